@@ -1,0 +1,85 @@
+"""What the checker reports: findings, and the text edits that fix them.
+
+Front ends (flake8 plugin, command line) consume only these types, so they
+never depend on libcst or on how the analysis works.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+
+class Applicability(enum.Enum):
+    """How much a fix can be trusted (ruff's vocabulary)."""
+
+    SAFE = "safe"  # removes the error and changes nothing else
+    UNSAFE = "unsafe"  # removes the error but may change behaviour or was inferred
+    DISPLAY_ONLY = "display-only"  # a suggestion; never applied
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in the source: 1-based line, 0-based column in characters."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between ``start`` and ``end`` with ``content``."""
+
+    start: Position
+    end: Position
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: Tuple[Edit, ...]
+    applicability: Applicability
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    position: Position
+    fix: Optional[Fix] = None
+
+    @property
+    def line(self) -> int:
+        return self.position.line
+
+    @property
+    def column(self) -> int:
+        return self.position.column
+
+
+def _offsets_of_lines(source: str) -> Sequence[int]:
+    """Character offset at which each line starts (index 0 is line 1)."""
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    """Return ``source`` with ``edits`` applied; overlapping edits are skipped."""
+    starts = _offsets_of_lines(source)
+
+    def offset(position: Position) -> int:
+        return starts[position.line - 1] + position.column
+
+    result = source
+    last_start = len(source) + 1
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        begin, end = offset(edit.start), offset(edit.end)
+        if end > last_start:
+            continue
+        result = result[:begin] + edit.content + result[end:]
+        last_start = begin
+    return result

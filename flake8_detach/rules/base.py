@@ -1,0 +1,30 @@
+"""The shape of a rule: its code, its documentation and its own examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Tuple
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """ruff-style documentation, rendered by ``flake8-detach rule CODE`` and in the README."""
+
+    what_it_does: str
+    why_is_this_bad: str
+    example: str
+    use_instead: str
+    fix_safety: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    default_enabled: bool
+    doc: RuleDoc
+    # Fixit-style examples: each a complete program; the invalid ones mark the
+    # flagged line with ``# expect: CODE``.
+    valid: Tuple[str, ...]
+    invalid: Tuple[str, ...]
