@@ -7,6 +7,7 @@ never depend on libcst or on how the analysis works.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
@@ -59,12 +60,16 @@ class Finding:
         return self.position.column
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _offsets_of_lines(source: str) -> Sequence[int]:
-    """Character offset at which each line starts (index 0 is line 1)."""
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
+    """Character offset at which each line starts (index 0 is line 1).
+
+    Only the newlines Python's tokenizer knows end a line; ``str.splitlines``
+    would also split at form feeds and other separators.
+    """
+    return [0] + [match.end() for match in _LINE_END.finditer(source)]
 
 
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import TYPE_CHECKING, Protocol, Tuple
+
+if TYPE_CHECKING:
+    from flake8_detach.analysis.sites import ConversionSite
+    from flake8_detach.findings import Finding
+    from flake8_detach.rules.common import Report
 
 
 @dataclass(frozen=True)
@@ -28,3 +33,13 @@ class Rule:
     # flagged line with ``# expect: CODE``.
     valid: Tuple[str, ...]
     invalid: Tuple[str, ...]
+
+
+class RuleCheck(Protocol):
+    """A rule module: its ``RULE`` and the two functions the checker calls."""
+
+    RULE: Rule
+
+    def applies(self, site: "ConversionSite") -> bool: ...
+
+    def finding(self, site: "ConversionSite", report: "Report") -> "Finding": ...

@@ -1,0 +1,80 @@
+"""What the analysis hands to the rules: each place a tensor may become a NumPy array."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from flake8_detach.analysis.values import Grad, Kind, Origin, Value
+
+
+class GradMode(enum.Enum):
+    ON = "on"
+    OFF = "off"
+    MAYBE = "maybe"  # torch.set_grad_enabled(flag) with a flag only known at run time
+
+
+class ConversionStyle(enum.Enum):
+    EXPLICIT = "explicit"  # t.numpy()
+    IMPLICIT = "implicit"  # np.asarray(t), plt.plot(t), pd.DataFrame(t)...
+
+
+@dataclass(frozen=True)
+class HelperConversion:
+    """A function of this file that converts one of its parameters."""
+
+    function_name: str
+    parameter: str
+    site: "ConversionSite"
+
+
+@dataclass(frozen=True)
+class ConversionSite:
+    style: ConversionStyle
+    call: cst.Call  # the converting call (or the call of the converting helper)
+    anchor: cst.CSTNode  # what the finding points at
+    consumer: str  # how messages name the conversion: ".numpy()", "np.asarray()"
+    converted: cst.BaseExpression  # the expression that is converted
+    value: Value
+    grad_mode: GradMode
+    # The expression to follow with .detach(); None where no automatic fix exists.
+    detach_point: Optional[cst.BaseExpression] = None
+    via: Optional[HelperConversion] = None
+
+    def nodes(self) -> Iterator[cst.CSTNode]:
+        """Every node whose position a finding about this site may need."""
+        yield from (self.anchor, self.call, self.converted)
+        if self.detach_point is not None:
+            yield self.detach_point
+        if self.origin is not None:
+            yield self.origin.node
+        if self.via is not None:
+            yield self.via.site.anchor
+
+    @property
+    def carried(self) -> Value:
+        """The converted tensor: the value itself, or what its container holds."""
+        if self.value.kind is Kind.CONTAINER and self.value.item is not None:
+            return self.value.item
+        return self.value
+
+    @property
+    def origin(self) -> Optional[Origin]:
+        return self.carried.origin
+
+    @property
+    def grad(self) -> Grad:
+        """Whether the converted value requires grad, with parameters as unknowns."""
+        value = self.carried
+        if value.grad is Grad.YES:
+            return Grad.YES
+        if value.grad is Grad.UNKNOWN or value.params:
+            return Grad.UNKNOWN
+        return Grad.NO
+
+    @property
+    def converted_is_tensor(self) -> bool:
+        return self.carried.kind is Kind.TENSOR

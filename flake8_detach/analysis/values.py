@@ -1,0 +1,167 @@
+"""The abstract values the analysis computes for expressions.
+
+A value answers the two questions a rule asks about a converted expression:
+is it a torch tensor (or something holding tensors), and does it require grad?
+``Grad`` is a three-point lattice; joins are "may" joins, so a value that
+requires grad on any path requires grad after the join.  A value that depends
+on the enclosing function's parameters names them in ``params``, so that a
+call site can substitute what its arguments carry (function summaries).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping, Optional, Tuple
+
+import libcst as cst
+
+
+class Grad(enum.IntEnum):
+    NO = 0  # known not to require grad
+    UNKNOWN = 1  # cannot be decided from this file
+    YES = 2  # requires grad on at least one path
+
+
+class Kind(enum.Enum):
+    TENSOR = "tensor"  # a torch tensor
+    MODULE = "module"  # an nn.Module: calling it records a graph
+    CONTAINER = "container"  # list, tuple, dict, set, zip...: see ``item``/``fields``
+    CONSUMER = "consumer"  # a plotting or table object whose methods convert arrays
+    FOREIGN = "foreign"  # another library's tensor or model (TensorFlow, JAX...)
+    FUNCTION = "function"  # a function or class defined in this file
+    REFERENCE = "reference"  # an imported module or object: see ``qualified_name``
+    OTHER = "other"  # known not to be a tensor: numbers, strings, arrays...
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a grad-carrying value comes from: a short description and the node."""
+
+    description: str
+    node: cst.CSTNode
+    inferred: bool = False  # tensor-ness guessed from use (``m.eval()``), not known
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    grad: Grad = Grad.NO
+    origin: Optional[Origin] = None
+    params: frozenset[str] = frozenset()
+    item: Optional["Value"] = None  # what iterating or indexing a container gives
+    fields: Optional[Tuple["Value", ...]] = None  # positions of a fixed tuple
+    qualified_name: Optional[str] = None  # REFERENCE: "numpy.asarray"; FUNCTION: its key
+    frozen: bool = False  # a MODULE whose parameters do not require grad
+
+    @property
+    def is_tensor_like(self) -> bool:
+        return self.kind in (Kind.TENSOR, Kind.CONTAINER)
+
+
+UNKNOWN = Value(Kind.UNKNOWN, Grad.UNKNOWN)
+OTHER = Value(Kind.OTHER)
+PLAIN_TENSOR = Value(Kind.TENSOR)
+FOREIGN = Value(Kind.FOREIGN)
+CONSUMER = Value(Kind.CONSUMER)
+
+
+def requires_grad(origin: Origin, kind: Kind = Kind.TENSOR) -> Value:
+    return Value(kind, Grad.YES, origin)
+
+
+def parameter(name: str) -> Value:
+    """A function parameter: unknown here, known at each call site."""
+    return Value(Kind.UNKNOWN, Grad.NO, params=frozenset((name,)))
+
+
+def _join_kind(a: Kind, b: Kind) -> Kind:
+    if a is b:
+        return a
+    for preferred in (Kind.FOREIGN, Kind.TENSOR, Kind.MODULE, Kind.CONTAINER):
+        if preferred in (a, b):
+            return preferred
+    return Kind.UNKNOWN
+
+
+def join(a: Value, b: Value) -> Value:
+    """The value of a variable that holds ``a`` on one path and ``b`` on another."""
+    if a == b:
+        return a
+    grad = max(a.grad, b.grad)
+    origin = a.origin if a.grad == grad and a.origin else b.origin
+    return Value(
+        kind=_join_kind(a.kind, b.kind),
+        grad=grad,
+        origin=origin,
+        params=a.params | b.params,
+        item=_join_optional(a.item, b.item),
+        fields=a.fields if a.fields == b.fields else None,
+        qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
+        frozen=a.frozen and b.frozen,
+    )
+
+
+def _join_optional(a: Optional[Value], b: Optional[Value]) -> Optional[Value]:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return join(a, b)
+
+
+def join_all(values: Iterable[Value], empty: Value = OTHER) -> Value:
+    result: Optional[Value] = None
+    for value in values:
+        result = value if result is None else join(result, value)
+    return empty if result is None else result
+
+
+def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> Value:
+    """A tensor computed from ``operands``: requires grad if any operand does."""
+    operand_list = list(operands)
+    if any(o.kind is Kind.FOREIGN for o in operand_list):
+        return FOREIGN
+    contents = [o.item if o.kind is Kind.CONTAINER and o.item else o for o in operand_list]
+    carried = [c for c in contents if c.kind is not Kind.FUNCTION]
+    grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
+    origin = next((c.origin for c in carried if c.grad is Grad.YES and c.origin), None)
+    params: frozenset[str] = frozenset().union(*(c.params for c in carried))
+    return Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
+
+
+def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
+    return Value(kind) if value.kind is not Kind.FOREIGN else FOREIGN
+
+
+def element(value: Value) -> Value:
+    """What ``value[i]`` or ``for x in value`` gives."""
+    if value.kind is Kind.CONTAINER:
+        return value.item or UNKNOWN
+    if value.kind is Kind.TENSOR:
+        return value
+    if value.kind in (Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
+        return value
+    return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
+
+
+def container_of(items: Iterable[Value], fields: Optional[Tuple[Value, ...]] = None) -> Value:
+    item_list = list(items)
+    return Value(Kind.CONTAINER, item=join_all(item_list) if item_list else None, fields=fields)
+
+
+def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
+    """Replace a summary's parameter dependencies by what the call site passes."""
+    if not value.params:
+        return value
+    bound = [arguments.get(name, UNKNOWN) for name in value.params]
+    own = replace(value, params=frozenset())
+    carried = [own] + bound
+    grad = max(v.grad for v in carried)
+    origin = next((v.origin for v in carried if v.grad is Grad.YES and v.origin), None)
+    kind = value.kind
+    if kind is Kind.UNKNOWN and grad is Grad.YES:
+        kind = Kind.TENSOR
+    params: frozenset[str] = frozenset().union(*(v.params for v in bound))
+    return replace(own, kind=kind, grad=grad, origin=origin, params=params)

@@ -1,0 +1,98 @@
+"""What the rules share: how a finding names the value, says why, and inserts .detach()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from flake8_detach.analysis.positions import Positions
+from flake8_detach.analysis.sites import ConversionSite, GradMode
+from flake8_detach.analysis.values import Grad, Origin
+from flake8_detach.findings import Applicability, Edit, Fix, Position
+from flake8_detach.settings import Settings
+
+_MAX_SNIPPET = 40
+# Expressions that need parentheses before ``.detach()`` can follow them.
+_LOOSE_EXPRESSIONS = (
+    cst.BinaryOperation,
+    cst.BooleanOperation,
+    cst.UnaryOperation,
+    cst.Comparison,
+    cst.IfExp,
+    cst.Lambda,
+    cst.NamedExpr,
+    cst.Await,
+    cst.Yield,
+    cst.Integer,
+    cst.Float,
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule needs to turn a site into a finding."""
+
+    module: cst.Module
+    positions: Positions
+    settings: Settings
+
+    def snippet(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if len(text) <= _MAX_SNIPPET else text[: _MAX_SNIPPET - 3] + "..."
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions.start(node).line
+
+    def why(self, origin: Optional[Origin]) -> str:
+        if origin is None:
+            return ""
+        return f" ({origin.description} '{self.snippet(origin.node)}' on line {self.line(origin.node)})"
+
+
+def grad_mode_can_be_on(site: ConversionSite) -> bool:
+    return site.grad_mode is not GradMode.OFF
+
+
+def is_definite(site: ConversionSite) -> bool:
+    """The value requires grad and grad mode may be on: the conversion raises."""
+    return site.grad is Grad.YES and grad_mode_can_be_on(site)
+
+
+def is_undecided(site: ConversionSite) -> bool:
+    return site.grad is Grad.UNKNOWN and grad_mode_can_be_on(site)
+
+
+def detach_edits(site: ConversionSite, report: Report) -> Optional[Tuple[Edit, ...]]:
+    """Edits that put ``.detach()`` right after the site's detach point."""
+    target = site.detach_point
+    if target is None:
+        return None
+    end = report.positions.outer_end(target)
+    needs_parentheses = isinstance(target, _LOOSE_EXPRESSIONS) and not getattr(target, "lpar", ())
+    if not needs_parentheses:
+        return (Edit(end, end, ".detach()"),)
+    start = report.positions.start(target)
+    return (Edit(start, start, "("), Edit(end, end, ").detach()"))
+
+
+def force_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
+    """Edits that turn ``t.numpy()`` into ``t.numpy(force=True)``."""
+    end = report.positions.end(site.call)
+    closing = Position(end.line, end.column - 1)
+    return (Edit(closing, closing, "force=True"),)
+
+
+def fix_applicability(site: ConversionSite) -> Applicability:
+    """Safe only when the converted value is known to be a torch tensor here."""
+    origin = site.origin
+    known = site.converted_is_tensor and origin is not None and not origin.inferred and site.via is None
+    return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE
+
+
+def detach_fix(site: ConversionSite, report: Report, description: str) -> Optional[Fix]:
+    edits = detach_edits(site, report)
+    if edits is None:
+        return None
+    return Fix(description, edits, fix_applicability(site))

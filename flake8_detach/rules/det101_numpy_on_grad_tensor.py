@@ -1,0 +1,96 @@
+"""DET101: ``.numpy()`` on a tensor that requires grad, while grad mode is on."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
+from flake8_detach.findings import Applicability, Finding, Fix
+from flake8_detach.rules.base import Rule, RuleDoc
+from flake8_detach.rules.common import Report, detach_fix, force_edits, is_definite
+from flake8_detach.settings import FixStyle
+
+RULE = Rule(
+    code="DET101",
+    name="numpy-on-grad-tensor",
+    summary=".numpy() on a tensor that requires grad",
+    default_enabled=True,
+    doc=RuleDoc(
+        what_it_does=(
+            "Finds `.numpy()` calls (also after `.cpu()` or `.to(\"cpu\")`) on a tensor that\n"
+            "requires grad, at a place where grad mode is on."
+        ),
+        why_is_this_bad=(
+            "A NumPy array cannot carry autograd's graph, so PyTorch refuses the conversion:\n"
+            "`RuntimeError: Can't call numpy() on Tensor that requires grad`. The error comes\n"
+            "late, typically in an evaluation or plotting step after hours of training.\n"
+            "`model.eval()` does not help: it changes layers such as dropout, not grad mode."
+        ),
+        example=(
+            "model.eval()\n"
+            "predictions = model(images).cpu().numpy()"
+        ),
+        use_instead=(
+            "predictions = model(images).detach().cpu().numpy()\n"
+            "\n"
+            "# or compute without a graph at all:\n"
+            "with torch.no_grad():\n"
+            "    predictions = model(images).cpu().numpy()"
+        ),
+        fix_safety=(
+            "The fix inserts `.detach()` before the device move and `.numpy()`, so the copy to\n"
+            "the CPU is not recorded in the graph. It is safe when the receiver is known to\n"
+            "be a torch tensor; it is unsafe when that was inferred from how a name is used\n"
+            "(`m.eval()` makes `m` look like a module). With `fix-style = \"force\"` the fix\n"
+            "writes `.numpy(force=True)` instead, which is always unsafe: the array is then\n"
+            "a copy and no longer shares memory with the tensor."
+        ),
+    ),
+    valid=(
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x.detach().numpy()\n",
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "with torch.no_grad():\n"
+        "    x.numpy()\n",
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x.argmax().numpy()\n",
+    ),
+    invalid=(
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x.numpy()  # expect: DET101\n",
+        "import torch\n"
+        "net = torch.nn.Linear(3, 1)\n"
+        "net.eval()\n"
+        "net(torch.rand(2, 3)).cpu().numpy()  # expect: DET101\n",
+    ),
+)
+
+
+def applies(site: ConversionSite) -> bool:
+    return site.style is ConversionStyle.EXPLICIT and is_definite(site)
+
+
+def finding(site: ConversionSite, report: Report) -> Finding:
+    if site.via is not None:
+        message = (
+            f"{site.consumer} calls .numpy() on line {report.line(site.via.site.anchor)} on its "
+            f"argument '{site.via.parameter}', and '{report.snippet(site.converted)}' requires grad"
+            f"{report.why(site.value.origin)}; pass '{report.snippet(site.converted)}.detach()'"
+        )
+        return Finding(RULE.code, message, report.positions.start(site.anchor),
+                       detach_fix(site, report, "Detach the argument"))
+    message = (
+        f".numpy() on a tensor that requires grad{report.why(site.value.origin)}; "
+        "use .detach().numpy()"
+    )
+    return Finding(RULE.code, message, report.positions.start(site.anchor), _fix(site, report))
+
+
+def _fix(site: ConversionSite, report: Report) -> Optional[Fix]:
+    if report.settings.fix_style is FixStyle.FORCE and not site.call.args:
+        return Fix("Use .numpy(force=True)", force_edits(site, report), Applicability.UNSAFE)
+    return detach_fix(site, report, "Insert .detach()")

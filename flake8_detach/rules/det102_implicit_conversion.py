@@ -1,0 +1,103 @@
+"""DET102: a NumPy, plotting or table function converts a tensor that requires grad."""
+
+from __future__ import annotations
+
+from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
+from flake8_detach.analysis.values import Kind
+from flake8_detach.findings import Finding
+from flake8_detach.rules.base import Rule, RuleDoc
+from flake8_detach.rules.common import Report, detach_fix, is_definite
+
+RULE = Rule(
+    code="DET102",
+    name="implicit-conversion-of-grad-tensor",
+    summary="NumPy, matplotlib, pandas or scikit-learn converts a tensor that requires grad",
+    default_enabled=True,
+    doc=RuleDoc(
+        what_it_does=(
+            "Finds tensors that require grad handed to code that turns them into NumPy arrays:\n"
+            "`np.array`, `np.asarray`, `np.float32(...)` and the other NumPy functions,\n"
+            "matplotlib's plotting functions and axes methods, pandas `DataFrame`/`Series`,\n"
+            "scikit-learn metrics; also lists, tuples and dicts holding such tensors\n"
+            "(`losses.append(loss)` and later `np.mean(losses)`)."
+        ),
+        why_is_this_bad=(
+            "These functions call `Tensor.__array__`, which calls `.numpy()`, which raises\n"
+            "`RuntimeError: Can't call numpy() on Tensor that requires grad` while grad mode\n"
+            "is on. A list of losses kept without `.item()` also keeps every step's graph\n"
+            "alive, which costs memory long before the conversion fails."
+        ),
+        example=(
+            "losses = []\n"
+            "for x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n"
+            "    losses.append(loss)\n"
+            "print(np.mean(losses))"
+        ),
+        use_instead=(
+            "losses = []\n"
+            "for x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n"
+            "    losses.append(loss.item())\n"
+            "print(np.mean(losses))"
+        ),
+        fix_safety=(
+            "When the tensor is passed directly (`np.asarray(t)`), the fix passes\n"
+            "`t.detach()`; it is safe when `t` is known to be a torch tensor. For a container,\n"
+            "no automatic fix is offered: where to detach (or call `.item()`) is a judgement\n"
+            "about the code that fills it, so the message names the value to detach."
+        ),
+    ),
+    valid=(
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "np.asarray(x.detach())\n",
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "losses = [(x * 2).sum().item() for _ in range(3)]\n"
+        "np.mean(losses)\n",
+    ),
+    invalid=(
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "np.asarray(x * 2)  # expect: DET102\n",
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "losses = []\n"
+        "for _ in range(3):\n"
+        "    losses.append((x * 2).sum())\n"
+        "np.mean(losses)  # expect: DET102\n",
+    ),
+)
+
+
+def applies(site: ConversionSite) -> bool:
+    return site.style is ConversionStyle.IMPLICIT and is_definite(site)
+
+
+def finding(site: ConversionSite, report: Report) -> Finding:
+    converted = report.snippet(site.converted)
+    why = report.why(site.origin)
+    if site.via is not None:
+        message = (
+            f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on line "
+            f"{report.line(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
+            f"pass '{converted}.detach()'"
+        )
+    elif site.value.kind is Kind.CONTAINER:
+        message = (
+            f"{site.consumer} converts '{converted}', which holds tensors that require grad"
+            f"{why}; store .item() or .detach() values in it"
+        )
+    else:
+        message = (
+            f"{site.consumer} converts a tensor that requires grad{why}; "
+            f"pass '{converted}.detach()'"
+        )
+    return Finding(RULE.code, message, report.positions.start(site.anchor),
+                   detach_fix(site, report, "Detach the argument"))
+

@@ -1,0 +1,233 @@
+"""Everything the checker knows about PyTorch, NumPy and their neighbours, as data.
+
+Each entry maps a qualified name (after import aliases are resolved) or a
+method/attribute name to an ``Effect``.  Adding an API is one line here; the
+analysis interprets effects and never tests API names itself.
+Facts were checked against torch 2.13.0 (see tests/cases for the programs).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Dict, FrozenSet, Mapping, Optional
+
+
+class Effect(enum.Enum):
+    # --- what a call or attribute gives
+    FACTORY = "factory"  # new tensor; requires grad only with requires_grad=True
+    PROPAGATE = "propagate"  # differentiable op: requires grad if an input does
+    VIEW = "view"  # view or maybe-identity op: keeps requires_grad even under no_grad
+    STOP = "stop"  # a tensor cut from the graph (.detach(), .data, from_numpy)
+    INTEGER = "integer"  # an integer or bool tensor, which never requires grad
+    NOT_TENSOR = "not-tensor"  # a Python value or array (.item(), .shape)
+    SOURCE = "source"  # a leaf that requires grad (nn.Parameter, requires_grad_())
+    MAX_LIKE = "max-like"  # (values, indices) when a dim is given, else PROPAGATE
+    MODULE = "module"  # an nn.Module with parameters
+    PARAMETERLESS_MODULE = "parameterless-module"  # losses, activations, pooling
+    MODULE_USE = "module-use"  # a method only modules have (.eval()): marks the receiver
+    PARAMETERS = "parameters"  # iterator over parameters
+    NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
+    STATE = "state"  # state_dict(): tensors that do not require grad
+    INTEGER_METHOD = "integer-method"  # model-like calls that return token ids
+    # --- grad mode
+    GRAD_OFF = "grad-off"
+    GRAD_ON = "grad-on"
+    GRAD_SET = "grad-set"  # torch.set_grad_enabled(flag)
+    # --- conversions to NumPy
+    CONVERTS = "converts"  # a function that turns array-like arguments into arrays
+    CONSUMER_FACTORY = "consumer-factory"  # returns an object whose methods convert
+    FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
+
+
+# Namespaces: every name under a prefix gets the effect unless listed exactly.
+NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
+    "torch": Effect.PROPAGATE,
+    "torch.nn.functional": Effect.PROPAGATE,
+    "torch.nn": Effect.MODULE,
+    "torchvision.models": Effect.MODULE,
+    "timm": Effect.MODULE,
+    "numpy": Effect.CONVERTS,
+    "matplotlib.pyplot": Effect.CONVERTS,
+    "seaborn": Effect.CONVERTS,
+    "sklearn.metrics": Effect.CONVERTS,
+    "scipy": Effect.CONVERTS,
+    "tensorflow": Effect.FOREIGN,
+    "keras": Effect.FOREIGN,
+    "jax": Effect.FOREIGN,
+    "mxnet": Effect.FOREIGN,
+    "paddle": Effect.FOREIGN,
+    "cupy": Effect.FOREIGN,
+}
+
+_FACTORIES = """
+    rand randn randint randperm rand_like randn_like randint_like zeros ones empty full
+    zeros_like ones_like empty_like full_like arange linspace logspace eye tensor
+    as_strided empty_strided normal bernoulli multinomial poisson tril_indices triu_indices
+    sparse_coo_tensor complex polar
+"""
+
+QUALIFIED: Dict[str, Effect] = {
+    **{f"torch.{name}": Effect.FACTORY for name in _FACTORIES.split()},
+    "torch.as_tensor": Effect.VIEW,  # returns its argument when it already is a tensor
+    "torch.asarray": Effect.VIEW,
+    "torch.from_numpy": Effect.STOP,
+    "torch.frombuffer": Effect.STOP,
+    "torch.load": Effect.NOT_TENSOR,
+    "torch.nn.Parameter": Effect.SOURCE,
+    "torch.nn.parameter.Parameter": Effect.SOURCE,
+    "torch.nn.Module": Effect.MODULE,
+    "torch.no_grad": Effect.GRAD_OFF,
+    "torch.inference_mode": Effect.GRAD_OFF,
+    "torch.autograd.no_grad": Effect.GRAD_OFF,
+    "torch.autograd.grad_mode.no_grad": Effect.GRAD_OFF,
+    "torch.autograd.grad_mode.inference_mode": Effect.GRAD_OFF,
+    "torch.enable_grad": Effect.GRAD_ON,
+    "torch.autograd.enable_grad": Effect.GRAD_ON,
+    "torch.set_grad_enabled": Effect.GRAD_SET,
+    "torch.autograd.set_grad_enabled": Effect.GRAD_SET,
+    "torch.is_grad_enabled": Effect.NOT_TENSOR,
+    "torch.is_tensor": Effect.NOT_TENSOR,
+    "torch.numel": Effect.NOT_TENSOR,
+    "torch.device": Effect.NOT_TENSOR,
+    "torch.manual_seed": Effect.NOT_TENSOR,
+    "torch.save": Effect.NOT_TENSOR,
+    "torch.max": Effect.MAX_LIKE,
+    "torch.min": Effect.MAX_LIKE,
+    "torch.sort": Effect.MAX_LIKE,
+    "torch.topk": Effect.MAX_LIKE,
+    "torch.kthvalue": Effect.MAX_LIKE,
+    "torch.median": Effect.MAX_LIKE,
+    "torch.mode": Effect.MAX_LIKE,
+    "torch.utils.data.DataLoader": Effect.NOT_TENSOR,
+    "matplotlib.pyplot.subplots": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.figure": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.gca": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.gcf": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.subplot": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.axes": Effect.CONSUMER_FACTORY,
+    "pandas.DataFrame": Effect.CONVERTS,
+    "pandas.Series": Effect.CONVERTS,
+    "pandas.Index": Effect.CONVERTS,
+    "numpy.random.seed": Effect.NOT_TENSOR,
+    "numpy.random.default_rng": Effect.NOT_TENSOR,
+}
+
+_INTEGER_RESULTS = """
+    argmax argmin argsort argwhere nonzero eq ne lt le gt ge greater less equal isnan
+    isinf isfinite isclose isin logical_and logical_or logical_not logical_xor all any
+    bucketize searchsorted count_nonzero bincount unique unique_consecutive
+    long int bool byte short char
+"""
+_VIEWS = """
+    cpu cuda to float double half bfloat16 type type_as contiguous view view_as reshape
+    reshape_as flatten squeeze unsqueeze permute transpose t expand expand_as narrow
+    select unbind split chunk movedim swapaxes unflatten as_strided T mT H mH real imag
+    requires_grad_ squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
+"""
+_NOT_TENSORS = """
+    item tolist size dim numel shape dtype device ndim ndimension element_size is_cuda
+    is_leaf requires_grad stride storage_offset data_ptr is_contiguous nelement
+    __len__ __repr__ __str__ grad_fn
+"""
+
+# Methods and attributes of tensors and modules, by name.
+MEMBERS: Dict[str, Effect] = {
+    **{name: Effect.INTEGER for name in _INTEGER_RESULTS.split()},
+    **{name: Effect.VIEW for name in _VIEWS.split()},
+    **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
+    "detach": Effect.STOP,
+    "data": Effect.STOP,
+    "grad": Effect.STOP,
+    "indices": Effect.INTEGER,
+    "max": Effect.MAX_LIKE,
+    "min": Effect.MAX_LIKE,
+    "sort": Effect.MAX_LIKE,
+    "topk": Effect.MAX_LIKE,
+    "kthvalue": Effect.MAX_LIKE,
+    "median": Effect.MAX_LIKE,
+    "mode": Effect.MAX_LIKE,
+    "weight": Effect.SOURCE,
+    "bias": Effect.SOURCE,
+    "eval": Effect.MODULE_USE,
+    "train": Effect.MODULE_USE,
+    "zero_grad": Effect.MODULE_USE,
+    "load_state_dict": Effect.MODULE_USE,
+    "modules": Effect.MODULE_USE,
+    "children": Effect.MODULE_USE,
+    "parameters": Effect.PARAMETERS,
+    "named_parameters": Effect.NAMED_PARAMETERS,
+    "state_dict": Effect.STATE,
+    "buffers": Effect.STATE,
+    "named_buffers": Effect.STATE,
+    "generate": Effect.INTEGER_METHOD,
+    "sample": Effect.INTEGER_METHOD,
+    "greedy_decode": Effect.INTEGER_METHOD,
+    "beam_search": Effect.INTEGER_METHOD,
+    "decode": Effect.INTEGER_METHOD,
+    "predict_classes": Effect.INTEGER_METHOD,
+}
+
+# nn classes that hold no parameters: their output requires grad only if the input does.
+PARAMETERLESS_MODULES: FrozenSet[str] = frozenset(
+    f"torch.nn.{name}"
+    for name in """
+    ReLU ReLU6 LeakyReLU PReLU_ ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softmax LogSoftmax
+    Softplus Softsign Hardtanh Hardswish Hardsigmoid Tanhshrink Threshold GLU Identity
+    Dropout Dropout1d Dropout2d Dropout3d AlphaDropout Flatten Unflatten
+    MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d
+    AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d Upsample
+    PixelShuffle PixelUnshuffle ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad2d
+    ReplicationPad2d CosineSimilarity PairwiseDistance
+    L1Loss MSELoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss KLDivLoss
+    HuberLoss SmoothL1Loss SoftMarginLoss MultiLabelSoftMarginLoss CosineEmbeddingLoss
+    MarginRankingLoss TripletMarginLoss CTCLoss PoissonNLLLoss GaussianNLLLoss
+    HingeEmbeddingLoss MultiMarginLoss MultiLabelMarginLoss
+    """.split()
+)
+
+# dtypes whose tensors can never require grad: `.to(torch.long)`, `.type(torch.int64)`.
+INTEGER_DTYPES: FrozenSet[str] = frozenset(
+    """long int int8 int16 int32 int64 uint8 uint16 uint32 uint64 bool short
+    LongTensor IntTensor BoolTensor ByteTensor ShortTensor""".split()
+)
+
+# The name of the keyword that makes a factory's tensor require grad.
+REQUIRES_GRAD_KEYWORD = "requires_grad"
+# The explicit conversion, and its keyword that detaches by itself (torch >= 1.13).
+NUMPY_METHOD = "numpy"
+FORCE_KEYWORD = "force"
+# Copies to the CPU that belong after .detach() in the fixed chain.
+DEVICE_MOVES: FrozenSet[str] = frozenset({"cpu", "cuda", "to"})
+
+
+def effect_of_qualified_name(name: str) -> Optional[Effect]:
+    """The effect of a fully qualified callable, from an exact entry or its namespace."""
+    if name in PARAMETERLESS_MODULES:
+        return Effect.PARAMETERLESS_MODULE
+    exact = QUALIFIED.get(name)
+    if exact is not None:
+        return exact
+    namespace = name
+    while "." in namespace:
+        namespace = namespace.rsplit(".", 1)[0]
+        default = NAMESPACE_DEFAULTS.get(namespace)
+        if default is not None:
+            return _namespace_effect(default, name)
+    return NAMESPACE_DEFAULTS.get(name)
+
+
+def _namespace_effect(default: Effect, name: str) -> Effect:
+    last = name.rsplit(".", 1)[-1]
+    if default is Effect.MODULE and not last[:1].isupper():
+        # torch.nn.init, torch.nn.utils...: functions, not layers
+        return Effect.PROPAGATE
+    if default is Effect.PROPAGATE and last[:1].isupper():
+        # torch.Tensor, torch.Size, torch.Generator...: types, not results
+        return Effect.NOT_TENSOR
+    return default
+
+
+# Text a file must contain for the analysis to find anything; see prefilter.py.
+GRAD_SOURCE_MARKERS: FrozenSet[str] = frozenset(
+    {"torch", "requires_grad", "parameters(", ".weight", ".bias", ".eval(", ".train("}
+)
