@@ -37,6 +37,10 @@ class Effect(enum.Enum):
     CONVERTS = "converts"  # a function that turns array-like arguments into arrays
     CONSUMER_FACTORY = "consumer-factory"  # returns an object whose methods convert
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
+    # --- Python builtins
+    ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
+    ZIP = "zip"  # zip(a, b): tuples of elements
+    ENUMERATE = "enumerate"  # enumerate(a): (index, element)
 
 
 # Namespaces: every name under a prefix gets the effect unless listed exactly.
@@ -99,6 +103,9 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.median": Effect.MAX_LIKE,
     "torch.mode": Effect.MAX_LIKE,
     "torch.utils.data.DataLoader": Effect.NOT_TENSOR,
+    "pytorch_lightning.LightningModule": Effect.MODULE,
+    "lightning.pytorch.LightningModule": Effect.MODULE,
+    "lightning.LightningModule": Effect.MODULE,
     "matplotlib.pyplot.subplots": Effect.CONSUMER_FACTORY,
     "matplotlib.pyplot.figure": Effect.CONSUMER_FACTORY,
     "matplotlib.pyplot.gca": Effect.CONSUMER_FACTORY,
@@ -122,7 +129,7 @@ _VIEWS = """
     cpu cuda to float double half bfloat16 type type_as contiguous view view_as reshape
     reshape_as flatten squeeze unsqueeze permute transpose t expand expand_as narrow
     select unbind split chunk movedim swapaxes unflatten as_strided T mT H mH real imag
-    requires_grad_ squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
+    squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
 """
 _NOT_TENSORS = """
     item tolist size dim numel shape dtype device ndim ndimension element_size is_cuda
@@ -136,6 +143,7 @@ MEMBERS: Dict[str, Effect] = {
     **{name: Effect.VIEW for name in _VIEWS.split()},
     **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
     "detach": Effect.STOP,
+    "requires_grad_": Effect.SOURCE,
     "data": Effect.STOP,
     "grad": Effect.STOP,
     "indices": Effect.INTEGER,
@@ -165,6 +173,29 @@ MEMBERS: Dict[str, Effect] = {
     "beam_search": Effect.INTEGER_METHOD,
     "decode": Effect.INTEGER_METHOD,
     "predict_classes": Effect.INTEGER_METHOD,
+}
+
+BUILTINS: Mapping[str, Effect] = {
+    **{
+        name: Effect.NOT_TENSOR
+        for name in """float int bool str repr len print range isinstance issubclass hasattr
+        type id hash format open input chr ord round callable vars dir""".split()
+    },
+    "abs": Effect.PROPAGATE,
+    "sum": Effect.PROPAGATE,
+    "max": Effect.PROPAGATE,
+    "min": Effect.PROPAGATE,
+    "pow": Effect.PROPAGATE,
+    "list": Effect.ELEMENTS,
+    "tuple": Effect.ELEMENTS,
+    "set": Effect.ELEMENTS,
+    "frozenset": Effect.ELEMENTS,
+    "sorted": Effect.ELEMENTS,
+    "reversed": Effect.ELEMENTS,
+    "iter": Effect.ELEMENTS,
+    "dict": Effect.ELEMENTS,
+    "zip": Effect.ZIP,
+    "enumerate": Effect.ENUMERATE,
 }
 
 # nn classes that hold no parameters: their output requires grad only if the input does.
@@ -226,8 +257,3 @@ def _namespace_effect(default: Effect, name: str) -> Effect:
         return Effect.NOT_TENSOR
     return default
 
-
-# Text a file must contain for the analysis to find anything; see prefilter.py.
-GRAD_SOURCE_MARKERS: FrozenSet[str] = frozenset(
-    {"torch", "requires_grad", "parameters(", ".weight", ".bias", ".eval(", ".train("}
-)

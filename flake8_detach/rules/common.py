@@ -42,6 +42,11 @@ class Report:
         text = " ".join(self.module.code_for_node(node).split())
         return text if len(text) <= _MAX_SNIPPET else text[: _MAX_SNIPPET - 3] + "..."
 
+    def detached(self, node: cst.BaseExpression) -> str:
+        """How ``node`` reads once detached: ``x.detach()``, ``(a * b).detach()``."""
+        text = self.snippet(node)
+        return f"({text}).detach()" if _needs_parentheses(node) else f"{text}.detach()"
+
     def line(self, node: cst.CSTNode) -> int:
         return self.positions.start(node).line
 
@@ -49,6 +54,10 @@ class Report:
         if origin is None:
             return ""
         return f" ({origin.description} '{self.snippet(origin.node)}' on line {self.line(origin.node)})"
+
+
+def _needs_parentheses(node: cst.CSTNode) -> bool:
+    return isinstance(node, _LOOSE_EXPRESSIONS) and not getattr(node, "lpar", ())
 
 
 def grad_mode_can_be_on(site: ConversionSite) -> bool:
@@ -70,8 +79,7 @@ def detach_edits(site: ConversionSite, report: Report) -> Optional[Tuple[Edit, .
     if target is None:
         return None
     end = report.positions.outer_end(target)
-    needs_parentheses = isinstance(target, _LOOSE_EXPRESSIONS) and not getattr(target, "lpar", ())
-    if not needs_parentheses:
+    if not _needs_parentheses(target):
         return (Edit(end, end, ".detach()"),)
     start = report.positions.start(target)
     return (Edit(start, start, "("), Edit(end, end, ").detach()"))

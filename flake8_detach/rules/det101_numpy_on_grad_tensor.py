@@ -79,7 +79,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         message = (
             f"{site.consumer} calls .numpy() on line {report.line(site.via.site.anchor)} on its "
             f"argument '{site.via.parameter}', and '{report.snippet(site.converted)}' requires grad"
-            f"{report.why(site.value.origin)}; pass '{report.snippet(site.converted)}.detach()'"
+            f"{report.why(site.value.origin)}; pass '{report.detached(site.converted)}'"
         )
         return Finding(RULE.code, message, report.positions.start(site.anchor),
                        detach_fix(site, report, "Detach the argument"))

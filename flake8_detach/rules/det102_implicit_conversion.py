@@ -86,7 +86,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         message = (
             f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on line "
             f"{report.line(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
-            f"pass '{converted}.detach()'"
+            f"pass '{report.detached(site.converted)}'"
         )
     elif site.value.kind is Kind.CONTAINER:
         message = (
@@ -96,7 +96,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
     else:
         message = (
             f"{site.consumer} converts a tensor that requires grad{why}; "
-            f"pass '{converted}.detach()'"
+            f"pass '{report.detached(site.converted)}'"
         )
     return Finding(RULE.code, message, report.positions.start(site.anchor),
                    detach_fix(site, report, "Detach the argument"))

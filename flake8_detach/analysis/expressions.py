@@ -1,0 +1,654 @@
+"""The value of each expression, and the conversion sites met while computing it.
+
+``Evaluator`` interprets expressions against a ``Frame``; what PyTorch does
+comes from ``torch_api`` as an ``Effect``, and this module only says what
+each effect means for a value.  Calls of the file's own functions are handed
+to ``FunctionCalls`` (the interpreter), which knows their summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
+
+import libcst as cst
+
+from flake8_detach import torch_api
+from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo, forget_attributes
+from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
+from flake8_detach.analysis.values import (
+    CONSUMER,
+    FOREIGN,
+    OTHER,
+    UNKNOWN,
+    Grad,
+    Kind,
+    Origin,
+    Value,
+    container_of,
+    element,
+    grad_of_computation,
+    join,
+    join_all,
+    requires_grad,
+)
+from flake8_detach.torch_api import Effect
+
+_LITERALS = (
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Ellipsis,
+)
+_CONSTANTS = {"True": OTHER, "False": OTHER, "None": OTHER}
+
+
+class FunctionCalls(Protocol):
+    """What the evaluator needs from the interpreter to call the file's own code."""
+
+    def call_function(
+        self, function: FunctionInfo, call: cst.Call, arguments: "Arguments", frame: Frame
+    ) -> Value: ...
+
+    def instantiate(self, info: ClassInfo, call: cst.Call, frame: Frame) -> Value: ...
+
+    def function_named(self, key: str) -> Optional[FunctionInfo]: ...
+
+    def class_named(self, key: str) -> Optional[ClassInfo]: ...
+
+    def run_lambda(self, node: cst.Lambda, frame: Frame) -> None: ...
+
+
+class Arguments:
+    """A call's arguments, evaluated once, by position and by keyword."""
+
+    def __init__(self, positional: List[Tuple[cst.BaseExpression, Value]],
+                 keywords: Dict[str, Tuple[cst.BaseExpression, Value]], unpacked: bool) -> None:
+        self.positional = positional
+        self.keywords = keywords
+        self.unpacked = unpacked  # *args or **kwargs: bindings are guesses
+
+    def values(self) -> List[Value]:
+        return [value for _, value in self.positional] + [value for _, value in self.keywords.values()]
+
+    def all(self) -> List[Tuple[cst.BaseExpression, Value]]:
+        return self.positional + list(self.keywords.values())
+
+    def keyword(self, name: str) -> Optional[cst.BaseExpression]:
+        entry = self.keywords.get(name)
+        return entry[0] if entry else None
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a chain of names, else None: the keys environments use."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def is_false(node: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"
+
+
+def is_true(node: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def names_integer_dtype(node: cst.BaseExpression) -> bool:
+    """``torch.long``, ``torch.int64``, ``"torch.LongTensor"``..."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in torch_api.INTEGER_DTYPES
+    if isinstance(node, cst.Name):
+        return node.value in torch_api.INTEGER_DTYPES
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES  # type: ignore[union-attr]
+    return False
+
+
+def strip_device_moves(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``out.cpu().to("cpu")`` -> ``out``: where .detach() belongs, before the copy."""
+    while (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in torch_api.DEVICE_MOVES
+        and not any(names_integer_dtype(arg.value) for arg in node.args)
+    ):
+        node = node.func.value
+    return node
+
+
+class Evaluator:
+    def __init__(self, calls: FunctionCalls) -> None:
+        self.calls = calls
+
+    # --- dispatch -------------------------------------------------------
+    def evaluate(self, node: cst.BaseExpression, frame: Frame) -> Value:
+        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        if method is not None:
+            value: Value = method(node, frame)
+            return value
+        if isinstance(node, _LITERALS):
+            self._evaluate_children(node, frame)
+            return OTHER
+        self._evaluate_children(node, frame)
+        return UNKNOWN
+
+    def _evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
+        """Evaluate nested expressions only for the conversions they may hold."""
+        for child in node.children:
+            if isinstance(child, cst.BaseExpression):
+                self.evaluate(child, frame)
+            elif not isinstance(child, (cst.BaseSuite, cst.BaseStatement)):
+                self._evaluate_children(child, frame)
+
+    def computed(self, value: Value, frame: Frame) -> Value:
+        """A tensor computed at this point: under no_grad it does not require grad."""
+        if frame.mode is GradMode.OFF and value.kind is Kind.TENSOR:
+            return Value(Kind.TENSOR)
+        return value
+
+    # --- names and attributes ------------------------------------------
+    def _eval_Name(self, node: cst.Name, frame: Frame) -> Value:
+        value = frame.lookup(node.value)
+        if value is not None:
+            if value.kind is Kind.FUNCTION:
+                self._mark_escaped(value)
+            return value
+        if node.value in _CONSTANTS:
+            return _CONSTANTS[node.value]
+        if node.value in torch_api.BUILTINS:
+            return Value(Kind.REFERENCE, qualified_name=f"builtins.{node.value}")
+        return UNKNOWN
+
+    def _mark_escaped(self, value: Value) -> None:
+        function = self.calls.function_named(value.qualified_name or "")
+        if function is not None:
+            function.escapes = True
+
+    def _eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        key = dotted_name(node)
+        if key is not None:
+            known = frame.lookup(key)
+            if known is not None:
+                return known
+        base = self.evaluate(node.value, frame)
+        return self.attribute(base, node, frame)
+
+    def attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
+        name = node.attr.value
+        if base.kind is Kind.REFERENCE:
+            return replace(base, qualified_name=f"{base.qualified_name}.{name}")
+        if base.kind in (Kind.FOREIGN, Kind.CONSUMER):
+            return base
+        instance = self.calls.class_named(base.qualified_name or "") if base.kind is not Kind.FUNCTION else None
+        if instance is not None and name in instance.attributes:
+            return instance.attributes[name]
+        effect = torch_api.MEMBERS.get(name)
+        if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
+            inferred = base.origin.inferred if base.origin else False
+            return requires_grad(Origin("parameter", node, inferred))
+        if base.kind is Kind.CONTAINER and base.fields and name in ("values", "indices"):
+            return base.fields[0] if name == "values" else base.fields[1]
+        return self._member_value(effect, base, frame)
+
+    def _member_value(self, effect: Optional[Effect], base: Value, frame: Frame) -> Value:
+        """An attribute's value when only its name is known (``t.data``, ``t.T``)."""
+        if effect in (Effect.STOP, Effect.INTEGER):
+            return Value(Kind.TENSOR)
+        if effect is Effect.NOT_TENSOR:
+            return OTHER
+        if effect is Effect.VIEW and base.kind is Kind.TENSOR:
+            return base
+        if base.kind is Kind.OTHER:
+            return OTHER
+        return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
+
+    # --- operators ------------------------------------------------------
+    def arithmetic(self, operands: Sequence[Value], frame: Frame) -> Value:
+        kinds = {operand.kind for operand in operands}
+        if Kind.FOREIGN in kinds:
+            return FOREIGN
+        if kinds <= {Kind.OTHER}:
+            return OTHER
+        if kinds == {Kind.CONTAINER}:
+            return join_all(operands)
+        if Kind.TENSOR in kinds:
+            return self.computed(grad_of_computation(operands), frame)
+        unknown = grad_of_computation(operands, Kind.UNKNOWN)
+        return self.computed(unknown, frame) if unknown.grad is not Grad.UNKNOWN else unknown
+
+    def _eval_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
+        return self.arithmetic([self.evaluate(node.left, frame), self.evaluate(node.right, frame)], frame)
+
+    def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
+        operand = self.evaluate(node.expression, frame)
+        if isinstance(node.operator, cst.Not):
+            return OTHER
+        return self.arithmetic([operand], frame)
+
+    def _eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
+        return join(self.evaluate(node.left, frame), self.evaluate(node.right, frame))
+
+    def _eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        values = [self.evaluate(node.left, frame)]
+        values += [self.evaluate(target.comparator, frame) for target in node.comparisons]
+        tensor = any(v.kind is Kind.TENSOR for v in values)
+        return Value(Kind.TENSOR) if tensor else OTHER
+
+    def _eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
+        self.evaluate(node.test, frame)
+        return join(self.evaluate(node.body, frame), self.evaluate(node.orelse, frame))
+
+    def _eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
+        value = self.evaluate(node.value, frame)
+        if isinstance(node.target, cst.Name):
+            frame.env[node.target.value] = value
+        return value
+
+    def _eval_Await(self, node: cst.Await, frame: Frame) -> Value:
+        return self.evaluate(node.expression, frame)
+
+    def _eval_Lambda(self, node: cst.Lambda, frame: Frame) -> Value:
+        self.calls.run_lambda(node, frame)
+        return OTHER
+
+    # --- containers -----------------------------------------------------
+    def _elements(self, elements: Sequence[cst.BaseElement], frame: Frame) -> List[Value]:
+        values = []
+        for item in elements:
+            value = self.evaluate(item.value, frame)
+            values.append(element(value) if isinstance(item, cst.StarredElement) else value)
+        return values
+
+    def _eval_Tuple(self, node: cst.Tuple, frame: Frame) -> Value:
+        values = self._elements(node.elements, frame)
+        starred = any(isinstance(item, cst.StarredElement) for item in node.elements)
+        return container_of(values, None if starred else tuple(values))
+
+    _eval_List = _eval_Tuple
+
+    def _eval_Set(self, node: cst.Set, frame: Frame) -> Value:
+        return container_of(self._elements(node.elements, frame))
+
+    def _eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
+        values = []
+        for item in node.elements:
+            if isinstance(item, cst.DictElement):
+                self.evaluate(item.key, frame)
+                values.append(self.evaluate(item.value, frame))
+            else:
+                values.append(element(self.evaluate(item.value, frame)))
+        return container_of(values)
+
+    def _comprehension_frame(self, node: cst.BaseComp, frame: Frame) -> Frame:
+        inner = frame.branch()
+        clause: Optional[cst.CompFor] = node.for_in
+        while clause is not None:
+            self.bind(clause.target, element(self.evaluate(clause.iter, inner)), inner)
+            for condition in clause.ifs:
+                self.evaluate(condition.test, inner)
+            clause = clause.inner_for_in
+        return inner
+
+    def bind(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        """Give an assignment target its value: names, attributes, items, unpacking."""
+        if isinstance(target, cst.Name):
+            frame.env[target.value] = value
+            forget_attributes(frame.env, target.value)
+        elif isinstance(target, cst.Attribute):
+            self._bind_attribute(target, value, frame)
+        elif isinstance(target, cst.Subscript):
+            self._bind_item(target, value, frame)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            self._unpack(target, value, frame)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, container_of([element(value)]), frame)
+
+    def _bind_attribute(self, target: cst.Attribute, value: Value, frame: Frame) -> None:
+        key = dotted_name(target)
+        if key is None:
+            self.evaluate(target.value, frame)
+            return
+        frame.env[key] = value
+        forget_attributes(frame.env, key)
+        if frame.owner is not None and isinstance(target.value, cst.Name) and target.value.value == frame.self_name:
+            frame.owner.set_attribute(target.attr.value, value)
+
+    def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
+        for item in target.slice:
+            self._evaluate_children(item, frame)
+        key = dotted_name(target.value)
+        if key is None:
+            self.evaluate(target.value, frame)
+            return
+        current = frame.lookup(key) or UNKNOWN
+        if current.kind is Kind.TENSOR:
+            frame.env[key] = join(current, value)  # x[mask] = y writes y into x
+        else:
+            frame.env[key] = join(current, container_of([value])) if current.kind is Kind.CONTAINER else container_of([value])
+
+    def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
+        elements = target.elements
+        starred = any(isinstance(item, cst.StarredElement) for item in elements)
+        if value.fields is not None and not starred and len(value.fields) == len(elements):
+            for item, field_value in zip(elements, value.fields):
+                self.bind(item.value, field_value, frame)
+            return
+        for item in elements:
+            self.bind(item if isinstance(item, cst.StarredElement) else item.value, element(value), frame)
+
+    def _eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
+        inner = self._comprehension_frame(node, frame)
+        return container_of([self.evaluate(node.elt, inner)])
+
+    _eval_SetComp = _eval_ListComp
+    _eval_GeneratorExp = _eval_ListComp
+
+    def _eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        inner = self._comprehension_frame(node, frame)
+        self.evaluate(node.key, inner)
+        return container_of([self.evaluate(node.value, inner)])
+
+    def _eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        base = self.evaluate(node.value, frame)
+        for item in node.slice:
+            self._evaluate_children(item, frame)
+        return self.subscript(base, node)
+
+    def subscript(self, base: Value, node: cst.Subscript) -> Value:
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if base.kind is Kind.CONTAINER:
+            if isinstance(index, cst.Slice):
+                return base
+            if base.fields and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+                position = int(index.value.value, 0)
+                if -len(base.fields) <= position < len(base.fields):
+                    return base.fields[position]
+            return base.item or UNKNOWN
+        if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
+            return base  # indexing a tensor is a view: it keeps requires_grad
+        if base.kind is Kind.MODULE:
+            return base  # nn.Sequential / ModuleList: a submodule
+        return element(base)
+
+    # --- calls ----------------------------------------------------------
+    def arguments(self, call: cst.Call, frame: Frame) -> Arguments:
+        positional: List[Tuple[cst.BaseExpression, Value]] = []
+        keywords: Dict[str, Tuple[cst.BaseExpression, Value]] = {}
+        unpacked = False
+        for arg in call.args:
+            value = self.evaluate(arg.value, frame)
+            if arg.star:
+                unpacked = True
+                positional.append((arg.value, element(value) if arg.star == "*" else value))
+            elif arg.keyword is not None:
+                keywords[arg.keyword.value] = (arg.value, value)
+            else:
+                positional.append((arg.value, value))
+        return Arguments(positional, keywords, unpacked)
+
+    def _eval_Call(self, node: cst.Call, frame: Frame) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            key = dotted_name(func)
+            known = frame.lookup(key) if key is not None else None
+            if known is None:
+                receiver = self.evaluate(func.value, frame)
+                if receiver.kind is not Kind.REFERENCE:
+                    return self.method_call(node, func, receiver, self.arguments(node, frame), frame)
+        callee = self._callee(func, frame)
+        arguments = self.arguments(node, frame)
+        return self.call(node, callee, arguments, frame)
+
+    def _callee(self, func: cst.BaseExpression, frame: Frame) -> Value:
+        """The called value; a function of this file called here does not escape."""
+        if isinstance(func, cst.Name):
+            value = frame.lookup(func.value)
+            if value is not None:
+                return value
+        return self.evaluate(func, frame)
+
+    def call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
+        if callee.kind is Kind.REFERENCE:
+            return self.library_call(node, callee.qualified_name or "", arguments, frame)
+        if callee.kind is Kind.FUNCTION:
+            return self._local_call(node, callee, arguments, frame)
+        if callee.kind is Kind.MODULE:
+            return self.module_output(node, callee, arguments, frame)
+        if callee.kind in (Kind.FOREIGN, Kind.CONSUMER):
+            return callee
+        params = callee.params.union(*(value.params for value in arguments.values()))
+        grad = Grad.NO if callee.params else Grad.UNKNOWN
+        return Value(Kind.UNKNOWN, grad, params=params)
+
+    def _local_call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
+        key = callee.qualified_name or ""
+        info = self.calls.class_named(key)
+        if info is not None:
+            return self.calls.instantiate(info, node, frame)
+        function = self.calls.function_named(key)
+        if function is None:
+            return UNKNOWN
+        return self.calls.call_function(function, node, arguments, frame)
+
+    def module_output(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
+        """What calling an nn.Module gives: a tensor that requires grad, unless frozen."""
+        info = self.calls.class_named(module.qualified_name or "")
+        forward = info.methods.get("forward") if info else None
+        if forward is not None:
+            bound = Arguments([(node.func, module)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            return self.calls.call_function(forward, node, bound, frame)
+        if module.frozen or module.grad is Grad.NO:
+            return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
+        inferred = module.origin.inferred if module.origin else False
+        origin = Origin("output of model call", node, inferred)
+        return self.computed(requires_grad(origin), frame)
+
+    # --- library calls ----------------------------------------------------
+    def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
+        if name.startswith("builtins."):
+            return self.builtin_call(name[len("builtins."):], arguments, frame)
+        effect = torch_api.effect_of_qualified_name(name)
+        if effect is Effect.CONVERTS:
+            self.record_implicit(node, _short_name(name), arguments, frame)
+            return OTHER
+        if effect is None:
+            return UNKNOWN
+        return self.apply_effect(effect, node, arguments, frame, name)
+
+    def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
+        if effect is Effect.FACTORY:
+            flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+            if flag is None or is_false(flag):
+                return Value(Kind.TENSOR)
+            return requires_grad(Origin("created with requires_grad=True", node)) if is_true(flag) else Value(
+                Kind.TENSOR, Grad.UNKNOWN
+            )
+        if effect is Effect.SOURCE:
+            flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+            return Value(Kind.TENSOR) if is_false(flag) else requires_grad(Origin("parameter", node))
+        if effect is Effect.MAX_LIKE:
+            return self.max_like(name, [v for _, v in arguments.positional], arguments, frame)
+        if effect is Effect.VIEW:
+            first = arguments.positional[0][1] if arguments.positional else OTHER
+            return first if first.kind is Kind.TENSOR else Value(Kind.TENSOR)
+        if effect in (Effect.STOP, Effect.INTEGER):
+            return Value(Kind.TENSOR)
+        if effect is Effect.PROPAGATE:
+            return self.computed(grad_of_computation(arguments.values()), frame)
+        if effect is Effect.MODULE:
+            return Value(Kind.MODULE, Grad.YES, Origin("module", node))
+        if effect is Effect.PARAMETERLESS_MODULE:
+            return Value(Kind.MODULE, frozen=True)
+        if effect is Effect.CONSUMER_FACTORY:
+            return Value(Kind.CONTAINER, item=CONSUMER, fields=(CONSUMER, CONSUMER))
+        if effect is Effect.FOREIGN:
+            return FOREIGN
+        return OTHER
+
+    def max_like(self, name: str, positional: List[Value], arguments: Arguments, frame: Frame) -> Value:
+        """``max(dim)`` gives (values, indices); ``max()`` or ``max(other)`` a tensor."""
+        source = positional[0] if positional else UNKNOWN
+        always_pair = name.rsplit(".", 1)[-1] in ("sort", "topk", "kthvalue")
+        dim_given = "dim" in arguments.keywords or any(
+            isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in arguments.positional[1:]
+        )
+        values = self.computed(grad_of_computation([source]), frame)
+        if not (always_pair or dim_given):
+            return self.computed(grad_of_computation(positional), frame)
+        return container_of([values, Value(Kind.TENSOR)], (values, Value(Kind.TENSOR)))
+
+    def builtin_call(self, name: str, arguments: Arguments, frame: Frame) -> Value:
+        effect = torch_api.BUILTINS.get(name)
+        values = [value for _, value in arguments.positional]
+        if effect is Effect.PROPAGATE:
+            if len(values) == 1 and values[0].kind is Kind.CONTAINER:
+                return element(values[0])
+            return self.arithmetic(values, frame)
+        if effect is Effect.ELEMENTS:
+            return container_of([element(v) for v in values]) if values else container_of([])
+        if effect is Effect.ZIP:
+            items = tuple(element(v) for v in values)
+            return Value(Kind.CONTAINER, item=container_of(items, items))
+        if effect is Effect.ENUMERATE:
+            items = (OTHER, element(values[0]) if values else UNKNOWN)
+            return Value(Kind.CONTAINER, item=container_of(items, items))
+        return OTHER
+
+    # --- conversions ----------------------------------------------------
+    def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame) -> None:
+        for expression, value in arguments.all():
+            detach_point = expression if value.kind is Kind.TENSOR else None
+            site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
+                                  frame.mode, detach_point)
+            frame.context.record(site)
+
+    def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:
+        site = ConversionSite(
+            ConversionStyle.EXPLICIT, node, func.attr, ".numpy()", func.value, receiver, frame.mode,
+            strip_device_moves(func.value),
+        )
+        frame.context.record(site)
+
+    # --- method calls -----------------------------------------------------
+    def method_call(self, node: cst.Call, func: cst.Attribute, receiver: Value, arguments: Arguments,
+                    frame: Frame) -> Value:
+        name = func.attr.value
+        if name == torch_api.NUMPY_METHOD:
+            if not is_true(arguments.keyword(torch_api.FORCE_KEYWORD)) and receiver.kind is not Kind.FOREIGN:
+                self.record_explicit(node, func, receiver, frame)
+            return OTHER
+        if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
+            return receiver
+        if receiver.kind is Kind.CONSUMER:
+            self.record_implicit(node, _short_name(dotted_name(func) or name), arguments, frame)
+            return CONSUMER
+        instance = self.calls.class_named(receiver.qualified_name or "")
+        if instance is not None and name in instance.methods:
+            bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            return self.calls.call_function(instance.methods[name], node, bound, frame)
+        if receiver.kind is Kind.CONTAINER:
+            return self.container_method(name, receiver)
+        return self.tensor_or_module_method(node, func, receiver, arguments, frame)
+
+    def container_method(self, name: str, receiver: Value) -> Value:
+        item = receiver.item or UNKNOWN
+        if name in ("pop", "get", "popitem", "setdefault"):
+            return item
+        if name == "items":
+            pair = (OTHER, item)
+            return Value(Kind.CONTAINER, item=container_of(pair, pair))
+        if name in ("values", "copy"):
+            return container_of([item])
+        return OTHER if name in ("keys", "index", "count") else UNKNOWN
+
+    def tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
+                                arguments: Arguments, frame: Frame) -> Value:
+        name = func.attr.value
+        effect = torch_api.MEMBERS.get(name)
+        module = receiver.kind is Kind.MODULE
+        if effect is Effect.INTEGER_METHOD:
+            return Value(Kind.TENSOR) if module or receiver.kind is Kind.UNKNOWN else OTHER
+        if effect in (Effect.MODULE_USE, Effect.PARAMETERS, Effect.NAMED_PARAMETERS, Effect.STATE) or (
+            module and name in ("forward", "__call__")
+        ):
+            return self.module_method(node, func, receiver, effect, arguments, frame)
+        if module:
+            if effect is Effect.VIEW:
+                return receiver  # model.to(device), model.cuda(), model.half()
+            if effect is Effect.SOURCE and is_false(_first(arguments)):
+                return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
+            if effect is Effect.SOURCE:
+                return receiver
+            return Value(Kind.UNKNOWN, Grad.UNKNOWN)
+        return self.tensor_method(node, name, effect, receiver, arguments, frame)
+
+    def tensor_method(self, node: cst.Call, name: str, effect: Optional[Effect], receiver: Value,
+                      arguments: Arguments, frame: Frame) -> Value:
+        if effect in (Effect.STOP, Effect.INTEGER):
+            return Value(Kind.TENSOR)
+        if effect is Effect.NOT_TENSOR:
+            return OTHER
+        if effect is Effect.VIEW:
+            if any(names_integer_dtype(expr) for expr, _ in arguments.all()):
+                return Value(Kind.TENSOR)
+            return receiver
+        if effect is Effect.SOURCE:
+            if is_false(_first(arguments)):
+                return Value(Kind.TENSOR)
+            return requires_grad(Origin("made to require grad by requires_grad_()", node))
+        if effect is Effect.MAX_LIKE:
+            return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame)
+        if receiver.kind is Kind.TENSOR:
+            return self.computed(grad_of_computation([receiver] + arguments.values()), frame)
+        return Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
+
+    def module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value, effect: Optional[Effect],
+                      arguments: Arguments, frame: Frame) -> Value:
+        module = receiver if receiver.kind is Kind.MODULE else self.used_as_module(func.value, receiver, frame)
+        if effect is Effect.PARAMETERS:
+            parameter = self._parameter_of(module, node)
+            return Value(Kind.CONTAINER, item=parameter)
+        if effect is Effect.NAMED_PARAMETERS:
+            pair = (OTHER, self._parameter_of(module, node))
+            return Value(Kind.CONTAINER, item=container_of(pair, pair))
+        if effect is Effect.STATE:
+            return Value(Kind.CONTAINER, item=Value(Kind.TENSOR))
+        if effect is Effect.MODULE_USE:
+            return module if func.attr.value in ("eval", "train") else OTHER
+        return self.module_output(node, module, arguments, frame)
+
+    def _parameter_of(self, module: Value, node: cst.Call) -> Value:
+        if module.frozen:
+            return Value(Kind.TENSOR)
+        inferred = module.origin.inferred if module.origin else False
+        return requires_grad(Origin("parameter from", node, inferred))
+
+    def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+        """``m.eval()`` on a value of unknown kind: from here on, ``m`` is a module."""
+        if value.kind is not Kind.UNKNOWN:
+            return value
+        module = Value(Kind.MODULE, Grad.YES, Origin("module", expression, inferred=True), params=value.params)
+        key = dotted_name(expression)
+        if key is not None:
+            frame.env[key] = module
+        return module
+
+
+def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:
+    return arguments.positional[0][0] if arguments.positional else None
+
+
+def _short_name(qualified_name: str) -> str:
+    """``numpy.asarray`` -> ``np.asarray``-like text for messages."""
+    short = {"numpy": "np", "matplotlib.pyplot": "plt", "pandas": "pd", "seaborn": "sns"}
+    for prefix, alias in short.items():
+        if qualified_name.startswith(prefix + "."):
+            return alias + qualified_name[len(prefix):]
+    return qualified_name
