@@ -100,6 +100,17 @@ def is_true(node: Optional[cst.BaseExpression]) -> bool:
     return isinstance(node, cst.Name) and node.value == "True"
 
 
+def requested_grad(flag: Optional[cst.BaseExpression]) -> Grad:
+    """What ``requires_grad_(flag)`` or ``requires_grad=flag`` asks for; no flag means True."""
+    if flag is None or is_true(flag):
+        return Grad.YES
+    return Grad.NO if is_false(flag) else Grad.UNKNOWN
+
+
+def tensor_requiring(grad: Grad, origin: Origin) -> Value:
+    return requires_grad(origin) if grad is Grad.YES else Value(Kind.TENSOR, grad)
+
+
 def names_integer_dtype(node: cst.BaseExpression) -> bool:
     """``torch.long``, ``torch.int64``, ``"torch.LongTensor"``..."""
     if isinstance(node, cst.Attribute):
@@ -439,13 +450,13 @@ class Evaluator:
 
     def module_output(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
         """What calling an nn.Module gives: a tensor that requires grad, unless frozen."""
+        if module.frozen or module.grad is Grad.NO:
+            return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
         info = self.calls.class_named(module.qualified_name or "")
         forward = info.methods.get("forward") if info else None
         if forward is not None:
             bound = Arguments([(node.func, module)] + arguments.positional, arguments.keywords, arguments.unpacked)
             return self.calls.call_function(forward, node, bound, frame)
-        if module.frozen or module.grad is Grad.NO:
-            return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
         inferred = module.origin.inferred if module.origin else False
         origin = Origin("output of model call", node, inferred)
         return self.computed(requires_grad(origin), frame)
@@ -465,14 +476,11 @@ class Evaluator:
     def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
         if effect is Effect.FACTORY:
             flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-            if flag is None or is_false(flag):
-                return Value(Kind.TENSOR)
-            return requires_grad(Origin("created with requires_grad=True", node)) if is_true(flag) else Value(
-                Kind.TENSOR, Grad.UNKNOWN
-            )
+            grad = Grad.NO if flag is None else requested_grad(flag)
+            return tensor_requiring(grad, Origin("created with requires_grad=True", node))
         if effect is Effect.SOURCE:
             flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-            return Value(Kind.TENSOR) if is_false(flag) else requires_grad(Origin("parameter", node))
+            return tensor_requiring(requested_grad(flag), Origin("parameter", node))
         if effect is Effect.MAX_LIKE:
             return self.max_like(name, [v for _, v in arguments.positional], arguments, frame)
         if effect is Effect.VIEW:
@@ -541,7 +549,8 @@ class Evaluator:
                     frame: Frame) -> Value:
         name = func.attr.value
         if name == torch_api.NUMPY_METHOD:
-            if not is_true(arguments.keyword(torch_api.FORCE_KEYWORD)) and receiver.kind is not Kind.FOREIGN:
+            force = arguments.keyword(torch_api.FORCE_KEYWORD)
+            if (force is None or is_false(force)) and receiver.kind is not Kind.FOREIGN:
                 self.record_explicit(node, func, receiver, frame)
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
@@ -600,9 +609,7 @@ class Evaluator:
                 return Value(Kind.TENSOR)
             return receiver
         if effect is Effect.SOURCE:
-            if is_false(_first(arguments)):
-                return Value(Kind.TENSOR)
-            return requires_grad(Origin("made to require grad by requires_grad_()", node))
+            return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
         if effect is Effect.MAX_LIKE:
             return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame)
         if receiver.kind is Kind.TENSOR:

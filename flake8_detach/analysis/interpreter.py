@@ -9,12 +9,21 @@ whose callers in this file all run with grad off reports in that mode.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.expressions import Arguments, Evaluator, dotted_name, is_false, is_true
+from flake8_detach.analysis.expressions import (
+    Arguments,
+    Evaluator,
+    dotted_name,
+    is_false,
+    is_true,
+    requested_grad,
+    tensor_requiring,
+)
 from flake8_detach.analysis.scope import (
     CallRecord,
     ClassInfo,
@@ -62,7 +71,9 @@ class Interpreter(Evaluator):
     def __init__(self) -> None:
         super().__init__(self)
         self.functions: Dict[str, FunctionInfo] = {}
+        self.function_nodes: Dict[int, FunctionInfo] = {}
         self.classes: Dict[str, ClassInfo] = {}
+        self.class_nodes: Dict[int, ClassInfo] = {}
         self.results: Dict[Tuple[str, GradMode], Result] = {}
         self.in_progress: Set[Tuple[str, GradMode]] = set()
 
@@ -78,7 +89,7 @@ class Interpreter(Evaluator):
             analysed += 1
         modes = self.reporting_modes()
         sites = list(context.sites.values())
-        for function in self.functions.values():
+        for function in list(self.functions.values()):
             sites.extend(self.result(function, modes[function.key]).sites)
         return sites
 
@@ -191,7 +202,12 @@ class Interpreter(Evaluator):
         values = {name: value for name, (_, value) in bindings.items()}
         for helper in result.helpers:
             self._record_helper_call(helper, call, bindings, values, frame)
-        return substitute(result.returns, values)
+        returned = substitute(result.returns, values)
+        if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
+            inferred = returned.origin.inferred if returned.origin else False
+            description = "output of model call" if function.name == "forward" else "returned by"
+            return replace(returned, origin=Origin(description, call, inferred))
+        return returned
 
     def _bind_arguments(self, function: FunctionInfo,
                         arguments: Arguments) -> Dict[str, Tuple[cst.BaseExpression, Value]]:
@@ -277,7 +293,8 @@ class Interpreter(Evaluator):
             self._add_to_container(key, current, element(values[0]), frame)
         elif name == "requires_grad_":
             result = self.method_call(call, func, current, arguments, frame)
-            self._set_requires_grad(key, frame, not values or not is_false(call.args[0].value), call, result)
+            flag = call.args[0].value if call.args else None
+            self._set_requires_grad(key, frame, requested_grad(flag), call, result)
         elif current.kind is Kind.UNKNOWN and not current.params:
             self.used_as_module(func.value, current, frame)  # a bare m.to(device) only makes sense for modules
         else:
@@ -288,21 +305,19 @@ class Interpreter(Evaluator):
         added = Value(Kind.CONTAINER, item=item)
         frame.env[key] = join(current, added) if current.kind is Kind.CONTAINER else added
 
-    def _set_requires_grad(self, key: str, frame: Frame, enabled: bool, node: cst.CSTNode,
+    def _set_requires_grad(self, key: str, frame: Frame, grad: Grad, node: cst.CSTNode,
                            new_value: Optional[Value] = None) -> None:
         current = frame.lookup(key) or UNKNOWN
         loop_module = frame.parameter_loops.get(key)
-        if not enabled and loop_module is not None:
+        if grad is Grad.NO and loop_module is not None:
             module = frame.lookup(loop_module)
             if module is not None and module.kind is Kind.MODULE:
                 frame.env[loop_module] = Value(Kind.MODULE, Grad.NO, module.origin, module.params,
                                                qualified_name=module.qualified_name, frozen=True)
         if current.kind is Kind.MODULE:
             frame.env[key] = new_value if new_value is not None else current
-        elif enabled:
-            frame.env[key] = requires_grad(Origin("made to require grad", node))
         else:
-            frame.env[key] = Value(Kind.TENSOR)
+            frame.env[key] = tensor_requiring(grad, Origin("made to require grad", node))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
         value = self.evaluate(node.value, frame)
@@ -312,8 +327,8 @@ class Interpreter(Evaluator):
     def _assign(self, target: cst.BaseExpression, source: cst.BaseExpression, value: Value, frame: Frame) -> None:
         if isinstance(target, cst.Attribute) and target.attr.value == "requires_grad":
             key = dotted_name(target.value)
-            if key is not None and (is_true(source) or is_false(source)):
-                self._set_requires_grad(key, frame, is_true(source), target)
+            if key is not None:
+                self._set_requires_grad(key, frame, requested_grad(source), target)
                 return
         self.bind(target, value, frame)
 
@@ -385,10 +400,15 @@ class Interpreter(Evaluator):
         if key is not None:
             (when_true if negated else when_false).env[key] = Value(Kind.TENSOR)
 
-    def _run_loop(self, body: cst.BaseSuite, frame: Frame, bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> None:
-        """Loop bodies run twice so values carried around the loop reach the top."""
+    def _run_loop(self, body: cst.BaseSuite, frame: Frame,
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> Frame:
+        """Loop bodies run twice so values carried around the loop reach the top.
+
+        Returns the frame of the last pass, as it was at the end of the body.
+        """
         passes = 2 if frame.loop_depth < _MAX_LOOP_PASSES_DEPTH else 1
         before = frame.env
+        inner = frame
         for _ in range(passes):
             inner = frame.branch()
             inner.loop_depth += 1
@@ -398,23 +418,32 @@ class Interpreter(Evaluator):
             frame.env = join_envs(before, inner.env)
             frame.mode = _join_modes(frame.mode, inner.mode)
             before = frame.env
+        return inner
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluate(node.iter, frame)
         item = element(iterable)
-        self._remember_parameter_loop(node, frame)
-        self._run_loop(node.body, frame, (node.target, item))
+        module_key = self._parameter_loop_module(node)
+        if module_key is not None and isinstance(node.target, cst.Name):
+            frame.parameter_loops[node.target.value] = module_key
+        last_pass = self._run_loop(node.body, frame, (node.target, item))
+        if module_key is not None:
+            frame.parameter_loops.pop(node.target.value, None)  # type: ignore[union-attr]
+            # A model has parameters: a loop freezing them runs, it is no "maybe".
+            frozen = last_pass.env.get(module_key)
+            if frozen is not None and frozen.frozen:
+                frame.env[module_key] = frozen
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
 
-    def _remember_parameter_loop(self, node: cst.For, frame: Frame) -> None:
-        """``for p in model.parameters(): p.requires_grad = False`` freezes ``model``."""
+    @staticmethod
+    def _parameter_loop_module(node: cst.For) -> Optional[str]:
+        """``model`` in ``for p in model.parameters():``, whose body may freeze it."""
         call = node.iter
         if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == "parameters" and isinstance(node.target, cst.Name)):
-            module_key = dotted_name(call.func.value)
-            if module_key is not None:
-                frame.parameter_loops[node.target.value] = module_key
+                and call.func.attr.value == "parameters"):
+            return dotted_name(call.func.value)
+        return None
 
     def _run_While(self, node: cst.While, frame: Frame) -> None:
         self.evaluate(node.test, frame)
@@ -493,6 +522,10 @@ class Interpreter(Evaluator):
 
     # --- definitions ----------------------------------------------------
     def _run_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
+        known = self.function_nodes.get(id(node))
+        if known is not None:  # a loop pass or another grad mode runs the same def again
+            self._bind_function(known, frame)
+            return
         owner = frame.owner if frame.self_name is None and frame.owner is not None else None
         key = f"{frame.context.function.key}.{node.name.value}" if frame.context.function else node.name.value
         if owner is not None:
@@ -510,10 +543,15 @@ class Interpreter(Evaluator):
             key += "'"
             function.key = key
         self.functions[key] = function
-        if owner is not None:
-            owner.methods[node.name.value] = function
+        self.function_nodes[id(node)] = function
+        self._bind_function(function, frame)
+
+    @staticmethod
+    def _bind_function(function: FunctionInfo, frame: Frame) -> None:
+        if function.owner is not None:
+            function.owner.methods[function.name] = function
         else:
-            frame.env[node.name.value] = Value(Kind.FUNCTION, qualified_name=key)
+            frame.env[function.name] = Value(Kind.FUNCTION, qualified_name=function.key)
 
     def _decorators(self, node: cst.FunctionDef, frame: Frame) -> Tuple[Optional[GradMode], bool]:
         mode: Optional[GradMode] = None
@@ -528,9 +566,16 @@ class Interpreter(Evaluator):
         return mode, escapes
 
     def _run_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
+        known = self.class_nodes.get(id(node))
+        if known is not None:
+            frame.env[node.name.value] = Value(Kind.FUNCTION, qualified_name=known.key)
+            return
         key = node.name.value if frame.context.function is None else f"{frame.context.function.key}.{node.name.value}"
+        while key in self.classes:
+            key += "'"
         info = ClassInfo(key, node, is_module=any(self._is_module_base(base.value, frame) for base in node.bases))
         self.classes[key] = info
+        self.class_nodes[id(node)] = info
         class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,
                             inherits_mode=frame.inherits_mode, owner=info)
         self.run_body(node.body.body, class_frame)

@@ -41,12 +41,18 @@ RULE = Rule(
         ),
     ),
     valid=(
+        "import torch\n"
         "def to_numpy(t):\n"
         "    return t.detach().cpu().numpy()\n",
     ),
     invalid=(
+        "import torch\n"
         "def to_numpy(t):\n"
         "    return t.cpu().numpy()  # expect: DET103\n",
+        "import numpy as np\n"
+        "import torch\n"
+        "def mean_of(batch):\n"
+        "    return np.mean(torch.sigmoid(batch[\"logits\"]))  # expect: DET103\n",
     ),
 )
 
