@@ -27,6 +27,7 @@ from flake8_detach.analysis.values import (
     Value,
     container_of,
     element,
+    entries_of,
     grad_of_computation,
     join,
     join_all,
@@ -118,8 +119,18 @@ def names_integer_dtype(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value in torch_api.INTEGER_DTYPES
     if isinstance(node, cst.SimpleString):
-        return node.evaluated_value.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES  # type: ignore[union-attr]
+        text = node.evaluated_value
+        return isinstance(text, str) and text.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES
     return False
+
+
+def detach_points(expression: cst.BaseExpression, value: Value) -> Tuple[cst.BaseExpression, ...]:
+    """Where ``.detach()`` goes so that converting ``expression`` no longer raises."""
+    if value.kind is Kind.TENSOR:
+        return (expression,)
+    if value.kind is Kind.CONTAINER and value.item is not None and value.item.grad is Grad.YES:
+        return value.entries  # only where every grad-carrying entry is known
+    return ()
 
 
 def strip_device_moves(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -280,7 +291,8 @@ class Evaluator:
     def _eval_Tuple(self, node: cst.Tuple, frame: Frame) -> Value:
         values = self._elements(node.elements, frame)
         starred = any(isinstance(item, cst.StarredElement) for item in node.elements)
-        return container_of(values, None if starred else tuple(values))
+        entries = entries_of(zip((item.value for item in node.elements), values))
+        return container_of(values, None if starred else tuple(values), entries)
 
     _eval_List = _eval_Tuple
 
@@ -356,7 +368,8 @@ class Evaluator:
 
     def _eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
         inner = self._comprehension_frame(node, frame)
-        return container_of([self.evaluate(node.elt, inner)])
+        value = self.evaluate(node.elt, inner)
+        return container_of([value], entries=entries_of([(node.elt, value)]))
 
     _eval_SetComp = _eval_ListComp
     _eval_GeneratorExp = _eval_ListComp
@@ -532,15 +545,14 @@ class Evaluator:
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame) -> None:
         for expression, value in arguments.all():
-            detach_point = expression if value.kind is Kind.TENSOR else None
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
-                                  frame.mode, detach_point)
+                                  frame.mode, detach_points(expression, value))
             frame.context.record(site)
 
     def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:
         site = ConversionSite(
             ConversionStyle.EXPLICIT, node, func.attr, ".numpy()", func.value, receiver, frame.mode,
-            strip_device_moves(func.value),
+            (strip_device_moves(func.value),),
         )
         frame.context.record(site)
 

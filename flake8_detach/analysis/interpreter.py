@@ -18,6 +18,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis.expressions import (
     Arguments,
     Evaluator,
+    detach_points,
     dotted_name,
     is_false,
     is_true,
@@ -43,6 +44,7 @@ from flake8_detach.analysis.values import (
     Origin,
     Value,
     element,
+    entries_of,
     join,
     join_all,
     parameter,
@@ -231,9 +233,8 @@ class Interpreter(Evaluator):
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)
-        detach_point = expression if value.kind in (Kind.TENSOR, Kind.UNKNOWN) else None
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              frame.mode, detach_point, helper)
+                              frame.mode, detach_points(expression, value), helper)
         frame.context.record(site)
 
     def run_lambda(self, node: cst.Lambda, frame: Frame) -> None:
@@ -288,9 +289,9 @@ class Interpreter(Evaluator):
         arguments = self.arguments(call, frame)
         values = [value for _, value in arguments.positional]
         if name in ("append", "add", "insert") and values:
-            self._add_to_container(key, current, values[-1], frame)
+            self._add_to_container(key, current, arguments.positional[-1], frame)
         elif name in ("extend", "update") and values:
-            self._add_to_container(key, current, element(values[0]), frame)
+            self._add_to_container(key, current, (arguments.positional[0][0], element(values[0])), frame)
         elif name == "requires_grad_":
             result = self.method_call(call, func, current, arguments, frame)
             flag = call.args[0].value if call.args else None
@@ -301,8 +302,8 @@ class Interpreter(Evaluator):
             self.method_call(call, func, current, arguments, frame)
 
     @staticmethod
-    def _add_to_container(key: str, current: Value, item: Value, frame: Frame) -> None:
-        added = Value(Kind.CONTAINER, item=item)
+    def _add_to_container(key: str, current: Value, entry: Tuple[cst.BaseExpression, Value], frame: Frame) -> None:
+        added = Value(Kind.CONTAINER, item=entry[1], entries=entries_of([entry]))
         frame.env[key] = join(current, added) if current.kind is Kind.CONTAINER else added
 
     def _set_requires_grad(self, key: str, frame: Frame, grad: Grad, node: cst.CSTNode,
@@ -424,11 +425,12 @@ class Interpreter(Evaluator):
         iterable = self.evaluate(node.iter, frame)
         item = element(iterable)
         module_key = self._parameter_loop_module(node)
-        if module_key is not None and isinstance(node.target, cst.Name):
-            frame.parameter_loops[node.target.value] = module_key
+        target = node.target.value if isinstance(node.target, cst.Name) else None
+        if module_key is not None and target is not None:
+            frame.parameter_loops[target] = module_key
         last_pass = self._run_loop(node.body, frame, (node.target, item))
-        if module_key is not None:
-            frame.parameter_loops.pop(node.target.value, None)  # type: ignore[union-attr]
+        if module_key is not None and target is not None:
+            frame.parameter_loops.pop(target, None)
             # A model has parameters: a loop freezing them runs, it is no "maybe".
             frozen = last_pass.env.get(module_key)
             if frozen is not None and frozen.frozen:

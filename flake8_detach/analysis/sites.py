@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
@@ -40,15 +40,14 @@ class ConversionSite:
     converted: cst.BaseExpression  # the expression that is converted
     value: Value
     grad_mode: GradMode
-    # The expression to follow with .detach(); None where no automatic fix exists.
-    detach_point: Optional[cst.BaseExpression] = None
+    # The expressions to follow with .detach(); empty where no automatic fix exists.
+    detach_points: Tuple[cst.BaseExpression, ...] = ()
     via: Optional[HelperConversion] = None
 
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node whose position a finding about this site may need."""
         yield from (self.anchor, self.call, self.converted)
-        if self.detach_point is not None:
-            yield self.detach_point
+        yield from self.detach_points
         if self.origin is not None:
             yield self.origin.node
         if self.via is not None:
@@ -64,6 +63,10 @@ class ConversionSite:
     @property
     def origin(self) -> Optional[Origin]:
         return self.carried.origin
+
+    @property
+    def through_container(self) -> bool:
+        return self.value.kind is Kind.CONTAINER
 
     @property
     def grad(self) -> Grad:

@@ -54,6 +54,8 @@ class Value:
     fields: Optional[Tuple["Value", ...]] = None  # positions of a fixed tuple
     qualified_name: Optional[str] = None  # REFERENCE: "numpy.asarray"; FUNCTION: its key
     frozen: bool = False  # a MODULE whose parameters do not require grad
+    # CONTAINER: the expressions that put grad-carrying tensors into it
+    entries: Tuple[cst.BaseExpression, ...] = ()
 
     @property
     def is_tensor_like(self) -> bool:
@@ -100,6 +102,7 @@ def join(a: Value, b: Value) -> Value:
         fields=a.fields if a.fields == b.fields else None,
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         frozen=a.frozen and b.frozen,
+        entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
     )
 
 
@@ -146,9 +149,15 @@ def element(value: Value) -> Value:
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
 
 
-def container_of(items: Iterable[Value], fields: Optional[Tuple[Value, ...]] = None) -> Value:
+def container_of(items: Iterable[Value], fields: Optional[Tuple[Value, ...]] = None,
+                 entries: Tuple[cst.BaseExpression, ...] = ()) -> Value:
     item_list = list(items)
-    return Value(Kind.CONTAINER, item=join_all(item_list) if item_list else None, fields=fields)
+    return Value(Kind.CONTAINER, item=join_all(item_list) if item_list else None, fields=fields, entries=entries)
+
+
+def entries_of(pairs: Iterable[Tuple[cst.BaseExpression, Value]]) -> Tuple[cst.BaseExpression, ...]:
+    """The expressions among ``pairs`` that put a grad-carrying tensor into a container."""
+    return tuple(expr for expr, value in pairs if value.kind is Kind.TENSOR and value.grad is Grad.YES)
 
 
 def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:

@@ -73,11 +73,12 @@ def is_undecided(site: ConversionSite) -> bool:
     return site.grad is Grad.UNKNOWN and grad_mode_can_be_on(site)
 
 
-def detach_edits(site: ConversionSite, report: Report) -> Optional[Tuple[Edit, ...]]:
-    """Edits that put ``.detach()`` right after the site's detach point."""
-    target = site.detach_point
-    if target is None:
-        return None
+def detach_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
+    """Edits that put ``.detach()`` right after each of the site's detach points."""
+    return tuple(edit for target in site.detach_points for edit in _detach_after(target, report))
+
+
+def _detach_after(target: cst.BaseExpression, report: Report) -> Tuple[Edit, ...]:
     end = report.positions.outer_end(target)
     if not _needs_parentheses(target):
         return (Edit(end, end, ".detach()"),)
@@ -95,12 +96,13 @@ def force_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
 def fix_applicability(site: ConversionSite) -> Applicability:
     """Safe only when the converted value is known to be a torch tensor here."""
     origin = site.origin
-    known = site.converted_is_tensor and origin is not None and not origin.inferred and site.via is None
+    known = (site.converted_is_tensor and origin is not None and not origin.inferred and site.via is None
+             and not site.through_container)
     return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE
 
 
 def detach_fix(site: ConversionSite, report: Report, description: str) -> Optional[Fix]:
     edits = detach_edits(site, report)
-    if edits is None:
+    if not edits:
         return None
     return Fix(description, edits, fix_applicability(site))

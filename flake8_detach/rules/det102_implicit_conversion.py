@@ -98,6 +98,6 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"{site.consumer} converts a tensor that requires grad{why}; "
             f"pass '{report.detached(site.converted)}'"
         )
-    return Finding(RULE.code, message, report.positions.start(site.anchor),
-                   detach_fix(site, report, "Detach the argument"))
+    description = "Detach the tensors where they enter the container" if site.through_container else "Detach the argument"
+    return Finding(RULE.code, message, report.positions.start(site.anchor), detach_fix(site, report, description))
 
