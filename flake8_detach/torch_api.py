@@ -198,6 +198,9 @@ BUILTINS: Mapping[str, Effect] = {
     "enumerate": Effect.ENUMERATE,
 }
 
+# Methods of nn.Module subclasses that frameworks (PyTorch Lightning) run with grad off.
+GRAD_OFF_HOOKS: FrozenSet[str] = frozenset({"validation_step", "test_step", "predict_step"})
+
 # nn classes that hold no parameters: their output requires grad only if the input does.
 PARAMETERLESS_MODULES: FrozenSet[str] = frozenset(
     f"torch.nn.{name}"

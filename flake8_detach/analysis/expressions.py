@@ -225,8 +225,8 @@ class Evaluator:
             return Value(Kind.TENSOR)
         if effect is Effect.NOT_TENSOR:
             return OTHER
-        if effect is Effect.VIEW and base.kind is Kind.TENSOR:
-            return base
+        if base.kind is Kind.TENSOR and (effect is Effect.VIEW or (effect is None and base.grad is Grad.YES)):
+            return base  # t.T, or a field of a model's output object: outputs.logits
         if base.kind is Kind.OTHER:
             return OTHER
         return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
@@ -265,7 +265,20 @@ class Evaluator:
 
     def _eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
         self.evaluate(node.test, frame)
-        return join(self.evaluate(node.body, frame), self.evaluate(node.orelse, frame))
+        when_true, when_false = frame.branch(), frame.branch()
+        self.refine(node.test, when_true, when_false)
+        return join(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false))
+
+    def refine(self, test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
+        """``if t.requires_grad:`` - on the other path ``t`` does not require grad."""
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        if not (isinstance(inner, cst.Attribute) and inner.attr.value == "requires_grad"):
+            return
+        key = dotted_name(inner.value)
+        if key is not None:
+            (when_true if negated else when_false).env[key] = Value(Kind.TENSOR)
+
 
     def _eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
         value = self.evaluate(node.value, frame)
@@ -571,6 +584,8 @@ class Evaluator:
             self.record_implicit(node, _short_name(dotted_name(func) or name), arguments, frame)
             return CONSUMER
         instance = self.calls.class_named(receiver.qualified_name or "")
+        if instance is not None and name in instance.attributes:  # self.encoder(x)
+            return self.call(node, instance.attributes[name], arguments, frame)
         if instance is not None and name in instance.methods:
             bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
             return self.calls.call_function(instance.methods[name], node, bound, frame)

@@ -65,6 +65,11 @@ def analyze_module(module: cst.Module) -> List[ConversionSite]:
     return Interpreter().run(module)
 
 
+def _is_private(name: str) -> bool:
+    """``_helper`` is called only from this file; ``__init__`` and ``run`` may not be."""
+    return name.startswith("_") and not name.endswith("__")
+
+
 def _join_modes(first: GradMode, second: GradMode) -> GradMode:
     return first if first is second else GradMode.MAYBE
 
@@ -99,7 +104,8 @@ class Interpreter(Evaluator):
         """Grad mode per function: off when decorated so, or when every caller here runs with grad off."""
         modes = {key: f.decorator_mode or GradMode.OFF for key, f in self.functions.items()}
         for key, function in self.functions.items():
-            if function.decorator_mode is None and (function.escapes or not function.calls or function.owner):
+            public_method = function.owner is not None and not _is_private(function.name)
+            if function.decorator_mode is None and (function.escapes or not function.calls or public_method):
                 modes[key] = GradMode.ON
         changed = True
         while changed:
@@ -375,7 +381,7 @@ class Interpreter(Evaluator):
     def _run_If(self, node: cst.If, frame: Frame) -> None:
         self.evaluate(node.test, frame)
         when_true, when_false = frame.branch(), frame.branch()
-        self._refine(node.test, when_true, when_false)
+        self.refine(node.test, when_true, when_false)
         self._run_suite(node.body, when_true)
         if isinstance(node.orelse, cst.If):
             self._run_If(node.orelse, when_false)
@@ -390,16 +396,6 @@ class Interpreter(Evaluator):
             frame.env = join_envs(frame.env, branch.env)
             mode = _join_modes(mode, branch.mode)
         frame.mode = mode
-
-    def _refine(self, test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
-        """``if t.requires_grad:`` - on the other path ``t`` does not require grad."""
-        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
-        if not (isinstance(inner, cst.Attribute) and inner.attr.value == "requires_grad"):
-            return
-        key = dotted_name(inner.value)
-        if key is not None:
-            (when_true if negated else when_false).env[key] = Value(Kind.TENSOR)
 
     def _run_loop(self, body: cst.BaseSuite, frame: Frame,
                   bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> Frame:
@@ -533,6 +529,10 @@ class Interpreter(Evaluator):
         if owner is not None:
             key = f"{owner.key}.{node.name.value}"
         decorator_mode, escapes = self._decorators(node, frame)
+        if decorator_mode is None and owner is not None and owner.is_module and node.name.value in torch_api.GRAD_OFF_HOOKS:
+            decorator_mode = GradMode.OFF  # the framework calls it under no_grad / inference_mode
+        if decorator_mode is None and frame.context.function is None and frame.mode is GradMode.OFF:
+            decorator_mode = GradMode.OFF  # defined after a module-level set_grad_enabled(False)
         params = node.params
         positional = tuple(p.name.value for p in list(params.posonly_params) + list(params.params))
         defaults = {

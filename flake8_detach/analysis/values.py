@@ -11,7 +11,7 @@ call site can substitute what its arguments carry (function summaries).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Optional, Tuple
 
 import libcst as cst
@@ -40,7 +40,7 @@ class Origin:
     """Where a grad-carrying value comes from: a short description and the node."""
 
     description: str
-    node: cst.CSTNode
+    node: cst.CSTNode = field(repr=False)
     inferred: bool = False  # tensor-ness guessed from use (``m.eval()``), not known
 
 
