@@ -15,10 +15,11 @@ RULE = Rule(
     default_enabled=False,
     doc=RuleDoc(
         what_it_does=(
-            "Finds `.numpy()` calls, and NumPy/plotting/table conversions of values known to be\n"
-            "torch tensors, where this file does not tell whether the tensor requires grad:\n"
-            "a function parameter, the result of a function imported from elsewhere, an\n"
-            "element of a batch. Off by default; enable it with `--extend-select DET103`."
+            "In files that use PyTorch, finds `.numpy()` calls, and NumPy/plotting/table\n"
+            "conversions of values known to be torch tensors, where the file does not tell\n"
+            "whether the tensor requires grad: a function parameter, the result of a function\n"
+            "imported from elsewhere, an element of a batch. Off by default; enable it with\n"
+            "`--extend-select DET103`."
         ),
         why_is_this_bad=(
             "Whether the conversion raises depends on the caller. Helpers such as\n"
