@@ -54,7 +54,7 @@ class FunctionCalls(Protocol):
         self, function: FunctionInfo, call: cst.Call, arguments: "Arguments", frame: Frame
     ) -> Value: ...
 
-    def instantiate(self, info: ClassInfo, call: cst.Call, frame: Frame) -> Value: ...
+    def instantiate(self, info: ClassInfo, call: cst.Call, arguments: "Arguments", frame: Frame) -> Value: ...
 
     def function_named(self, key: str) -> Optional[FunctionInfo]: ...
 
@@ -208,6 +208,9 @@ class Evaluator:
             return replace(base, qualified_name=f"{base.qualified_name}.{name}")
         if base.kind in (Kind.FOREIGN, Kind.CONSUMER):
             return base
+        own = dict(base.attributes).get(name)
+        if own is not None:
+            return own
         instance = self.calls.class_named(base.qualified_name or "") if base.kind is not Kind.FUNCTION else None
         if instance is not None and name in instance.attributes:
             return instance.attributes[name]
@@ -355,6 +358,10 @@ class Evaluator:
         forget_attributes(frame.env, key)
         if frame.owner is not None and isinstance(target.value, cst.Name) and target.value.value == frame.self_name:
             frame.owner.set_attribute(target.attr.value, value)
+            function = frame.context.function
+            if function is not None and function.name == "__init__":
+                stored = frame.owner.constructor_attributes.get(target.attr.value)
+                frame.owner.constructor_attributes[target.attr.value] = value if stored is None else join(stored, value)
 
     def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
         for item in target.slice:
@@ -468,7 +475,7 @@ class Evaluator:
         key = callee.qualified_name or ""
         info = self.calls.class_named(key)
         if info is not None:
-            return self.calls.instantiate(info, node, frame)
+            return self.calls.instantiate(info, node, arguments, frame)
         function = self.calls.function_named(key)
         if function is None:
             return UNKNOWN

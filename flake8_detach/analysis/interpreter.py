@@ -197,10 +197,20 @@ class Interpreter(Evaluator):
     def class_named(self, key: str) -> Optional[ClassInfo]:
         return self.classes.get(key)
 
-    def instantiate(self, info: ClassInfo, call: cst.Call, frame: Frame) -> Value:
+    def instantiate(self, info: ClassInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
+        """An instance, with what its constructor stores from the arguments."""
         self.initialise(info)
-        self.arguments(call, frame)
-        return self.instance_value(info, call)
+        instance = self.instance_value(info, call)
+        init = info.methods.get("__init__")
+        if init is None:
+            stored = {name: value for name, (_, value) in zip(info.fields, arguments.positional)}
+            stored.update((name, value) for name, (_, value) in arguments.keywords.items() if name in info.fields)
+        else:
+            bound = Arguments([(call.func, instance)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            self.call_function(init, call, bound, frame)
+            values = {name: value for name, (_, value) in self._bind_arguments(init, bound).items()}
+            stored = {name: substitute(value, values) for name, value in info.constructor_attributes.items()}
+        return replace(instance, attributes=tuple(sorted(stored.items())))
 
     def call_function(self, function: FunctionInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
         function.calls.append(CallRecord(frame.context.function, frame.mode, frame.inherits_mode))
@@ -581,6 +591,11 @@ class Interpreter(Evaluator):
         class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,
                             inherits_mode=frame.inherits_mode, owner=info)
         self.run_body(node.body.body, class_frame)
+        info.fields = tuple(
+            small.target.value
+            for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+        )
         for name, value in class_frame.env.items():
             info.set_attribute(name, value)
         frame.env[node.name.value] = Value(Kind.FUNCTION, qualified_name=key)

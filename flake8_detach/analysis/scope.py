@@ -40,6 +40,9 @@ class ClassInfo:
     node: cst.ClassDef
     is_module: bool
     attributes: Dict[str, Value] = field(default_factory=dict)
+    # What __init__ stores, in terms of its parameters; a call substitutes its arguments.
+    constructor_attributes: Dict[str, Value] = field(default_factory=dict)
+    fields: Tuple[str, ...] = ()  # annotated class attributes: dataclass / NamedTuple fields
     methods: Dict[str, "FunctionInfo"] = field(default_factory=dict)
     initialised: bool = False
 

@@ -56,6 +56,8 @@ class Value:
     frozen: bool = False  # a MODULE whose parameters do not require grad
     # CONTAINER: the expressions that put grad-carrying tensors into it
     entries: Tuple[cst.BaseExpression, ...] = ()
+    # An instance of a class of this file: what its constructor stored, by attribute name.
+    attributes: Tuple[Tuple[str, "Value"], ...] = ()
 
     @property
     def is_tensor_like(self) -> bool:
@@ -103,6 +105,7 @@ def join(a: Value, b: Value) -> Value:
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
+        attributes=a.attributes if a.attributes == b.attributes else (),
     )
 
 
