@@ -150,7 +150,7 @@ class Interpreter(Evaluator):
         returns = join_all(context.returns) if context.returns else OTHER
         sites = list(context.sites.values())
         helpers = [
-            HelperConversion(function.name, name, site)
+            HelperConversion(function.name, name, site, name in returns.params)
             for site in sites
             if site.grad is not Grad.YES and site.grad_mode is not GradMode.OFF
             for name in sorted(site.carried.params)

@@ -29,6 +29,8 @@ class HelperConversion:
     function_name: str
     parameter: str
     site: "ConversionSite"
+    # The helper's result depends on the parameter: detaching the argument could change it.
+    returns_parameter: bool
 
 
 @dataclass(frozen=True)

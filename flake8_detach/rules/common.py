@@ -94,9 +94,12 @@ def force_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
 
 
 def fix_applicability(site: ConversionSite) -> Applicability:
-    """Safe only when the converted value is known to be a torch tensor here."""
+    """Safe only when the converted value is known to be a torch tensor here, and
+    detaching it changes nothing but the conversion: not a container's other uses,
+    nor a helper's result that depends on the argument."""
     origin = site.origin
-    known = (site.converted_is_tensor and origin is not None and not origin.inferred and site.via is None
+    helper_result_changes = site.via is not None and site.via.returns_parameter
+    known = (site.converted_is_tensor and origin is not None and not origin.inferred and not helper_result_changes
              and not site.through_container)
     return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE
 
