@@ -49,7 +49,17 @@ NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
     "torch.nn.functional": Effect.PROPAGATE,
     "torch.nn": Effect.MODULE,
     "torchvision.models": Effect.MODULE,
-    "timm": Effect.MODULE,
+    # torch subpackages whose functions are not tensor operations
+    "torch.utils": Effect.NOT_TENSOR,
+    "torch.cuda": Effect.NOT_TENSOR,
+    "torch.backends": Effect.NOT_TENSOR,
+    "torch.optim": Effect.NOT_TENSOR,
+    "torch.distributed": Effect.NOT_TENSOR,
+    "torch.onnx": Effect.NOT_TENSOR,
+    "torch.hub": Effect.NOT_TENSOR,
+    "torch.jit": Effect.NOT_TENSOR,
+    "torch.multiprocessing": Effect.NOT_TENSOR,
+    "torch.profiler": Effect.NOT_TENSOR,
     "numpy": Effect.CONVERTS,
     "matplotlib.pyplot": Effect.CONVERTS,
     "seaborn": Effect.CONVERTS,
@@ -102,7 +112,12 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.kthvalue": Effect.MAX_LIKE,
     "torch.median": Effect.MAX_LIKE,
     "torch.mode": Effect.MAX_LIKE,
-    "torch.utils.data.DataLoader": Effect.NOT_TENSOR,
+    "torch.hub.load": Effect.MODULE,
+    "torch.jit.load": Effect.MODULE,
+    "torch.jit.script": Effect.MODULE,
+    "torch.jit.trace": Effect.MODULE,
+    "torch.compile": Effect.MODULE,
+    "timm.create_model": Effect.MODULE,
     "pytorch_lightning.LightningModule": Effect.MODULE,
     "lightning.pytorch.LightningModule": Effect.MODULE,
     "lightning.LightningModule": Effect.MODULE,
@@ -252,7 +267,7 @@ def effect_of_qualified_name(name: str) -> Optional[Effect]:
 
 def _namespace_effect(default: Effect, name: str) -> Effect:
     last = name.rsplit(".", 1)[-1]
-    if default is Effect.MODULE and not last[:1].isupper():
+    if default is Effect.MODULE and not last[:1].isupper() and name.startswith("torch.nn."):
         # torch.nn.init, torch.nn.utils...: functions, not layers
         return Effect.PROPAGATE
     if default is Effect.PROPAGATE and last[:1].isupper():

@@ -80,6 +80,9 @@ def parameter(name: str) -> Value:
     return Value(Kind.UNKNOWN, Grad.NO, params=frozenset((name,)))
 
 
+_NOT_OPERANDS = frozenset({Kind.FUNCTION, Kind.MODULE, Kind.REFERENCE, Kind.CONSUMER})
+
+
 def _join_kind(a: Kind, b: Kind) -> Kind:
     if a is b:
         return a
@@ -130,7 +133,8 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     if any(o.kind is Kind.FOREIGN for o in operand_list):
         return FOREIGN
     contents = [o.item if o.kind is Kind.CONTAINER and o.item else o for o in operand_list]
-    carried = [c for c in contents if c.kind is not Kind.FUNCTION]
+    # A module handed to a function is no operand: its parameters are not the result's inputs.
+    carried = [c for c in contents if c.kind not in _NOT_OPERANDS]
     grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
     origin = next((c.origin for c in carried if c.grad is Grad.YES and c.origin), None)
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))

@@ -1,0 +1,786 @@
+#!/usr/bin/env python3
+"""Side-by-side timings of flake8-detach against flake8's own checks and the parse floors.
+
+    python benchmarks/bench.py DIR [--rounds 3] [--warmup 1]
+    python benchmarks/bench.py --generated [--sizes 1000,10000,100000] [--rounds 3]
+
+Every figure comes from a separate process, started by a small helper
+process: the wall time is taken with ``time.perf_counter`` immediately before
+the command is forked and immediately after it is reaped, and its CPU time and
+peak resident memory come from ``os.wait4`` for that one process
+(``getrusage(RUSAGE_CHILDREN)`` would only give the largest child so far, and
+on Linux a child forked from this script would also be charged this script's
+memory).  Output goes to temporary files, not pipes.  Each round runs every
+command once, in a rotated order; the warm-up rounds are not counted.  See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+PYTHON = sys.executable
+IS_MACOS = sys.platform == "darwin"
+# flake8's default --exclude; the parse floors read the files flake8 reads.
+FLAKE8_EXCLUDES = frozenset({".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs"})
+DEFAULT_SELECT = "E,F,W,C90"
+# flake8's own plugins: pyflakes and pycodestyle are registered by flake8 itself, mccabe separately.
+BUILTIN_PLUGIN_PACKAGES = ("flake8", "pyflakes", "pycodestyle", "mccabe")
+PLUGIN_MODULE = "flake8_detach.frontends.flake8_plugin"
+
+# Runs flake8 with only the named plugin distributions (plus flake8's own)
+# loaded.  flake8 runs every installed plugin on every file whatever
+# --select says, so a baseline must not load the plugin at all.
+FLAKE8_WITH_PLUGINS = r"""
+import sys
+from flake8.plugins import finder
+
+def _norm(name):
+    return name.lower().replace("_", "-")
+
+_keep = {_norm(n) for n in sys.argv[1].split(",") if n}
+_found = finder._find_importlib_plugins
+
+def _only_kept():
+    for plugin in _found():
+        if _norm(plugin.package) in _keep:
+            yield plugin
+
+finder._find_importlib_plugins = _only_kept
+from flake8.main.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+AST_FLOOR = r"""
+import ast, sys, tokenize
+failed = 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    try:
+        with tokenize.open(path) as handle:
+            ast.parse(handle.read(), path)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        failed += 1
+print("failed", failed)
+"""
+
+LIBCST_FLOOR = r"""
+import sys, tokenize
+import libcst
+failed = 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    try:
+        with tokenize.open(path) as handle:
+            libcst.parse_module(handle.read())
+    except (libcst.ParserSyntaxError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        failed += 1
+print("failed", failed)
+"""
+
+# Times check_source on one file in-process, after a warm-up that imports
+# everything the analysis needs, so only the analysis is timed.
+GENERATED_CHILD = r"""
+import ast, json, sys, time
+import libcst
+from flake8_detach.checker import check_source, UnanalysableSource
+path, rounds = sys.argv[1], int(sys.argv[2])
+source = open(path, encoding="utf-8").read()
+warm = "import torch\nimport numpy as np\nx = torch.rand(3, requires_grad=True)\nnp.mean([x]); x.numpy()\n"
+check_source(warm)
+result = {"check": [], "libcst": [], "ast": [], "findings": None, "error": None}
+for _ in range(rounds):
+    start = time.perf_counter()
+    try:
+        findings = check_source(source)
+    except UnanalysableSource as error:
+        result["error"] = "unanalysable: %s" % error
+        break
+    result["check"].append(time.perf_counter() - start)
+    result["findings"] = len(findings)
+for _ in range(rounds):
+    start = time.perf_counter()
+    libcst.parse_module(source)
+    result["libcst"].append(time.perf_counter() - start)
+    start = time.perf_counter()
+    ast.parse(source)
+    result["ast"].append(time.perf_counter() - start)
+print(json.dumps(result))
+"""
+
+
+# ---------------------------------------------------------------------------
+# Measuring one process
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    peak_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+# Starts the measured command and reports its wall time and rusage.  On Linux
+# a child's ru_maxrss includes the RSS of the process it was forked from (the
+# old address space is counted at exec), so the command must not be started
+# from this script, which can grow large (--generated compiles 100k-line
+# files): this small helper forks it instead, and also takes the wall time,
+# so the helper's own start-up is not part of the figure.
+MEASURE_HELPER = r"""
+import json, os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(report, "w") as handle:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss": usage.ru_maxrss,
+               "status": os.waitstatus_to_exitcode(status)}, handle)
+"""
+
+
+def measure(argv: Sequence[str], timeout: Optional[float] = None) -> Sample:
+    """Run ``argv`` once: its wall time, CPU time and peak RSS, of that process alone."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json", encoding="utf-8") as report:
+        helper = subprocess.Popen([PYTHON, "-c", MEASURE_HELPER, report.name, *argv], stdin=subprocess.DEVNULL,
+                                  stdout=out, stderr=err, start_new_session=True)
+        try:
+            helper.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(helper.pid, signal.SIGKILL)  # the helper and the command
+            helper.wait()
+            timed_out = True
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        text = report.read()
+    if timed_out or not text:
+        why = f"timed out after {timeout:g} s" if timed_out else f"measuring helper failed ({helper.returncode})"
+        return Sample(float(timeout or 0), 0.0, 0.0, -1, stdout, stderr + why, timed_out)
+    data = json.loads(text)
+    peak = data["maxrss"] / (1024 * 1024) if IS_MACOS else data["maxrss"] / 1024  # bytes on macOS, KiB on Linux
+    return Sample(data["wall"], data["cpu"], peak, data["status"], stdout, stderr)
+
+
+# ---------------------------------------------------------------------------
+# The corpus
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: str
+    files: Tuple[str, ...]
+    lines: int
+    bytes: int
+
+
+def discover(root: str) -> Corpus:
+    """The ``*.py`` files flake8 would check under ``root`` (its default excludes)."""
+    files: List[str] = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = sorted(n for n in folders if n not in FLAKE8_EXCLUDES and not n.endswith(".egg"))
+        files.extend(os.path.join(folder, n) for n in sorted(names) if n.endswith(".py"))
+    lines = size = 0
+    for path in files:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        size += len(data)
+        lines += len(data.splitlines())
+    return Corpus(root, tuple(files), lines, size)
+
+
+def prefilter_share(corpus: Corpus) -> Optional[int]:
+    """How many files pass the plugin's text pre-filter (None if there is none)."""
+    try:
+        from flake8_detach.prefilter import may_have_findings
+    except ImportError:
+        return None
+    count = 0
+    for path in corpus.files:
+        with open(path, "rb") as handle:
+            if may_have_findings(handle.read().decode("utf-8", "replace")):
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------
+# What is installed
+
+
+def flake8_plugin_packages() -> Dict[str, str]:
+    """Installed distributions that register flake8 checks: normalised name -> version."""
+    found: Dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        if any(ep.group == "flake8.extension" for ep in dist.entry_points):
+            found[dist.metadata["Name"].lower().replace("_", "-")] = dist.version
+    return found
+
+
+def cli_executable() -> Optional[str]:
+    beside = Path(PYTHON).parent / "flake8-detach"
+    candidate = str(beside) if beside.exists() else shutil.which("flake8-detach")
+    if candidate is None:
+        return None
+    try:
+        probe = subprocess.run([candidate, "check", "--help"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return candidate if probe.returncode == 0 else None
+
+
+def flake8_argv(plugins: Sequence[str], select: str, target: str) -> List[str]:
+    keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
+    # --exit-zero: a finding is not a failure; --benchmark only prints counters flake8 keeps anyway.
+    options = ["-j1", "--isolated", "--exit-zero", "--benchmark", "--select", select, target]
+    return [PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, *options]
+
+
+def loaded_plugins(plugins: Sequence[str]) -> str:
+    """What ``flake8 --version`` says is loaded under the same restriction (a check on the wrapper)."""
+    keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
+    result = subprocess.run([PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, "--version"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return "error: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+    text = " ".join(result.stdout.split())
+    match = re.search(r"\((.*)\)", text)
+    return match.group(1) if match else text
+
+
+# ---------------------------------------------------------------------------
+# The runs
+
+
+@dataclass
+class Spec:
+    key: str
+    label: str
+    argv: List[str]
+    ok: Tuple[int, ...] = (0,)
+    per_file: bool = True  # files/s and lines/s make sense
+    flake8: bool = False
+    samples: List[Sample] = field(default_factory=list)
+    failure: Optional[str] = None
+
+
+def build_specs(
+    corpus: Corpus, list_file: str, installed: Dict[str, str], only: Optional[Sequence[str]],
+) -> Tuple[List[Spec], List[str]]:
+    specs: List[Spec] = []
+    notes: List[str] = []
+    target = corpus.root
+    specs.append(Spec("python", "python -c pass (interpreter start)", [PYTHON, "-c", "pass"], per_file=False))
+    specs.append(Spec("ast", "ast.parse floor (read + parse)", [PYTHON, "-c", AST_FLOOR, list_file]))
+    specs.append(Spec("libcst", "libcst.parse_module floor (read + parse)", [PYTHON, "-c", LIBCST_FLOOR, list_file]))
+    specs.append(Spec("flake8", f"flake8 {DEFAULT_SELECT}, no plugins (baseline)",
+                      flake8_argv([], DEFAULT_SELECT, target), flake8=True))
+    if "flake8-detach" in installed:
+        specs.append(Spec("flake8-det-loaded", f"flake8 {DEFAULT_SELECT}, flake8-detach installed",
+                          flake8_argv(["flake8-detach"], DEFAULT_SELECT, target), flake8=True))
+        specs.append(Spec("flake8-det", f"flake8 {DEFAULT_SELECT},DET, flake8-detach installed",
+                          flake8_argv(["flake8-detach"], DEFAULT_SELECT + ",DET", target), flake8=True))
+    else:
+        notes.append("flake8-detach: not installed as a flake8 plugin (pip install -e .); flake8 rows skipped")
+    for package, code, key in (("flake8-bugbear", "B", "bugbear"), ("torchfix", "TOR", "torchfix")):
+        if package in installed:
+            specs.append(Spec(key, f"flake8 {DEFAULT_SELECT},{code}, {package} installed",
+                              flake8_argv([package], f"{DEFAULT_SELECT},{code}", target), flake8=True))
+        else:
+            notes.append(f"{package}: not installed, skipped (optional)")
+    cli = cli_executable()
+    if cli is not None:
+        # 1: findings, 2: some file could not be analysed; both are completed runs.
+        specs.append(Spec("cli", "flake8-detach check DIR", [cli, "check", "--isolated", target], ok=(0, 1, 2)))
+    else:
+        notes.append("flake8-detach check: not available (no working `flake8-detach` console script)")
+    if only:
+        specs = [spec for spec in specs if spec.key in only or spec.key == "flake8"]
+    return specs, notes
+
+
+def run_rounds(specs: Sequence[Spec], rounds: int, warmup: int, timeout: float) -> None:
+    for number in range(warmup + rounds):
+        counted = number >= warmup
+        order = list(specs[number % len(specs):]) + list(specs[: number % len(specs)])
+        label = f"round {number - warmup + 1}/{rounds}" if counted else f"warm-up {number + 1}/{warmup}"
+        for spec in order:
+            if spec.failure:
+                continue
+            print(f"  {label}: {spec.label} ...", end="", file=sys.stderr, flush=True)
+            sample = measure(spec.argv, timeout=timeout)
+            print(f" {sample.wall:.2f} s", file=sys.stderr, flush=True)
+            if sample.timed_out:
+                spec.failure = f"timed out after {timeout:g} s"
+            elif sample.returncode not in spec.ok:
+                tail = (sample.stderr.strip().splitlines() or ["(no output)"])[-1]
+                spec.failure = f"exit status {sample.returncode}: {tail}"
+            elif counted:
+                spec.samples.append(sample)
+
+
+def _flake8_files(sample: Sample) -> Optional[int]:
+    match = re.search(r"^(\d+)\s+total files processed", sample.stdout, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def _det_reported(sample: Sample) -> int:
+    return len(re.findall(r":\d+:\d+: DET\d+ ", sample.stdout))
+
+
+# ---------------------------------------------------------------------------
+# Import time
+
+
+def importtime(module: str, rounds: int) -> Tuple[Optional[float], Optional[bool]]:
+    """Median microseconds ``python -X importtime`` charges to importing ``module`` (and what it drags in).
+
+    The top-level entries of ``-X importtime`` that ``python -c pass`` does not
+    import are the ones the import statement caused; their cumulative times add up.
+    """
+    def top_level(code: str) -> Dict[str, int]:
+        result = subprocess.run([PYTHON, "-X", "importtime", "-c", code], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed")
+        entries: Dict[str, int] = {}
+        for line in result.stderr.splitlines():
+            match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+            if match and match.group(2) == " ":
+                entries[match.group(3)] = int(match.group(1))
+        return entries
+
+    try:
+        base = set(top_level("pass"))
+        totals = [sum(us for name, us in top_level(f"import {module}").items() if name not in base)
+                  for _ in range(rounds)]
+        check = subprocess.run([PYTHON, "-c", f"import sys, {module}; print('libcst' in sys.modules)"],
+                               capture_output=True, text=True)
+    except RuntimeError:
+        return None, None
+    return statistics.median(totals), check.stdout.strip() == "True"
+
+
+def timed_import(module: str, rounds: int) -> Optional[float]:
+    """Median wall time of ``python -c "import module"`` minus that of ``python -c pass``."""
+    with_import: List[float] = []
+    without: List[float] = []
+    for _ in range(rounds):
+        sample = measure([PYTHON, "-c", f"import {module}"])
+        if sample.returncode != 0:
+            return None
+        with_import.append(sample.wall)
+        without.append(measure([PYTHON, "-c", "pass"]).wall)
+    return statistics.median(with_import) - statistics.median(without)
+
+
+# ---------------------------------------------------------------------------
+# Printing
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+    print(line(header))
+    print("-" * len(line(header)))
+    for row in rows:
+        print(line(row))
+
+
+def _rate(count: float, seconds: float) -> str:
+    if seconds <= 0:
+        return "-"
+    value = count / seconds
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], rounds: int, warmup: int) -> None:
+    base = next((s for s in specs if s.key == "flake8" and s.samples), None)
+    base_median = statistics.median(s.wall for s in base.samples) if base else None
+    base_cpu = statistics.median(s.cpu for s in base.samples) if base else None
+    rows: List[List[str]] = []
+    for spec in specs:
+        if not spec.samples:
+            rows.append([spec.label, *["-"] * 10, spec.failure or "no samples"])
+            continue
+        walls = [s.wall for s in spec.samples]
+        median = statistics.median(walls)
+        cpu = statistics.median(s.cpu for s in spec.samples)
+        peak = max(s.peak_mib for s in spec.samples)
+        ratio = f"{median / base_median:.2f}x" if base_median else "-"
+        cpu_ratio = f"{cpu / base_cpu:.2f}x" if base_cpu else "-"
+        added = f"{median - base_median:+.2f}" if base_median and spec.flake8 and spec is not base else "-"
+        note = ""
+        if spec.flake8:
+            seen = _flake8_files(spec.samples[-1])
+            if seen is not None and seen != len(corpus.files):
+                note = f"flake8 checked {seen} files"
+            if spec.key == "flake8-det":
+                note = (note + "; " if note else "") + f"{_det_reported(spec.samples[-1])} DET reported"
+        elif spec.key in ("ast", "libcst"):
+            failed = re.search(r"failed (\d+)", spec.samples[-1].stdout)
+            if failed and failed.group(1) != "0":
+                note = f"{failed.group(1)} files failed to parse"
+        elif spec.key == "cli" and spec.samples[-1].returncode == 2:
+            note = "exit 2: some files unanalysable"
+        rows.append([
+            spec.label, f"{median:.2f}", f"{min(walls):.2f}", f"{max(walls):.2f}", ratio, added,
+            f"{cpu:.2f}", cpu_ratio,
+            _rate(len(corpus.files), median) if spec.per_file else "-",
+            _rate(corpus.lines, median) if spec.per_file else "-", f"{peak:.0f}", note,
+        ])
+    print()
+    print(f"Corpus: {corpus.root}: {len(corpus.files)} .py files, {corpus.lines:,} lines, "
+          f"{corpus.bytes / 1e6:.1f} MB; {rounds} rounds (+{warmup} warm-up), wall-clock medians")
+    _table(["run", "median s", "min s", "max s", "vs flake8", "+s", "cpu s", "cpu vs", "files/s", "lines/s",
+            "peak MiB", "note"], rows)
+    print("'vs flake8', '+s': wall-clock median against the baseline row (flake8 without any plugin loaded); "
+          "'cpu s': median user+system time of that process, 'cpu vs' its ratio to the baseline's; "
+          "'files/s', 'lines/s': from the wall-clock median; "
+          "'peak MiB': largest ru_maxrss of the process over the rounds.")
+    for note in notes:
+        print(f"note: {note}")
+
+
+# ---------------------------------------------------------------------------
+# Generated files
+
+
+_HEADER = '''"""Synthetic PyTorch-like code written by benchmarks/bench.py --generated (seed {seed})."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+'''
+
+_TEMPLATES: Dict[str, str] = {
+    "model": '''
+class Net{k}(nn.Module):
+    def __init__(self, n_in={a}, n_hidden={b}, n_out={c}):
+        super().__init__()
+        self.fc1 = nn.Linear(n_in, n_hidden)
+        self.fc2 = nn.Linear(n_hidden, n_out)
+        self.dropout = nn.Dropout(0.{d})
+
+    def forward(self, x):
+        h = F.relu(self.fc1(x))
+        h = self.dropout(h)
+        return self.fc2(h)
+''',
+    "train_bug": '''
+def train_{k}(model, loader, optimizer, epochs={e}):
+    losses = []
+    for epoch in range(epochs):
+        for inputs, targets in loader:
+            optimizer.zero_grad()
+            outputs = model(inputs)
+            loss = F.cross_entropy(outputs, targets)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss)
+        print("epoch", epoch, "mean loss", np.mean(losses))
+    plt.plot(losses)
+    return losses
+''',
+    "train_ok": '''
+def fit_{k}(model, loader, optimizer, epochs={e}):
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for inputs, targets in loader:
+            optimizer.zero_grad()
+            loss = F.mse_loss(model(inputs), targets)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        history.append(total / max(len(loader), 1))
+    return np.array(history)
+''',
+    "eval_no_grad": '''
+@torch.no_grad()
+def evaluate_{k}(model, loader):
+    model.eval()
+    correct = 0
+    predictions = []
+    for inputs, targets in loader:
+        logits = model(inputs)
+        predictions.append(logits.softmax(dim=1).numpy())
+        correct += (logits.argmax(dim=1) == targets).sum().item()
+    return correct, np.concatenate(predictions)
+''',
+    "predict_bug": '''
+def predict_{k}(x):
+    model = Net{j}()
+    model.eval()
+    probabilities = torch.softmax(model(x), dim=1)
+    return probabilities.max(dim=1).values.numpy()
+''',
+    "with_no_grad": '''
+def embed_{k}(encoder, batch):
+    with torch.no_grad():
+        features = encoder(batch)
+        normalised = features / features.norm(dim=1, keepdim=True)
+    return normalised.cpu().numpy()
+''',
+    "plot_detach": '''
+def visualise_{k}(model, x, path):
+    out = model(x)
+    plt.figure()
+    plt.plot(out.detach().cpu().numpy()[:, 0])
+    plt.savefig(path)
+    plt.close()
+''',
+    "parameter": '''
+def inspect_{k}():
+    layer = nn.Linear({a}, {b})
+    weights = layer.weight
+    counts, edges = np.histogram(weights.detach().numpy(), bins={e})
+    plt.imshow(layer.weight.data.numpy())
+    return counts, edges
+''',
+    "helper": '''
+def to_numpy_{k}(t):
+    return t.detach().cpu().numpy()
+
+
+def report_{k}(x):
+    model = Net{j}()
+    y = model(x)
+    values = to_numpy_{k}(y)
+    return float(values.mean())
+''',
+    "numpy_utils": '''
+def normalise_{k}(values):
+    arr = np.asarray(values, dtype=np.float32)
+    mean = arr.mean(axis=0)
+    std = arr.std(axis=0) + 1e-8
+    return (arr - mean) / std
+''',
+    "leaf": '''
+def optimise_{k}(data, steps={e}):
+    w = torch.zeros({a}, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=0.0{d})
+    history = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = ((torch.as_tensor(data) @ w) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        history.append(loss.item())
+    plt.plot(history)
+    return w.detach().numpy()
+''',
+    "decode": '''
+def decode_{k}(model, max_len={e}):
+    tokens = [0]
+    for _ in range(max_len):
+        logits = model(torch.tensor(tokens))
+        next_token = logits.argmax(-1)[-1]
+        tokens.append(int(next_token))
+    return np.array(tokens)
+''',
+    "caller": '''
+def summarise_{k}(x):
+    scores = predict_{j}(x)
+    best = np.argmax(scores)
+    return best, scores.mean()
+''',
+    "module_level": '''
+model_{k} = Net{j}()
+sample_{k} = torch.randn(4, {a})
+output_{k} = model_{k}(sample_{k})
+print(output_{k}.detach().numpy().shape)
+''',
+}
+# Relative frequencies; "caller" and "module_level" need an earlier model / predictor.
+_WEIGHTS = {"model": 6, "train_bug": 3, "train_ok": 6, "eval_no_grad": 8, "predict_bug": 3, "with_no_grad": 6,
+            "plot_detach": 6, "parameter": 4, "helper": 5, "numpy_utils": 8, "leaf": 4, "decode": 4,
+            "caller": 4, "module_level": 3}
+_NEEDS = {"predict_bug": "model", "helper": "model", "module_level": "model", "caller": "predict_bug"}
+
+
+def synthetic_source(lines: int, seed: int = 0) -> str:
+    """About ``lines`` lines of PyTorch-like code (whole templates; always valid Python)."""
+    rng = random.Random(seed + lines)
+    parts = [_HEADER.format(seed=seed)]
+    count = parts[0].count("\n")
+    made: Dict[str, List[int]] = {name: [] for name in _TEMPLATES}
+    names = list(_WEIGHTS)
+    weights = [_WEIGHTS[name] for name in names]
+    k = 0
+    while count < lines:
+        name = rng.choices(names, weights)[0]
+        needed = _NEEDS.get(name)
+        if needed and not made[needed]:
+            name = needed if needed != "predict_bug" or made["model"] else "model"
+            needed = _NEEDS.get(name)
+        j = rng.choice(made[needed]) if needed else 0
+        text = _TEMPLATES[name].format(
+            k=k, j=j, a=rng.randint(2, 512), b=rng.randint(2, 512), c=rng.randint(2, 100),
+            d=rng.randint(1, 9), e=rng.randint(2, 50),
+        )
+        parts.append("\n" + text)
+        count += text.count("\n") + 1
+        made[name].append(k)
+        k += 1
+    return "".join(parts)
+
+
+def run_generated(sizes: Sequence[int], rounds: int, keep: Optional[str], timeout: float) -> int:
+    folder = keep or tempfile.mkdtemp(prefix="flake8-detach-bench-")
+    os.makedirs(folder, exist_ok=True)
+    rows: List[List[str]] = []
+    per_1k_first: Optional[float] = None
+    status = 0
+    for size in sizes:
+        source = synthetic_source(size)
+        compile(source, f"generated_{size}", "exec")  # the generator must write valid Python
+        path = os.path.join(folder, f"generated_{size}.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(source)
+        actual = source.count("\n")
+        print(f"  {path}: {actual:,} lines ...", end="", file=sys.stderr, flush=True)
+        sample = measure([PYTHON, "-c", GENERATED_CHILD, path, str(rounds)], timeout=timeout)
+        print(f" {sample.wall:.1f} s", file=sys.stderr, flush=True)
+        if sample.timed_out or sample.returncode != 0:
+            why = f"timed out after {timeout:g} s" if sample.timed_out else \
+                (sample.stderr.strip().splitlines() or ["failed"])[-1]
+            rows.append([f"{actual:,}", "-", "-", "-", "-", "-", "-", "-", "-", why])
+            status = 1
+            continue
+        data = json.loads(sample.stdout.strip().splitlines()[-1])
+        if data["error"] or not data["check"]:
+            rows.append([f"{actual:,}", "-", "-", "-", "-", "-", "-", "-", f"{sample.peak_mib:.0f}",
+                         data["error"] or "no result"])
+            status = 1
+            continue
+        check = statistics.median(data["check"])
+        cst = statistics.median(data["libcst"])
+        parse = statistics.median(data["ast"])
+        per_1k = check / actual * 1000
+        if per_1k_first is None:
+            per_1k_first = per_1k
+        rows.append([
+            f"{actual:,}", f"{check:.3f}", f"{per_1k * 1000:.1f}", f"{per_1k / per_1k_first:.2f}",
+            f"{cst * 1000 / actual * 1000:.1f}", f"{parse * 1000 / actual * 1000:.1f}", f"{check / cst:.2f}x",
+            str(data["findings"]), f"{sample.peak_mib:.0f}", "",
+        ])
+    print()
+    print(f"Generated files in {folder}; {rounds} rounds each, medians; check_source timed in-process "
+          "after a warm-up call (imports excluded)")
+    _table(["lines", "check s", "check ms/1k lines", "vs smallest", "libcst ms/1k", "ast ms/1k",
+            "check/libcst", "findings", "peak MiB", "note"], rows)
+    print("'vs smallest': check ms per 1k lines relative to the first size (1.00 = linear); "
+          "'peak MiB': the whole measuring process (check_source, then the parse floors).")
+    return status
+
+
+# ---------------------------------------------------------------------------
+
+
+def _sizes(value: str) -> List[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("sizes are comma-separated line counts") from None
+    if not sizes or min(sizes) < 10:
+        raise argparse.ArgumentTypeError("sizes are comma-separated line counts of at least 10")
+    return sizes
+
+
+RUN_KEYS = ("python", "ast", "libcst", "flake8", "flake8-det-loaded", "flake8-det", "bugbear", "torchfix", "cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory", nargs="?", metavar="DIR", help="folder of Python files to time the tools on")
+    parser.add_argument("--rounds", type=int, default=3, help="counted rounds per command (default: 3)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="uncounted rounds first, to warm the file cache and write .pyc files (default: 1)")
+    parser.add_argument("--only", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], metavar="KEYS",
+                        help="only these runs (the flake8 baseline always runs): " + ",".join(RUN_KEYS))
+    parser.add_argument("--timeout", type=float, default=3600.0,
+                        help="give up on a command after this many seconds (default: 3600)")
+    parser.add_argument("--no-import-time", action="store_true", help="skip the import-time measurements")
+    parser.add_argument("--generated", action="store_true",
+                        help="time check_source on synthetic files instead of DIR (see --sizes)")
+    parser.add_argument("--sizes", type=_sizes, default=[1000, 10000, 100000],
+                        help="line counts of the synthetic files (default: 1000,10000,100000)")
+    parser.add_argument("--keep", metavar="DIR", help="write the synthetic files to DIR (default: a temporary folder)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    if options.rounds < 1 or options.warmup < 0:
+        parser.error("--rounds must be at least 1 and --warmup at least 0")
+    if options.only:
+        unknown = sorted(set(options.only) - set(RUN_KEYS))
+        if unknown:
+            parser.error(f"--only: unknown run(s) {', '.join(unknown)}; known: {', '.join(RUN_KEYS)}")
+    print(f"python {sys.version.split()[0]} ({PYTHON}) on {sys.platform}, {os.cpu_count()} CPUs")
+    if options.generated:
+        return run_generated(options.sizes, options.rounds, options.keep, options.timeout)
+    if not options.directory or not os.path.isdir(options.directory):
+        parser.error("give a DIR of Python files, or --generated")
+    corpus = discover(options.directory)
+    if not corpus.files:
+        parser.error(f"no .py files under {options.directory}")
+    installed = flake8_plugin_packages()
+    print("flake8 plugins installed: " + ", ".join(f"{name} {version}" for name, version in sorted(installed.items())))
+    print("baseline run loads: " + loaded_plugins([]))
+    if "flake8-detach" in installed:
+        print("flake8-detach runs load: " + loaded_plugins(["flake8-detach"]))
+    share = prefilter_share(corpus)
+    if share is not None:
+        print(f"files passing flake8-detach's text pre-filter: {share} of {len(corpus.files)}")
+    if not options.no_import_time:
+        for module in (PLUGIN_MODULE, "libcst"):
+            microseconds, eager = importtime(module, max(options.rounds, 3))
+            wall = timed_import(module, max(options.rounds, 3))
+            text = f"{microseconds / 1000:.1f} ms (-X importtime)" if microseconds is not None else "failed"
+            text += f", {wall * 1000:.0f} ms (python -c 'import ...' minus python -c pass)" if wall is not None else ""
+            if module == PLUGIN_MODULE and eager is not None:
+                text += f"; imports libcst: {'yes' if eager else 'no'}"
+            print(f"import {module}: {text}")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as handle:
+        handle.write("\n".join(corpus.files) + "\n")
+        list_file = handle.name
+    try:
+        specs, notes = build_specs(corpus, list_file, installed, options.only)
+        run_rounds(specs, options.rounds, options.warmup, options.timeout)
+    finally:
+        os.unlink(list_file)
+    report_corpus(corpus, specs, notes, options.rounds, options.warmup)
+    return 1 if any(spec.failure for spec in specs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Rule documentation as Markdown, for ``flake8-detach rule``/``rules`` and the README alike."""
+
+from __future__ import annotations
+
+from typing import List, Sequence, Tuple
+
+from flake8_detach.rules.base import Rule
+
+SECTIONS: Tuple[Tuple[str, str, bool], ...] = (
+    ("What it does", "what_it_does", False),
+    ("Why is this bad?", "why_is_this_bad", False),
+    ("Example", "example", True),
+    ("Use instead", "use_instead", True),
+    ("Fix safety", "fix_safety", False),
+)
+
+
+def _default(rule: Rule) -> str:
+    if rule.default_enabled:
+        return "On by default."
+    return f"Off by default: enable it with `--extend-select {rule.code}`."
+
+
+def render_rule(rule: Rule, level: int = 1) -> str:
+    """The rule's page: a title at heading ``level``, its sections one level below."""
+    lines: List[str] = [f"{'#' * level} {rule.code} ({rule.name})", "", rule.summary, "", _default(rule), ""]
+    for title, attribute, is_code in SECTIONS:
+        text = getattr(rule.doc, attribute).strip("\n")
+        body = ["```python", text, "```"] if is_code else [text]
+        lines += [f"{'#' * (level + 1)} {title}", "", *body, ""]
+    return "\n".join(lines)
+
+
+def rules_table(rules: Sequence[Rule]) -> str:
+    """The Markdown table of every rule."""
+    rows = ["| Code | Name | Default | What it finds |", "| --- | --- | --- | --- |"]
+    rows += [f"| {r.code} | {r.name} | {'on' if r.default_enabled else 'off'} | {r.summary} |" for r in rules]
+    return "\n".join(rows) + "\n"
+
+
+def rules_listing(rules: Sequence[Rule]) -> str:
+    """Aligned columns for the terminal."""
+    width = max(len(rule.name) for rule in rules)
+    return "".join(
+        f"{rule.code}  {rule.name:<{width}}  {'on ' if rule.default_enabled else 'off'}  {rule.summary}\n"
+        for rule in rules
+    )
