@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 from flake8_detach.analysis.values import Grad, Kind, Origin, Value
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Tuple
 
-import libcst as cst
+if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
+    import libcst as cst
 
 
 class Grad(enum.IntEnum):

@@ -1,18 +1,19 @@
-"""The rule codes, importable without libcst.
+"""The rule codes as the front ends name and select them.
 
 flake8 asks every plugin for its options at start-up, before it knows whether
-any file needs analysing, so the default-off codes must be known without
-importing ``flake8_detach.rules`` (whose checks import libcst, ~0.2 s).  These
-constants mirror the rule table; ``tests/test_cli.py`` checks that they agree.
+any file needs analysing; the rule registry imports no libcst, so this costs
+nothing on files without conversions (tests/test_flake8_plugin.py checks it).
 """
 
 from __future__ import annotations
 
 from typing import Tuple
 
+from flake8_detach.rules import DEFAULT_OFF, RULES
+
 PREFIX = "DET"
-KNOWN_CODES: Tuple[str, ...] = ("DET101", "DET102", "DET103")
-DEFAULT_OFF: Tuple[str, ...] = ("DET103",)
+KNOWN_CODES: Tuple[str, ...] = tuple(RULES)
+__all__ = ["DEFAULT_OFF", "KNOWN_CODES", "PREFIX", "is_code_or_prefix"]
 
 
 def is_code_or_prefix(text: str) -> bool:

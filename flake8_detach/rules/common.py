@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
-import libcst as cst
-
-from flake8_detach.analysis.positions import Positions
 from flake8_detach.analysis.sites import ConversionSite, GradMode
 from flake8_detach.analysis.values import Grad, Origin
 from flake8_detach.findings import Applicability, Edit, Fix, Position
 from flake8_detach.settings import Settings
 
 _MAX_SNIPPET = 40
-# Expressions that need parentheses before ``.detach()`` can follow them.
-_LOOSE_EXPRESSIONS = (
-    cst.BinaryOperation,
-    cst.BooleanOperation,
-    cst.UnaryOperation,
-    cst.Comparison,
-    cst.IfExp,
-    cst.Lambda,
-    cst.NamedExpr,
-    cst.Await,
-    cst.Yield,
-    cst.Integer,
-    cst.Float,
+# Expressions that need parentheses before ``.detach()`` can follow them, by
+# libcst class name (comparing names keeps libcst out of the rule registry's imports).
+_LOOSE_EXPRESSIONS = frozenset(
+    """BinaryOperation BooleanOperation UnaryOperation Comparison IfExp Lambda NamedExpr
+    Await Yield Integer Float""".split()
 )
+
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from flake8_detach.analysis.positions import Positions
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ class Report:
 
 
 def _needs_parentheses(node: cst.CSTNode) -> bool:
-    return isinstance(node, _LOOSE_EXPRESSIONS) and not getattr(node, "lpar", ())
+    return type(node).__name__ in _LOOSE_EXPRESSIONS and not getattr(node, "lpar", ())
 
 
 def grad_mode_can_be_on(site: ConversionSite) -> bool:
