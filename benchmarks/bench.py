@@ -30,7 +30,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 PYTHON = sys.executable
 IS_MACOS = sys.platform == "darwin"
@@ -89,17 +89,16 @@ for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
 print("failed", failed)
 """
 
-# Times check_source on one file in-process, after a warm-up that imports
-# everything the analysis needs, so only the analysis is timed.
-GENERATED_CHILD = r"""
-import ast, json, sys, time
-import libcst
+# Times check_source on one file in-process, after a warm-up call that imports
+# everything the analysis needs, so only the analysis is timed.  The parse
+# floors run in a process of their own, so each peak memory figure is one job's.
+GENERATED_CHECK = r"""
+import json, sys, time
 from flake8_detach.checker import check_source, UnanalysableSource
 path, rounds = sys.argv[1], int(sys.argv[2])
 source = open(path, encoding="utf-8").read()
-warm = "import torch\nimport numpy as np\nx = torch.rand(3, requires_grad=True)\nnp.mean([x]); x.numpy()\n"
-check_source(warm)
-result = {"check": [], "libcst": [], "ast": [], "findings": None, "error": None}
+check_source("import torch\nimport numpy as np\nx = torch.rand(3, requires_grad=True)\nnp.mean([x]); x.numpy()\n")
+result = {"check": [], "findings": None, "error": None}
 for _ in range(rounds):
     start = time.perf_counter()
     try:
@@ -109,6 +108,16 @@ for _ in range(rounds):
         break
     result["check"].append(time.perf_counter() - start)
     result["findings"] = len(findings)
+print(json.dumps(result))
+"""
+
+GENERATED_FLOORS = r"""
+import ast, json, sys, time
+import libcst
+path, rounds = sys.argv[1], int(sys.argv[2])
+source = open(path, encoding="utf-8").read()
+libcst.parse_module("x = 1\n")
+result = {"libcst": [], "ast": []}
 for _ in range(rounds):
     start = time.perf_counter()
     libcst.parse_module(source)
@@ -651,6 +660,17 @@ def synthetic_source(lines: int, seed: int = 0) -> str:
     return "".join(parts)
 
 
+def _child_result(sample: Sample, timeout: float) -> Tuple[Optional[Dict[str, Any]], str]:
+    if sample.timed_out:
+        return None, f"timed out after {timeout:g} s"
+    if sample.returncode != 0:
+        return None, (sample.stderr.strip().splitlines() or [f"exit status {sample.returncode}"])[-1]
+    try:
+        return json.loads(sample.stdout.strip().splitlines()[-1]), ""
+    except (ValueError, IndexError):
+        return None, "no result"
+
+
 def run_generated(sizes: Sequence[int], rounds: int, keep: Optional[str], timeout: float) -> int:
     folder = keep or tempfile.mkdtemp(prefix="flake8-detach-bench-")
     os.makedirs(folder, exist_ok=True)
@@ -665,38 +685,43 @@ def run_generated(sizes: Sequence[int], rounds: int, keep: Optional[str], timeou
             handle.write(source)
         actual = source.count("\n")
         print(f"  {path}: {actual:,} lines ...", end="", file=sys.stderr, flush=True)
-        sample = measure([PYTHON, "-c", GENERATED_CHILD, path, str(rounds)], timeout=timeout)
-        print(f" {sample.wall:.1f} s", file=sys.stderr, flush=True)
-        if sample.timed_out or sample.returncode != 0:
-            why = f"timed out after {timeout:g} s" if sample.timed_out else \
-                (sample.stderr.strip().splitlines() or ["failed"])[-1]
-            rows.append([f"{actual:,}", "-", "-", "-", "-", "-", "-", "-", "-", why])
+        check_sample = measure([PYTHON, "-c", GENERATED_CHECK, path, str(rounds)], timeout=timeout)
+        floors_sample = measure([PYTHON, "-c", GENERATED_FLOORS, path, str(rounds)], timeout=timeout)
+        print(f" {check_sample.wall:.1f} s + {floors_sample.wall:.1f} s", file=sys.stderr, flush=True)
+        check, check_problem = _child_result(check_sample, timeout)
+        floors, floors_problem = _child_result(floors_sample, timeout)
+        row = [f"{actual:,}"] + ["-"] * 9
+        if floors is not None:
+            cst = statistics.median(floors["libcst"])
+            parse = statistics.median(floors["ast"])
+            row[5] = f"{cst * 1000 / actual * 1000:.1f}"
+            row[6] = f"{parse * 1000 / actual * 1000:.1f}"
+            row[9] = f"{floors_sample.peak_mib:.0f}"
+        problem = check_problem or (str(check["error"]) if check and check["error"] else "")
+        if check is not None and not problem and check["check"]:
+            seconds = statistics.median(check["check"])
+            per_1k = seconds / actual * 1000
+            per_1k_first = per_1k if per_1k_first is None else per_1k_first
+            row[1:5] = [f"{seconds:.3f}", f"{per_1k * 1000:.1f}", f"{per_1k / per_1k_first:.2f}",
+                        str(check["findings"])]
+            row[8] = f"{check_sample.peak_mib:.0f}"
+            if floors is not None:
+                row[7] = f"{seconds / cst:.2f}x"
+        problems = [text for text in (problem, floors_problem and f"floors: {floors_problem}") if text]
+        if problems:
             status = 1
-            continue
-        data = json.loads(sample.stdout.strip().splitlines()[-1])
-        if data["error"] or not data["check"]:
-            rows.append([f"{actual:,}", "-", "-", "-", "-", "-", "-", "-", f"{sample.peak_mib:.0f}",
-                         data["error"] or "no result"])
-            status = 1
-            continue
-        check = statistics.median(data["check"])
-        cst = statistics.median(data["libcst"])
-        parse = statistics.median(data["ast"])
-        per_1k = check / actual * 1000
-        if per_1k_first is None:
-            per_1k_first = per_1k
-        rows.append([
-            f"{actual:,}", f"{check:.3f}", f"{per_1k * 1000:.1f}", f"{per_1k / per_1k_first:.2f}",
-            f"{cst * 1000 / actual * 1000:.1f}", f"{parse * 1000 / actual * 1000:.1f}", f"{check / cst:.2f}x",
-            str(data["findings"]), f"{sample.peak_mib:.0f}", "",
-        ])
+        rows.append(row + ["; ".join(problems)])
+    if keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
     print()
-    print(f"Generated files in {folder}; {rounds} rounds each, medians; check_source timed in-process "
-          "after a warm-up call (imports excluded)")
-    _table(["lines", "check s", "check ms/1k lines", "vs smallest", "libcst ms/1k", "ast ms/1k",
-            "check/libcst", "findings", "peak MiB", "note"], rows)
+    print(f"Generated files in {folder if keep else 'a temporary folder (removed; --keep DIR keeps them)'}; "
+          f"{rounds} rounds each, medians. check_source is timed in its own process "
+          "after a warm-up call (imports excluded); the parse floors in another.")
+    _table(["lines", "check s", "check ms/1k lines", "vs smallest", "findings", "libcst ms/1k", "ast ms/1k",
+            "check/libcst", "check peak MiB", "parse peak MiB", "note"], rows)
     print("'vs smallest': check ms per 1k lines relative to the first size (1.00 = linear); "
-          "'peak MiB': the whole measuring process (check_source, then the parse floors).")
+          "'check peak MiB': the process running check_source; 'parse peak MiB': the one running "
+          "libcst.parse_module then ast.parse.")
     return status
 
 

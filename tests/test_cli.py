@@ -408,9 +408,10 @@ def test_minimal_toml_reader_refuses_what_it_cannot_read(body: str) -> None:
 
 def test_rule_doc(cli: Cli) -> None:
     result = cli("rule", "det101")
-    assert result.out.startswith("# DET101 (numpy-on-grad-tensor)\n")
-    headings = [line for line in result.lines() if line.startswith("## ")]
-    assert headings == ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"]
+    assert result.out.startswith("### DET101 (numpy-on-grad-tensor)\n")
+    headings = [line for line in result.lines() if line.startswith("#### ")]
+    assert headings == ["#### What it does", "#### Why is this bad?", "#### Example", "#### Use instead",
+                        "#### Fix safety"]
     assert RULES["DET101"].doc.fix_safety in result.out
 
 

@@ -21,7 +21,11 @@ def _default(rule: Rule) -> str:
     return f"Off by default: enable it with `--extend-select {rule.code}`."
 
 
-def render_rule(rule: Rule, level: int = 1) -> str:
+# The README nests rule pages under "## Rules"; the terminal shows the same text.
+RULE_HEADING_LEVEL = 3
+
+
+def render_rule(rule: Rule, level: int = RULE_HEADING_LEVEL) -> str:
     """The rule's page: a title at heading ``level``, its sections one level below."""
     lines: List[str] = [f"{'#' * level} {rule.code} ({rule.name})", "", rule.summary, "", _default(rule), ""]
     for title, attribute, is_code in SECTIONS:
@@ -45,3 +49,9 @@ def rules_listing(rules: Sequence[Rule]) -> str:
         f"{rule.code}  {rule.name:<{width}}  {'on ' if rule.default_enabled else 'off'}  {rule.summary}\n"
         for rule in rules
     )
+
+
+def readme_section(rules: Sequence[Rule]) -> str:
+    """The README's rule reference: the table, then each rule's page."""
+    pages = "\n".join(render_rule(rule) for rule in rules)
+    return f"{rules_table(rules)}\n{pages}"

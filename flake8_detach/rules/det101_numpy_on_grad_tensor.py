@@ -38,12 +38,15 @@ RULE = Rule(
             "    predictions = model(images).cpu().numpy()"
         ),
         fix_safety=(
-            "The fix inserts `.detach()` before the device move and `.numpy()`, so the copy to\n"
-            "the CPU is not recorded in the graph. It is safe when the receiver is known to\n"
-            "be a torch tensor; it is unsafe when that was inferred from how a name is used\n"
-            "(`m.eval()` makes `m` look like a module). With `fix-style = \"force\"` the fix\n"
-            "writes `.numpy(force=True)` instead, which is always unsafe: the array is then\n"
-            "a copy and no longer shares memory with the tensor."
+            "The fix inserts `.detach()` before the device move and `.numpy()`, so the copy\n"
+            "to the CPU is not recorded in the graph. It is safe when the receiver is known\n"
+            "to be a torch tensor; it is unsafe when that was inferred from how a name is\n"
+            "used (`m.eval()` makes `m` look like a module). When a helper of the file\n"
+            "converts its argument (`to_numpy(model.weight)`), the fix detaches the argument;\n"
+            "that is unsafe only if the helper also returns something computed from it.\n"
+            "With `fix-style = \"force\"` the fix writes `.numpy(force=True)` instead, which\n"
+            "is always unsafe: the array is then a copy and no longer shares memory with the\n"
+            "tensor."
         ),
     ),
     valid=(

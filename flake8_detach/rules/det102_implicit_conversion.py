@@ -44,8 +44,12 @@ RULE = Rule(
         fix_safety=(
             "When the tensor is passed directly (`np.asarray(t)`), the fix passes\n"
             "`t.detach()`; it is safe when `t` is known to be a torch tensor. For a container,\n"
-            "no automatic fix is offered: where to detach (or call `.item()`) is a judgement\n"
-            "about the code that fills it, so the message names the value to detach."
+            "the fix detaches each tensor where it enters the container\n"
+            "(`losses.append(loss.detach())`) and is unsafe: other users of the container may\n"
+            "want the graph. `losses.append(loss.item())` is the idiom for scalar losses, but\n"
+            "it turns the elements into floats, which is a decision for the author. Where the\n"
+            "tensors enter the container at places the analysis cannot see, the message\n"
+            "names the value to detach and no fix is offered."
         ),
     ),
     valid=(
