@@ -35,11 +35,13 @@ for epoch in range(5):
 
 model.eval()
 probabilities = torch.softmax(model(inputs), dim=1)
-predictions = probabilities.argmax(dim=1).numpy()  # fine: integer results never require grad
+# fine: integer results never require grad
+predictions = probabilities.argmax(dim=1).numpy()
 confidence = probabilities.max(dim=1).values.numpy()  # DET101
 plt.plot(losses)  # DET102: the list holds losses that require grad
 print("mean loss", np.mean(losses))  # DET102
-print("first layer", to_numpy(model.hidden.weight))  # DET101, through the helper
+print("weights", to_numpy(model.hidden.weight))  # DET101, in the helper
 
-with torch.no_grad():
-    print("accuracy", (model(inputs).argmax(1) == targets).float().mean().numpy())  # fine
+with torch.no_grad():  # fine: grad mode is off
+    correct = model(inputs).argmax(1) == targets
+    print("accuracy", correct.float().mean().numpy())
