@@ -181,6 +181,7 @@ def convert_notebook(raw: bytes) -> Notebook:
 class SourceFile:
     path: str
     project: str
+    root: str  # the project's folder (or the file itself, when a file was named)
 
 
 def _walk(top: str) -> Iterator[str]:
@@ -219,7 +220,7 @@ def collect(arguments: Sequence[str], split: bool) -> Tuple[List[SourceFile], Li
             if real in seen or not os.path.isfile(real):  # duplicate, or a broken symbolic link
                 continue
             seen.add(real)
-            found.append(SourceFile(path, project))
+            found.append(SourceFile(path, project, root))
     return found, missing
 
 
@@ -531,7 +532,8 @@ def write_converted(files: Sequence[SourceFile], folder: str) -> None:
                 text = convert_notebook(handle.read()).text
         except (OSError, ValueError):
             continue
-        target = os.path.join(folder, item.project, item.path.lstrip(os.sep) + ".py")
+        inside = os.path.relpath(item.path, item.root) if item.path != item.root else os.path.basename(item.path)
+        target = os.path.join(folder, item.project, inside + ".py")
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
