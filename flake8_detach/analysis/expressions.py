@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo, forget_attributes
+from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.values import (
     CONSUMER,
@@ -170,9 +170,9 @@ class Evaluator:
                 self._evaluate_children(child, frame)
 
     def computed(self, value: Value, frame: Frame) -> Value:
-        """A tensor computed at this point: under no_grad it does not require grad."""
-        if frame.mode is GradMode.OFF and value.kind is Kind.TENSOR:
-            return Value(Kind.TENSOR)
+        """A value computed at this point: under no_grad it does not require grad."""
+        if frame.mode is GradMode.OFF and value.kind in (Kind.TENSOR, Kind.UNKNOWN):
+            return Value(value.kind)
         return value
 
     # --- names and attributes ------------------------------------------
@@ -280,7 +280,7 @@ class Evaluator:
             return
         key = dotted_name(inner.value)
         if key is not None:
-            (when_true if negated else when_false).env[key] = Value(Kind.TENSOR)
+            (when_true if negated else when_false).set(key, Value(Kind.TENSOR))
 
 
     def _eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
@@ -338,8 +338,7 @@ class Evaluator:
     def bind(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
         """Give an assignment target its value: names, attributes, items, unpacking."""
         if isinstance(target, cst.Name):
-            frame.env[target.value] = value
-            forget_attributes(frame.env, target.value)
+            frame.rebind(target.value, value)
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, frame)
         elif isinstance(target, cst.Subscript):
@@ -354,8 +353,7 @@ class Evaluator:
         if key is None:
             self.evaluate(target.value, frame)
             return
-        frame.env[key] = value
-        forget_attributes(frame.env, key)
+        frame.rebind(key, value)
         if frame.owner is not None and isinstance(target.value, cst.Name) and target.value.value == frame.self_name:
             frame.owner.set_attribute(target.attr.value, value)
             function = frame.context.function
@@ -372,9 +370,10 @@ class Evaluator:
             return
         current = frame.lookup(key) or UNKNOWN
         if current.kind is Kind.TENSOR:
-            frame.env[key] = join(current, value)  # x[mask] = y writes y into x
+            frame.set(key, join(current, value))  # x[mask] = y writes y into x
         else:
-            frame.env[key] = join(current, container_of([value])) if current.kind is Kind.CONTAINER else container_of([value])
+            frame.set(key, join(current, container_of([value])) if current.kind is Kind.CONTAINER
+                      else container_of([value]))
 
     def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
         elements = target.elements
@@ -469,7 +468,7 @@ class Evaluator:
             return callee
         params = callee.params.union(*(value.params for value in arguments.values()))
         grad = Grad.NO if callee.params else Grad.UNKNOWN
-        return Value(Kind.UNKNOWN, grad, params=params)
+        return self.computed(Value(Kind.UNKNOWN, grad, params=params), frame)
 
     def _local_call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
         key = callee.qualified_name or ""
@@ -648,7 +647,8 @@ class Evaluator:
             return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame)
         if receiver.kind is Kind.TENSOR:
             return self.computed(grad_of_computation([receiver] + arguments.values()), frame)
-        return Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
+        unknown = Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
+        return self.computed(unknown, frame)
 
     def module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value, effect: Optional[Effect],
                       arguments: Arguments, frame: Frame) -> Value:
@@ -678,7 +678,7 @@ class Evaluator:
         module = Value(Kind.MODULE, Grad.YES, Origin("module", expression, inferred=True), params=value.params)
         key = dotted_name(expression)
         if key is not None:
-            frame.env[key] = module
+            frame.set(key, module)
         return module
 
 

@@ -89,11 +89,14 @@ class Interpreter(Evaluator):
         context = Context(function=None)
         frame = Frame(env={}, context=context, outer=None, mode=GradMode.ON, inherits_mode=False)
         self.run_body(module.body, frame)
-        analysed = 0
-        while analysed < len(self.functions):  # nested functions register as we go
-            function = list(self.functions.values())[analysed]
-            self.result(function, function.decorator_mode or GradMode.ON)
-            analysed += 1
+        analysed: Set[str] = set()
+        pending = list(self.functions)
+        while pending:  # nested functions register as their parents are interpreted
+            for key in pending:
+                function = self.functions[key]
+                self.result(function, function.decorator_mode or GradMode.ON)
+                analysed.add(key)
+            pending = [key for key in self.functions if key not in analysed]
         modes = self.reporting_modes()
         sites = list(context.sites.values())
         for function in list(self.functions.values()):
@@ -320,7 +323,7 @@ class Interpreter(Evaluator):
     @staticmethod
     def _add_to_container(key: str, current: Value, entry: Tuple[cst.BaseExpression, Value], frame: Frame) -> None:
         added = Value(Kind.CONTAINER, item=entry[1], entries=entries_of([entry]))
-        frame.env[key] = join(current, added) if current.kind is Kind.CONTAINER else added
+        frame.set(key, join(current, added) if current.kind is Kind.CONTAINER else added)
 
     def _set_requires_grad(self, key: str, frame: Frame, grad: Grad, node: cst.CSTNode,
                            new_value: Optional[Value] = None) -> None:
@@ -329,12 +332,12 @@ class Interpreter(Evaluator):
         if grad is Grad.NO and loop_module is not None:
             module = frame.lookup(loop_module)
             if module is not None and module.kind is Kind.MODULE:
-                frame.env[loop_module] = Value(Kind.MODULE, Grad.NO, module.origin, module.params,
-                                               qualified_name=module.qualified_name, frozen=True)
+                frame.set(loop_module, Value(Kind.MODULE, Grad.NO, module.origin, module.params,
+                                             qualified_name=module.qualified_name, frozen=True))
         if current.kind is Kind.MODULE:
-            frame.env[key] = new_value if new_value is not None else current
+            frame.set(key, new_value if new_value is not None else current)
         else:
-            frame.env[key] = tensor_requiring(grad, Origin("made to require grad", node))
+            frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
         value = self.evaluate(node.value, frame)
@@ -440,7 +443,7 @@ class Interpreter(Evaluator):
             # A model has parameters: a loop freezing them runs, it is no "maybe".
             frozen = last_pass.env.get(module_key)
             if frozen is not None and frozen.frozen:
-                frame.env[module_key] = frozen
+                frame.set(module_key, frozen)
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
 

@@ -8,7 +8,7 @@ scope per function; we keep one per path and merge at the join points).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -25,13 +25,6 @@ def join_envs(first: Env, second: Env) -> Env:
         current = joined.get(name)
         joined[name] = value if current is None else join(current, value)
     return joined
-
-
-def forget_attributes(env: Env, name: str) -> None:
-    """``x = ...`` makes everything known about ``x.attr`` stale."""
-    prefix = name + "."
-    for key in [key for key in env if key.startswith(prefix)]:
-        del env[key]
 
 
 @dataclass
@@ -114,6 +107,21 @@ class Frame:
     # for p in model.parameters(): p -> "model", to notice frozen models
     parameter_loops: Dict[str, str] = field(default_factory=dict)
     loop_depth: int = 0
+    # Names with dotted keys ("x" for "x.attr"); shared by branches, only grows.
+    dotted_roots: Set[str] = field(default_factory=set)
+
+    def set(self, key: str, value: Value) -> None:
+        self.env[key] = value
+        if "." in key:
+            self.dotted_roots.add(key.split(".", 1)[0])
+
+    def rebind(self, key: str, value: Value) -> None:
+        """Assign ``key``: what was known about ``key.attr`` goes stale."""
+        if key.split(".", 1)[0] in self.dotted_roots:
+            prefix = key + "."
+            for stale in [known for known in self.env if known.startswith(prefix)]:
+                del self.env[stale]
+        self.set(key, value)
 
     def lookup(self, name: str) -> Optional[Value]:
         frame: Optional[Frame] = self
