@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
@@ -43,7 +44,8 @@ class Analysis:
     error: Optional[str] = None
 
 
-def analyse(source: str, settings: Settings, display_name: str = "<source>") -> Analysis:
+def analyse(source: str, settings: Settings, display_name: str = "<source>",
+            tree: Optional[ast.AST] = None) -> Analysis:
     """Every finding of every rule in ``source``, never an exception.
 
     ``UnanalysableSource`` is the checker's documented way to say "cannot
@@ -56,7 +58,7 @@ def analyse(source: str, settings: Settings, display_name: str = "<source>") -> 
     from flake8_detach.checker import UnanalysableSource, check_source
 
     try:
-        return Analysis(check_source(source, settings))
+        return Analysis(check_source(source, settings, tree=tree))
     except UnanalysableSource as error:
         LOG.info("flake8-detach skipped %s: %s", display_name, error)
         return Analysis([], str(error))

@@ -32,9 +32,9 @@ class DetachChecker:
     """flake8 calls this once per file.
 
     flake8 classifies a plugin by its parameter names, and only plugins that
-    take ``tree`` run once per file (the others run per line), so ``tree`` is
-    requested but never used: flake8 builds the ast for its own checks anyway,
-    and the analysis parses ``lines`` with libcst.
+    take ``tree`` run once per file (the others run per line).  flake8 builds
+    the ast for its own checks anyway; the checker uses it to refuse code
+    nested too deeply before parsing ``lines`` with libcst.
     """
 
     name = "flake8-detach"
@@ -42,6 +42,7 @@ class DetachChecker:
     settings: ClassVar[Settings] = Settings()
 
     def __init__(self, tree: ast.AST, lines: List[str], filename: str) -> None:
+        self._tree = tree
         self._lines = lines
         self._filename = filename
 
@@ -68,6 +69,6 @@ class DetachChecker:
         cls.settings = settings_for(fix_style)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["DetachChecker"]]]:
-        analysis = analyse("".join(self._lines), self.settings, self._filename)
+        analysis = analyse("".join(self._lines), self.settings, self._filename, self._tree)
         for finding in analysis.findings:
             yield finding.line, finding.column, flake8_text(finding), type(self)
