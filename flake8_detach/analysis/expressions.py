@@ -581,7 +581,8 @@ class Evaluator:
         name = func.attr.value
         if name == torch_api.NUMPY_METHOD:
             force = arguments.keyword(torch_api.FORCE_KEYWORD)
-            if (force is None or is_false(force)) and receiver.kind is not Kind.FOREIGN:
+            # Only tensors have .numpy() among the values we know; other libraries' do not raise.
+            if (force is None or is_false(force)) and receiver.kind in (Kind.TENSOR, Kind.UNKNOWN):
                 self.record_explicit(node, func, receiver, frame)
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
@@ -628,7 +629,8 @@ class Evaluator:
                 return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
             if effect is Effect.SOURCE:
                 return receiver
-            return Value(Kind.UNKNOWN, Grad.UNKNOWN)
+            if effect not in (Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR):
+                return Value(Kind.UNKNOWN, Grad.UNKNOWN)
         return self.tensor_method(node, name, effect, receiver, arguments, frame)
 
     def tensor_method(self, node: cst.Call, name: str, effect: Optional[Effect], receiver: Value,
