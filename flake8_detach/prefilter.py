@@ -26,7 +26,7 @@ def _conversion_markers() -> FrozenSet[str]:
     converting |= {
         name
         for name, effect in torch_api.QUALIFIED.items()
-        if effect in (Effect.CONVERTS, Effect.CONSUMER_FACTORY)
+        if effect in (Effect.CONVERTS, Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY)
     }
     return frozenset({torch_api.NUMPY_METHOD} | {_root(name) for name in converting})
 

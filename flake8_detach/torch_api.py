@@ -36,7 +36,10 @@ class Effect(enum.Enum):
     # --- conversions to NumPy
     CONVERTS = "converts"  # a function that turns array-like arguments into arrays
     CONSUMER_FACTORY = "consumer-factory"  # returns an object whose methods convert
+    CONSUMER_PAIR_FACTORY = "consumer-pair-factory"  # (figure, axes): both convert
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
+    AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
+    OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ZIP = "zip"  # zip(a, b): tuples of elements
@@ -80,8 +83,32 @@ _FACTORIES = """
     sparse_coo_tensor complex polar
 """
 
+_INTEGER_RESULTS = """
+    argmax argmin argsort argwhere nonzero eq ne lt le gt ge greater less equal isnan
+    isinf isfinite isclose isin logical_and logical_or logical_not logical_xor all any
+    bucketize searchsorted count_nonzero bincount long int bool byte short char
+"""
+# Results that are floats but never differentiable.
+_NOT_DIFFERENTIABLE = "histc histogram new_zeros new_ones new_empty new_full new_tensor detach_"
+_VIEWS = """
+    cpu to float type type_as contiguous view view_as reshape
+    reshape_as flatten squeeze unsqueeze permute transpose t expand expand_as narrow
+    select unbind split chunk movedim swapaxes unflatten as_strided T mT H mH real imag
+    squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
+"""
+_NOT_TENSORS = """
+    item tolist size dim numel shape dtype device ndim ndimension element_size is_cuda
+    is_leaf requires_grad stride storage_offset data_ptr is_contiguous nelement
+    __len__ __repr__ __str__ grad_fn
+"""
+
 QUALIFIED: Dict[str, Effect] = {
     **{f"torch.{name}": Effect.FACTORY for name in _FACTORIES.split()},
+    **{f"torch.{name}": Effect.INTEGER for name in _INTEGER_RESULTS.split()},
+    **{f"torch.{name}": Effect.STOP for name in _NOT_DIFFERENTIABLE.split()},
+    "torch.autograd.Variable": Effect.FACTORY,  # requires grad only with requires_grad=True
+    "torch.autograd.grad": Effect.STOP,  # gradients carry no graph unless create_graph=True
+    "torch.autograd.Function": Effect.AUTOGRAD_FUNCTION,
     "torch.as_tensor": Effect.VIEW,  # returns its argument when it already is a tensor
     "torch.asarray": Effect.VIEW,
     "torch.from_numpy": Effect.STOP,
@@ -121,7 +148,7 @@ QUALIFIED: Dict[str, Effect] = {
     "pytorch_lightning.LightningModule": Effect.MODULE,
     "lightning.pytorch.LightningModule": Effect.MODULE,
     "lightning.LightningModule": Effect.MODULE,
-    "matplotlib.pyplot.subplots": Effect.CONSUMER_FACTORY,
+    "matplotlib.pyplot.subplots": Effect.CONSUMER_PAIR_FACTORY,
     "matplotlib.pyplot.figure": Effect.CONSUMER_FACTORY,
     "matplotlib.pyplot.gca": Effect.CONSUMER_FACTORY,
     "matplotlib.pyplot.gcf": Effect.CONSUMER_FACTORY,
@@ -130,27 +157,16 @@ QUALIFIED: Dict[str, Effect] = {
     "pandas.DataFrame": Effect.CONVERTS,
     "pandas.Series": Effect.CONVERTS,
     "pandas.Index": Effect.CONVERTS,
+    "torch.optim.Optimizer": Effect.OPTIMIZER,
     "numpy.random.seed": Effect.NOT_TENSOR,
+    # these read a tensor's shape or call float() on it, which only warns
+    "numpy.shape": Effect.NOT_TENSOR,
+    "numpy.ndim": Effect.NOT_TENSOR,
+    "numpy.size": Effect.NOT_TENSOR,
+    "numpy.isscalar": Effect.NOT_TENSOR,
+    "numpy.float64": Effect.NOT_TENSOR,
     "numpy.random.default_rng": Effect.NOT_TENSOR,
 }
-
-_INTEGER_RESULTS = """
-    argmax argmin argsort argwhere nonzero eq ne lt le gt ge greater less equal isnan
-    isinf isfinite isclose isin logical_and logical_or logical_not logical_xor all any
-    bucketize searchsorted count_nonzero bincount unique unique_consecutive
-    long int bool byte short char
-"""
-_VIEWS = """
-    cpu cuda to float double half bfloat16 type type_as contiguous view view_as reshape
-    reshape_as flatten squeeze unsqueeze permute transpose t expand expand_as narrow
-    select unbind split chunk movedim swapaxes unflatten as_strided T mT H mH real imag
-    squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
-"""
-_NOT_TENSORS = """
-    item tolist size dim numel shape dtype device ndim ndimension element_size is_cuda
-    is_leaf requires_grad stride storage_offset data_ptr is_contiguous nelement
-    __len__ __repr__ __str__ grad_fn
-"""
 
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {
@@ -158,6 +174,10 @@ MEMBERS: Dict[str, Effect] = {
     **{name: Effect.VIEW for name in _VIEWS.split()},
     **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
     "detach": Effect.STOP,
+    **{name: Effect.STOP for name in _NOT_DIFFERENTIABLE.split()},
+    "running_mean": Effect.STOP,  # batch-norm buffers
+    "running_var": Effect.STOP,
+    "num_batches_tracked": Effect.STOP,
     "requires_grad_": Effect.SOURCE,
     "data": Effect.STOP,
     "grad": Effect.STOP,
@@ -240,6 +260,8 @@ INTEGER_DTYPES: FrozenSet[str] = frozenset(
     LongTensor IntTensor BoolTensor ByteTensor ShortTensor""".split()
 )
 
+# The call that tells whether grad mode is on: `if torch.is_grad_enabled():`.
+GRAD_MODE_QUERY = "torch.is_grad_enabled"
 # The name of the keyword that makes a factory's tensor require grad.
 REQUIRES_GRAD_KEYWORD = "requires_grad"
 # The explicit conversion, and its keyword that detaches by itself (torch >= 1.13).
@@ -247,6 +269,11 @@ NUMPY_METHOD = "numpy"
 FORCE_KEYWORD = "force"
 # Copies to the CPU that belong after .detach() in the fixed chain.
 DEVICE_MOVES: FrozenSet[str] = frozenset({"cpu", "cuda", "to"})
+
+
+# Libraries that keep a list of tensors as objects (pandas' object columns) and
+# convert only a tensor handed to them directly.
+CONVERT_ONLY_TENSORS: FrozenSet[str] = frozenset({"pandas"})
 
 
 def effect_of_qualified_name(name: str) -> Optional[Effect]:
@@ -270,6 +297,8 @@ def _namespace_effect(default: Effect, name: str) -> Effect:
     if default is Effect.MODULE and not last[:1].isupper() and name.startswith("torch.nn."):
         # torch.nn.init, torch.nn.utils...: functions, not layers
         return Effect.PROPAGATE
+    if name.startswith("torch.optim.") and name.count(".") == 2 and last[:1].isupper():
+        return Effect.OPTIMIZER  # torch.optim.SGD(params): not torch.optim.lr_scheduler.StepLR
     if default is Effect.PROPAGATE and last[:1].isupper():
         # torch.Tensor, torch.Size, torch.Generator...: types, not results
         return Effect.NOT_TENSOR

@@ -18,12 +18,17 @@ exactly the inserted text.  A violated property raises ``PropertyViolation``; an
 from __future__ import annotations
 
 import ast
+import contextlib
 import enum
+import io
 import keyword
+import logging
 import re
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from hypothesis import strategies as st
 
@@ -38,6 +43,8 @@ FIXED_CODES = frozenset({"DET101", "DET102"})
 # The text a fix may insert; anything else is a bug in a rule.
 INSERTABLE = frozenset({".detach()", "(", ").detach()", "force=True"})
 MAX_FIX_ROUNDS = 10
+# The front ends log what the analysis raised here instead of crashing the run.
+FRONT_END_LOGGER = "flake8.detach"
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -216,7 +223,7 @@ def _wrap_in_asarray(draw: st.DrawFn, lines: List[str]) -> None:
         for i, line in enumerate(lines)
         if not line.lstrip().startswith(("def ", "class ", "import ", "from ", "@"))
         for m in _NAME.finditer(line)
-        if m.group() not in _KEYWORDS and not re.match(r"\s*=[^=]", line[m.end() :])
+        if m.group() not in _KEYWORDS and not re.match(r"\s*=[^=]", line[m.end():])
         and not line[: m.start()].endswith(".")
     ]
     if not names:
@@ -245,8 +252,8 @@ def _wrap_in_no_grad(draw: st.DrawFn, lines: List[str]) -> None:
         )
     )
     step = draw(st.sampled_from(["    ", "\t", "  "]))
-    body = [step + line if line.strip() else line for line in lines[index : last + 1]]
-    lines[index : last + 1] = [indent + header] + body
+    body = [step + line if line.strip() else line for line in lines[index:last + 1]]
+    lines[index:last + 1] = [indent + header] + body
 
 
 def _splice(draw: st.DrawFn, lines: List[str], seeds: Sequence[str]) -> None:
@@ -366,7 +373,9 @@ def check_findings_well_formed(source: str, findings: Sequence[Finding]) -> None
                 raise PropertyViolation(f"{finding.code}: unexpected inserted text {edit.content!r}")
         offsets = [e.start for e in finding.fix.edits]
         if len(set(offsets)) != len(offsets):
-            raise PropertyViolation(f"{finding.code} at {finding.position}: two edits at one place: {finding.fix.edits}")
+            raise PropertyViolation(
+                f"{finding.code} at {finding.position}: two edits at one place: {finding.fix.edits}"
+            )
 
 
 def applicable_fixes(findings: Sequence[Finding]) -> List[Tuple[Finding, Fix]]:
@@ -437,9 +446,9 @@ def check_only_insertions(original: str, fixed: str, inserted: Sequence[Tuple[in
     previous = 0
     for offset, text in inserted:
         at = offset + shift
-        if fixed[at : at + len(text)] != text:
+        if fixed[at:at + len(text)] != text:
             raise PropertyViolation(
-                f"inserted {text!r} not found at offset {offset}: {fixed[max(0, at - 20) : at + 20]!r}"
+                f"inserted {text!r} not found at offset {offset}: {fixed[max(0, at - 20):at + 20]!r}"
             )
         pieces.append(fixed[previous:at])
         previous = at + len(text)
@@ -452,16 +461,23 @@ def check_only_insertions(original: str, fixed: str, inserted: Sequence[Tuple[in
         raise PropertyViolation("the original is not a subsequence of the fixed text")
 
 
+def parses(source: str) -> bool:
+    """``ast.parse`` accepts ``source`` (what flake8 needs before it runs any plugin)."""
+    return _parses(source)[0]
+
+
 def _parses(source: str) -> Tuple[bool, bool]:
-    """(ast.parse accepts it, compile() accepts it)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False, False
-    try:
-        compile(tree, "<fuzz>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True, False
+    """(ast.parse accepts it, compile() accepts it); the compiler's warnings are not our business."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False, False
+        try:
+            compile(tree, "<fuzz>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True, False
     return True, True
 
 
@@ -504,6 +520,8 @@ def exercise(source: str, settings: Settings = Settings(), *, fix: bool = True) 
     report = Report(Outcome.FINDINGS if findings else Outcome.NO_FINDING, len(findings), codes=codes)
     if not fix or not applicable_fixes(findings):
         return report
+    if fixer_available():
+        check_fixer(source, settings)
     before_ast, before_compile = _parses(source)
     current, current_findings = source, findings
     for round_number in range(1, MAX_FIX_ROUNDS + 1):
@@ -549,20 +567,33 @@ def exercise(source: str, settings: Settings = Settings(), *, fix: bool = True) 
 def plugin_class() -> Optional[Any]:
     """``DetachChecker`` if the front end has landed, else None."""
     try:
-        from flake8_detach.frontends import flake8_plugin  # type: ignore[attr-defined]
+        from flake8_detach.frontends import flake8_plugin
     except ImportError:
         return None
     checker: Any = getattr(flake8_plugin, "DetachChecker", None)
     return checker
 
 
+def flake8_lines(source: str) -> List[str]:
+    """The lines as flake8 hands them to a plugin: read with universal newlines (CRLF and CR become
+    LF; form feeds stay), the byte-order mark dropped."""
+    lines = io.StringIO(source, newline=None).readlines()
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return lines
+
+
 def run_plugin(checker_class: Any, source: str, filename: str = "fuzz.py") -> List[Tuple[int, int, str]]:
-    """Instantiate the plugin the way flake8 does (parameters by name) and collect what it yields."""
+    """Instantiate the plugin the way flake8 does (parameters by name) and collect what it yields.
+
+    ``tree`` is flake8's ast of the file; flake8 never calls a plugin for a file its ``ast.parse``
+    rejects, but here such files get ``tree=None`` and the plugin must cope (it parses the lines).
+    """
     import inspect
 
-    lines = source.splitlines(keepends=True)
+    lines = flake8_lines(source)
     try:
-        tree: Optional[ast.AST] = ast.parse(source)
+        tree: Optional[ast.AST] = ast.parse("".join(lines))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     available: Dict[str, Any] = {"tree": tree, "lines": lines, "filename": filename}
@@ -576,12 +607,96 @@ def run_plugin(checker_class: Any, source: str, filename: str = "fuzz.py") -> Li
     if missing:
         raise TypeError(f"DetachChecker needs parameters this harness does not know: {missing}")
     results = []
-    for item in checker_class(**arguments).run():
-        line, column, message = item[0], item[1], item[2]
-        if not (isinstance(line, int) and isinstance(column, int) and isinstance(message, str)):
-            raise PropertyViolation(f"the plugin yielded {item!r}")
-        results.append((line, column, message))
+    with _internal_errors_raised():
+        for item in checker_class(**arguments).run():
+            line, column, message = item[0], item[1], item[2]
+            if not (isinstance(line, int) and isinstance(column, int) and isinstance(message, str)):
+                raise PropertyViolation(f"the plugin yielded {item!r}")
+            if not message.startswith("DET"):
+                raise PropertyViolation(f"the plugin yielded a message without its code: {message!r}")
+            results.append((line, column, message))
     return results
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: List[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _internal_errors_raised() -> Iterator[None]:
+    """The front ends catch the analysis's exceptions and log them (one bad file must not stop a
+    flake8 run); here such a log record is the crash it stands for."""
+    logger = logging.getLogger(FRONT_END_LOGGER)
+    handler = _Records()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    for record in handler.records:
+        if record.exc_info and record.exc_info[1] is not None:
+            raise record.exc_info[1]
+        raise PropertyViolation(f"the front end logged: {record.getMessage()}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line's fixer, once it exists
+
+
+def fixer_available() -> bool:
+    try:
+        from flake8_detach.frontends import fixer  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_INSERTED_CHARACTERS = Counter("".join(INSERTABLE))
+
+
+def check_fixer(source: str, settings: Settings = Settings()) -> Optional[str]:
+    """``fix_source`` with every rule selected and unsafe fixes on: it never corrupts.
+
+    Returns the fixed text (None when the fixer declined).  The fixer declines (``error``) with
+    the original text; otherwise its text adds only fix text to the original (the original is a
+    subsequence, the extra characters are those of ``INSERTABLE``), parses when the original did,
+    and fixing it again changes nothing.
+    """
+    from flake8_detach.frontends.filtering import Selection
+    from flake8_detach.frontends.fixer import FixRequest, fix_source
+
+    request = FixRequest(settings, Selection(select=("DET",)), unsafe=True)
+    with _internal_errors_raised():
+        outcome = fix_source(source, request, "<fuzz>")
+    if outcome.error is not None:
+        if outcome.text != source:
+            raise PropertyViolation(f"the fixer reported {outcome.error!r} but changed the text")
+        if "please report it" in outcome.error:
+            raise PropertyViolation(f"the fixer gave up: {outcome.error}")
+        return None
+    fixed = outcome.text
+    if fixed == source:
+        return fixed
+    remaining = iter(fixed)
+    if not all(character in remaining for character in source):
+        raise PropertyViolation("the fixer's output lost text of the original")
+    extra = Counter(fixed) - Counter(source)
+    if any(character not in _INSERTED_CHARACTERS for character in extra):
+        raise PropertyViolation(f"the fixer inserted characters no fix inserts: {sorted(extra)}")
+    if parses(source) and not parses(fixed):
+        raise PropertyViolation(f"the fixer's output no longer parses:\n{fixed}")
+    if fixed.count(".detach().detach()") > source.count(".detach().detach()"):
+        raise PropertyViolation(f"the fixer detached a value twice:\n{fixed}")
+    with _internal_errors_raised():
+        again = fix_source(fixed, request, "<fuzz>")
+    if again.error is None and again.text != fixed:
+        raise PropertyViolation(f"fixing the fixer's output changes it again:\n{fixed}\n---\n{again.text}")
+    return fixed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,7 +711,7 @@ def shrink(source: str, still_fails: Callable[[str], bool]) -> str:
     while chunk >= 1:
         index = 0
         while index < len(lines):
-            candidate = lines[:index] + lines[index + chunk :]
+            candidate = lines[:index] + lines[index + chunk:]
             if candidate and still_fails(newline.join(candidate) + newline):
                 lines = candidate
             else:
@@ -607,8 +722,8 @@ def shrink(source: str, still_fails: Callable[[str], bool]) -> str:
         tokens = _TOKEN.findall(lines[number])
         index = 0
         while index < len(tokens):
-            candidate_tokens = tokens[:index] + tokens[index + 1 :]
-            candidate = lines[:number] + ["".join(candidate_tokens)] + lines[number + 1 :]
+            candidate_tokens = tokens[:index] + tokens[index + 1:]
+            candidate = lines[:number] + ["".join(candidate_tokens)] + lines[number + 1:]
             if still_fails(newline.join(candidate) + newline):
                 tokens, lines = candidate_tokens, candidate
             else:

@@ -23,11 +23,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from casefile import Case, load_cases  # noqa: E402
+from test_cases import KNOWN_LIMITATIONS  # noqa: E402
 
 from flake8_detach.checker import check_source  # noqa: E402
 from flake8_detach.findings import apply_edits  # noqa: E402
 
 DEFINITE = ("DET101", "DET102")
+# The checker misses this bug (see tests/test_cases.py), so there is nothing to fix.
+FIX_LIMITATIONS = {name: KNOWN_LIMITATIONS[name] for name in ("metrics-tracker-stores-tensors",)}
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "evaluate.py"
 
 
@@ -43,8 +46,8 @@ def _conversions_detach() -> Iterator[None]:
     def detached_numpy(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
         return numpy(self.detach(), *args, **kwargs)
 
-    def detached_array(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-        return array(self.detach(), *args, **kwargs)
+    def detached_array(self: torch.Tensor, dtype: Any = None, copy: Any = None) -> Any:
+        return array(self.detach(), dtype)
 
     torch.Tensor.numpy, torch.Tensor.__array__ = detached_numpy, detached_array  # type: ignore[method-assign]
     try:
@@ -70,6 +73,8 @@ def _run(source: str, name: str) -> Dict[str, Any]:
 def _comparable(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return value.detach().numpy().copy()
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+        return None  # e.g. matplotlib's array of axes: objects, not results
     if isinstance(value, (np.ndarray, np.generic, float, int, bool, str)):
         return value
     if isinstance(value, (list, tuple)) and all(isinstance(v, (float, int, np.generic)) for v in value):
@@ -80,7 +85,12 @@ def _comparable(value: Any) -> Any:
 def _same(first: Dict[str, Any], second: Dict[str, Any]) -> bool:
     if first.keys() != second.keys():
         return False
-    return all(np.array_equal(np.asarray(first[k]), np.asarray(second[k]), equal_nan=True) for k in first)
+    return all(_equal(first[key], second[key]) for key in first)
+
+
+def _equal(first: Any, second: Any) -> bool:
+    a, b = np.asarray(first), np.asarray(second)
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc"))
 
 
 def _fixed(source: str) -> str:
@@ -93,7 +103,14 @@ def _fixed(source: str) -> str:
     return source
 
 
-@pytest.mark.parametrize("case", _raising_cases(), ids=lambda case: case.name)
+def _expected_to_work(case: Case) -> object:
+    if case.name in FIX_LIMITATIONS:
+        return pytest.param(case, marks=pytest.mark.xfail(reason=FIX_LIMITATIONS[case.name], strict=True))
+    return case
+
+
+@pytest.mark.parametrize("case", [_expected_to_work(c) for c in _raising_cases()],
+                         ids=[case.name for case in _raising_cases()])
 def test_fixed_program_runs_and_computes_the_intended_values(case: Case) -> None:
     unfixable = [f for f in check_source(case.source) if f.code in DEFINITE and f.fix is None]
     if unfixable:

@@ -31,6 +31,7 @@ from flake8_detach.analysis.values import (
     grad_of_computation,
     join,
     join_all,
+    join_paths,
     requires_grad,
 )
 from flake8_detach.torch_api import Effect
@@ -44,7 +45,7 @@ _LITERALS = (
     cst.FormattedString,
     cst.Ellipsis,
 )
-_CONSTANTS = {"True": OTHER, "False": OTHER, "None": OTHER}
+_CONSTANTS = {"True": Value(Kind.OTHER, constant=True), "False": Value(Kind.OTHER, constant=False), "None": OTHER}
 
 
 class FunctionCalls(Protocol):
@@ -60,7 +61,7 @@ class FunctionCalls(Protocol):
 
     def class_named(self, key: str) -> Optional[ClassInfo]: ...
 
-    def run_lambda(self, node: cst.Lambda, frame: Frame) -> None: ...
+    def run_lambda(self, node: cst.Lambda, frame: Frame, mode: GradMode = GradMode.ON) -> None: ...
 
 
 class Arguments:
@@ -81,6 +82,53 @@ class Arguments:
     def keyword(self, name: str) -> Optional[cst.BaseExpression]:
         entry = self.keywords.get(name)
         return entry[0] if entry else None
+
+
+_TENSOR_CLASS = "torch.Tensor."
+
+
+def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
+    """The mode inside ``no_grad()``, ``enable_grad()``, ``set_grad_enabled(flag)``, ``inference_mode(flag)``."""
+    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
+    flag = given[1].constant if given is not None else None
+    if effect is Effect.GRAD_ON:
+        return GradMode.ON
+    if effect is Effect.GRAD_OFF:
+        return GradMode.ON if flag is False else GradMode.OFF
+    return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
+
+
+def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
+    """``"train"`` in ``history["train"]`` or in ``history[phase]`` with ``phase`` known."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    index = node.slice[0].slice.value
+    if isinstance(index, cst.SimpleString):
+        text = index.evaluated_value
+    elif isinstance(index, cst.Name):
+        text = (frame.lookup(index.value) or OTHER).constant
+    else:
+        return None
+    return text if isinstance(text, str) else None
+
+
+def item_key(node: cst.Subscript, frame: Frame, evaluator: "Evaluator") -> Optional[str]:
+    """``history['train']``: environments track items with constant keys like names."""
+    base = dotted_name(node.value)
+    text = constant_index(node, frame)
+    return f"{base}[{text!r}]" if base is not None and text is not None else None
+
+
+def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
+    """``phase == "train"`` where both sides are known literals."""
+    if len(node.comparisons) != 1 or any(v.constant is None for v in values):
+        return None
+    operator = node.comparisons[0].operator
+    if isinstance(operator, cst.Equal):
+        return values[0].constant == values[1].constant
+    if isinstance(operator, cst.NotEqual):
+        return values[0].constant != values[1].constant
+    return None
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
@@ -129,7 +177,8 @@ def detach_points(expression: cst.BaseExpression, value: Value) -> Tuple[cst.Bas
     if value.kind is Kind.TENSOR:
         return (expression,)
     if value.kind is Kind.CONTAINER and value.item is not None and value.item.grad is Grad.YES:
-        return value.entries  # only where every grad-carrying entry is known
+        # only where every grad-carrying entry is known
+        return () if value.unknown_entries else value.entries
     return ()
 
 
@@ -148,6 +197,8 @@ def strip_device_moves(node: cst.BaseExpression) -> cst.BaseExpression:
 class Evaluator:
     def __init__(self, calls: FunctionCalls) -> None:
         self.calls = calls
+        # The call that asked for gradients with a graph: from then on .grad requires grad.
+        self.grads_have_graph: Optional[cst.Call] = None
 
     # --- dispatch -------------------------------------------------------
     def evaluate(self, node: cst.BaseExpression, frame: Frame) -> Value:
@@ -160,6 +211,12 @@ class Evaluator:
             return OTHER
         self._evaluate_children(node, frame)
         return UNKNOWN
+
+    def _eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
+        return Value(Kind.OTHER, constant=node.evaluated_value)
+
+    def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
+        return Value(Kind.OTHER, constant=node.evaluated_value)
 
     def _evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate nested expressions only for the conversions they may hold."""
@@ -215,6 +272,8 @@ class Evaluator:
         if instance is not None and name in instance.attributes:
             return instance.attributes[name]
         effect = torch_api.MEMBERS.get(name)
+        if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
+            return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
             inferred = base.origin.inferred if base.origin else False
             return requires_grad(Origin("parameter", node, inferred))
@@ -233,6 +292,10 @@ class Evaluator:
         if base.kind is Kind.OTHER:
             return OTHER
         return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
+
+    def _is_grad_mode_query(self, func: cst.BaseExpression, frame: Frame) -> bool:
+        value = self.evaluate(func, frame)
+        return value.kind is Kind.REFERENCE and value.qualified_name == torch_api.GRAD_MODE_QUERY
 
     # --- operators ------------------------------------------------------
     def arithmetic(self, operands: Sequence[Value], frame: Frame) -> Value:
@@ -264,18 +327,23 @@ class Evaluator:
         values = [self.evaluate(node.left, frame)]
         values += [self.evaluate(target.comparator, frame) for target in node.comparisons]
         tensor = any(v.kind is Kind.TENSOR for v in values)
-        return Value(Kind.TENSOR) if tensor else OTHER
+        if tensor:
+            return Value(Kind.TENSOR)
+        return Value(Kind.OTHER, constant=_compare_constants(node, values))
 
     def _eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
         self.evaluate(node.test, frame)
         when_true, when_false = frame.branch(), frame.branch()
         self.refine(node.test, when_true, when_false)
-        return join(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false))
+        return join_paths(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false))
 
     def refine(self, test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
         """``if t.requires_grad:`` - on the other path ``t`` does not require grad."""
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
         inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        if isinstance(inner, cst.Call) and self._is_grad_mode_query(inner.func, when_true):
+            (when_true if negated else when_false).mode = GradMode.OFF
+            return
         if not (isinstance(inner, cst.Attribute) and inner.attr.value == "requires_grad"):
             return
         key = dotted_name(inner.value)
@@ -316,14 +384,18 @@ class Evaluator:
         return container_of(self._elements(node.elements, frame))
 
     def _eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
-        values = []
+        values, entries = [], []
         for item in node.elements:
             if isinstance(item, cst.DictElement):
-                self.evaluate(item.key, frame)
-                values.append(self.evaluate(item.value, frame))
+                key = self.evaluate(item.key, frame).constant
+                value = self.evaluate(item.value, frame)
+                if isinstance(key, str):
+                    entries.append((key, value))
+                values.append(value)
             else:
                 values.append(element(self.evaluate(item.value, frame)))
-        return container_of(values)
+        known = tuple(entries) if len(entries) == len(node.elements) else ()
+        return replace(container_of(values), attributes=known)
 
     def _comprehension_frame(self, node: cst.BaseComp, frame: Frame) -> Frame:
         inner = frame.branch()
@@ -335,14 +407,17 @@ class Evaluator:
             clause = clause.inner_for_in
         return inner
 
-    def bind(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
-        """Give an assignment target its value: names, attributes, items, unpacking."""
+    def bind(self, target: cst.BaseExpression, value: Value, frame: Frame,
+             source: Optional[cst.BaseExpression] = None) -> None:
+        """Give an assignment target its value: names, attributes, items, unpacking.
+
+        ``source`` is the assigned expression, where there is one (for fixes)."""
         if isinstance(target, cst.Name):
             frame.rebind(target.value, value)
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, frame)
         elif isinstance(target, cst.Subscript):
-            self._bind_item(target, value, frame)
+            self._bind_item(target, value, frame, source)
         elif isinstance(target, (cst.Tuple, cst.List)):
             self._unpack(target, value, frame)
         elif isinstance(target, cst.StarredElement):
@@ -361,7 +436,8 @@ class Evaluator:
                 stored = frame.owner.constructor_attributes.get(target.attr.value)
                 frame.owner.constructor_attributes[target.attr.value] = value if stored is None else join(stored, value)
 
-    def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
+    def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame,
+                   source: Optional[cst.BaseExpression] = None) -> None:
         for item in target.slice:
             self._evaluate_children(item, frame)
         key = dotted_name(target.value)
@@ -369,6 +445,14 @@ class Evaluator:
             self.evaluate(target.value, frame)
             return
         current = frame.lookup(key) or UNKNOWN
+        if current.kind is Kind.CONSUMER:  # frame["score"] = t: pandas converts t
+            converted = source if source is not None else target
+            frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
+                                                value, frame.mode, detach_points(converted, value)))
+            return
+        constant_key = item_key(target, frame, self)
+        if constant_key is not None:
+            frame.set(constant_key, value)
         if current.kind is Kind.TENSOR:
             frame.set(key, join(current, value))  # x[mask] = y writes y into x
         else:
@@ -380,6 +464,16 @@ class Evaluator:
         starred = any(isinstance(item, cst.StarredElement) for item in elements)
         if value.fields is not None and not starred and len(value.fields) == len(elements):
             for item, field_value in zip(elements, value.fields):
+                self.bind(item.value, field_value, frame)
+            return
+        if value.fields is not None and starred and len(value.fields) >= len(elements) - 1:
+            star = next(i for i, item in enumerate(elements) if isinstance(item, cst.StarredElement))
+            after = len(elements) - star - 1
+            rest = value.fields[star:len(value.fields) - after]
+            for item, field_value in zip(elements[:star], value.fields[:star]):
+                self.bind(item.value, field_value, frame)
+            self.bind(elements[star].value, container_of(rest, rest), frame)
+            for item, field_value in zip(elements[star + 1:], value.fields[len(value.fields) - after:]):
                 self.bind(item.value, field_value, frame)
             return
         for item in elements:
@@ -399,13 +493,26 @@ class Evaluator:
         return container_of([self.evaluate(node.value, inner)])
 
     def _eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        key = item_key(node, frame, self)
+        known = frame.lookup(key) if key is not None else None
         base = self.evaluate(node.value, frame)
+        indices = [self.evaluate(item.slice.value, frame) for item in node.slice if isinstance(item.slice, cst.Index)]
         for item in node.slice:
-            self._evaluate_children(item, frame)
-        return self.subscript(base, node)
+            if not isinstance(item.slice, cst.Index):
+                self._evaluate_children(item, frame)
+        if known is not None:
+            return known
+        value = self.subscript(base, node, indices)
+        if base.kind is Kind.TENSOR and any(index.kind in (Kind.TENSOR, Kind.CONTAINER) for index in indices):
+            return self.computed(value, frame)  # advanced indexing copies: no view under no_grad
+        return value
 
-    def subscript(self, base: Value, node: cst.Subscript) -> Value:
+    def subscript(self, base: Value, node: cst.Subscript, indices: Sequence[Value] = ()) -> Value:
         index = node.slice[0].slice if len(node.slice) == 1 else None
+        if len(indices) == 1 and isinstance(indices[0].constant, str):
+            entry = dict(base.attributes).get(indices[0].constant)
+            if entry is not None:
+                return entry
         if base.kind is Kind.CONTAINER:
             if isinstance(index, cst.Slice):
                 return base
@@ -466,6 +573,11 @@ class Evaluator:
             return self.module_output(node, callee, arguments, frame)
         if callee.kind in (Kind.FOREIGN, Kind.CONSUMER):
             return callee
+        if callee.sets_grad_mode is not None:  # torch.no_grad()(lambda: ...)
+            for expression, _ in arguments.positional:
+                if isinstance(expression, cst.Lambda):
+                    self.calls.run_lambda(expression, frame, callee.sets_grad_mode)
+            return OTHER
         params = callee.params.union(*(value.params for value in arguments.values()))
         grad = Grad.NO if callee.params else Grad.UNKNOWN
         return self.computed(Value(Kind.UNKNOWN, grad, params=params), frame)
@@ -497,10 +609,16 @@ class Evaluator:
     def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         if name.startswith("builtins."):
             return self.builtin_call(name[len("builtins."):], arguments, frame)
+        if is_true(arguments.keyword("create_graph")):
+            self.grads_have_graph = node  # torch.autograd.grad(..., create_graph=True)
+            return container_of([requires_grad(Origin("gradient computed with create_graph=True", node))])
+        if name.startswith(_TENSOR_CLASS) and arguments.positional:
+            return self._unbound_tensor_method(node, name, arguments, frame)
         effect = torch_api.effect_of_qualified_name(name)
         if effect is Effect.CONVERTS:
             self.record_implicit(node, _short_name(name), arguments, frame)
-            return OTHER
+            # pandas objects convert what is later stored in them: frame["col"] = t
+            return CONSUMER if name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS else OTHER
         if effect is None:
             return UNKNOWN
         return self.apply_effect(effect, node, arguments, frame, name)
@@ -527,17 +645,39 @@ class Evaluator:
         if effect is Effect.PARAMETERLESS_MODULE:
             return Value(Kind.MODULE, frozen=True)
         if effect is Effect.CONSUMER_FACTORY:
+            return CONSUMER
+        if effect is Effect.CONSUMER_PAIR_FACTORY:
             return Value(Kind.CONTAINER, item=CONSUMER, fields=(CONSUMER, CONSUMER))
         if effect is Effect.FOREIGN:
             return FOREIGN
+        if effect is Effect.OPTIMIZER:
+            given = arguments.positional[0][1] if arguments.positional else UNKNOWN
+            groups = container_of([container_of([given])])  # opt.param_groups[0]["params"]
+            return Value(Kind.OTHER, attributes=(("param_groups", groups),))
+        if effect in (Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET):
+            return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(effect, arguments))
         return OTHER
 
-    def max_like(self, name: str, positional: List[Value], arguments: Arguments, frame: Frame) -> Value:
+    def _unbound_tensor_method(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
+        """``torch.Tensor.numpy(t)``: a method called through the class."""
+        (receiver_expression, receiver), rest = arguments.positional[0], arguments.positional[1:]
+        method = name[len(_TENSOR_CLASS):]
+        if method == torch_api.NUMPY_METHOD:
+            site = ConversionSite(ConversionStyle.EXPLICIT, node, node.func, ".numpy()", receiver_expression,
+                                  receiver, frame.mode, (receiver_expression,))
+            frame.context.record(site)
+            return OTHER
+        return self.tensor_method(node, method, torch_api.MEMBERS.get(method), receiver,
+                                  Arguments(rest, arguments.keywords, arguments.unpacked), frame)
+
+    def max_like(self, name: str, positional: List[Value], arguments: Arguments, frame: Frame,
+                 method: bool = False) -> Value:
         """``max(dim)`` gives (values, indices); ``max()`` or ``max(other)`` a tensor."""
         source = positional[0] if positional else UNKNOWN
         always_pair = name.rsplit(".", 1)[-1] in ("sort", "topk", "kthvalue")
+        dims = arguments.positional if method else arguments.positional[1:]
         dim_given = "dim" in arguments.keywords or any(
-            isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in arguments.positional[1:]
+            isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in dims
         )
         values = self.computed(grad_of_computation([source]), frame)
         if not (always_pair or dim_given):
@@ -563,7 +703,11 @@ class Evaluator:
 
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame) -> None:
+        tensors_only = consumer.split(".", 1)[0] in ("pd",) + tuple(torch_api.CONVERT_ONLY_TENSORS)
         for expression, value in arguments.all():
+            if tensors_only and value.kind is Kind.CONTAINER and not any(
+                    column.kind is Kind.TENSOR for _, column in value.attributes):
+                continue  # a list of tensors becomes an object column; a dict of tensors is converted
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
                                   frame.mode, detach_points(expression, value))
             frame.context.record(site)
@@ -579,6 +723,17 @@ class Evaluator:
     def method_call(self, node: cst.Call, func: cst.Attribute, receiver: Value, arguments: Arguments,
                     frame: Frame) -> Value:
         name = func.attr.value
+        instance = self.calls.class_named(receiver.qualified_name or "")
+        if instance is not None and receiver.kind is Kind.FUNCTION:  # Utils.to_numpy(t): no self
+            method = instance.methods.get(name)
+            return self.calls.call_function(method, node, arguments, frame) if method else UNKNOWN
+        if instance is not None and name in instance.attributes:  # self.encoder(x)
+            return self.call(node, instance.attributes[name], arguments, frame)
+        if instance is not None and name in instance.methods:
+            bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            return self.calls.call_function(instance.methods[name], node, bound, frame)
+        if name in ("backward", "grad") and is_true(arguments.keyword("create_graph")):
+            self.grads_have_graph = node
         if name == torch_api.NUMPY_METHOD:
             force = arguments.keyword(torch_api.FORCE_KEYWORD)
             # Only tensors have .numpy() among the values we know; other libraries' do not raise.
@@ -590,12 +745,6 @@ class Evaluator:
         if receiver.kind is Kind.CONSUMER:
             self.record_implicit(node, _short_name(dotted_name(func) or name), arguments, frame)
             return CONSUMER
-        instance = self.calls.class_named(receiver.qualified_name or "")
-        if instance is not None and name in instance.attributes:  # self.encoder(x)
-            return self.call(node, instance.attributes[name], arguments, frame)
-        if instance is not None and name in instance.methods:
-            bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
-            return self.calls.call_function(instance.methods[name], node, bound, frame)
         if receiver.kind is Kind.CONTAINER:
             return self.container_method(name, receiver)
         return self.tensor_or_module_method(node, func, receiver, arguments, frame)
@@ -646,7 +795,7 @@ class Evaluator:
         if effect is Effect.SOURCE:
             return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
         if effect is Effect.MAX_LIKE:
-            return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame)
+            return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame, True)
         if receiver.kind is Kind.TENSOR:
             return self.computed(grad_of_computation([receiver] + arguments.values()), frame)
         unknown = Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
@@ -662,6 +811,8 @@ class Evaluator:
             pair = (OTHER, self._parameter_of(module, node))
             return Value(Kind.CONTAINER, item=container_of(pair, pair))
         if effect is Effect.STATE:
+            if is_true(arguments.keyword("keep_vars")):
+                return Value(Kind.CONTAINER, item=self._parameter_of(module, node))
             return Value(Kind.CONTAINER, item=Value(Kind.TENSOR))
         if effect is Effect.MODULE_USE:
             return module if func.attr.value in ("eval", "train") else OTHER

@@ -19,8 +19,10 @@ from flake8_detach.analysis.expressions import (
     Arguments,
     Evaluator,
     detach_points,
+    constant_index,
     dotted_name,
     is_false,
+    item_key,
     is_true,
     requested_grad,
     tensor_requiring,
@@ -53,10 +55,11 @@ from flake8_detach.analysis.values import (
 )
 from flake8_detach.torch_api import Effect
 
+_MAX_UNROLLED = 4  # for phase in ["train", "val"]: each constant gets its own pass
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 _NOT_ESCAPING_DECORATORS = {"staticmethod", "classmethod", "property"}
 # Methods whose receiver changes, called as statements.
-_MUTATORS = {"append", "add", "insert", "extend", "update", "requires_grad_", "to"}
+_MUTATORS = {"append", "add", "insert", "extend", "update", "requires_grad_", "to", "register_buffer"}
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
@@ -149,7 +152,10 @@ class Interpreter(Evaluator):
         frame = Frame(env={}, context=context, outer=function.defining_frame, mode=mode,
                       inherits_mode=function.decorator_mode is None, owner=function.owner)
         self._bind_parameters(function, frame)
-        self.run_body(function.node.body.body, frame)
+        if isinstance(function.node, cst.Lambda):
+            context.returns.append(self.evaluate(function.node.body, frame))
+        else:
+            self.run_body(function.node.body.body, frame)
         returns = join_all(context.returns) if context.returns else OTHER
         sites = list(context.sites.values())
         helpers = [
@@ -176,7 +182,7 @@ class Interpreter(Evaluator):
     def _is_static(function: FunctionInfo) -> bool:
         return any(
             isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-            for d in function.node.decorators
+            for d in getattr(function.node, "decorators", ())
         )
 
     def instance_value(self, info: ClassInfo, node: cst.CSTNode) -> Value:
@@ -241,7 +247,7 @@ class Interpreter(Evaluator):
             return {name: (expr, UNKNOWN) for name, (expr, _) in bound.items()}
         for name, default in function.defaults.items():
             if name not in bound:
-                bound[name] = (function.node.name, default)
+                bound[name] = (function.node, default)
         return bound
 
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
@@ -252,12 +258,16 @@ class Interpreter(Evaluator):
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)
+        # detach what the call passes, when it is itself a tensor (not a module or a list)
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              frame.mode, detach_points(expression, value), helper)
+                              frame.mode, detach_points(expression, entry[1]) or helper.site.detach_points, helper)
         frame.context.record(site)
 
-    def run_lambda(self, node: cst.Lambda, frame: Frame) -> None:
+    def run_lambda(self, node: cst.Lambda, frame: Frame, mode: GradMode = GradMode.ON) -> None:
+        """A lambda runs when it is called, not where it is written: with grad on,
+        unless a grad-mode object wraps it (``torch.no_grad()(lambda: ...)``)."""
         inner = frame.branch()
+        inner.mode = mode
         for param in node.params.params:
             inner.env[param.name.value] = UNKNOWN
         self.evaluate(node.body, inner)
@@ -279,51 +289,78 @@ class Interpreter(Evaluator):
 
     def _run_Expr(self, node: cst.Expr, frame: Frame) -> None:
         value = node.value
-        if isinstance(value, cst.Call) and self._grad_switch(value, frame):
-            return
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-            self._run_mutation(value, value.func, frame)
-            return
-        self.evaluate(value, frame)
+            result = self._run_mutation(value, value.func, frame)
+        else:
+            result = self.evaluate(value, frame)
+        if isinstance(value, cst.Call) and result.sets_grad_mode is not None:
+            # torch.set_grad_enabled(False) as a statement: grad mode for what follows
+            frame.mode, frame.inherits_mode = result.sets_grad_mode, False
+            frame.grad_switched_off = result.sets_grad_mode is GradMode.OFF
 
-    def _grad_switch(self, call: cst.Call, frame: Frame) -> bool:
-        """``torch.set_grad_enabled(False)`` as a statement switches grad mode for what follows."""
-        mode = self.grad_mode_of(call, frame)
-        if mode is None or not isinstance(call.func, (cst.Attribute, cst.Name)):
-            return False
-        effect = self._effect_of_expression(call.func, frame)
-        if effect is not Effect.GRAD_SET:
-            return False
-        frame.mode, frame.inherits_mode = mode, False
-        return True
-
-    def _run_mutation(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> None:
-        """``losses.append(loss)``, ``p.requires_grad_(False)``, ``model.to(device)``..."""
-        key = dotted_name(func.value)
+    def _run_mutation(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
+        """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""
         name = func.attr.value
-        if key is None or name not in _MUTATORS:
-            self.evaluate(call, frame)
-            return
-        current = self.evaluate(func.value, frame)
+        receiver = func.value
+        key = dotted_name(receiver) or (item_key(receiver, frame, self) if isinstance(receiver, cst.Subscript) else None)
+        in_place = name.endswith("_") and not name.startswith("_") and name != "requires_grad_"
+        if key is None and not isinstance(receiver, cst.Subscript) or not (name in _MUTATORS or in_place):
+            return self.evaluate(call, frame)
+        current = self.evaluate(receiver, frame)
         arguments = self.arguments(call, frame)
         values = [value for _, value in arguments.positional]
         if name in ("append", "add", "insert") and values:
-            self._add_to_container(key, current, arguments.positional[-1], frame)
+            self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
         elif name in ("extend", "update") and values:
-            self._add_to_container(key, current, (arguments.positional[0][0], element(values[0])), frame)
+            # the tensors enter inside another container: no single place to detach them
+            self._add_to_container(receiver, key, current, (call, element(values[0])), frame, known_entry=False)
+        elif key is None:
+            return self.method_call(call, func, current, arguments, frame)
+        elif name == "register_buffer" and len(values) > 1 and isinstance(values[0].constant, str):
+            self._bind_attribute_named(key, values[0].constant, values[1], frame)
         elif name == "requires_grad_":
             result = self.method_call(call, func, current, arguments, frame)
             flag = call.args[0].value if call.args else None
             self._set_requires_grad(key, frame, requested_grad(flag), call, result)
+        elif in_place:  # w.add_(u), t.copy_(u), t.detach_()
+            result = self.method_call(call, func, current, arguments, frame)
+            stops = torch_api.MEMBERS.get(name) is Effect.STOP
+            frame.set(key, result if stops or current.kind is not Kind.TENSOR else join(current, result))
         elif current.kind is Kind.UNKNOWN and not current.params:
-            self.used_as_module(func.value, current, frame)  # a bare m.to(device) only makes sense for modules
+            self.used_as_module(receiver, current, frame)  # a bare m.to(device) only makes sense for modules
         else:
-            self.method_call(call, func, current, arguments, frame)
+            return self.method_call(call, func, current, arguments, frame)
+        return OTHER
+
+    def _bind_attribute_named(self, base: str, name: str, value: Value, frame: Frame) -> None:
+        """``self.register_buffer("alpha", t)`` sets ``self.alpha``."""
+        frame.set(f"{base}.{name}", value)
+        if frame.owner is not None and base == frame.self_name:
+            frame.owner.set_attribute(name, value)
+
+    def _add_to_container(self, receiver: cst.BaseExpression, key: Optional[str], current: Value,
+                          entry: Tuple[cst.BaseExpression, Value], frame: Frame, known_entry: bool = True) -> None:
+        entries = entries_of([entry]) if known_entry else ()
+        added = Value(Kind.CONTAINER, item=entry[1], entries=entries, unknown_entries=not known_entry)
+        grown = join(current, added) if current.kind is Kind.CONTAINER else added
+        if key is not None:
+            frame.set(key, grown)
+        if isinstance(receiver, cst.Subscript):  # history[phase].append(x): history holds x's list
+            base = dotted_name(receiver.value)
+            if base is not None:
+                frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant_index(receiver, frame), grown))
 
     @staticmethod
-    def _add_to_container(key: str, current: Value, entry: Tuple[cst.BaseExpression, Value], frame: Frame) -> None:
-        added = Value(Kind.CONTAINER, item=entry[1], entries=entries_of([entry]))
-        frame.set(key, join(current, added) if current.kind is Kind.CONTAINER else added)
+    def _holding(holder: Value, constant: Optional[str], grown: Value) -> Value:
+        """``holder`` after one of its entries grew into ``grown`` (the entry ``constant``, if known)."""
+        joined = join(holder, Value(Kind.CONTAINER, item=grown)) if holder.kind is Kind.CONTAINER \
+            else Value(Kind.CONTAINER, item=grown)
+        entries = dict(holder.attributes)
+        if constant is not None and constant in entries:
+            entries[constant] = grown
+        else:  # an unknown entry grew: any of them may hold it
+            entries = {name: join(value, grown) for name, value in entries.items()}
+        return replace(joined, attributes=tuple(entries.items()))
 
     def _set_requires_grad(self, key: str, frame: Frame, grad: Grad, node: cst.CSTNode,
                            new_value: Optional[Value] = None) -> None:
@@ -340,6 +377,10 @@ class Interpreter(Evaluator):
             frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
+        target = node.targets[0].target
+        if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(target, cst.Name):
+            self._define(node.value, target.value, frame)
+            return
         value = self.evaluate(node.value, frame)
         for target in node.targets:
             self._assign(target.target, node.value, value, frame)
@@ -350,7 +391,7 @@ class Interpreter(Evaluator):
             if key is not None:
                 self._set_requires_grad(key, frame, requested_grad(source), target)
                 return
-        self.bind(target, value, frame)
+        self.bind(target, value, frame, source)
 
     def _run_AnnAssign(self, node: cst.AnnAssign, frame: Frame) -> None:
         if node.value is not None:
@@ -361,6 +402,8 @@ class Interpreter(Evaluator):
         value = self.evaluate(node.value, frame)
         if current.kind is Kind.CONTAINER:
             self.bind(node.target, join(current, Value(Kind.CONTAINER, item=element(value))), frame)
+        elif current.kind is Kind.TENSOR:  # in place: a leaf updated under no_grad stays a leaf
+            self.bind(node.target, join(current, self.arithmetic([current, value], frame)), frame)
         else:
             self.bind(node.target, self.arithmetic([current, value], frame), frame)
 
@@ -385,6 +428,9 @@ class Interpreter(Evaluator):
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             frame.env[bound] = Value(Kind.REFERENCE, qualified_name=f"{base}.{name}")
 
+    def _run_Global(self, node: cst.Global, frame: Frame) -> None:
+        frame.global_names.update(item.name.value for item in node.names)
+
     def _run_Del(self, node: cst.Del, frame: Frame) -> None:
         key = dotted_name(node.target)
         if key is not None:
@@ -406,7 +452,7 @@ class Interpreter(Evaluator):
         frame.env = branches[0].env
         mode = branches[0].mode
         for branch in branches[1:]:
-            frame.env = join_envs(frame.env, branch.env)
+            frame.env = join_envs(frame.env, branch.env, paths=True)
             mode = _join_modes(mode, branch.mode)
         frame.mode = mode
 
@@ -432,6 +478,12 @@ class Interpreter(Evaluator):
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluate(node.iter, frame)
+        constants = iterable.fields or ()
+        if 0 < len(constants) <= _MAX_UNROLLED and all(value.constant is not None for value in constants):
+            for value in constants:  # each phase with its own grad mode and its own dict entries
+                self.bind(node.target, value, frame)
+                self._run_suite(node.body, frame)
+            return
         item = element(iterable)
         module_key = self._parameter_loop_module(node)
         target = node.target.value if isinstance(node.target, cst.Name) else None
@@ -498,9 +550,7 @@ class Interpreter(Evaluator):
         mode = frame.mode
         for item in node.items:
             value = self.evaluate(item.item, frame)
-            switched = self.grad_mode_of(item.item, frame) if isinstance(item.item, cst.Call) else None
-            if switched is not None:
-                mode = switched
+            mode = self.grad_mode_of(value) or mode
             if item.asname is not None:
                 self.bind(item.asname.name, value, frame)
         if mode is frame.mode:
@@ -511,40 +561,36 @@ class Interpreter(Evaluator):
         self._run_suite(node.body, frame)
         frame.mode, frame.inherits_mode = outer_mode, outer_inherits
 
-    def _effect_of_expression(self, node: cst.BaseExpression, frame: Frame) -> Optional[Effect]:
-        callee = self._callee(node, frame)
-        if callee.kind is not Kind.REFERENCE or callee.qualified_name is None:
-            return None
-        return torch_api.effect_of_qualified_name(callee.qualified_name)
-
-    def grad_mode_of(self, node: cst.BaseExpression, frame: Frame) -> Optional[GradMode]:
-        """The grad mode a context manager or decorator sets, if it sets one."""
-        func = node.func if isinstance(node, cst.Call) else node
-        effect = self._effect_of_expression(func, frame)
-        if effect is Effect.GRAD_OFF:
-            args = node.args if isinstance(node, cst.Call) else ()
-            return GradMode.ON if args and is_false(args[0].value) else GradMode.OFF
-        if effect is Effect.GRAD_ON:
-            return GradMode.ON
-        if effect is Effect.GRAD_SET and isinstance(node, cst.Call) and node.args:
-            flag = node.args[0].value
-            return GradMode.OFF if is_false(flag) else GradMode.ON if is_true(flag) else GradMode.MAYBE
+    @staticmethod
+    def grad_mode_of(value: Value) -> Optional[GradMode]:
+        """The grad mode a context manager or decorator sets: ``torch.no_grad()``, bare ``@torch.no_grad``."""
+        if value.sets_grad_mode is not None:
+            return value.sets_grad_mode
+        if value.kind is Kind.REFERENCE and value.qualified_name:
+            effect = torch_api.effect_of_qualified_name(value.qualified_name)
+            return {Effect.GRAD_OFF: GradMode.OFF, Effect.GRAD_ON: GradMode.ON}.get(effect)  # type: ignore[arg-type]
         return None
 
     # --- definitions ----------------------------------------------------
     def _run_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
+        self._define(node, node.name.value, frame)
+
+    def _define(self, node: Union[cst.FunctionDef, cst.Lambda], name: str, frame: Frame) -> None:
+        """Register a function (or a lambda bound to a name) and bind its name."""
         known = self.function_nodes.get(id(node))
         if known is not None:  # a loop pass or another grad mode runs the same def again
             self._bind_function(known, frame)
             return
         owner = frame.owner if frame.self_name is None and frame.owner is not None else None
-        key = f"{frame.context.function.key}.{node.name.value}" if frame.context.function else node.name.value
+        key = f"{frame.context.function.key}.{name}" if frame.context.function else name
         if owner is not None:
-            key = f"{owner.key}.{node.name.value}"
-        decorator_mode, escapes = self._decorators(node, frame)
-        if decorator_mode is None and owner is not None and owner.is_module and node.name.value in torch_api.GRAD_OFF_HOOKS:
+            key = f"{owner.key}.{name}"
+        decorator_mode, escapes = self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False)
+        if decorator_mode is None and owner is not None and owner.is_autograd_function:
+            decorator_mode = GradMode.OFF  # autograd runs forward and backward without recording
+        if decorator_mode is None and owner is not None and owner.is_module and name in torch_api.GRAD_OFF_HOOKS:
             decorator_mode = GradMode.OFF  # the framework calls it under no_grad / inference_mode
-        if decorator_mode is None and frame.context.function is None and frame.mode is GradMode.OFF:
+        if decorator_mode is None and frame.context.function is None and frame.grad_switched_off:
             decorator_mode = GradMode.OFF  # defined after a module-level set_grad_enabled(False)
         params = node.params
         positional = tuple(p.name.value for p in list(params.posonly_params) + list(params.params))
@@ -553,7 +599,7 @@ class Interpreter(Evaluator):
             for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             if p.default is not None
         }
-        function = FunctionInfo(key, node, frame, owner, decorator_mode, positional, defaults, escapes=escapes)
+        function = FunctionInfo(key, node, name, frame, owner, decorator_mode, positional, defaults, escapes=escapes)
         while key in self.functions:  # a redefinition: keep both
             key += "'"
             function.key = key
@@ -572,7 +618,7 @@ class Interpreter(Evaluator):
         mode: Optional[GradMode] = None
         escapes = False
         for decorator in node.decorators:
-            switched = self.grad_mode_of(decorator.decorator, frame)
+            switched = self.grad_mode_of(self.evaluate(decorator.decorator, frame))
             if switched is not None:
                 mode = switched
             elif not (isinstance(decorator.decorator, cst.Name)
@@ -588,7 +634,9 @@ class Interpreter(Evaluator):
         key = node.name.value if frame.context.function is None else f"{frame.context.function.key}.{node.name.value}"
         while key in self.classes:
             key += "'"
-        info = ClassInfo(key, node, is_module=any(self._is_module_base(base.value, frame) for base in node.bases))
+        bases = [self._callee(base.value, frame) for base in node.bases]
+        info = ClassInfo(key, node, is_module=any(self._is_module_base(base) for base in bases),
+                         is_autograd_function=any(self._base_effect(base) is Effect.AUTOGRAD_FUNCTION for base in bases))
         self.classes[key] = info
         self.class_nodes[id(node)] = info
         class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,
@@ -603,9 +651,14 @@ class Interpreter(Evaluator):
             info.set_attribute(name, value)
         frame.env[node.name.value] = Value(Kind.FUNCTION, qualified_name=key)
 
-    def _is_module_base(self, base: cst.BaseExpression, frame: Frame) -> bool:
-        value = self._callee(base, frame)
-        if value.kind is Kind.REFERENCE and value.qualified_name:
-            return torch_api.effect_of_qualified_name(value.qualified_name) is Effect.MODULE
-        info = self.classes.get(value.qualified_name or "") if value.kind is Kind.FUNCTION else None
+    def _is_module_base(self, base: Value) -> bool:
+        if self._base_effect(base) is Effect.MODULE:
+            return True
+        info = self.classes.get(base.qualified_name or "") if base.kind is Kind.FUNCTION else None
         return info is not None and info.is_module
+
+    @staticmethod
+    def _base_effect(base: Value) -> Optional[Effect]:
+        if base.kind is Kind.REFERENCE and base.qualified_name:
+            return torch_api.effect_of_qualified_name(base.qualified_name)
+        return None

@@ -8,23 +8,31 @@ scope per function; we keep one per path and merge at the join points).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.values import UNKNOWN, Value, join
+from flake8_detach.analysis.values import UNKNOWN, Value, join, join_paths
 
 Env = Dict[str, Value]
 
 
-def join_envs(first: Env, second: Env) -> Env:
-    """Names bound on only one path keep that path's value (a may-analysis)."""
+def join_envs(first: Env, second: Env, paths: bool = False) -> Env:
+    """Names bound on only one path keep that path's value (a may-analysis).
+
+    ``paths``: the two environments are the two sides of an ``if`` (see ``join_paths``).
+    """
+    merge = join_paths if paths else join
     joined = dict(first)
     for name, value in second.items():
         current = joined.get(name)
-        joined[name] = value if current is None else join(current, value)
+        joined[name] = value if current is None else merge(current, value)
     return joined
+
+
+def _root(key: str) -> str:
+    return key.split(".", 1)[0].split("[", 1)[0]
 
 
 @dataclass
@@ -32,6 +40,7 @@ class ClassInfo:
     key: str
     node: cst.ClassDef
     is_module: bool
+    is_autograd_function: bool = False
     attributes: Dict[str, Value] = field(default_factory=dict)
     # What __init__ stores, in terms of its parameters; a call substitutes its arguments.
     constructor_attributes: Dict[str, Value] = field(default_factory=dict)
@@ -59,7 +68,8 @@ class CallRecord:
 @dataclass
 class FunctionInfo:
     key: str
-    node: cst.FunctionDef
+    node: Union[cst.FunctionDef, cst.Lambda]  # `to_numpy = lambda t: t.numpy()` is a function too
+    name: str
     defining_frame: "Frame"
     owner: Optional[ClassInfo]
     decorator_mode: Optional[GradMode]
@@ -68,9 +78,6 @@ class FunctionInfo:
     calls: List[CallRecord] = field(default_factory=list)
     escapes: bool = False  # referenced other than by a call: callers unknown
 
-    @property
-    def name(self) -> str:
-        return self.node.name.value
 
 
 @dataclass
@@ -107,20 +114,32 @@ class Frame:
     # for p in model.parameters(): p -> "model", to notice frozen models
     parameter_loops: Dict[str, str] = field(default_factory=dict)
     loop_depth: int = 0
-    # Names with dotted keys ("x" for "x.attr"); shared by branches, only grows.
+    # Names with compound keys ("x" for "x.attr", "x['k']"); shared by branches, only grows.
     dotted_roots: Set[str] = field(default_factory=set)
+    global_names: Set[str] = field(default_factory=set)  # `global x` in this function
+    grad_switched_off: bool = False  # a module-level torch.set_grad_enabled(False) ran
 
     def set(self, key: str, value: Value) -> None:
+        root = _root(key)
+        if root in self.global_names and self.outer is not None:
+            self._module_frame().set(key, join(self._module_frame().lookup(key) or value, value))
+            return
         self.env[key] = value
-        if "." in key:
-            self.dotted_roots.add(key.split(".", 1)[0])
+        if root != key:
+            self.dotted_roots.add(root)
+
+    def _module_frame(self) -> "Frame":
+        frame = self
+        while frame.outer is not None:
+            frame = frame.outer
+        return frame
 
     def rebind(self, key: str, value: Value) -> None:
-        """Assign ``key``: what was known about ``key.attr`` goes stale."""
-        if key.split(".", 1)[0] in self.dotted_roots:
-            prefix = key + "."
-            for stale in [known for known in self.env if known.startswith(prefix)]:
-                del self.env[stale]
+        """Assign ``key``: what was known about ``key.attr`` or ``key['k']`` goes stale."""
+        if _root(key) in self.dotted_roots:
+            stale = [known for known in self.env if known.startswith((key + ".", key + "["))]
+            for known in stale:
+                del self.env[known]
         self.set(key, value)
 
     def lookup(self, name: str) -> Optional[Value]:
@@ -137,4 +156,5 @@ class Frame:
         copy = Frame(**{**self.__dict__})
         copy.env = dict(self.env)
         copy.parameter_loops = dict(self.parameter_loops)
+        copy.global_names = set(self.global_names)
         return copy

@@ -9,13 +9,9 @@ from typing import TYPE_CHECKING, Iterator, Optional, Tuple
 if TYPE_CHECKING:
     import libcst as cst
 
-from flake8_detach.analysis.values import Grad, Kind, Origin, Value
+from flake8_detach.analysis.values import Grad, GradMode, Kind, Origin, Value, innermost
 
-
-class GradMode(enum.Enum):
-    ON = "on"
-    OFF = "off"
-    MAYBE = "maybe"  # torch.set_grad_enabled(flag) with a flag only known at run time
+__all__ = ["ConversionSite", "ConversionStyle", "GradMode", "HelperConversion"]
 
 
 class ConversionStyle(enum.Enum):
@@ -59,9 +55,7 @@ class ConversionSite:
     @property
     def carried(self) -> Value:
         """The converted tensor: the value itself, or what its container holds."""
-        if self.value.kind is Kind.CONTAINER and self.value.item is not None:
-            return self.value.item
-        return self.value
+        return innermost(self.value)
 
     @property
     def origin(self) -> Optional[Origin]:

@@ -24,6 +24,12 @@ class Grad(enum.IntEnum):
     YES = 2  # requires grad on at least one path
 
 
+class GradMode(enum.Enum):
+    ON = "on"
+    OFF = "off"
+    MAYBE = "maybe"  # torch.set_grad_enabled(flag) with a flag only known at run time
+
+
 class Kind(enum.Enum):
     TENSOR = "tensor"  # a torch tensor
     MODULE = "module"  # an nn.Module: calling it records a graph
@@ -57,8 +63,12 @@ class Value:
     frozen: bool = False  # a MODULE whose parameters do not require grad
     # CONTAINER: the expressions that put grad-carrying tensors into it
     entries: Tuple[cst.BaseExpression, ...] = ()
+    unknown_entries: bool = False  # some entered where no expression can be detached
     # An instance of a class of this file: what its constructor stored, by attribute name.
+    # (A dict literal with constant keys keeps its entries here too.)
     attributes: Tuple[Tuple[str, "Value"], ...] = ()
+    constant: object = None  # a literal's value: True, "train", 3
+    sets_grad_mode: Optional[GradMode] = None  # torch.no_grad(), set_grad_enabled(flag)
 
     @property
     def is_tensor_like(self) -> bool:
@@ -109,8 +119,30 @@ def join(a: Value, b: Value) -> Value:
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
-        attributes=a.attributes if a.attributes == b.attributes else (),
+        unknown_entries=a.unknown_entries or b.unknown_entries,
+        attributes=_join_attributes(a.attributes, b.attributes),
+        constant=a.constant if a.constant == b.constant else None,
+        sets_grad_mode=a.sets_grad_mode if a.sets_grad_mode == b.sets_grad_mode else None,
     )
+
+
+def join_paths(a: Value, b: Value) -> Value:
+    """The value after an ``if``: a tensor that requires grad on one path and is a
+    plain tensor on the other depends on which path runs, which the file cannot
+    tell (a loop, by contrast, is taken to run: see the interpreter)."""
+    joined = join(a, b)
+    plain_and_grad = {a.grad, b.grad} == {Grad.NO, Grad.YES} and a.kind is b.kind is Kind.TENSOR
+    if plain_and_grad and not (a.params or b.params):
+        return Value(Kind.TENSOR, Grad.UNKNOWN)
+    return joined
+
+
+def _join_attributes(a: Tuple[Tuple[str, Value], ...],
+                     b: Tuple[Tuple[str, Value], ...]) -> Tuple[Tuple[str, Value], ...]:
+    if a == b:
+        return a
+    first, second = dict(a), dict(b)
+    return tuple((key, join(value, second[key])) for key, value in first.items() if key in second)
 
 
 def _join_optional(a: Optional[Value], b: Optional[Value]) -> Optional[Value]:
@@ -133,7 +165,7 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     operand_list = list(operands)
     if any(o.kind is Kind.FOREIGN for o in operand_list):
         return FOREIGN
-    contents = [o.item if o.kind is Kind.CONTAINER and o.item else o for o in operand_list]
+    contents = [innermost(o) for o in operand_list]
     # A module handed to a function is no operand: its parameters are not the result's inputs.
     carried = [c for c in contents if c.kind not in _NOT_OPERANDS]
     grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
@@ -168,11 +200,22 @@ def entries_of(pairs: Iterable[Tuple[cst.BaseExpression, Value]]) -> Tuple[cst.B
     return tuple(expr for expr, value in pairs if value.kind is Kind.TENSOR and value.grad is Grad.YES)
 
 
+def innermost(value: Value) -> Value:
+    """What a (nested) container holds; the value itself for anything else."""
+    while value.kind is Kind.CONTAINER and value.item is not None:
+        value = value.item
+    return value
+
+
 def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
-    """Replace a summary's parameter dependencies by what the call site passes."""
+    """Replace a summary's parameter dependencies by what the call site passes.
+
+    A value computed from a container parameter may be one of its elements, so
+    an argument counts with what it holds (``[w * i for ...]`` requires grad).
+    """
     if not value.params:
         return value
-    bound = [arguments.get(name, UNKNOWN) for name in value.params]
+    bound = [innermost(arguments.get(name, UNKNOWN)) for name in value.params]
     own = replace(value, params=frozenset())
     carried = [own] + bound
     grad = max(v.grad for v in carried)

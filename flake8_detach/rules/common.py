@@ -93,7 +93,9 @@ def fix_applicability(site: ConversionSite) -> Applicability:
     detaching it changes nothing but the conversion: not a container's other uses,
     nor a helper's result that depends on the argument."""
     origin = site.origin
-    helper_result_changes = site.via is not None and site.via.returns_parameter
+    # A fix inside the helper (its argument is a model, not a tensor) changes it for every caller.
+    edits_helper = site.via is not None and site.converted not in site.detach_points
+    helper_result_changes = site.via is not None and (site.via.returns_parameter or edits_helper)
     known = (site.converted_is_tensor and origin is not None and not origin.inferred and not helper_result_changes
              and not site.through_container)
     return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE

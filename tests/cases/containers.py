@@ -1,0 +1,302 @@
+# Lists, tuples and dicts holding tensors that require grad, converted as a whole.
+
+# case: losses-appended-then-mean
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(3):
+    loss = ((w - step) ** 2).mean()
+    losses.append(loss)
+print(np.mean(losses))  # expect: DET102
+
+# case: losses-appended-as-items
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(3):
+    loss = ((w - step) ** 2).mean()
+    losses.append(loss.item())
+print(np.mean(losses))
+
+# case: losses-appended-detached
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(3):
+    loss = ((w - step) ** 2).mean()
+    losses.append(loss.detach())
+print(np.mean(losses))
+
+# case: losses-kept-but-converted-per-item
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(3):
+    losses.append(((w - step) ** 2).mean())
+print(np.mean([loss.item() for loss in losses]))
+print(np.mean(torch.stack(losses).detach().numpy()))
+
+# case: history-dict-of-lists
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+history = {"loss": [], "step": []}
+for step in range(3):
+    history["loss"].append((w * step).sum())
+    history["step"].append(step)
+print(np.mean(history["step"]))
+print(np.mean(history["loss"]))  # expect: DET102
+
+# case: history-dict-of-floats
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+history = {"loss": [], "step": []}
+for step in range(3):
+    history["loss"].append(float((w * step).sum()))
+    history["step"].append(step)
+print(np.mean(history["loss"]), np.mean(history["step"]))
+
+# case: defaultdict-of-metrics
+from collections import defaultdict
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+metrics = defaultdict(list)
+for step in range(3):
+    metrics["loss"].append((w * step).sum())
+summary = {key: np.mean(values) for key, values in metrics.items()}  # expect: DET102
+
+# case: tuple-of-grad-tensors
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+pair = (w * 2, w * 3)
+arr = np.array(pair)  # expect: DET102
+
+# case: tuple-of-detached-tensors
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+pair = ((w * 2).detach(), (w * 3).detach())
+arr = np.array(pair)
+
+# case: list-extend-with-unbind
+import numpy as np
+import torch
+
+w = torch.rand(2, 3, requires_grad=True)
+rows = []
+rows.extend((w * 2).unbind(0))
+arr = np.stack(rows)  # expect: DET102
+
+# case: list-concatenation-assignment
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(2):
+    losses += [(w * step).sum()]
+arr = np.array(losses)  # expect: DET102
+
+# case: list-insert
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+values = [1.0, 2.0]
+values.insert(0, (w * 2).sum())
+arr = np.asarray(values)  # expect: DET102
+
+# case: list-rebound-empty-before-conversion
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [(w * 2).sum()]
+losses = []
+losses.append(0.5)
+print(np.mean(losses))
+
+# case: list-copied-then-converted
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [(w * step).sum() for step in range(3)]
+history = list(losses)
+print(np.median(history))  # expect: DET102
+
+# case: sorted-losses
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [(w * step).sum() for step in range(3)]
+ranked = sorted(losses)
+print(np.array(ranked[:2]))  # expect: DET102
+
+# case: nested-list
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+table = [[(w * 2).sum(), (w * 3).sum()], [(w * 4).sum(), (w * 5).sum()]]
+arr = np.array(table)  # expect: DET102
+
+# case: mixed-list-floats-and-tensor
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+row = [0.5, 1.5, (w * 2).sum()]
+arr = np.array(row)  # expect: DET102
+
+# case: mixed-list-floats-and-plain-tensor
+import numpy as np
+import torch
+
+row = [0.5, 1.5, torch.ones(()) * 2]
+arr = np.array(row)
+
+# case: dict-values-to-array
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scores = {"a": (w * 2).sum(), "b": (w * 3).sum()}
+arr = np.array(list(scores.values()))  # expect: DET102
+
+# case: dict-values-of-items
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scores = {"a": (w * 2).sum().item(), "b": (w * 3).sum().item()}
+arr = np.array(list(scores.values()))
+
+# case: parameters-concatenated
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+flat = np.concatenate([p.flatten() for p in model.parameters()])  # expect: DET102
+
+# case: parameters-concatenated-detached
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+flat = np.concatenate([p.detach().flatten() for p in model.parameters()])
+
+# case: outputs-list-then-torch-cat
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+outputs = []
+for _ in range(3):
+    outputs.append(model(torch.randn(4, 3)))
+arr = torch.cat(outputs).numpy()  # expect: DET101
+
+# case: outputs-list-then-torch-cat-detached
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+outputs = []
+for _ in range(3):
+    outputs.append(model(torch.randn(4, 3)))
+arr = torch.cat(outputs).detach().numpy()
+
+# case: predictions-list-of-argmax
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+preds = []
+for _ in range(3):
+    preds.append(model(torch.randn(4, 3)).argmax(dim=1))
+arr = np.concatenate(preds)
+
+# case: deque-of-recent-losses
+from collections import deque
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+recent = deque(maxlen=2)
+for step in range(4):
+    recent.append((w * step).sum())
+print(np.mean(recent))  # expect: DET102
+
+# case: deque-of-recent-loss-items
+from collections import deque
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+recent = deque(maxlen=2)
+for step in range(4):
+    recent.append((w * step).sum().item())
+print(np.mean(recent))
+
+# case: list-element-indexed-then-item
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [(w * step).sum() for step in range(3)]
+print(np.float32(losses[-1].item()), len(losses))
+
+# case: list-element-indexed-then-converted
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [(w * step).sum() for step in range(3)]
+last = np.asarray(losses[-1])  # expect: DET102
+
+# case: helper-stacks-list-parameter
+import numpy as np
+import torch
+
+
+def summarize(outputs):
+    return np.concatenate([o.cpu().numpy() for o in outputs])  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+print(summarize([(w * i).detach() for i in range(3)]).shape)
+
+# case: helper-stacks-list-parameter-given-grad-tensors
+import numpy as np
+import torch
+
+
+def summarize(outputs):
+    return np.concatenate([o.cpu().numpy() for o in outputs])  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+print(summarize([w * i for i in range(3)]).shape)  # expect: DET101

@@ -1,0 +1,346 @@
+# Flow: branches, loops, try, walrus, comprehensions, unpacking, augmented and in-place assignment.
+
+# case: both-branches-detach
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scale = 2
+if scale > 1:
+    y = (w * scale).detach()
+else:
+    y = w.detach()
+arr = y.numpy()
+
+# case: both-branches-keep-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scale = 2
+if scale > 1:
+    y = w * scale
+else:
+    y = w + 1
+arr = y.numpy()  # expect: DET101
+
+# case: branch-depends-on-environment-safe-path-taken
+# The file cannot tell which branch runs; at run time the plain tensor is converted.
+import os
+
+import torch
+
+w = torch.rand(3, requires_grad=True)
+if os.environ.get("FLAKE8_DETACH_CASE_NEVER_SET"):
+    y = w * 2
+else:
+    y = torch.zeros(3)
+arr = y.numpy()  # expect: DET103
+
+# case: requires-grad-guard-detaches
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = w * 2
+if y.requires_grad:
+    y = y.detach()
+arr = y.numpy()
+
+# case: requires-grad-guard-skips-conversion
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = w * 2
+if not y.requires_grad:
+    arr = y.numpy()
+else:
+    arr = y.detach().numpy()
+
+# case: requires-grad-conditional-expression
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = w * 2
+arr = y.detach().numpy() if y.requires_grad else y.numpy()
+
+# case: loop-carried-grad-second-iteration
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = torch.zeros(3)
+for step in range(2):
+    arr = y.numpy()  # expect: DET101
+    y = w * step
+
+# case: loop-carried-detached
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = torch.zeros(3)
+for step in range(2):
+    arr = y.numpy()
+    y = (w * step).detach()
+
+# case: loop-with-no-grad-inside
+import torch
+
+w = torch.rand(3, requires_grad=True)
+for step in range(3):
+    with torch.no_grad():
+        y = w * step
+    print(y.numpy())
+
+# case: value-from-before-break
+import torch
+
+w = torch.rand(3, requires_grad=True)
+for step in range(5):
+    out = w * step
+    if step == 2:
+        break
+arr = out.numpy()  # expect: DET101
+
+# case: while-loop-accumulates-tensor
+import torch
+
+w = torch.rand(3, requires_grad=True)
+total = torch.zeros(3)
+step = 0
+while step < 3:
+    total = total + w
+    step += 1
+arr = total.numpy()  # expect: DET101
+
+# case: augmented-assignment-float-plus-loss
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+running = 0.0
+for step in range(3):
+    loss = (w * step).sum()
+    running += loss
+print(np.log(running + 1))  # expect: DET102
+
+# case: augmented-assignment-float-plus-item
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+running = 0.0
+for step in range(3):
+    loss = (w * step).sum()
+    running += loss.item()
+print(np.log(running + 1))
+
+# case: in-place-add-into-plain-tensor
+# An in-place op with a grad operand makes a plain tensor require grad.
+import torch
+
+w = torch.rand(3, requires_grad=True)
+acc = torch.zeros(3)
+acc += w
+arr = acc.numpy()  # expect: DET101
+
+# case: in-place-add-into-plain-tensor-under-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+acc = torch.zeros(3)
+with torch.no_grad():
+    acc += w
+arr = acc.numpy()
+
+# case: preallocated-buffer-filled-with-outputs
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+inputs = torch.randn(5, 4)
+preds = torch.zeros(5)
+for i in range(5):
+    preds[i] = model(inputs[i]).squeeze()
+arr = preds.numpy()  # expect: DET101
+
+# case: preallocated-buffer-filled-with-item
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+inputs = torch.randn(5, 4)
+preds = torch.zeros(5)
+for i in range(5):
+    preds[i] = model(inputs[i]).item()
+arr = preds.numpy()
+
+# case: copy-into-plain-tensor
+import torch
+
+w = torch.rand(3, requires_grad=True)
+snapshot = torch.empty(3)
+snapshot.copy_(w * 2)
+arr = snapshot.numpy()  # expect: DET101
+
+# case: walrus-keeps-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+if (total := (w * 2).sum()) > 0:
+    print(total.numpy())  # expect: DET101
+
+# case: walrus-detached
+import torch
+
+w = torch.rand(3, requires_grad=True)
+if (total := (w * 2).sum().detach()) > 0:
+    print(total.numpy())
+
+# case: comprehension-over-unbind
+import torch
+
+w = torch.rand(2, 3, requires_grad=True)
+rows = [row.numpy() for row in (w * 2).unbind(0)]  # expect: DET101
+
+# case: comprehension-over-detached-unbind
+import torch
+
+w = torch.rand(2, 3, requires_grad=True)
+rows = [row.numpy() for row in (w * 2).detach().unbind(0)]
+
+# case: dict-comprehension-of-arrays
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 2)
+arrays = {name: p.detach().cpu().numpy() for name, p in model.named_parameters()}
+
+# case: generator-expression-sum
+import torch
+
+w = torch.rand(3, requires_grad=True)
+total = sum(t.detach().numpy().sum() for t in [w, w * 2])
+
+# case: tuple-unpacking-plain-element
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scaled, noise = w * 2, torch.randn(3)
+arr = noise.numpy()
+
+# case: tuple-unpacking-grad-element
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scaled, noise = w * 2, torch.randn(3)
+arr = scaled.numpy()  # expect: DET101
+
+# case: starred-unpacking
+import torch
+
+w = torch.rand(3, requires_grad=True)
+first, *rest = [torch.zeros(2), w * 2, w * 3]
+arr = first.numpy()
+arrs = [r.detach().numpy() for r in rest]
+
+# case: swap-by-unpacking
+import torch
+
+w = torch.rand(3, requires_grad=True)
+a, b = w * 2, torch.ones(3)
+a, b = b, a
+arr = a.numpy()
+arr2 = b.numpy()  # expect: DET101
+
+# case: try-body-keeps-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+try:
+    y = w / 2
+except ZeroDivisionError:
+    y = w
+arr = y.numpy()  # expect: DET101
+
+# case: try-both-paths-plain
+import torch
+
+w = torch.rand(3, requires_grad=True)
+try:
+    y = (w / 2).detach()
+except ZeroDivisionError:
+    y = torch.zeros(3)
+finally:
+    print("done")
+arr = y.numpy()
+
+# case: with-as-file-np-save
+import tempfile
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with tempfile.TemporaryFile() as handle:
+    np.save(handle, w * 2)  # expect: DET102
+
+# case: with-as-file-np-save-detached
+import tempfile
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with tempfile.TemporaryFile() as handle:
+    np.save(handle, (w * 2).detach().numpy())
+
+# case: global-rebound-in-function
+import torch
+
+w = torch.rand(3, requires_grad=True)
+latest = torch.zeros(3)
+
+
+def update():
+    global latest
+    latest = w * 2
+
+
+update()
+arr = latest.numpy()  # expect: DET101
+
+# case: global-rebound-in-function-detached
+import torch
+
+w = torch.rand(3, requires_grad=True)
+latest = torch.zeros(3)
+
+
+def update():
+    global latest
+    latest = (w * 2).detach()
+
+
+update()
+arr = latest.numpy()
+
+# case: early-return-detached
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def compute(flag):
+    out = w * 2
+    if flag:
+        return out.detach()
+    return out.detach() * 0
+
+
+arr = compute(True).numpy()
+
+# case: deleted-and-rebound
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = w * 2
+del y
+y = torch.ones(3)
+arr = y.numpy()

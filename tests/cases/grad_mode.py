@@ -1,0 +1,437 @@
+# Grad mode: where .numpy() on a tensor that requires grad is allowed, and where it is not.
+
+# case: no-grad-block
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    arr = w.numpy()
+
+# case: inference-mode-block
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.inference_mode():
+    arr = (w * 2).numpy()
+
+# case: set-grad-enabled-false-block
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.set_grad_enabled(False):
+    arr = w.numpy()
+
+# case: set-grad-enabled-true-block
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.set_grad_enabled(True):
+    arr = w.numpy()  # expect: DET101
+
+# case: after-no-grad-block-ends
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    inside = w.numpy()
+outside = w.numpy()  # expect: DET101
+
+# case: decorated-no-grad-call
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.no_grad()
+def snapshot():
+    return w.numpy()
+
+
+arr = snapshot()
+
+# case: decorated-no-grad-without-parentheses
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.no_grad
+def snapshot():
+    return (w * 2).numpy()
+
+
+arr = snapshot()
+
+# case: decorated-inference-mode-call
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.inference_mode()
+def snapshot():
+    return w.cpu().numpy()
+
+
+arr = snapshot()
+
+# case: decorated-inference-mode-without-parentheses
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.inference_mode
+def snapshot():
+    return w.cpu().numpy()
+
+
+arr = snapshot()
+
+# case: undecorated-function-twin
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def snapshot():
+    return w.cpu().numpy()  # expect: DET101
+
+
+arr = snapshot()
+
+# case: enable-grad-nested-in-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    with torch.enable_grad():
+        arr = w.numpy()  # expect: DET101
+
+# case: enable-grad-block-closed-inside-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    with torch.enable_grad():
+        y = w * 2
+    arr = y.numpy()
+
+# case: enable-grad-value-leaves-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    with torch.enable_grad():
+        y = w * 2
+arr = y.numpy()  # expect: DET101
+
+# case: enable-grad-decorated-called-in-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.enable_grad()
+def snapshot():
+    return w.numpy()  # expect: DET101
+
+
+with torch.no_grad():
+    arr = snapshot()
+
+# case: set-grad-enabled-true-nested-in-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    with torch.set_grad_enabled(True):
+        arr = w.numpy()  # expect: DET101
+
+# case: inference-mode-false
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.inference_mode(False):
+    arr = w.numpy()  # expect: DET101
+
+# case: inference-mode-false-nested
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.inference_mode():
+    with torch.inference_mode(mode=False):
+        arr = w.numpy()  # expect: DET101
+
+# case: inference-mode-true-keyword
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.inference_mode(mode=True):
+    arr = w.numpy()
+
+# case: module-level-set-grad-enabled-false
+import torch
+
+torch.set_grad_enabled(False)
+w = torch.rand(3, requires_grad=True)
+arr = (w * 2).numpy()
+arr2 = w.numpy()
+
+# case: module-level-grad-switched-back-on
+import torch
+
+torch.set_grad_enabled(False)
+w = torch.rand(3, requires_grad=True)
+arr = w.numpy()
+torch.set_grad_enabled(True)
+arr2 = w.numpy()  # expect: DET101
+
+# case: module-level-grad-off-value-made-before
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = w * 2
+torch.set_grad_enabled(False)
+arr = y.numpy()
+
+# case: set-grad-enabled-flag-false
+import torch
+
+w = torch.rand(3, requires_grad=True)
+train = False
+with torch.set_grad_enabled(train):
+    arr = (w * 2).numpy()
+
+# case: set-grad-enabled-flag-true
+import torch
+
+w = torch.rand(3, requires_grad=True)
+train = True
+with torch.set_grad_enabled(train):
+    arr = (w * 2).numpy()  # expect: DET101
+
+# case: set-grad-enabled-phase-comparison
+import torch
+
+w = torch.rand(3, requires_grad=True)
+for phase in ["val"]:
+    with torch.set_grad_enabled(phase == "train"):
+        arr = (w * 2).numpy()
+
+# case: set-grad-enabled-phase-loop-reaches-train
+import torch
+
+w = torch.rand(3, requires_grad=True)
+for phase in ["val", "train"]:
+    with torch.set_grad_enabled(phase == "train"):
+        arr = (w * 2).numpy()  # expect: DET101
+
+# case: set-grad-enabled-phase-loop-detached
+import torch
+
+w = torch.rand(3, requires_grad=True)
+for phase in ["train", "val"]:
+    with torch.set_grad_enabled(phase == "train"):
+        out = w * 2
+        arr = out.detach().numpy()
+
+# case: no-grad-context-object-in-variable
+import torch
+
+w = torch.rand(3, requires_grad=True)
+frozen = torch.no_grad()
+with frozen:
+    arr = w.numpy()
+
+# case: autograd-namespace-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.autograd.no_grad():
+    arr = w.numpy()
+with torch.autograd.grad_mode.no_grad():
+    arr2 = w.numpy()
+
+# case: no-grad-with-second-context-manager
+import io
+
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad(), io.StringIO() as log:
+    log.write(str(w.numpy()))
+
+# case: no-grad-function-generator
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.no_grad()
+def snapshots(n):
+    for i in range(n):
+        yield (w * i).numpy()
+
+
+arrays = list(snapshots(3))
+
+# case: lambda-defined-in-no-grad-called-outside
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    convert = lambda: w.numpy()  # expect: DET101
+arr = convert()
+
+# case: lambda-defined-and-called-in-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    convert = lambda: w.numpy()
+    arr = convert()
+
+# case: function-called-only-under-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def snapshot():
+    return w.numpy()
+
+
+with torch.no_grad():
+    first = snapshot()
+    second = snapshot()
+
+# case: function-called-under-and-outside-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def snapshot():
+    return w.numpy()  # expect: DET101
+
+
+with torch.no_grad():
+    first = snapshot()
+second = snapshot()
+
+# case: thread-started-inside-no-grad
+# Grad mode is thread-local: a worker thread starts with grad enabled.
+from concurrent.futures import ThreadPoolExecutor
+
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def snapshot():
+    return w.numpy()  # expect: DET101
+
+
+with torch.no_grad():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        arr = pool.submit(snapshot).result()
+
+# case: thread-worker-with-its-own-no-grad
+from concurrent.futures import ThreadPoolExecutor
+
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+@torch.no_grad()
+def snapshot():
+    return w.numpy()
+
+
+with ThreadPoolExecutor(max_workers=1) as pool:
+    arr = pool.submit(snapshot).result()
+
+# case: is-grad-enabled-guard
+import torch
+
+w = torch.rand(3, requires_grad=True)
+if torch.is_grad_enabled():
+    arr = w.detach().numpy()
+else:
+    arr = w.numpy()
+
+# case: eval-mode-does-not-disable-grad
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+model.eval()
+out = model(torch.randn(3, 4))
+arr = out.numpy()  # expect: DET101
+
+# case: eval-mode-inside-no-grad
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+model.eval()
+with torch.no_grad():
+    out = model(torch.randn(3, 4))
+arr = out.numpy()
+
+# case: converted-inside-no-grad-computed-outside
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+out = model(torch.randn(3, 4))
+with torch.no_grad():
+    arr = out.numpy()
+
+# case: no-grad-decorated-method
+import torch
+import torch.nn as nn
+
+
+class Predictor:
+    def __init__(self):
+        self.net = nn.Linear(4, 2)
+
+    @torch.no_grad()
+    def predict(self, x):
+        return self.net(x).numpy()
+
+
+arr = Predictor().predict(torch.randn(3, 4))
+
+# case: undecorated-method-twin
+import torch
+import torch.nn as nn
+
+
+class Predictor:
+    def __init__(self):
+        self.net = nn.Linear(4, 2)
+
+    def predict(self, x):
+        return self.net(x).numpy()  # expect: DET101
+
+
+arr = Predictor().predict(torch.randn(3, 4))
+
+# case: inference-mode-result-used-after
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with torch.inference_mode():
+    y = torch.sigmoid(w)
+arr = y.numpy()
+
+# case: no-grad-wraps-lambda
+import torch
+
+w = torch.rand(3, requires_grad=True)
+convert = torch.no_grad()(lambda: w.numpy())
+arr = convert()

@@ -1,0 +1,293 @@
+# Implicit conversions: NumPy functions that call Tensor.__array__ (which calls .numpy()).
+
+# case: np-array-of-grad-tensor
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+arr = np.array(w)  # expect: DET102
+
+# case: np-array-of-detached-tensor
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+arr = np.array(w.detach())
+
+# case: np-asarray-of-grad-result
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+arr = np.asarray(w * 2)  # expect: DET102
+
+# case: np-asarray-with-dtype
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+arr = np.asarray(w, dtype=np.float32)  # expect: DET102
+
+# case: np-asarray-of-plain-tensor
+import numpy as np
+import torch
+
+x = torch.randn(3)
+arr = np.asarray(x * 2, dtype=np.float32)
+print(arr)
+
+# case: np-float32-of-element
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+value = np.float32(w[0])  # expect: DET102
+
+# case: np-float32-of-item
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+value = np.float32(w[0].item())
+
+# case: np-float64-of-scalar-loss-only-warns
+# np.float64 subclasses Python float: it calls Tensor.__float__, which only warns.
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum()
+value = np.float64(loss)
+print(value)
+
+# case: np-float32-of-scalar-loss
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum()
+value = np.float32(loss)  # expect: DET102
+
+# case: np-sum-of-loss-list-literal
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss1 = (w * 2).sum()
+loss2 = (w ** 2).sum()
+total = np.sum([loss1, loss2])  # expect: DET102
+
+# case: np-sum-of-loss-items
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss1 = (w * 2).sum()
+loss2 = (w ** 2).sum()
+total = np.sum([loss1.item(), loss2.item()])
+
+# case: np-log10-of-loss
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum() + 1
+log_loss = np.log10(loss)  # expect: DET102
+
+# case: np-log10-of-loss-item
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum() + 1
+log_loss = np.log10(loss.item())
+
+# case: np-copy-of-parameter-like
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+snapshot = np.copy(w)  # expect: DET102
+
+# case: np-copy-of-data
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+snapshot = np.copy(w.data)
+
+# case: np-exp-ufunc
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+y = np.exp(w - 1)  # expect: DET102
+
+# case: np-concatenate-list-of-tensors
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+joined = np.concatenate([w, w * 2])  # expect: DET102
+
+# case: np-concatenate-detached
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+joined = np.concatenate([w.detach(), (w * 2).detach()])
+
+# case: np-stack-of-outputs
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+stacked = np.stack([torch.sigmoid(w), torch.tanh(w)])  # expect: DET102
+
+# case: np-clip-of-grad
+import numpy as np
+import torch
+
+w = torch.randn(4, requires_grad=True)
+clipped = np.clip(w, -1.0, 1.0)  # expect: DET102
+
+# case: np-argmax-of-grad-tensor-still-converts
+import numpy as np
+import torch
+
+w = torch.randn(4, requires_grad=True)
+best = np.argmax(w * 2)  # expect: DET102
+
+# case: np-argmax-of-torch-argmax-input
+import numpy as np
+import torch
+
+w = torch.randn(2, 4, requires_grad=True)
+labels = (w * 2).argmax(dim=1)
+counts = np.bincount(labels, minlength=4)
+
+# case: np-isnan-of-loss
+import numpy as np
+import torch
+
+w = torch.randn(4, requires_grad=True)
+loss = (w ** 2).mean()
+if np.isnan(loss):  # expect: DET102
+    print("diverged")
+
+# case: torch-isnan-of-loss
+import torch
+
+w = torch.randn(4, requires_grad=True)
+loss = (w ** 2).mean()
+if torch.isnan(loss):
+    print("diverged")
+
+# case: np-allclose-against-reference
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+out = w * 2
+assert np.allclose(out, np.full(3, 2.0))  # expect: DET102
+
+# case: np-allclose-detached
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+out = w * 2
+assert np.allclose(out.detach(), np.full(3, 2.0))
+
+# case: np-testing-assert-allclose
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+out = w * 2
+np.testing.assert_allclose(out, np.full(3, 2.0))  # expect: DET102
+
+# case: np-linalg-norm
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+size = np.linalg.norm(w * 3)  # expect: DET102
+
+# case: np-zeros-like-of-grad
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+buffer = np.zeros_like(w)  # expect: DET102
+
+# case: np-zeros-of-shape-only
+import numpy as np
+import torch
+
+w = torch.ones(3, requires_grad=True)
+buffer = np.zeros(w.shape)
+other = np.empty(tuple(w.size()))
+print(np.shape(w), np.ndim(w), buffer.shape, other.shape)
+
+# case: np-histogram-of-weights
+import numpy as np
+import torch
+
+w = torch.randn(100, requires_grad=True)
+counts, edges = np.histogram(w, bins=10)  # expect: DET102
+
+# case: np-percentile-of-scores
+import numpy as np
+import torch
+
+w = torch.randn(10, requires_grad=True)
+scores = torch.sigmoid(w)
+p90 = np.percentile(scores, 90)  # expect: DET102
+
+# case: np-percentile-of-detached-scores
+import numpy as np
+import torch
+
+w = torch.randn(10, requires_grad=True)
+scores = torch.sigmoid(w).detach()
+p90 = np.percentile(scores, 90)
+
+# case: np-savetxt-of-tensor
+import io
+
+import numpy as np
+import torch
+
+w = torch.randn(2, 3, requires_grad=True)
+buffer = io.StringIO()
+np.savetxt(buffer, w * 1.5)  # expect: DET102
+
+# case: np-savetxt-of-detached
+import io
+
+import numpy as np
+import torch
+
+w = torch.randn(2, 3, requires_grad=True)
+buffer = io.StringIO()
+np.savetxt(buffer, (w * 1.5).detach().numpy())
+
+# case: np-where-with-tensor-branch
+import numpy as np
+import torch
+
+w = torch.randn(4, requires_grad=True)
+out = np.where(np.ones(4) > 0, w, 0.0)  # expect: DET102
+
+# case: np-multiline-call-start-line
+import numpy as np
+import torch
+
+w = torch.randn(4, requires_grad=True)
+total = np.sum(  # expect: DET102
+    [
+        (w * 2).sum(),
+        (w * 3).sum(),
+    ]
+)

@@ -1,0 +1,707 @@
+# Across functions: helpers that convert what they are given, return values, decorators,
+# methods and attributes.
+# Convention: a helper's own conversion of a parameter cannot be decided inside the helper,
+# whatever the calls in the file pass (each call gets its own finding), unless grad mode is
+# known to be off there (decorator, with block, every call in the file under no_grad):
+# DET103 for .numpy(); for an implicit conversion (np.asarray, plt.plot...) only when the
+# value is known to be a tensor, by its own expression (np.asarray(torch.sigmoid(t))) or
+# because a call in the file hands the helper tensors (a helper only ever given floats is
+# silent).  A call that hands the helper a tensor that requires grad gets the helper's code
+# (DET101 for .numpy(), DET102 for np.asarray, plt.plot...).  A helper that only forwards
+# its parameter to another helper is silent at the forwarding call.
+
+# case: to-numpy-helper-called-with-loss
+import torch
+
+
+def to_numpy(t):
+    return t.cpu().numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum()
+value = to_numpy(loss)  # expect: DET101
+
+# case: to-numpy-helper-called-with-detached-loss
+import torch
+
+
+def to_numpy(t):
+    return t.cpu().numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum()
+value = to_numpy(loss.detach())
+
+# case: to-numpy-helper-that-detaches
+import torch
+
+
+def to_numpy(t):
+    return t.detach().cpu().numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+loss = (w ** 2).sum()
+value = to_numpy(loss)
+
+# case: to-numpy-helper-with-requires-grad-guard
+import torch
+
+
+def to_numpy(t):
+    if t.requires_grad:
+        t = t.detach()
+    return t.cpu().numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+value = to_numpy(w * 2)
+
+# case: to-numpy-helper-decorated-no-grad
+import torch
+
+
+@torch.no_grad()
+def to_numpy(t):
+    return t.cpu().numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+value = to_numpy(w * 2)
+
+# case: to-numpy-helper-called-under-no-grad
+# Every call runs under no_grad, so grad mode is off at the conversion (as for a helper
+# decorated with @torch.no_grad()): nothing is undecided.
+import torch
+
+
+def to_numpy(t):
+    return t.cpu().numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+with torch.no_grad():
+    value = to_numpy(w * 2)
+
+# case: to-numpy-helper-plain-call-then-grad-call
+import torch
+
+
+def to_numpy(t):
+    return t.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+data = to_numpy(torch.randn(3))
+weights = to_numpy(w)  # expect: DET101
+
+# case: to-numpy-helper-keyword-argument
+import torch
+
+
+def to_numpy(t):
+    return t.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+weights = to_numpy(t=w * 2)  # expect: DET101
+
+# case: asarray-helper-called-with-output
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def as_array(t):
+    return np.asarray(t, dtype=np.float32)  # a parameter: DET103 is for tensors (and .numpy())
+
+
+model = nn.Linear(3, 2)
+out = as_array(model(torch.randn(4, 3)))  # expect: DET102
+
+# case: asarray-helper-called-with-argmax
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def as_array(t):
+    return np.asarray(t, dtype=np.float32)  # a parameter: DET103 is for tensors (and .numpy())
+
+
+model = nn.Linear(3, 2)
+out = as_array(model(torch.randn(4, 3)).argmax(dim=1))
+
+# case: plotting-helper-given-loss-list
+import matplotlib.pyplot as plt
+import torch
+
+
+def plot_curve(values, name):
+    plt.plot(values, label=name)  # a parameter: DET103 is for tensors (and .numpy())
+    plt.legend()
+
+
+w = torch.rand(3, requires_grad=True)
+losses = [((w - step) ** 2).mean() for step in range(4)]
+plot_curve(losses, "train")  # expect: DET102
+
+# case: plotting-helper-given-loss-items
+import matplotlib.pyplot as plt
+import torch
+
+
+def plot_curve(values, name):
+    plt.plot(values, label=name)
+    plt.legend()
+
+
+w = torch.rand(3, requires_grad=True)
+losses = [((w - step) ** 2).mean().item() for step in range(4)]
+plot_curve(losses, "train")
+
+# case: two-level-helper-chain
+import torch
+
+
+def to_numpy(t):
+    return t.numpy()  # expect: DET103
+
+
+def show(t):
+    print(to_numpy(t).round(2))
+
+
+w = torch.rand(3, requires_grad=True)
+show(w.detach())
+show(w * 2)  # expect: DET101
+
+# case: lambda-helper
+import torch
+
+to_numpy = lambda t: t.numpy()  # expect: DET103
+w = torch.rand(3, requires_grad=True)
+value = to_numpy(w + 1)  # expect: DET101
+
+# case: lambda-helper-detaches
+import torch
+
+to_numpy = lambda t: t.detach().numpy()
+w = torch.rand(3, requires_grad=True)
+value = to_numpy(w + 1)
+
+# case: predict-helper-returns-model-output
+import torch
+import torch.nn as nn
+
+
+def predict(model, x):
+    return model(x)
+
+
+net = nn.Linear(3, 2)
+net.eval()
+arr = predict(net, torch.randn(4, 3)).numpy()  # expect: DET101
+
+# case: predict-helper-decorated-no-grad
+import torch
+import torch.nn as nn
+
+
+@torch.no_grad()
+def predict(model, x):
+    return model(x)
+
+
+net = nn.Linear(3, 2)
+net.eval()
+arr = predict(net, torch.randn(4, 3)).numpy()
+
+# case: predict-helper-with-no-grad-block
+import torch
+import torch.nn as nn
+
+
+def predict(model, x):
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+    return out
+
+
+net = nn.Linear(3, 2)
+arr = predict(net, torch.randn(4, 3)).numpy()
+
+# case: evaluate-helper-converts-model-output
+import torch
+import torch.nn as nn
+
+
+def evaluate(model, x):
+    return model(x).cpu().numpy()  # expect: DET103
+
+
+net = nn.Linear(3, 2)
+arr = evaluate(net, torch.randn(4, 3))  # expect: DET101
+
+# case: evaluate-helper-decorated-no-grad
+import torch
+import torch.nn as nn
+
+
+@torch.no_grad()
+def evaluate(model, x):
+    return model(x).cpu().numpy()
+
+
+net = nn.Linear(3, 2)
+arr = evaluate(net, torch.randn(4, 3))
+
+# case: rmse-helper-given-model-output
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def rmse(pred, target):
+    return float(np.sqrt(np.mean((pred - target).numpy() ** 2)))  # expect: DET103
+
+
+model = nn.Linear(3, 1)
+x, y = torch.randn(5, 3), torch.randn(5, 1)
+print(rmse(y * 0.5, y))
+print(rmse(model(x), y))  # expect: DET101
+
+# case: accuracy-helper-on-comparisons
+import torch
+import torch.nn as nn
+
+
+def accuracy(logits, target):
+    return (logits.argmax(dim=1) == target).float().mean().numpy()
+
+
+model = nn.Linear(3, 2)
+print(accuracy(model(torch.randn(6, 3)), torch.tensor([0, 1, 0, 1, 1, 0])))
+
+# case: helper-returns-moved-argument
+import torch
+import torch.nn as nn
+
+
+def to_host(t):
+    return t.to("cpu")
+
+
+model = nn.Linear(3, 2)
+arr = to_host(model(torch.randn(2, 3))).numpy()  # expect: DET101
+
+# case: helper-returns-detached-argument
+import torch
+import torch.nn as nn
+
+
+def to_host(t):
+    return t.detach().to("cpu")
+
+
+model = nn.Linear(3, 2)
+arr = to_host(model(torch.randn(2, 3))).numpy()
+
+# case: helper-returns-tuple
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+
+
+def forward_pass(x):
+    logits = model(x)
+    return logits, logits.argmax(dim=1)
+
+
+logits, pred = forward_pass(torch.randn(4, 3))
+print(pred.numpy())
+print(logits.numpy())  # expect: DET101
+
+# case: helper-returns-dict
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+
+
+def forward_pass(x):
+    logits = model(x)
+    return {"logits": logits, "pred": logits.argmax(dim=1), "probs": logits.softmax(1).detach()}
+
+
+result = forward_pass(torch.randn(4, 3))
+print(result["pred"].numpy(), result["probs"].numpy())
+
+# case: closure-reads-enclosing-grad-tensor
+import torch
+
+
+def train():
+    w = torch.rand(3, requires_grad=True)
+    out = w * 2
+
+    def report():
+        return out.numpy()  # expect: DET101
+
+    return report()
+
+
+arr = train()
+
+# case: closure-reads-enclosing-detached-tensor
+import torch
+
+
+def train():
+    w = torch.rand(3, requires_grad=True)
+    out = (w * 2).detach()
+
+    def report():
+        return out.numpy()
+
+    return report()
+
+
+arr = train()
+
+# case: sigmoid-helper-converts-known-tensor
+import numpy as np
+import torch
+
+
+def probabilities(logits):
+    return np.asarray(torch.sigmoid(logits))  # expect: DET103
+
+
+print(probabilities(torch.randn(4)))
+
+# case: greedy-decode-returns-token-ids
+import torch
+import torch.nn as nn
+
+
+def greedy_decode(model, tokens, steps):
+    for _ in range(steps):
+        logits = model(tokens[:, -1:].float())
+        tokens = torch.cat([tokens, logits.argmax(dim=-1, keepdim=True)], dim=1)
+    return tokens
+
+
+model = nn.Linear(1, 5)
+out = greedy_decode(model, torch.zeros(2, 1, dtype=torch.long), 3)
+print(out.numpy())
+
+# case: module-sample-method-returns-indices
+import torch
+import torch.nn as nn
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 10)
+
+    def forward(self, z):
+        return self.fc(z)
+
+    def sample(self, n):
+        return torch.multinomial(torch.softmax(self(torch.randn(n, 4)), dim=1), 1)
+
+
+gen = Generator()
+ids = gen.sample(3).numpy()
+scores = gen(torch.randn(3, 4)).detach().numpy()
+
+# case: module-forward-returns-logits
+import torch
+import torch.nn as nn
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+clf = Classifier()
+clf.eval()
+arr = clf(torch.randn(2, 4)).numpy()  # expect: DET101
+
+# case: module-forward-returns-class-indices
+import torch
+import torch.nn as nn
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x).argmax(dim=1)
+
+
+clf = Classifier()
+arr = clf(torch.randn(2, 4)).numpy()
+
+# case: module-forward-with-internal-no-grad
+import torch
+import torch.nn as nn
+
+
+class FrozenEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        with torch.no_grad():
+            return self.fc(x)
+
+
+enc = FrozenEncoder()
+arr = enc(torch.randn(2, 4)).numpy()
+
+# case: numpy-maths-inside-forward
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        h = self.fc(x)
+        return np.tanh(h)  # expect: DET102
+
+
+net = Net()
+out = net(torch.randn(2, 3))
+
+# case: torch-maths-inside-forward
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        h = self.fc(x)
+        return torch.tanh(h) * np.sqrt(2.0)
+
+
+net = Net()
+out = net(torch.randn(2, 3)).detach().numpy()
+
+# case: numpy-on-forward-input
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Preprocess(nn.Module):
+    def forward(self, x):
+        clipped = np.clip(torch.relu(x).numpy(), 0.0, 1.0)  # expect: DET103
+        return torch.from_numpy(clipped)
+
+
+prep = Preprocess()
+out = prep(torch.randn(2, 3))
+
+# case: method-converts-attribute-model-output
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+
+    def evaluate(self, x):
+        self.model.eval()
+        return self.model(x).numpy()  # expect: DET101
+
+
+trainer = Trainer()
+scores = trainer.evaluate(torch.randn(4, 3))
+
+# case: method-converts-attribute-model-output-no-grad
+import torch
+import torch.nn as nn
+
+
+class Trainer:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+
+    def evaluate(self, x):
+        self.model.eval()
+        with torch.no_grad():
+            return self.model(x).numpy()
+
+
+trainer = Trainer()
+scores = trainer.evaluate(torch.randn(4, 3))
+
+# case: method-plots-parameter-attribute
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class Curve:
+    def __init__(self):
+        self.coefficients = nn.Parameter(torch.randn(5))
+
+    def plot(self):
+        plt.plot(self.coefficients)  # expect: DET102
+
+
+Curve().plot()
+
+# case: method-plots-detached-parameter-attribute
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class Curve:
+    def __init__(self):
+        self.coefficients = nn.Parameter(torch.randn(5))
+
+    def plot(self):
+        plt.plot(self.coefficients.detach())
+
+
+Curve().plot()
+
+# case: method-helper-through-self
+import torch
+import torch.nn as nn
+
+
+class Reporter:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+
+    def to_numpy(self, t):
+        return t.numpy()  # expect: DET103
+
+    def report(self, x):
+        return self.to_numpy(self.model(x))  # expect: DET101
+
+
+arr = Reporter().report(torch.randn(2, 3))
+
+# case: method-helper-through-self-argmax
+import torch
+import torch.nn as nn
+
+
+class Reporter:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+
+    def to_numpy(self, t):
+        return t.numpy()  # expect: DET103
+
+    def report(self, x):
+        return self.to_numpy(self.model(x).argmax(dim=1))
+
+
+arr = Reporter().report(torch.randn(2, 3))
+
+# case: staticmethod-helper
+import torch
+
+
+class Utils:
+    @staticmethod
+    def to_numpy(t):
+        return t.cpu().numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = Utils.to_numpy(w * 3)  # expect: DET101
+
+# case: attribute-set-from-detached-output
+import torch
+import torch.nn as nn
+
+
+class Cache:
+    def __init__(self, model):
+        self.last = model(torch.randn(2, 3)).detach()
+
+    def dump(self):
+        return self.last.numpy()
+
+
+cache = Cache(nn.Linear(3, 2))
+arr = cache.dump()
+
+# case: attribute-set-from-model-output
+import torch
+import torch.nn as nn
+
+
+class Cache:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+        self.last = self.model(torch.randn(2, 3))
+
+    def dump(self):
+        return self.last.numpy()  # expect: DET101
+
+
+cache = Cache()
+arr = cache.dump()
+
+# case: loader-parameter-batches
+import torch
+
+
+def collect(loader):
+    return [batch["x"].numpy() for batch in loader]  # expect: DET103
+
+
+batches = [{"x": torch.randn(2)}, {"x": torch.randn(2)}]
+arrays = collect(batches)
+
+# case: unknown-imported-function-result
+import pickle
+
+import torch
+
+blob = pickle.dumps(torch.randn(3))
+restored = pickle.loads(blob)
+arr = restored.numpy()  # expect: DET103
+
+# case: unknown-imported-function-result-detached
+import pickle
+
+import torch
+
+blob = pickle.dumps(torch.randn(3))
+restored = pickle.loads(blob)
+arr = restored.detach().numpy()
+idx = restored.argmax().numpy()

@@ -1,0 +1,310 @@
+# matplotlib, pandas and scikit-learn receiving tensors (the harness selects the Agg backend).
+
+# case: plt-plot-loss-list
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(4):
+    losses.append(((w - step) ** 2).mean())
+plt.plot(losses)  # expect: DET102
+
+# case: plt-plot-loss-items
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for step in range(4):
+    losses.append(((w - step) ** 2).mean().item())
+plt.plot(losses)
+
+# case: plt-plot-x-and-loss-list
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(3, requires_grad=True)
+steps = list(range(4))
+losses = [((w - step) ** 2).mean() for step in steps]
+plt.plot(steps, losses, label="loss")  # expect: DET102
+
+# case: plt-semilogy
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(3, requires_grad=True)
+losses = [((w - step) ** 2).mean() + 1 for step in range(4)]
+plt.semilogy(losses)  # expect: DET102
+
+# case: plt-scatter-model-output
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(1, 1)
+x = torch.linspace(0, 1, 10).unsqueeze(1)
+plt.scatter(x, model(x))  # expect: DET102
+
+# case: plt-scatter-model-output-detached
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(1, 1)
+x = torch.linspace(0, 1, 10).unsqueeze(1)
+plt.scatter(x, model(x).detach())
+plt.plot(x.numpy(), model(x).detach().numpy())
+
+# case: plt-scatter-under-no-grad
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(1, 1)
+x = torch.linspace(0, 1, 10).unsqueeze(1)
+with torch.no_grad():
+    y = model(x)
+plt.scatter(x, y)
+
+# case: plt-imshow-weight
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 4)
+plt.imshow(layer.weight)  # expect: DET102
+
+# case: plt-imshow-weight-data
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 4)
+plt.imshow(layer.weight.data, cmap="gray")
+
+# case: plt-hist-of-parameter
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(8, 8)
+plt.hist(layer.weight.view(-1), bins=10)  # expect: DET102
+
+# case: plt-bar-of-probabilities
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(4, requires_grad=True)
+probs = torch.softmax(w, dim=0)
+plt.bar(range(4), probs)  # expect: DET102
+
+# case: plt-bar-of-predicted-classes
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(6, 4, requires_grad=True)
+counts = torch.bincount(torch.softmax(w, dim=1).argmax(dim=1), minlength=4)
+plt.bar(range(4), counts)
+
+# case: plt-errorbar
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(5, requires_grad=True)
+plt.errorbar(range(5), w * 2, yerr=0.1)  # expect: DET102
+
+# case: axes-plot-from-subplots
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(5, requires_grad=True)
+fig, ax = plt.subplots()
+ax.plot(w.cumsum(0))  # expect: DET102
+
+# case: axes-array-from-subplots
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(5, requires_grad=True)
+fig, axes = plt.subplots(1, 2)
+axes[0].plot((w * 2).detach())
+axes[1].imshow((w * w.unsqueeze(1)).detach())
+
+# case: axes-from-add-subplot
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(5, requires_grad=True)
+fig = plt.figure()
+ax = fig.add_subplot(1, 1, 1)
+ax.scatter(w, w ** 2)  # expect: DET102
+
+# case: axes-imshow-attention-map
+import matplotlib.pyplot as plt
+import torch
+
+q = torch.randn(3, 4, requires_grad=True)
+attention = torch.softmax(q @ q.T, dim=-1)
+fig, ax = plt.subplots()
+ax.imshow(attention)  # expect: DET102
+
+# case: title-and-text-format-the-loss
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.randn(5, requires_grad=True)
+loss = (w ** 2).mean()
+plt.title(f"loss {loss:.3f}")
+plt.text(0.5, 0.5, str(loss))
+plt.xlabel("step")
+
+# case: dataframe-of-output-tensor
+import pandas as pd
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+frame = pd.DataFrame(model(torch.randn(4, 3)), columns=["a", "b"])  # expect: DET102
+
+# case: dataframe-of-output-detached
+import pandas as pd
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+frame = pd.DataFrame(model(torch.randn(4, 3)).detach().numpy(), columns=["a", "b"])
+
+# case: series-of-parameter
+import pandas as pd
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(3, 1)
+weights = pd.Series(layer.weight.view(-1))  # expect: DET102
+
+# case: dataframe-dict-column-tensor
+import pandas as pd
+import torch
+
+w = torch.randn(4, requires_grad=True)
+frame = pd.DataFrame({"score": torch.sigmoid(w), "id": [1, 2, 3, 4]})  # expect: DET102
+
+# case: dataframe-column-assignment
+import pandas as pd
+import torch
+
+w = torch.randn(4, requires_grad=True)
+frame = pd.DataFrame({"id": [1, 2, 3, 4]})
+frame["score"] = torch.sigmoid(w)  # expect: DET102
+
+# case: dataframe-of-loss-list-stores-objects
+# pandas keeps a list of 0-d tensors as an object column without converting them.
+import pandas as pd
+import torch
+
+w = torch.randn(4, requires_grad=True)
+losses = [(w * step).sum() for step in range(3)]
+frame = pd.DataFrame({"loss": losses})
+series = pd.Series(losses)
+print(len(frame), len(series))
+
+# case: sklearn-accuracy-of-argmax
+import torch
+import torch.nn as nn
+from sklearn.metrics import accuracy_score
+
+model = nn.Linear(3, 2)
+labels = torch.tensor([0, 1, 1, 0])
+pred = model(torch.randn(4, 3)).argmax(dim=1)
+print(accuracy_score(labels, pred))
+
+# case: sklearn-roc-auc-of-probabilities
+import torch
+import torch.nn as nn
+from sklearn.metrics import roc_auc_score
+
+model = nn.Linear(3, 1)
+labels = torch.tensor([0, 1, 1, 0])
+probs = torch.sigmoid(model(torch.randn(4, 3))).squeeze(1)
+print(roc_auc_score(labels, probs))  # expect: DET102
+
+# case: sklearn-roc-auc-of-detached-probabilities
+import torch
+import torch.nn as nn
+from sklearn.metrics import roc_auc_score
+
+model = nn.Linear(3, 1)
+labels = torch.tensor([0, 1, 1, 0])
+probs = torch.sigmoid(model(torch.randn(4, 3))).squeeze(1).detach()
+print(roc_auc_score(labels, probs))
+
+# case: sklearn-mse-module-import
+import sklearn.metrics
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 1)
+target = torch.randn(4, 1)
+print(sklearn.metrics.mean_squared_error(target, model(torch.randn(4, 3))))  # expect: DET102
+
+# case: sklearn-f1-of-rounded-probabilities
+import torch
+import torch.nn as nn
+from sklearn.metrics import f1_score
+
+model = nn.Linear(3, 1)
+labels = torch.tensor([0, 1, 1, 0])
+pred = torch.sigmoid(model(torch.randn(4, 3))).squeeze(1).round()
+print(f1_score(labels, pred))  # expect: DET102
+
+# case: sklearn-f1-of-thresholded-probabilities
+import torch
+import torch.nn as nn
+from sklearn.metrics import f1_score
+
+model = nn.Linear(3, 1)
+labels = torch.tensor([0, 1, 1, 0])
+pred = (torch.sigmoid(model(torch.randn(4, 3))).squeeze(1) > 0.5).long()
+print(f1_score(labels, pred, zero_division=0))
+
+# case: sklearn-confusion-matrix-under-no-grad
+import torch
+import torch.nn as nn
+from sklearn.metrics import confusion_matrix, r2_score
+
+model = nn.Linear(3, 2)
+x = torch.randn(6, 3)
+labels = torch.tensor([0, 1, 1, 0, 1, 0])
+with torch.no_grad():
+    out = model(x)
+print(confusion_matrix(labels, out.argmax(dim=1)))
+print(r2_score(out[:, 0], out[:, 1]))
+
+# case: plt-bar-of-bias
+import matplotlib.pyplot as plt
+import torch.nn as nn
+
+layer = nn.Linear(3, 4)
+plt.bar(range(4), layer.bias)  # expect: DET102
+
+# case: plt-bar-of-bias-under-no-grad
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(3, 4)
+with torch.no_grad():
+    plt.bar(range(4), layer.bias)
+
+# case: plotting-helper-converts-known-tensor
+import matplotlib.pyplot as plt
+import torch
+
+
+def show_image(img):
+    plt.imshow(torch.clamp(img, 0, 1).permute(1, 2, 0))  # expect: DET103
+    plt.axis("off")
+
+
+show_image(torch.rand(3, 4, 4))

@@ -1,0 +1,428 @@
+# Where requires_grad comes from: leaves, parameters, module outputs, and what propagates it.
+
+# case: requires-grad-underscore-method
+import torch
+
+x = torch.zeros(3)
+x.requires_grad_()
+arr = x.numpy()  # expect: DET101
+
+# case: requires-grad-underscore-false
+import torch
+
+x = torch.zeros(3, requires_grad=True)
+x.requires_grad_(False)
+arr = x.numpy()
+
+# case: requires-grad-attribute-assignment
+import torch
+
+x = torch.zeros(3)
+x.requires_grad = True
+arr = x.numpy()  # expect: DET101
+
+# case: requires-grad-chained-factory
+import torch
+
+x = torch.zeros(3).requires_grad_()
+arr = x.numpy()  # expect: DET101
+
+# case: requires-grad-false-keyword
+import torch
+
+x = torch.zeros(3, requires_grad=False)
+arr = x.numpy()
+
+# case: variable-with-requires-grad
+import torch
+from torch.autograd import Variable
+
+x = Variable(torch.ones(2), requires_grad=True)
+arr = x.numpy()  # expect: DET101
+
+# case: nn-parameter
+import torch
+import torch.nn as nn
+
+p = nn.Parameter(torch.randn(3))
+arr = p.numpy()  # expect: DET101
+
+# case: nn-parameter-requires-grad-false
+import torch
+import torch.nn as nn
+
+p = nn.Parameter(torch.randn(3), requires_grad=False)
+arr = p.numpy()
+
+# case: linear-weight
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+w = layer.weight.numpy()  # expect: DET101
+
+# case: linear-bias-detached
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+b = layer.bias.detach().numpy()
+w = layer.weight.data.numpy()
+
+# case: embedding-rows
+import torch
+import torch.nn as nn
+
+emb = nn.Embedding(10, 4)
+rows = emb.weight[torch.tensor([1, 2])].numpy()  # expect: DET101
+
+# case: embedding-call
+import torch
+import torch.nn as nn
+
+emb = nn.Embedding(10, 4)
+vectors = emb(torch.tensor([1, 2]))
+arr = vectors.cpu().numpy()  # expect: DET101
+
+# case: named-parameters-values
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+for name, param in model.named_parameters():
+    print(name, param.numpy().shape)  # expect: DET101
+
+# case: named-parameters-detached
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+for name, param in model.named_parameters():
+    print(name, param.detach().numpy().shape)
+
+# case: parameters-list-first
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+first = list(model.parameters())[0]
+arr = first.numpy()  # expect: DET101
+
+# case: sequential-index-weight
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+arr = model[0].weight.numpy()  # expect: DET101
+
+# case: module-call-output
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))
+out = model(torch.randn(2, 4))
+arr = out.numpy()  # expect: DET101
+
+# case: parameterless-module-on-data
+import torch
+import torch.nn as nn
+
+act = nn.ReLU()
+pool = nn.MaxPool1d(2)
+out = pool(act(torch.randn(1, 2, 4)))
+arr = out.numpy()
+
+# case: parameterless-module-on-grad-input
+import torch
+import torch.nn as nn
+
+act = nn.Sigmoid()
+w = torch.randn(4, requires_grad=True)
+arr = act(w).numpy()  # expect: DET101
+
+# case: loss-module-on-data
+import torch
+import torch.nn as nn
+
+criterion = nn.MSELoss()
+loss = criterion(torch.randn(4), torch.randn(4))
+arr = loss.numpy()
+
+# case: loss-module-on-model-output
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+criterion = nn.MSELoss()
+loss = criterion(model(torch.randn(3, 4)), torch.randn(3, 1))
+arr = loss.numpy()  # expect: DET101
+
+# case: functional-linear-with-parameter
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+w = nn.Parameter(torch.randn(2, 4))
+out = F.linear(torch.randn(3, 4), w)
+arr = out.numpy()  # expect: DET101
+
+# case: functional-linear-with-plain-weight
+import torch
+import torch.nn.functional as F
+
+w = torch.randn(2, 4)
+out = F.linear(torch.randn(3, 4), w)
+arr = F.relu(out).numpy()
+
+# case: frozen-model-output
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+model.requires_grad_(False)
+arr = model(torch.randn(3, 4)).numpy()
+
+# case: frozen-model-by-parameter-loop
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+for p in model.parameters():
+    p.requires_grad = False
+arr = model(torch.randn(3, 4)).numpy()
+
+# case: partly-frozen-model-output
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+model.weight.requires_grad_(False)
+arr = model(torch.randn(3, 4)).numpy()  # expect: DET101
+
+# case: frozen-model-with-grad-input
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+model.requires_grad_(False)
+x = torch.randn(3, 4, requires_grad=True)
+arr = model(x).numpy()  # expect: DET101
+
+# case: lstm-hidden-state
+import torch
+import torch.nn as nn
+
+lstm = nn.LSTM(3, 5, batch_first=True)
+output, (hidden, cell) = lstm(torch.randn(1, 4, 3))
+arr = hidden.numpy()  # expect: DET101
+
+# case: custom-module-parameter-attribute
+import torch
+import torch.nn as nn
+
+
+class Scale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return self.alpha * x
+
+
+module = Scale()
+print(module.alpha.numpy())  # expect: DET101
+
+# case: custom-module-buffer-attribute
+import torch
+import torch.nn as nn
+
+
+class Scale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("alpha", torch.ones(1))
+
+    def forward(self, x):
+        return self.alpha * x
+
+
+module = Scale()
+print(module.alpha.numpy(), module(torch.ones(2)).numpy())
+
+# case: optimised-leaf-after-steps
+import torch
+
+z = torch.zeros(2, requires_grad=True)
+opt = torch.optim.SGD([z], lr=0.1)
+for _ in range(3):
+    opt.zero_grad()
+    ((z - 1) ** 2).sum().backward()
+    opt.step()
+arr = z.numpy()  # expect: DET101
+
+# case: optimised-leaf-read-under-no-grad
+import torch
+
+z = torch.zeros(2, requires_grad=True)
+opt = torch.optim.SGD([z], lr=0.1)
+for _ in range(3):
+    opt.zero_grad()
+    ((z - 1) ** 2).sum().backward()
+    opt.step()
+with torch.no_grad():
+    arr = z.numpy()
+
+# case: param-group-tensor
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+first = opt.param_groups[0]["params"][0]
+arr = first.numpy()  # expect: DET101
+
+# case: parameters-to-vector
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 1)
+flat = nn.utils.parameters_to_vector(model.parameters())
+arr = flat.numpy()  # expect: DET101
+
+# case: init-returns-the-parameter
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(2, 2)
+w = nn.init.xavier_uniform_(layer.weight)
+arr = w.numpy()  # expect: DET101
+
+# case: view-of-parameter-under-no-grad
+# A view keeps requires_grad even when it is made under no_grad.
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+with torch.no_grad():
+    row = layer.weight[0]
+    flat = layer.weight.view(-1)
+arr = row.numpy()  # expect: DET101
+
+# case: view-of-parameter-converted-in-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+with torch.no_grad():
+    row = layer.weight[0]
+    arr = row.numpy()
+
+# case: cpu-of-cpu-parameter-under-no-grad
+# .cpu() on a CPU tensor returns the tensor itself.
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+with torch.no_grad():
+    w = layer.weight.cpu()
+arr = w.numpy()  # expect: DET101
+
+# case: float-of-float-parameter-under-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+with torch.no_grad():
+    w = layer.weight.float()
+arr = w.numpy()  # expect: DET101
+
+# case: double-of-float-parameter-under-no-grad
+# A real dtype change copies, and a copy made under no_grad does not require grad.
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 2)
+with torch.no_grad():
+    w = layer.weight.double()
+arr = w.numpy()
+
+# case: advanced-index-of-parameter-under-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 3)
+with torch.no_grad():
+    rows = layer.weight[[0, 2]]
+arr = rows.numpy()
+
+# case: clone-of-parameter-under-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 3)
+with torch.no_grad():
+    w = layer.weight.clone()
+arr = w.numpy()
+
+# case: contiguous-of-parameter-under-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 3)
+with torch.no_grad():
+    w = layer.weight.t().contiguous()
+    same = layer.weight.contiguous()
+arr = w.numpy()
+arr2 = same.numpy()  # expect: DET101
+
+# case: arithmetic-on-parameter-under-no-grad
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 3)
+with torch.no_grad():
+    scaled = layer.weight * 2
+    norm = layer.weight.abs()
+arr = scaled.numpy()
+arr2 = norm.numpy()
+
+# case: leaf-updated-in-place-under-no-grad
+import torch
+
+w = torch.zeros(2, requires_grad=True)
+with torch.no_grad():
+    w += 1
+arr = w.numpy()  # expect: DET101
+
+# case: leaf-rebound-under-no-grad
+import torch
+
+w = torch.zeros(2, requires_grad=True)
+with torch.no_grad():
+    w = w - 1
+arr = w.numpy()
+
+# case: custom-autograd-function-forward-runs-without-grad
+# forward of an autograd.Function runs with grad mode off.
+import numpy as np
+import torch
+
+
+class NumpyExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        result = torch.from_numpy(np.exp(x.numpy()))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (result,) = ctx.saved_tensors
+        return grad_output * result
+
+
+w = torch.randn(3, requires_grad=True)
+out = NumpyExp.apply(w)
+out.sum().backward()
+print(w.grad.numpy())

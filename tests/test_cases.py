@@ -1,0 +1,44 @@
+"""The checker against the case tables: it reports exactly the expected (line, code) pairs.
+
+The labels themselves are checked with real torch by ``test_oracle.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Set, Tuple
+
+import pytest
+from casefile import Case, load_cases
+
+from flake8_detach.checker import check_source
+
+CASES = load_cases()
+
+# Cases the analysis gets wrong today, each with the reason; strict, so a fix is noticed.
+KNOWN_LIMITATIONS = {
+    "metrics-tracker-stores-tensors": "a method storing its argument into self.<dict> is not summarised "
+    "as an effect on the instance, so the caller's tensors never reach the summary() method",
+    "contiguous-of-parameter-under-no-grad": "whether .contiguous() copies (after .t()) or returns its "
+    "receiver is not tracked; both are taken to keep requires_grad, which flags the copy",
+}
+
+
+def known_limitation(case: Case) -> object:
+    """The case as a pytest parameter, expected to fail if it is a known limitation."""
+    reason = KNOWN_LIMITATIONS.get(case.name)
+    return pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=True)) if reason else case
+
+
+def _show(case: Case, items: Set[Tuple[int, str]]) -> str:
+    lines = case.source.splitlines()
+    return "\n".join(f"  {code} line {line}: {lines[line - 1].strip()}" for line, code in sorted(items))
+
+
+@pytest.mark.parametrize("case", [known_limitation(case) for case in CASES], ids=[case.name for case in CASES])
+def test_findings_match_expectations(case: Case) -> None:
+    found = {(finding.line, finding.code) for finding in check_source(case.source)}
+    expected = set(case.expectations)
+    missing, unexpected = expected - found, found - expected
+    assert not missing and not unexpected, (
+        f"{case}\nmissing:\n{_show(case, missing)}\nunexpected:\n{_show(case, unexpected)}"
+    )
