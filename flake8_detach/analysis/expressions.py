@@ -103,12 +103,11 @@ def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
     index = node.slice[0].slice.value
+    text: object = None
     if isinstance(index, cst.SimpleString):
         text = index.evaluated_value
     elif isinstance(index, cst.Name):
         text = (frame.lookup(index.value) or OTHER).constant
-    else:
-        return None
     return text if isinstance(text, str) else None
 
 

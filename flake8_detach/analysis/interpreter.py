@@ -247,7 +247,7 @@ class Interpreter(Evaluator):
             return {name: (expr, UNKNOWN) for name, (expr, _) in bound.items()}
         for name, default in function.defaults.items():
             if name not in bound:
-                bound[name] = (function.node, default)
+                bound[name] = default
         return bound
 
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
@@ -377,9 +377,9 @@ class Interpreter(Evaluator):
             frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
-        target = node.targets[0].target
-        if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(target, cst.Name):
-            self._define(node.value, target.value, frame)
+        first = node.targets[0].target
+        if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(first, cst.Name):
+            self._define(node.value, first.value, frame)
             return
         value = self.evaluate(node.value, frame)
         for target in node.targets:
@@ -595,7 +595,7 @@ class Interpreter(Evaluator):
         params = node.params
         positional = tuple(p.name.value for p in list(params.posonly_params) + list(params.params))
         defaults = {
-            p.name.value: self.evaluate(p.default, frame)
+            p.name.value: (p.default, self.evaluate(p.default, frame))
             for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             if p.default is not None
         }

@@ -74,7 +74,7 @@ class FunctionInfo:
     owner: Optional[ClassInfo]
     decorator_mode: Optional[GradMode]
     positional: Tuple[str, ...]
-    defaults: Dict[str, Value]
+    defaults: Dict[str, Tuple["cst.BaseExpression", Value]]  # the default's expression and value
     calls: List[CallRecord] = field(default_factory=list)
     escapes: bool = False  # referenced other than by a call: callers unknown
 

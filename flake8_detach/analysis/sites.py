@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Tuple, Union
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -33,7 +33,8 @@ class HelperConversion:
 @dataclass(frozen=True)
 class ConversionSite:
     style: ConversionStyle
-    call: cst.Call  # the converting call (or the call of the converting helper)
+    # the converting call, the call of the converting helper, or ``frame[key] =``
+    call: Union[cst.Call, cst.Subscript]
     anchor: cst.CSTNode  # what the finding points at
     consumer: str  # how messages name the conversion: ".numpy()", "np.asarray()"
     converted: cst.BaseExpression  # the expression that is converted

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.findings import Applicability, Finding, Fix
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import Report, detach_fix, force_edits, is_definite
 from flake8_detach.settings import FixStyle
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 RULE = Rule(
     code="DET101",
@@ -94,6 +97,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
 
 
 def _fix(site: ConversionSite, report: Report) -> Optional[Fix]:
-    if report.settings.fix_style is FixStyle.FORCE and not site.call.args:
+    call = cast("cst.Call", site.call)  # an explicit conversion is always a call of .numpy()
+    if report.settings.fix_style is FixStyle.FORCE and not call.args:
         return Fix("Use .numpy(force=True)", force_edits(site, report), Applicability.UNSAFE)
     return detach_fix(site, report, "Insert .detach()")
