@@ -660,42 +660,52 @@ _INSERTED_CHARACTERS = Counter("".join(INSERTABLE))
 
 
 def check_fixer(source: str, settings: Settings = Settings()) -> Optional[str]:
-    """``fix_source`` with every rule selected and unsafe fixes on: it never corrupts.
+    """``fix_source`` with every rule selected, with and without the unsafe fixes: it never corrupts.
 
-    Returns the fixed text (None when the fixer declined).  The fixer declines (``error``) with
-    the original text; otherwise its text adds only fix text to the original (the original is a
-    subsequence, the extra characters are those of ``INSERTABLE``), parses when the original did,
-    and fixing it again changes nothing.
+    Returns the fixed text with unsafe fixes (None when the fixer declined).  The fixer declines
+    (``error``) with the original text; otherwise its text adds only fix text to the original (the
+    original is a subsequence, the extra characters are those of ``INSERTABLE``), parses when the
+    original did, detaches nothing twice, and fixing it again changes nothing.
     """
+    fixed: Optional[str] = None
+    for unsafe in (False, True):
+        fixed = _check_fixer_once(source, settings, unsafe)
+    return fixed
+
+
+def _check_fixer_once(source: str, settings: Settings, unsafe: bool) -> Optional[str]:
     from flake8_detach.frontends.filtering import Selection
     from flake8_detach.frontends.fixer import FixRequest, fix_source
 
-    request = FixRequest(settings, Selection(select=("DET",)), unsafe=True)
+    request = FixRequest(settings, Selection(select=("DET",)), unsafe=unsafe)
+    mode = "with unsafe fixes" if unsafe else "safe fixes only"
     with _internal_errors_raised():
         outcome = fix_source(source, request, "<fuzz>")
     if outcome.error is not None:
         if outcome.text != source:
-            raise PropertyViolation(f"the fixer reported {outcome.error!r} but changed the text")
+            raise PropertyViolation(f"the fixer ({mode}) reported {outcome.error!r} but changed the text")
         if "please report it" in outcome.error:
-            raise PropertyViolation(f"the fixer gave up: {outcome.error}")
+            raise PropertyViolation(f"the fixer ({mode}) gave up: {outcome.error}")
         return None
     fixed = outcome.text
     if fixed == source:
         return fixed
     remaining = iter(fixed)
     if not all(character in remaining for character in source):
-        raise PropertyViolation("the fixer's output lost text of the original")
+        raise PropertyViolation(f"the fixer's output ({mode}) lost text of the original")
     extra = Counter(fixed) - Counter(source)
     if any(character not in _INSERTED_CHARACTERS for character in extra):
-        raise PropertyViolation(f"the fixer inserted characters no fix inserts: {sorted(extra)}")
+        raise PropertyViolation(f"the fixer ({mode}) inserted characters no fix inserts: {sorted(extra)}")
     if parses(source) and not parses(fixed):
-        raise PropertyViolation(f"the fixer's output no longer parses:\n{fixed}")
+        raise PropertyViolation(f"the fixer's output ({mode}) no longer parses:\n{fixed}")
     if fixed.count(".detach().detach()") > source.count(".detach().detach()"):
-        raise PropertyViolation(f"the fixer detached a value twice:\n{fixed}")
+        raise PropertyViolation(f"the fixer ({mode}) detached a value twice:\n{fixed}")
     with _internal_errors_raised():
         again = fix_source(fixed, request, "<fuzz>")
     if again.error is None and again.text != fixed:
-        raise PropertyViolation(f"fixing the fixer's output changes it again:\n{fixed}\n---\n{again.text}")
+        raise PropertyViolation(
+            f"fixing the fixer's output ({mode}) changes it again:\n{fixed}\n---\n{again.text}"
+        )
     return fixed
 
 

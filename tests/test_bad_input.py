@@ -227,12 +227,6 @@ _PROBE = textwrap.dedent(
     """
 )
 
-_CRASHES_IN_LIBCST = pytest.mark.xfail(
-    strict=True,
-    reason="libcst's native parser overflows the C stack (SIGSEGV) on a long `or` chain, which "
-    "Python's ast keeps flat so the depth guard lets it through; remove once guarded",
-)
-
 DEEP: Tuple[Tuple[str, str, bool], ...] = (
     # (name, source, valid Python for CPython's own parser).  Deeper chains of unary operators,
     # attributes or calls crash too, but only after libcst has spent minutes on them.
@@ -251,7 +245,6 @@ DEEP: Tuple[Tuple[str, str, bool], ...] = (
     ("unary_minus_3000_deep", "import torch\nx = torch.rand(3, requires_grad=True)\ny = " + "-" * 3000
      + "x\nx.numpy()\n", False),
 )
-_DEEP_CRASHING = {"or_of_10000_terms"}
 
 
 def _in_subprocess(source: str, tmp_path: Path) -> Any:
@@ -264,7 +257,7 @@ def _in_subprocess(source: str, tmp_path: Path) -> Any:
 
 @pytest.mark.parametrize(
     "name, source, valid",
-    [pytest.param(*deep, marks=[_CRASHES_IN_LIBCST] if deep[0] in _DEEP_CRASHING else []) for deep in DEEP],
+    [pytest.param(*deep) for deep in DEEP],
     ids=[deep[0] for deep in DEEP],
 )
 def test_nesting_deep_enough_to_exhaust_the_stack(name: str, source: str, valid: bool, tmp_path: Path) -> None:

@@ -22,5 +22,8 @@ def too_deep(tree: ast.AST, limit: int = MAX_DEPTH) -> bool:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        # `a or b or ...` is one flat node here but a nested chain for libcst, which
+        # crashes (stack overflow) on thousands of operands: count each operand.
+        step = len(node.values) if isinstance(node, ast.BoolOp) else 1
+        stack.extend((child, depth + step) for child in ast.iter_child_nodes(node))
     return False

@@ -757,7 +757,8 @@ class Evaluator:
             return Value(Kind.CONTAINER, item=container_of(pair, pair))
         if name in ("values", "copy"):
             return container_of([item])
-        return OTHER if name in ("keys", "index", "count") else UNKNOWN
+        # list.cpu(), parameters().detach()...: not tensors, whatever is inside them
+        return OTHER
 
     def tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
                                 arguments: Arguments, frame: Frame) -> Value:

@@ -47,6 +47,7 @@ from flake8_detach.analysis.values import (
     Value,
     element,
     entries_of,
+    innermost,
     join,
     join_all,
     parameter,
@@ -254,7 +255,12 @@ class Interpreter(Evaluator):
                             bindings: Dict[str, Tuple[cst.BaseExpression, Value]],
                             values: Dict[str, Value], frame: Frame) -> None:
         entry = bindings.get(helper.parameter)
+        # Only the argument that itself carries grad is reported (not the batch handed
+        # to a helper together with the model that makes its output require grad).
         if entry is None or entry[0] is helper.site.call:
+            return
+        passed = innermost(entry[1])
+        if passed.grad is not Grad.YES and not passed.params:  # decided: it does not require grad
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)

@@ -55,6 +55,22 @@ def _needs_parentheses(node: cst.CSTNode) -> bool:
     return type(node).__name__ in _LOOSE_EXPRESSIONS and not getattr(node, "lpar", ())
 
 
+def _fix_is_in_helper(site: ConversionSite) -> bool:
+    """The argument is no tensor (a model): the helper's own conversion gets the .detach()."""
+    return site.via is not None and site.converted not in site.detach_points
+
+
+def helper_advice(site: ConversionSite, report: Report) -> str:
+    assert site.via is not None
+    if _fix_is_in_helper(site):
+        return f"detach in {site.consumer[:-2]}() on line {report.line(site.via.site.anchor)}"
+    return f"pass '{report.detached(site.converted)}'"
+
+
+def helper_fix_description(site: ConversionSite) -> str:
+    return "Detach inside the helper" if _fix_is_in_helper(site) else "Detach the argument"
+
+
 def grad_mode_can_be_on(site: ConversionSite) -> bool:
     return site.grad_mode is not GradMode.OFF
 
@@ -94,8 +110,7 @@ def fix_applicability(site: ConversionSite) -> Applicability:
     nor a helper's result that depends on the argument."""
     origin = site.origin
     # A fix inside the helper (its argument is a model, not a tensor) changes it for every caller.
-    edits_helper = site.via is not None and site.converted not in site.detach_points
-    helper_result_changes = site.via is not None and (site.via.returns_parameter or edits_helper)
+    helper_result_changes = site.via is not None and (site.via.returns_parameter or _fix_is_in_helper(site))
     known = (site.converted_is_tensor and origin is not None and not origin.inferred and not helper_result_changes
              and not site.through_container)
     return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE

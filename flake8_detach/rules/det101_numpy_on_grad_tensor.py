@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Optional, cast
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.findings import Applicability, Finding, Fix
 from flake8_detach.rules.base import Rule, RuleDoc
-from flake8_detach.rules.common import Report, detach_fix, force_edits, is_definite
+from flake8_detach.rules.common import (
+    Report,
+    detach_fix,
+    force_edits,
+    helper_advice,
+    helper_fix_description,
+    is_definite,
+)
 from flake8_detach.settings import FixStyle
 
 if TYPE_CHECKING:
@@ -85,10 +92,10 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         message = (
             f"{site.consumer} calls .numpy() on line {report.line(site.via.site.anchor)} on its "
             f"argument '{site.via.parameter}', and '{report.snippet(site.converted)}' requires grad"
-            f"{report.why(site.value.origin)}; pass '{report.detached(site.converted)}'"
+            f"{report.why(site.value.origin)}; {helper_advice(site, report)}"
         )
         return Finding(RULE.code, message, report.positions.start(site.anchor),
-                       detach_fix(site, report, "Detach the argument"))
+                       detach_fix(site, report, helper_fix_description(site)))
     message = (
         f".numpy() on a tensor that requires grad{report.why(site.value.origin)}; "
         "use .detach().numpy()"

@@ -6,7 +6,7 @@ from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.analysis.values import Kind
 from flake8_detach.findings import Finding
 from flake8_detach.rules.base import Rule, RuleDoc
-from flake8_detach.rules.common import Report, detach_fix, is_definite
+from flake8_detach.rules.common import Report, detach_fix, helper_advice, helper_fix_description, is_definite
 
 RULE = Rule(
     code="DET102",
@@ -90,7 +90,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         message = (
             f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on line "
             f"{report.line(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
-            f"pass '{report.detached(site.converted)}'"
+            f"{helper_advice(site, report)}"
         )
     elif site.value.kind is Kind.CONTAINER:
         message = (
@@ -102,6 +102,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"{site.consumer} converts a tensor that requires grad{why}; "
             f"pass '{report.detached(site.converted)}'"
         )
-    description = "Detach the tensors where they enter the container" if site.through_container else "Detach the argument"
+    description = "Detach the tensors where they enter the container" if site.through_container \
+        else helper_fix_description(site) if site.via is not None else "Detach the argument"
     return Finding(RULE.code, message, report.positions.start(site.anchor), detach_fix(site, report, description))
 
