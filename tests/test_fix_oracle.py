@@ -58,6 +58,8 @@ def _conversions_detach() -> Iterator[None]:
 
 def _run(source: str, name: str) -> Dict[str, Any]:
     """Execute a program with fixed seeds; return the values it ends with."""
+    grad_enabled = torch.is_grad_enabled()
+    torch.set_grad_enabled(True)  # as a fresh interpreter starts, whatever an earlier test left
     torch.manual_seed(0)
     np.random.seed(0)
     random.seed(0)
@@ -65,6 +67,7 @@ def _run(source: str, name: str) -> Dict[str, Any]:
     try:
         exec(compile(source, name, "exec"), namespace)
     finally:
+        torch.set_grad_enabled(grad_enabled)
         plt.close("all")
     return {key: _comparable(value) for key, value in namespace.items() if not key.startswith("_")
             and _comparable(value) is not None}

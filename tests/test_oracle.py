@@ -155,7 +155,11 @@ def _run(case: Case, *, record: bool) -> Outcome:
     code = compile(case.source, filename, "exec")
     namespace: Dict[str, Any] = {"__name__": "__main__"}
     outcome = Outcome()
-    grad_enabled = torch.is_grad_enabled()
+    # A case is a program of its own: it starts as a fresh interpreter would, whatever
+    # an earlier test left behind (grad mode, default dtype), and leaves nothing behind.
+    grad_enabled, default_dtype = torch.is_grad_enabled(), torch.get_default_dtype()
+    torch.set_grad_enabled(True)
+    torch.set_default_dtype(torch.float32)
     torch.manual_seed(0)
     np.random.seed(0)
     random.seed(0)
@@ -174,6 +178,7 @@ def _run(case: Case, *, record: bool) -> Outcome:
         outcome.error_lines = _case_lines_of_traceback(error.__traceback__, filename)
     finally:
         torch.set_grad_enabled(grad_enabled)
+        torch.set_default_dtype(default_dtype)
         plt.close("all")
     outcome.executed = tracer.executed
     outcome.conversions = recorder.conversions
@@ -241,6 +246,14 @@ def test_grad_mode_is_restored_after_a_case_switches_it_off() -> None:
         for record in (False, True):
             _run(case, record=record)
             assert torch.is_grad_enabled(), case
+
+
+def test_a_case_runs_with_grad_on_even_if_an_earlier_test_left_it_off() -> None:
+    raising = next(case for case in CASES if case.definite)
+    with torch.no_grad():
+        outcome = _run(raising, record=False)
+        assert not torch.is_grad_enabled()
+    assert _is_grad_error(outcome.error), outcome.describe_error()
 
 
 def test_case_table_size_and_coverage() -> None:
