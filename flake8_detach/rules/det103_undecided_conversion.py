@@ -53,7 +53,7 @@ RULE = Rule(
         "import numpy as np\n"
         "import torch\n"
         "def mean_of(batch):\n"
-        "    return np.mean(torch.sigmoid(batch[\"logits\"]))  # expect: DET103\n",
+        "    return np.asarray(torch.sigmoid(batch[\"logits\"]))  # expect: DET103\n",
     ),
 )
 
