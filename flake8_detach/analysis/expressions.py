@@ -111,7 +111,7 @@ def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     return text if isinstance(text, str) else None
 
 
-def item_key(node: cst.Subscript, frame: Frame, evaluator: "Evaluator") -> Optional[str]:
+def item_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
     """``history['train']``: environments track items with constant keys like names."""
     base = dotted_name(node.value)
     text = constant_index(node, frame)
@@ -449,7 +449,7 @@ class Evaluator:
             frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
                                                 value, frame.mode, detach_points(converted, value)))
             return
-        constant_key = item_key(target, frame, self)
+        constant_key = item_key(target, frame)
         if constant_key is not None:
             frame.set(constant_key, value)
         if current.kind is Kind.TENSOR:
@@ -492,7 +492,7 @@ class Evaluator:
         return container_of([self.evaluate(node.value, inner)])
 
     def _eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
-        key = item_key(node, frame, self)
+        key = item_key(node, frame)
         known = frame.lookup(key) if key is not None else None
         base = self.evaluate(node.value, frame)
         indices = [self.evaluate(item.slice.value, frame) for item in node.slice if isinstance(item.slice, cst.Index)]
@@ -615,9 +615,10 @@ class Evaluator:
             return self._unbound_tensor_method(node, name, arguments, frame)
         effect = torch_api.effect_of_qualified_name(name)
         if effect is Effect.CONVERTS:
-            self.record_implicit(node, _short_name(name), arguments, frame)
+            tensors_only = name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS
+            self.record_implicit(node, _short_name(name), arguments, frame, tensors_only)
             # pandas objects convert what is later stored in them: frame["col"] = t
-            return CONSUMER if name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS else OTHER
+            return CONSUMER if tensors_only else OTHER
         if effect is None:
             return UNKNOWN
         return self.apply_effect(effect, node, arguments, frame, name)
@@ -701,8 +702,8 @@ class Evaluator:
         return OTHER
 
     # --- conversions ----------------------------------------------------
-    def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame) -> None:
-        tensors_only = consumer.split(".", 1)[0] in ("pd",) + tuple(torch_api.CONVERT_ONLY_TENSORS)
+    def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame,
+                        tensors_only: bool = False) -> None:
         for expression, value in arguments.all():
             if tensors_only and value.kind is Kind.CONTAINER and not any(
                     column.kind is Kind.TENSOR for _, column in value.attributes):

@@ -308,7 +308,7 @@ class Interpreter(Evaluator):
         """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""
         name = func.attr.value
         receiver = func.value
-        key = dotted_name(receiver) or (item_key(receiver, frame, self) if isinstance(receiver, cst.Subscript) else None)
+        key = dotted_name(receiver) or (item_key(receiver, frame) if isinstance(receiver, cst.Subscript) else None)
         in_place = name.endswith("_") and not name.startswith("_") and name != "requires_grad_"
         if key is None and not isinstance(receiver, cst.Subscript) or not (name in _MUTATORS or in_place):
             return self.evaluate(call, frame)
