@@ -40,6 +40,7 @@ DEFAULT_SELECT = "E,F,W,C90"
 # flake8's own plugins: pyflakes and pycodestyle are registered by flake8 itself, mccabe separately.
 BUILTIN_PLUGIN_PACKAGES = ("flake8", "pyflakes", "pycodestyle", "mccabe")
 PLUGIN_MODULE = "flake8_detach.frontends.flake8_plugin"
+PLUGIN_CLASS = f"{PLUGIN_MODULE}:DetachChecker"
 
 # Runs flake8 with only the named plugin distributions (plus flake8's own)
 # loaded.  flake8 runs every installed plugin on every file whatever
@@ -60,8 +61,25 @@ def _only_kept():
             yield plugin
 
 finder._find_importlib_plugins = _only_kept
+
+if sys.argv[2]:
+    # Time the plugin's own work inside this very process: immune to the drift between
+    # processes that makes differences of whole runs noisy on a small machine.
+    import atexit, importlib, time
+    _module, _class = sys.argv[2].split(":")
+    _plugin = getattr(importlib.import_module(_module), _class)
+    _run, _spent = _plugin.run, [0.0]
+
+    def _timed_run(self):
+        start = time.perf_counter()
+        found = list(_run(self))
+        _spent[0] += time.perf_counter() - start
+        return iter(found)
+
+    _plugin.run = _timed_run
+    atexit.register(lambda: print(f"plugin-seconds {_spent[0]:.4f}", file=sys.stderr))
 from flake8.main.cli import main
-sys.exit(main(sys.argv[2:]))
+sys.exit(main(sys.argv[3:]))
 """
 
 AST_FLOOR = r"""
@@ -168,12 +186,18 @@ with open(report, "w") as handle:
 """
 
 
+# Installed packages come with compiled .pyc files; an editable install under
+# PYTHONDONTWRITEBYTECODE=1 (set on some machines and CI images) would recompile the
+# plugin in every measured process.  The warm-up round writes them instead.
+CHILD_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(argv: Sequence[str], timeout: Optional[float] = None) -> Sample:
     """Run ``argv`` once: its wall time, CPU time and peak RSS, of that process alone."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r", suffix=".json", encoding="utf-8") as report:
         helper = subprocess.Popen([PYTHON, "-c", MEASURE_HELPER, report.name, *argv], stdin=subprocess.DEVNULL,
-                                  stdout=out, stderr=err, start_new_session=True)
+                                  stdout=out, stderr=err, start_new_session=True, env=CHILD_ENV)
         try:
             helper.wait(timeout=timeout)
             timed_out = False
@@ -260,17 +284,18 @@ def cli_executable() -> Optional[str]:
     return candidate if probe.returncode == 0 else None
 
 
-def flake8_argv(plugins: Sequence[str], select: str, target: str) -> List[str]:
+def flake8_argv(plugins: Sequence[str], select: str, target: str, timed: str = "") -> List[str]:
+    """flake8 with only ``plugins`` loaded; ``timed`` ("module:Class") is a plugin whose time is taken."""
     keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
     # --exit-zero: a finding is not a failure; --benchmark only prints counters flake8 keeps anyway.
     options = ["-j1", "--isolated", "--exit-zero", "--benchmark", "--select", select, target]
-    return [PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, *options]
+    return [PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, timed, *options]
 
 
 def loaded_plugins(plugins: Sequence[str]) -> str:
     """What ``flake8 --version`` says is loaded under the same restriction (a check on the wrapper)."""
     keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
-    result = subprocess.run([PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, "--version"], capture_output=True, text=True)
+    result = subprocess.run([PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, "", "--version"], capture_output=True, text=True)
     if result.returncode != 0:
         return "error: " + (result.stderr.strip().splitlines() or ["?"])[-1]
     text = " ".join(result.stdout.split())
@@ -309,7 +334,8 @@ def build_specs(
         specs.append(Spec("flake8-det-loaded", f"flake8 {DEFAULT_SELECT}, flake8-detach installed",
                           flake8_argv(["flake8-detach"], DEFAULT_SELECT, target), flake8=True))
         specs.append(Spec("flake8-det", f"flake8 {DEFAULT_SELECT},DET, flake8-detach installed",
-                          flake8_argv(["flake8-detach"], DEFAULT_SELECT + ",DET", target), flake8=True))
+                          flake8_argv(["flake8-detach"], DEFAULT_SELECT + ",DET", target, PLUGIN_CLASS),
+                          flake8=True))
     else:
         notes.append("flake8-detach: not installed as a flake8 plugin (pip install -e .); flake8 rows skipped")
     for package, code, key in (("flake8-bugbear", "B", "bugbear"), ("torchfix", "TOR", "torchfix")):
@@ -369,7 +395,8 @@ def importtime(module: str, rounds: int) -> Tuple[Optional[float], Optional[bool
     import are the ones the import statement caused; their cumulative times add up.
     """
     def top_level(code: str) -> Dict[str, int]:
-        result = subprocess.run([PYTHON, "-X", "importtime", "-c", code], capture_output=True, text=True)
+        result = subprocess.run([PYTHON, "-X", "importtime", "-c", code], capture_output=True, text=True,
+                                env=CHILD_ENV)
         if result.returncode != 0:
             raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed")
         entries: Dict[str, int] = {}
@@ -469,8 +496,33 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
           "'cpu s': median user+system time of that process, 'cpu vs' its ratio to the baseline's; "
           "'files/s', 'lines/s': from the wall-clock median; "
           "'peak MiB': largest ru_maxrss of the process over the rounds.")
+    plugin_share = _plugin_share(base, next((s for s in specs if s.key == "flake8-det"), None))
+    if plugin_share:
+        print(plugin_share)
     for note in notes:
         print(f"note: {note}")
+
+
+def _plugin_seconds(sample: Sample) -> Optional[float]:
+    match = re.search(r"^plugin-seconds ([\d.]+)$", sample.stderr, re.MULTILINE)
+    return float(match.group(1)) if match else None
+
+
+def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
+    """The DET row against the baseline two steadier ways: round by round, and from the inside."""
+    if base is None or det is None or not det.samples:
+        return None
+    lines = []
+    if len(base.samples) == len(det.samples):
+        paired = statistics.median(d.wall / b.wall for b, d in zip(base.samples, det.samples))
+        lines.append(f"DET row over the baseline run just before or after it, median over rounds: {paired:.3f}x")
+    inside = [seconds for seconds in map(_plugin_seconds, det.samples) if seconds is not None]
+    if inside:
+        spent = statistics.median(inside)
+        rest = statistics.median(d.wall for d in det.samples) - spent
+        lines.append(f"time inside flake8-detach's run() during the DET row (libcst import included), "
+                     f"median: {spent:.2f} s, {100 * spent / rest:.1f}% of the rest of that run")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------

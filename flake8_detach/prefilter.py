@@ -21,14 +21,15 @@ def _root(qualified_name: str) -> str:
     return qualified_name.split(".", 1)[0]
 
 
-def _conversion_markers() -> FrozenSet[str]:
+def _converting_roots() -> FrozenSet[str]:
+    """The top-level packages whose functions may convert a tensor (numpy, matplotlib...)."""
     converting = {name for name, effect in torch_api.NAMESPACE_DEFAULTS.items() if effect is Effect.CONVERTS}
     converting |= {
         name
         for name, effect in torch_api.QUALIFIED.items()
         if effect in (Effect.CONVERTS, Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY)
     }
-    return frozenset({torch_api.NUMPY_METHOD} | {_root(name) for name in converting})
+    return frozenset(_root(name) for name in converting)
 
 
 def _grad_markers() -> FrozenSet[str]:
@@ -39,7 +40,8 @@ def _grad_markers() -> FrozenSet[str]:
     return frozenset(namespaces | members | {torch_api.REQUIRES_GRAD_KEYWORD})
 
 
-CONVERSION_MARKERS = _conversion_markers()
+CONVERTING_ROOTS = _converting_roots()
+CONVERSION_MARKERS = CONVERTING_ROOTS | {torch_api.NUMPY_METHOD}
 GRAD_MARKERS = _grad_markers()
 
 

@@ -98,6 +98,17 @@ def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
     return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
 
 
+def string_value(node: cst.SimpleString) -> object:
+    """The string a literal stands for.  libcst's ``evaluated_value`` compiles the literal;
+    a literal with no prefix, no backslash and no carriage return stands for the text between
+    its quotes."""
+    raw = node.value
+    if raw[:1] in "'\"" and "\\" not in raw and "\r" not in raw:
+        quotes = 3 if raw[:3] in ('"""', "\'\'\'") else 1
+        return raw[quotes:-quotes]
+    return node.evaluated_value
+
+
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     """``"train"`` in ``history["train"]`` or in ``history[phase]`` with ``phase`` known."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -105,7 +116,7 @@ def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     index = node.slice[0].slice.value
     text: object = None
     if isinstance(index, cst.SimpleString):
-        text = index.evaluated_value
+        text = string_value(index)
     elif isinstance(index, cst.Name):
         text = (frame.lookup(index.value) or OTHER).constant
     return text if isinstance(text, str) else None
@@ -166,7 +177,7 @@ def names_integer_dtype(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value in torch_api.INTEGER_DTYPES
     if isinstance(node, cst.SimpleString):
-        text = node.evaluated_value
+        text = string_value(node)
         return isinstance(text, str) and text.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES
     return False
 
@@ -212,10 +223,11 @@ class Evaluator:
         return UNKNOWN
 
     def _eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
-        return Value(Kind.OTHER, constant=node.evaluated_value)
+        return Value(Kind.OTHER, constant=string_value(node))
 
     def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
-        return Value(Kind.OTHER, constant=node.evaluated_value)
+        # evaluated_value compiles the literal; plain digits need no compiler.
+        return Value(Kind.OTHER, constant=int(node.value) if node.value.isdigit() else node.evaluated_value)
 
     def _evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate nested expressions only for the conversions they may hold."""

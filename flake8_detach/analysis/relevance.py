@@ -1,0 +1,213 @@
+"""Which top-level statements can matter to a finding, decided on the ``ast`` before libcst parses.
+
+libcst costs about ten times ``ast.parse``, and most of a large model file (layer classes,
+registries of configurations, dozens of ``@register_model`` constructors) cannot reach a
+conversion.  The analysis only carries facts along names: a value reaches another statement
+through a name it binds, a function's grad mode comes from its callers, a helper converts what
+its callers pass it.  So a top-level ``def`` or ``class`` may be left out when
+
+* it holds no conversion (no ``.numpy``, no name imported from a converting library),
+* no kept statement names it (it is neither called nor read by what is analysed), and
+* it names nothing that converts (it cannot be a caller that decides a grad mode or hands a
+  tensor to a converting helper).
+
+Module-level statements that can only change module variables (timm's thousand-line
+``default_cfgs`` table and the loop that edits it) are kept exactly when one of those variables
+is needed.  Every other top-level statement (imports, ``if __name__ == "__main__":`` blocks,
+calls of the file's functions) is always kept.  Left-out lines are blanked, not removed:
+positions in the parsed text are positions in the file.  ``tests/test_relevance.py`` checks that findings never change.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Set
+
+from flake8_detach import torch_api
+from flake8_detach.analysis.mentions import Mentions, scan
+from flake8_detach.prefilter import CONVERTING_ROOTS
+from flake8_detach.torch_api import Effect
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+# torch.no_grad, set_grad_enabled...: a statement naming one may change the grad mode.
+_GRAD_MODE_NAMES = frozenset(
+    name.rsplit(".", 1)[-1]
+    for name, effect in torch_api.QUALIFIED.items()
+    if effect in (Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET)
+)
+
+
+@dataclass
+class _Part:
+    """A statement, or one member of a top-level class."""
+
+    mentions: Mentions
+    # How callers reach it: a function's name; for the members of a class that run implicitly
+    # (``__init__``, ``forward``, class-body statements), the class's name; for other
+    # statements, the names they bind.
+    reached_by: FrozenSet[str]
+    converts: bool = False
+    names: Set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.names = self.mentions.names
+
+
+@dataclass(eq=False)
+class _Unit:
+    """One top-level statement."""
+
+    node: ast.stmt
+    binds: Set[str]
+    parts: List[_Part]
+    kept: bool = False
+    names: Set[str] = field(init=False)  # what its parts mention
+
+    def __post_init__(self) -> None:
+        self.names = set().union(*(part.names for part in self.parts))
+
+
+def relevant_source(source: str, tree: ast.AST) -> Optional[str]:
+    """``source`` with the top-level statements that cannot matter to a finding blanked out;
+    None when nothing in it can convert a tensor, so that there is nothing to analyse."""
+    if not isinstance(tree, ast.Module):
+        return source
+    units = [_unit(statement) for statement in tree.body]
+    converting = _mark_conversions(units)
+    if converting is None:
+        return source
+    if not converting:
+        return None
+    _release_inert_statements(units)
+    _keep_converting(units)
+    _keep_needed(units)
+    dropped = [unit.node for unit in units if not unit.kept]
+    if not dropped:
+        return source
+    return _blank(source, dropped, [unit.node for unit in units if unit.kept])
+
+
+def _unit(statement: ast.stmt) -> _Unit:
+    if isinstance(statement, ast.ClassDef):
+        header = [*statement.bases, *statement.keywords, *statement.decorator_list]
+        parts = [_Part(scan([node]), _reached_by(statement, node)) for node in [*header, *statement.body]]
+        return _Unit(statement, {statement.name}, parts)
+    mentions = scan([statement])
+    if isinstance(statement, _FUNCTIONS):
+        return _Unit(statement, {statement.name}, [_Part(mentions, frozenset({statement.name}))])
+    return _Unit(statement, mentions.bound, [_Part(mentions, frozenset(mentions.bound))], kept=True)
+
+
+def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
+    """Methods called by name are reached by that name; the rest run when the class is used."""
+    name = getattr(member, "name", "")
+    if isinstance(member, _FUNCTIONS) and not name.startswith("__") and name != "forward":
+        return frozenset({name})
+    return frozenset({owner.name})
+
+
+def _mark_conversions(units: List[_Unit]) -> Optional[bool]:
+    """Mark the parts that convert (``.numpy``, a name imported from a converting library);
+    whether any does.  None when the file star-imports a converting library: any name might.
+    """
+    imports = [item for unit in units for part in unit.parts for item in part.mentions.imports]
+    converting = [item for item in imports if item.module.split(".", 1)[0] in CONVERTING_ROOTS]
+    if any(item.name == "*" for item in converting):
+        return None
+    aliases = {item.bound for item in converting}
+    for unit in units:
+        for part in unit.parts:
+            mentions = part.mentions
+            part.converts = not aliases.isdisjoint(mentions.every_name) or torch_api.NUMPY_METHOD in mentions.attributes
+    return any(part.converts for unit in units for part in unit.parts)
+
+
+def _release_inert_statements(units: List[_Unit]) -> None:
+    """Let module-level statements go like definitions when they can only change module variables.
+
+    A statement is inert when it names no class, no grad-mode switch, no function that reads
+    module state, and only module variables that inert statements bind: whatever it does can
+    only be seen through those variables, so it is kept exactly when one of them is needed.
+    """
+    statements = [unit for unit in units if not isinstance(unit.node, (*_DEFINITIONS, *_IMPORTS))]
+    variables = {name for unit in statements for name in unit.binds}
+    blocked = _GRAD_MODE_NAMES | _stateful_definitions(units, variables)
+    inert = {unit for unit in statements if blocked.isdisjoint(unit.names)}
+    while True:
+        active = {name for unit in statements if unit not in inert for name in unit.binds}
+        still_inert = {unit for unit in inert if active.isdisjoint(unit.names)}
+        if len(still_inert) == len(inert):
+            break
+        inert = still_inert
+    for unit in inert:
+        unit.kept = False
+        unit.binds |= variables.intersection(unit.names)
+
+
+def _stateful_definitions(units: List[_Unit], variables: Set[str]) -> Set[str]:
+    """Classes, and functions that name a module variable or another definition of the file."""
+    definitions = {unit.node.name for unit in units if isinstance(unit.node, _DEFINITIONS)}
+    stateful = set()
+    for unit in units:
+        if isinstance(unit.node, _DEFINITIONS):
+            names = unit.names - {unit.node.name}
+            if isinstance(unit.node, ast.ClassDef) or not names.isdisjoint(variables | definitions):
+                stateful.add(unit.node.name)
+    return stateful | (definitions & variables)
+
+
+def _binders(units: List[_Unit]) -> Dict[str, List[_Unit]]:
+    binders: Dict[str, List[_Unit]] = {}
+    for unit in units:
+        for name in unit.binds:
+            binders.setdefault(name, []).append(unit)
+    return binders
+
+
+def _keep_converting(units: List[_Unit]) -> None:
+    """Keep what converts and, to a fixed point, what reaches it by name (its callers)."""
+    reaching: Set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            for part in unit.parts:
+                if part.converts or not reaching.isdisjoint(part.names):
+                    unit.kept = True
+                    if not part.reached_by <= reaching:
+                        reaching |= part.reached_by
+                        changed = True
+
+
+def _keep_needed(units: List[_Unit]) -> None:
+    """Keep, transitively, what kept statements name (their callees, classes, variables)."""
+    binders = _binders(units)
+    pending = [unit for unit in units if unit.kept]
+    while pending:
+        for name in pending.pop().names:
+            for needed in binders.get(name, ()):
+                if not needed.kept:
+                    needed.kept = True
+                    pending.append(needed)
+
+
+def _blank(source: str, dropped: List[ast.stmt], kept: List[ast.stmt]) -> str:
+    # Python's line ends only: str.splitlines also splits at form feeds and other separators.
+    lines = io.StringIO(source, newline="").readlines()
+    kept_lines = {line for node in kept for line in _line_span(node)}
+    for node in dropped:
+        span = _line_span(node)
+        if kept_lines.isdisjoint(span):
+            for line in span:
+                text = lines[line - 1]
+                lines[line - 1] = text[len(text.rstrip("\r\n")):]
+    return "".join(lines)
+
+
+def _line_span(node: ast.stmt) -> range:
+    first = min([node.lineno, *(decorator.lineno for decorator in getattr(node, "decorator_list", ()))])
+    return range(first, (node.end_lineno or node.lineno) + 1)
