@@ -102,7 +102,8 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     tree = _checked_tree(source, tree)
     from flake8_detach.analysis.relevance import relevant_source
 
-    narrowed = relevant_source(source, tree) if narrow else source
+    with _collector_paused():
+        narrowed = relevant_source(source, tree) if narrow else source
     if narrowed is None:
         return []
     # libcst costs ~0.15 s to import: only files that may convert a tensor pay it.

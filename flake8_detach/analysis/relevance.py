@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import io
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Set
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.mentions import Mentions, scan
@@ -151,11 +151,12 @@ def _release_inert_statements(units: List[_Unit]) -> None:
 def _stateful_definitions(units: List[_Unit], variables: Set[str]) -> Set[str]:
     """Classes, and functions that name a module variable or another definition of the file."""
     definitions = {unit.node.name for unit in units if isinstance(unit.node, _DEFINITIONS)}
+    module_names = variables | definitions
     stateful = set()
     for unit in units:
         if isinstance(unit.node, _DEFINITIONS):
             names = unit.names - {unit.node.name}
-            if isinstance(unit.node, ast.ClassDef) or not names.isdisjoint(variables | definitions):
+            if isinstance(unit.node, ast.ClassDef) or not names.isdisjoint(module_names):
                 stateful.add(unit.node.name)
     return stateful | (definitions & variables)
 
@@ -169,18 +170,22 @@ def _binders(units: List[_Unit]) -> Dict[str, List[_Unit]]:
 
 
 def _keep_converting(units: List[_Unit]) -> None:
-    """Keep what converts and, to a fixed point, what reaches it by name (its callers)."""
+    """Keep what converts and, transitively, what reaches it by name (its callers)."""
+    mentioning: Dict[str, List[Tuple[_Unit, _Part]]] = {}
+    pending: List[Tuple[_Unit, _Part]] = []
+    for unit in units:
+        for part in unit.parts:
+            if part.converts:
+                pending.append((unit, part))
+            for name in part.names:
+                mentioning.setdefault(name, []).append((unit, part))
     reaching: Set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for unit in units:
-            for part in unit.parts:
-                if part.converts or not reaching.isdisjoint(part.names):
-                    unit.kept = True
-                    if not part.reached_by <= reaching:
-                        reaching |= part.reached_by
-                        changed = True
+    while pending:
+        unit, part = pending.pop()
+        unit.kept = True
+        for name in part.reached_by - reaching:
+            reaching.add(name)
+            pending += mentioning.pop(name, ())
 
 
 def _keep_needed(units: List[_Unit]) -> None:
