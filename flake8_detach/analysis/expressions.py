@@ -109,6 +109,11 @@ def string_value(node: cst.SimpleString) -> object:
     return node.evaluated_value
 
 
+def integer_value(node: cst.Integer) -> object:
+    """The number a literal stands for; plain digits need no compiler (``evaluated_value``)."""
+    return int(node.value) if node.value.isdigit() else node.evaluated_value
+
+
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     """``"train"`` in ``history["train"]`` or in ``history[phase]`` with ``phase`` known."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -226,8 +231,7 @@ class Evaluator:
         return Value(Kind.OTHER, constant=string_value(node))
 
     def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
-        # evaluated_value compiles the literal; plain digits need no compiler.
-        return Value(Kind.OTHER, constant=int(node.value) if node.value.isdigit() else node.evaluated_value)
+        return Value(Kind.OTHER, constant=integer_value(node))
 
     def _evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate nested expressions only for the conversions they may hold."""

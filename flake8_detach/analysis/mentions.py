@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Set, Tuple, Union
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -60,7 +60,7 @@ def scan(nodes: Iterable[Optional[ast.AST]]) -> Mentions:
             if not isinstance(node.ctx, ast.Load):
                 found.bound.add(node.id)
             continue
-        if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
+        if isinstance(node, (*FUNCTIONS, ast.Lambda)):
             pending += _function_header(node)
             found.add_nested(*_function_scope(node))
             if not isinstance(node, ast.Lambda):

@@ -15,7 +15,8 @@ Module-level statements that can only change module variables (timm's thousand-l
 ``default_cfgs`` table and the loop that edits it) are kept exactly when one of those variables
 is needed.  Every other top-level statement (imports, ``if __name__ == "__main__":`` blocks,
 calls of the file's functions) is always kept.  Left-out lines are blanked, not removed:
-positions in the parsed text are positions in the file.  ``tests/test_relevance.py`` checks that findings never change.
+positions in the parsed text are positions in the file.  ``tests/test_relevance.py`` checks
+that findings never change.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.mentions import Mentions, scan
+from flake8_detach.analysis.mentions import FUNCTIONS, Mentions, scan
 from flake8_detach.prefilter import CONVERTING_ROOTS
 from flake8_detach.torch_api import Effect
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (*FUNCTIONS, ast.ClassDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
 # torch.no_grad, set_grad_enabled...: a statement naming one may change the grad mode.
 _GRAD_MODE_NAMES = frozenset(
@@ -97,7 +97,7 @@ def _unit(statement: ast.stmt) -> _Unit:
         parts = [_Part(scan([node]), _reached_by(statement, node)) for node in [*header, *statement.body]]
         return _Unit(statement, {statement.name}, parts)
     mentions = scan([statement])
-    if isinstance(statement, _FUNCTIONS):
+    if isinstance(statement, FUNCTIONS):
         return _Unit(statement, {statement.name}, [_Part(mentions, frozenset({statement.name}))])
     return _Unit(statement, mentions.bound, [_Part(mentions, frozenset(mentions.bound))], kept=True)
 
@@ -105,7 +105,7 @@ def _unit(statement: ast.stmt) -> _Unit:
 def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
     """Methods called by name are reached by that name; the rest run when the class is used."""
     name = getattr(member, "name", "")
-    if isinstance(member, _FUNCTIONS) and not name.startswith("__") and name != "forward":
+    if isinstance(member, FUNCTIONS) and not name.startswith("__") and name != "forward":
         return frozenset({name})
     return frozenset({owner.name})
 
@@ -129,23 +129,19 @@ def _mark_conversions(units: List[_Unit]) -> Optional[bool]:
 def _release_inert_statements(units: List[_Unit]) -> None:
     """Let module-level statements go like definitions when they can only change module variables.
 
-    A statement is inert when it names no class, no grad-mode switch, no function that reads
-    module state, and only module variables that inert statements bind: whatever it does can
-    only be seen through those variables, so it is kept exactly when one of them is needed.
+    A statement is inert when it names no class, no grad-mode switch and no function that
+    reads module state: whatever it does can only be seen through the module variables it
+    names, so it counts as binding them all and is kept exactly when one of them is needed.
+    A statement that is always kept names what it binds, which keeps every inert statement
+    naming the same variables.
     """
     statements = [unit for unit in units if not isinstance(unit.node, (*_DEFINITIONS, *_IMPORTS))]
     variables = {name for unit in statements for name in unit.binds}
     blocked = _GRAD_MODE_NAMES | _stateful_definitions(units, variables)
-    inert = {unit for unit in statements if blocked.isdisjoint(unit.names)}
-    while True:
-        active = {name for unit in statements if unit not in inert for name in unit.binds}
-        still_inert = {unit for unit in inert if active.isdisjoint(unit.names)}
-        if len(still_inert) == len(inert):
-            break
-        inert = still_inert
-    for unit in inert:
-        unit.kept = False
-        unit.binds |= variables.intersection(unit.names)
+    for unit in statements:
+        if blocked.isdisjoint(unit.names):
+            unit.kept = False
+            unit.binds |= variables.intersection(unit.names)
 
 
 def _stateful_definitions(units: List[_Unit], variables: Set[str]) -> Set[str]:
