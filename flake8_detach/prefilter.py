@@ -13,7 +13,8 @@ from typing import FrozenSet
 from flake8_detach import torch_api
 from flake8_detach.torch_api import Effect
 
-_GRAD_MEMBER_EFFECTS = {Effect.SOURCE, Effect.MODULE_USE, Effect.PARAMETERS, Effect.NAMED_PARAMETERS}
+_GRAD_MEMBER_EFFECTS = {Effect.SOURCE, Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS,
+                        Effect.NAMED_PARAMETERS}
 _GRAD_NAMESPACE_EFFECTS = {Effect.PROPAGATE, Effect.MODULE, Effect.SOURCE}
 
 

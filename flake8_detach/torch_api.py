@@ -24,7 +24,8 @@ class Effect(enum.Enum):
     MAX_LIKE = "max-like"  # (values, indices) when a dim is given, else PROPAGATE
     MODULE = "module"  # an nn.Module with parameters
     PARAMETERLESS_MODULE = "parameterless-module"  # losses, activations, pooling
-    MODULE_USE = "module-use"  # a method only modules have (.eval()): marks the receiver
+    MODULE_USE = "module-use"  # .eval(), .to(device): the receiver may be a module (a guess)
+    MODULE_STATE = "module-state"  # .zero_grad(), .load_state_dict(): the receiver holds parameters
     PARAMETERS = "parameters"  # iterator over parameters
     NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
     STATE = "state"  # state_dict(): tensors that do not require grad
@@ -40,6 +41,8 @@ class Effect(enum.Enum):
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
     AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
     OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
+    LOADED = "loaded"  # read from disk: a tensor, a state dict or a model (a model if called)
+    COPY = "copy"  # a copy (or compiled twin) of its first argument: deepcopy, jit.trace
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ZIP = "zip"  # zip(a, b): tuples of elements
@@ -113,7 +116,7 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.asarray": Effect.VIEW,
     "torch.from_numpy": Effect.STOP,
     "torch.frombuffer": Effect.STOP,
-    "torch.load": Effect.NOT_TENSOR,
+    "torch.load": Effect.LOADED,
     "torch.nn.Parameter": Effect.SOURCE,
     "torch.nn.parameter.Parameter": Effect.SOURCE,
     "torch.nn.Module": Effect.MODULE,
@@ -139,11 +142,13 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.kthvalue": Effect.MAX_LIKE,
     "torch.median": Effect.MAX_LIKE,
     "torch.mode": Effect.MAX_LIKE,
-    "torch.hub.load": Effect.MODULE,
-    "torch.jit.load": Effect.MODULE,
-    "torch.jit.script": Effect.MODULE,
-    "torch.jit.trace": Effect.MODULE,
-    "torch.compile": Effect.MODULE,
+    "torch.hub.load": Effect.LOADED,
+    "torch.jit.load": Effect.LOADED,
+    "torch.jit.script": Effect.COPY,
+    "torch.jit.trace": Effect.COPY,
+    "torch.compile": Effect.COPY,
+    "copy.deepcopy": Effect.COPY,
+    "copy.copy": Effect.COPY,
     "timm.create_model": Effect.MODULE,
     "pytorch_lightning.LightningModule": Effect.MODULE,
     "lightning.pytorch.LightningModule": Effect.MODULE,
@@ -193,8 +198,8 @@ MEMBERS: Dict[str, Effect] = {
     "bias": Effect.SOURCE,
     "eval": Effect.MODULE_USE,
     "train": Effect.MODULE_USE,
-    "zero_grad": Effect.MODULE_USE,
-    "load_state_dict": Effect.MODULE_USE,
+    "zero_grad": Effect.MODULE_STATE,
+    "load_state_dict": Effect.MODULE_STATE,
     "modules": Effect.MODULE_USE,
     "children": Effect.MODULE_USE,
     "parameters": Effect.PARAMETERS,
@@ -233,6 +238,16 @@ BUILTINS: Mapping[str, Effect] = {
     "enumerate": Effect.ENUMERATE,
 }
 
+# Packages whose import shows that a file uses torch tensors (DET103 is silent elsewhere).
+TORCH_PACKAGES: FrozenSet[str] = frozenset(
+    """torch torchvision torchaudio torchtext pytorch_lightning lightning timm torchmetrics
+    transformers diffusers accelerate detectron2 kornia""".split()
+)
+
+# nn.Module methods by the most positional arguments their signatures take: an object whose
+# ``.eval(dataset)`` takes an argument is an evaluator, not a module (``train(mode=True)``).
+MODULE_METHOD_MAX_ARGUMENTS: Mapping[str, int] = {"eval": 0, "train": 1}
+
 # Methods of nn.Module subclasses that frameworks (PyTorch Lightning) run with grad off.
 GRAD_OFF_HOOKS: FrozenSet[str] = frozenset({"validation_step", "test_step", "predict_step"})
 
@@ -262,6 +277,19 @@ INTEGER_DTYPES: FrozenSet[str] = frozenset(
 
 # The call that tells whether grad mode is on: `if torch.is_grad_enabled():`.
 GRAD_MODE_QUERY = "torch.is_grad_enabled"
+# Tests that tell a torch tensor from other values, for narrowing on each path of a branch:
+# `isinstance(x, torch.Tensor)`, `torch.is_tensor(x)`, `hasattr(x, "detach")`.
+TYPE_TEST = "builtins.isinstance"
+TENSOR_TESTS: FrozenSet[str] = frozenset({"torch.is_tensor"})
+ATTRIBUTE_TEST = "builtins.hasattr"
+TENSOR_TYPES: FrozenSet[str] = frozenset(
+    """torch.Tensor torch.nn.Parameter torch.nn.parameter.Parameter torch.FloatTensor
+    torch.DoubleTensor torch.HalfTensor torch.BFloat16Tensor""".split()
+)
+# Attributes that among convertible values only torch tensors have (TensorFlow's have .numpy()).
+TENSOR_ONLY_ATTRIBUTES: FrozenSet[str] = frozenset({"detach", "requires_grad", "grad_fn", "cpu"})
+# Packages none of whose types is a torch tensor: `isinstance(x, (list, np.ndarray))`.
+NON_TENSOR_TYPE_ROOTS: FrozenSet[str] = frozenset({"builtins", "numpy", "pandas", "numbers"})
 # The name of the keyword that makes a factory's tensor require grad.
 REQUIRES_GRAD_KEYWORD = "requires_grad"
 # The explicit conversion, and its keyword that detaches by itself (torch >= 1.13).

@@ -18,6 +18,10 @@ CASES = load_cases()
 KNOWN_LIMITATIONS = {
     "metrics-tracker-stores-tensors": "a method storing its argument into self.<dict> is not summarised "
     "as an effect on the instance, so the caller's tensors never reach the summary() method",
+    "branch-depends-on-environment-safe-path-taken": "a conversion is reported when the value requires "
+    "grad on some path that reaches it (issue 11); at run time the other path is taken",
+    "opaque-model-only-switched-to-eval": "an object seen only through .eval() and a call is no proof of a "
+    "model (library pipelines are used that way and run without grad): DET103, by design (issue 10)",
     "contiguous-of-parameter-under-no-grad": "whether .contiguous() copies (after .t()) or returns its "
     "receiver is not tracked; both are taken to keep requires_grad, which flags the copy",
 }

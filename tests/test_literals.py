@@ -8,7 +8,7 @@ import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flake8_detach.analysis.expressions import integer_value, string_value
+from flake8_detach.analysis.syntax import integer_value, string_value
 
 _QUOTES = ["'", '"', "'''", '"""']
 

@@ -14,13 +14,16 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
+from flake8_detach.analysis import narrowing
 from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
+from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, string_value
 from flake8_detach.analysis.values import (
     CONSUMER,
     FOREIGN,
     OTHER,
     UNKNOWN,
+    Evidence,
     Grad,
     Kind,
     Origin,
@@ -98,20 +101,6 @@ def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
     return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
 
 
-def string_value(node: cst.SimpleString) -> object:
-    """The string a literal stands for.  libcst's ``evaluated_value`` compiles the literal;
-    a literal with no prefix, no backslash and no carriage return stands for the text between
-    its quotes."""
-    raw = node.value
-    if raw[:1] in "'\"" and "\\" not in raw and "\r" not in raw:
-        quotes = 3 if raw[:3] in ('"""', "\'\'\'") else 1
-        return raw[quotes:-quotes]
-    return node.evaluated_value
-
-
-def integer_value(node: cst.Integer) -> object:
-    """The number a literal stands for; plain digits need no compiler (``evaluated_value``)."""
-    return int(node.value) if node.value.isdigit() else node.evaluated_value
 
 
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
@@ -146,22 +135,7 @@ def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
     return None
 
 
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
-    """``a.b.c`` for a chain of names, else None: the keys environments use."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
 
-
-def is_false(node: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(node, cst.Name) and node.value == "False"
-
-
-def is_true(node: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
 
 
 def requested_grad(flag: Optional[cst.BaseExpression]) -> Grad:
@@ -290,8 +264,7 @@ class Evaluator:
         if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
-            inferred = base.origin.inferred if base.origin else False
-            return requires_grad(Origin("parameter", node, inferred))
+            return requires_grad(Origin("parameter", node, _evidence(base)))
         if base.kind is Kind.CONTAINER and base.fields and name in ("values", "indices"):
             return base.fields[0] if name == "values" else base.fields[1]
         return self._member_value(effect, base, frame)
@@ -350,21 +323,11 @@ class Evaluator:
         self.evaluate(node.test, frame)
         when_true, when_false = frame.branch(), frame.branch()
         self.refine(node.test, when_true, when_false)
-        return join_paths(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false))
+        return join_paths(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false), node.test)
 
     def refine(self, test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
-        """``if t.requires_grad:`` - on the other path ``t`` does not require grad."""
-        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
-        if isinstance(inner, cst.Call) and self._is_grad_mode_query(inner.func, when_true):
-            (when_true if negated else when_false).mode = GradMode.OFF
-            return
-        if not (isinstance(inner, cst.Attribute) and inner.attr.value == "requires_grad"):
-            return
-        key = dotted_name(inner.value)
-        if key is not None:
-            (when_true if negated else when_false).set(key, Value(Kind.TENSOR))
-
+        """What each outcome of a branch's test tells about the values it tests (see narrowing)."""
+        narrowing.refine(self, test, when_true, when_false)
 
     def _eval_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
         value = self.evaluate(node.value, frame)
@@ -593,6 +556,8 @@ class Evaluator:
                 if isinstance(expression, cst.Lambda):
                     self.calls.run_lambda(expression, frame, callee.sets_grad_mode)
             return OTHER
+        if callee.kind is Kind.UNKNOWN and callee.origin is not None:  # torch.load(path)(x): a model
+            return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         params = callee.params.union(*(value.params for value in arguments.values()))
         grad = Grad.NO if callee.params else Grad.UNKNOWN
         return self.computed(Value(Kind.UNKNOWN, grad, params=params), frame)
@@ -616,8 +581,7 @@ class Evaluator:
         if forward is not None:
             bound = Arguments([(node.func, module)] + arguments.positional, arguments.keywords, arguments.unpacked)
             return self.calls.call_function(forward, node, bound, frame)
-        inferred = module.origin.inferred if module.origin else False
-        origin = Origin("output of model call", node, inferred)
+        origin = Origin("output of model call", node, _evidence(module))
         return self.computed(requires_grad(origin), frame)
 
     # --- library calls ----------------------------------------------------
@@ -658,6 +622,11 @@ class Evaluator:
             return self.computed(grad_of_computation(arguments.values()), frame)
         if effect is Effect.MODULE:
             return Value(Kind.MODULE, Grad.YES, Origin("module", node))
+        if effect is Effect.LOADED:  # a model only if it is called: see ``call``
+            return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin(f"model loaded by {_short_name(name)}()", node,
+                                                            Evidence.INFERRED))
+        if effect is Effect.COPY:
+            return arguments.positional[0][1] if arguments.positional else UNKNOWN
         if effect is Effect.PARAMETERLESS_MODULE:
             return Value(Kind.MODULE, frozen=True)
         if effect is Effect.CONSUMER_FACTORY:
@@ -753,7 +722,9 @@ class Evaluator:
         if name == torch_api.NUMPY_METHOD:
             force = arguments.keyword(torch_api.FORCE_KEYWORD)
             # Only tensors have .numpy() among the values we know; other libraries' do not raise.
-            if (force is None or is_false(force)) and receiver.kind in (Kind.TENSOR, Kind.UNKNOWN):
+            # Tensor.numpy() takes no positional argument: ``backend.numpy(x)`` is something else.
+            tensor_method = not arguments.positional and receiver.kind in (Kind.TENSOR, Kind.UNKNOWN)
+            if (force is None or is_false(force)) and tensor_method:
                 self.record_explicit(node, func, receiver, frame)
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
@@ -784,7 +755,7 @@ class Evaluator:
         module = receiver.kind is Kind.MODULE
         if effect is Effect.INTEGER_METHOD:
             return Value(Kind.TENSOR) if module or receiver.kind is Kind.UNKNOWN else OTHER
-        if effect in (Effect.MODULE_USE, Effect.PARAMETERS, Effect.NAMED_PARAMETERS, Effect.STATE) or (
+        if effect in _MODULE_METHOD_EFFECTS and _fits_module_signature(name, arguments) or (
             module and name in ("forward", "__call__")
         ):
             return self.module_method(node, func, receiver, effect, arguments, frame)
@@ -820,7 +791,7 @@ class Evaluator:
 
     def module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value, effect: Optional[Effect],
                       arguments: Arguments, frame: Frame) -> Value:
-        module = receiver if receiver.kind is Kind.MODULE else self.used_as_module(func.value, receiver, frame)
+        module = self.used_as_module(func.value, receiver, frame, _evidence_of_module_use(effect))
         if effect is Effect.PARAMETERS:
             parameter = self._parameter_of(module, node)
             return Value(Kind.CONTAINER, item=parameter)
@@ -831,25 +802,49 @@ class Evaluator:
             if is_true(arguments.keyword("keep_vars")):
                 return Value(Kind.CONTAINER, item=self._parameter_of(module, node))
             return Value(Kind.CONTAINER, item=Value(Kind.TENSOR))
-        if effect is Effect.MODULE_USE:
+        if effect in (Effect.MODULE_USE, Effect.MODULE_STATE):
             return module if func.attr.value in ("eval", "train") else OTHER
         return self.module_output(node, module, arguments, frame)
 
     def _parameter_of(self, module: Value, node: cst.Call) -> Value:
         if module.frozen:
             return Value(Kind.TENSOR)
-        inferred = module.origin.inferred if module.origin else False
-        return requires_grad(Origin("parameter from", node, inferred))
+        return requires_grad(Origin("parameter from", node, _evidence(module)))
 
-    def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame) -> Value:
-        """``m.eval()`` on a value of unknown kind: from here on, ``m`` is a module."""
-        if value.kind is not Kind.UNKNOWN:
+    def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame,
+                       evidence: Evidence = Evidence.GUESSED) -> Value:
+        """``m.eval()`` on a value of unknown kind: from here on, ``m`` is a module, proved as
+        far as ``evidence`` goes (``m.parameters()`` proves more than ``m.to(device)``)."""
+        if value.kind is Kind.MODULE and value.origin is not None and value.origin.evidence < evidence:
+            module = replace(value, origin=replace(value.origin, evidence=evidence))
+        elif value.kind is Kind.UNKNOWN:
+            module = Value(Kind.MODULE, Grad.YES, Origin("module", expression, evidence), params=value.params)
+        else:
             return value
-        module = Value(Kind.MODULE, Grad.YES, Origin("module", expression, inferred=True), params=value.params)
         key = dotted_name(expression)
         if key is not None:
             frame.set(key, module)
         return module
+
+
+_MODULE_METHOD_EFFECTS = frozenset(
+    {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.NAMED_PARAMETERS, Effect.STATE}
+)
+
+
+def _fits_module_signature(name: str, arguments: Arguments) -> bool:
+    """``evaluator.eval(dataset)`` is no ``nn.Module.eval()``: too many arguments for it."""
+    most = torch_api.MODULE_METHOD_MAX_ARGUMENTS.get(name)
+    return most is None or len(arguments.positional) + len(arguments.keywords) <= most
+
+
+def _evidence_of_module_use(effect: Optional[Effect]) -> Evidence:
+    """Only a module holds parameters and state; any object can be moved or switched to eval."""
+    return Evidence.GUESSED if effect in (Effect.MODULE_USE, None) else Evidence.INFERRED
+
+
+def _evidence(value: Value) -> Evidence:
+    return value.origin.evidence if value.origin is not None else Evidence.PROVED
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:

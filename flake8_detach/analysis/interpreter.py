@@ -18,12 +18,9 @@ from flake8_detach import torch_api
 from flake8_detach.analysis.expressions import (
     Arguments,
     Evaluator,
-    detach_points,
     constant_index,
-    dotted_name,
-    is_false,
+    detach_points,
     item_key,
-    is_true,
     requested_grad,
     tensor_requiring,
 )
@@ -35,12 +32,15 @@ from flake8_detach.analysis.scope import (
     Frame,
     FunctionInfo,
     Result,
+    join_all_envs,
     join_envs,
 )
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
+from flake8_detach.analysis.syntax import dotted_name, is_false, is_true
 from flake8_detach.analysis.values import (
     OTHER,
     UNKNOWN,
+    Evidence,
     Grad,
     Kind,
     Origin,
@@ -87,6 +87,7 @@ class Interpreter(Evaluator):
         self.class_nodes: Dict[int, ClassInfo] = {}
         self.results: Dict[Tuple[str, GradMode], Result] = {}
         self.in_progress: Set[Tuple[str, GradMode]] = set()
+        self.imports_torch = False  # DET103 is for files that use torch
 
     # --- orchestration --------------------------------------------------
     def run(self, module: cst.Module) -> List[ConversionSite]:
@@ -105,6 +106,8 @@ class Interpreter(Evaluator):
         sites = list(context.sites.values())
         for function in list(self.functions.values()):
             sites.extend(self.result(function, modes[function.key]).sites)
+        if not self.imports_torch:  # an unknown value's .numpy() in a file without torch is not ours
+            sites = [site for site in sites if site.grad is not Grad.UNKNOWN]
         return sites
 
     def reporting_modes(self) -> Dict[str, GradMode]:
@@ -232,9 +235,9 @@ class Interpreter(Evaluator):
             self._record_helper_call(helper, call, bindings, values, frame)
         returned = substitute(result.returns, values)
         if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
-            inferred = returned.origin.inferred if returned.origin else False
+            evidence = returned.origin.evidence if returned.origin else Evidence.PROVED
             description = "output of model call" if function.name == "forward" else "returned by"
-            return replace(returned, origin=Origin(description, call, inferred))
+            return replace(returned, origin=Origin(description, call, evidence))
         return returned
 
     def _bind_arguments(self, function: FunctionInfo,
@@ -281,6 +284,8 @@ class Interpreter(Evaluator):
     # --- statements -----------------------------------------------------
     def run_body(self, body: Body, frame: Frame) -> None:
         for statement in body:
+            if frame.terminated:  # after return, raise, break or continue: dead code
+                return
             method = getattr(self, f"_run_{type(statement).__name__}", None)
             if method is not None:
                 method(statement, frame)
@@ -415,10 +420,34 @@ class Interpreter(Evaluator):
 
     def _run_Return(self, node: cst.Return, frame: Frame) -> None:
         frame.context.returns.append(self.evaluate(node.value, frame) if node.value else OTHER)
+        frame.terminated = True
+
+    def _run_Raise(self, node: cst.Raise, frame: Frame) -> None:
+        self._evaluate_children(node, frame)
+        frame.terminated = True
+
+    def _run_Break(self, node: cst.Break, frame: Frame) -> None:
+        self._jump(frame)
+
+    _run_Continue = _run_Break
+
+    @staticmethod
+    def _jump(frame: Frame) -> None:
+        if frame.jumps is not None:
+            frame.jumps.append(frame.env)
+        frame.terminated = True
+
+    def _run_Assert(self, node: cst.Assert, frame: Frame) -> None:
+        """``assert isinstance(x, torch.Tensor)``: what follows runs only where the test holds."""
+        self.evaluate(node.test, frame)
+        if node.msg is not None:
+            self.evaluate(node.msg, frame)
+        self.refine(node.test, frame, frame.branch())
 
     def _run_Import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:
             full = dotted_name(alias.name) or ""
+            self._note_import(full)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 frame.env[alias.asname.name.value] = Value(Kind.REFERENCE, qualified_name=full)
             else:
@@ -429,10 +458,15 @@ class Interpreter(Evaluator):
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         base = dotted_name(node.module) or ""
+        self._note_import(base)
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             frame.env[bound] = Value(Kind.REFERENCE, qualified_name=f"{base}.{name}")
+
+    def _note_import(self, module: str) -> None:
+        if module.split(".", 1)[0] in torch_api.TORCH_PACKAGES:
+            self.imports_torch = True
 
     def _run_Global(self, node: cst.Global, frame: Frame) -> None:
         frame.global_names.update(item.name.value for item in node.names)
@@ -444,21 +478,33 @@ class Interpreter(Evaluator):
 
     # --- control flow ---------------------------------------------------
     def _run_If(self, node: cst.If, frame: Frame) -> None:
-        self.evaluate(node.test, frame)
+        test = self.evaluate(node.test, frame).constant
         when_true, when_false = frame.branch(), frame.branch()
         self.refine(node.test, when_true, when_false)
-        self._run_suite(node.body, when_true)
-        if isinstance(node.orelse, cst.If):
+        if test is None or test:  # a constant test (``if DEBUG:``) decides which branch runs
+            self._run_suite(node.body, when_true)
+        else:
+            when_true.terminated = True
+        if test is not None and test:
+            when_false.terminated = True
+        elif isinstance(node.orelse, cst.If):
             self._run_If(node.orelse, when_false)
         elif node.orelse is not None:
             self._run_suite(node.orelse.body, when_false)
-        self._merge(frame, when_true, when_false)
+        self._merge(frame, when_true, when_false, test=node.test)
 
-    def _merge(self, frame: Frame, *branches: Frame) -> None:
-        frame.env = branches[0].env
-        mode = branches[0].mode
-        for branch in branches[1:]:
-            frame.env = join_envs(frame.env, branch.env, paths=True)
+    def _merge(self, frame: Frame, *branches: Frame, test: Optional[cst.BaseExpression] = None) -> None:
+        """Continue with the paths that reach the end of their branch; none: what follows is dead.
+
+        ``test``: the branches are the true and false sides of a test (see ``join_paths``)."""
+        live = [branch for branch in branches if not branch.terminated]
+        if not live:
+            frame.terminated = True
+            return
+        frame.env = live[0].env
+        mode = live[0].mode
+        for branch in live[1:]:
+            frame.env = join_envs(frame.env, branch.env, test if len(live) == 2 else None)
             mode = _join_modes(mode, branch.mode)
         frame.mode = mode
 
@@ -474,21 +520,28 @@ class Interpreter(Evaluator):
         for _ in range(passes):
             inner = frame.branch()
             inner.loop_depth += 1
-            if bind_target is not None:
-                self.bind(bind_target[0], bind_target[1], inner)
-            self._run_suite(body, inner)
-            frame.env = join_envs(before, inner.env)
+            ends = self._run_pass(body, inner, bind_target)
+            frame.env = join_all_envs([before] + ends)
             frame.mode = _join_modes(frame.mode, inner.mode)
             before = frame.env
         return inner
+
+    def _run_pass(self, body: cst.BaseSuite, frame: Frame,
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> List[Env]:
+        """One pass of a loop body; the environments with which it reaches the loop's head."""
+        frame.jumps = []
+        if bind_target is not None:
+            self.bind(bind_target[0], bind_target[1], frame)
+        self._run_suite(body, frame)
+        ends = frame.jumps + ([] if frame.terminated else [frame.env])
+        frame.jumps, frame.terminated = None, False
+        return ends
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluate(node.iter, frame)
         constants = iterable.fields or ()
         if 0 < len(constants) <= _MAX_UNROLLED and all(value.constant is not None for value in constants):
-            for value in constants:  # each phase with its own grad mode and its own dict entries
-                self.bind(node.target, value, frame)
-                self._run_suite(node.body, frame)
+            self._run_unrolled(node, constants, frame)
             return
         item = element(iterable)
         module_key = self._parameter_loop_module(node)
@@ -504,6 +557,17 @@ class Interpreter(Evaluator):
                 frame.set(module_key, frozen)
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
+
+    def _run_unrolled(self, node: cst.For, constants: Sequence[Value], frame: Frame) -> None:
+        """Each phase of ``for phase in ["train", "val"]`` with its own grad mode and dict entries."""
+        outer_jumps = frame.jumps
+        for value in constants:
+            ends = self._run_pass(node.body, frame, (node.target, value))
+            if not ends:  # every path returned or raised
+                frame.jumps, frame.terminated = outer_jumps, True
+                return
+            frame.env = join_all_envs(ends)
+        frame.jumps = outer_jumps
 
     @staticmethod
     def _parameter_loop_module(node: cst.For) -> Optional[str]:
@@ -536,8 +600,10 @@ class Interpreter(Evaluator):
             self._run_suite(handler.body, branch)
             branches.append(branch)
         self._merge(frame, *branches)
-        if node.finalbody is not None:
+        if node.finalbody is not None:  # runs on every path, also after a return
+            ended, frame.terminated = frame.terminated, False
             self._run_suite(node.finalbody.body, frame)
+            frame.terminated = ended or frame.terminated
 
     _run_TryStar = _run_Try
 

@@ -137,11 +137,13 @@ def _release_inert_statements(units: List[_Unit]) -> None:
     """
     statements = [unit for unit in units if not isinstance(unit.node, (*_DEFINITIONS, *_IMPORTS))]
     variables = {name for unit in statements for name in unit.binds}
+    # Imported modules hold state too: ``os.environ[key] = "1"`` changes what ``os`` gives.
+    imported = {name for unit in units if isinstance(unit.node, _IMPORTS) for name in unit.binds}
     blocked = _GRAD_MODE_NAMES | _stateful_definitions(units, variables)
     for unit in statements:
         if blocked.isdisjoint(unit.names):
             unit.kept = False
-            unit.binds |= variables.intersection(unit.names)
+            unit.binds |= (variables | imported).intersection(unit.names)
 
 
 def _stateful_definitions(units: List[_Unit], variables: Set[str]) -> Set[str]:

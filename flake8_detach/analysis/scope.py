@@ -8,7 +8,7 @@ scope per function; we keep one per path and merge at the join points).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -18,16 +18,26 @@ from flake8_detach.analysis.values import UNKNOWN, Value, join, join_paths
 Env = Dict[str, Value]
 
 
-def join_envs(first: Env, second: Env, paths: bool = False) -> Env:
+def join_envs(first: Env, second: Env, test: Optional[cst.CSTNode] = None) -> Env:
     """Names bound on only one path keep that path's value (a may-analysis).
 
-    ``paths``: the two environments are the two sides of an ``if`` (see ``join_paths``).
+    ``test``: the two environments are the two sides of a branch on it (see ``join_paths``).
     """
-    merge = join_paths if paths else join
     joined = dict(first)
     for name, value in second.items():
         current = joined.get(name)
-        joined[name] = value if current is None else merge(current, value)
+        if current is None or current is value:
+            joined[name] = value
+        else:
+            joined[name] = join(current, value) if test is None else join_paths(current, value, test)
+    return joined
+
+
+def join_all_envs(envs: Sequence[Env]) -> Env:
+    """The environment where paths ending in each of ``envs`` meet (``envs`` not empty)."""
+    joined = envs[0]
+    for env in envs[1:]:
+        joined = join_envs(joined, env)
     return joined
 
 
@@ -118,6 +128,11 @@ class Frame:
     dotted_roots: Set[str] = field(default_factory=set)
     global_names: Set[str] = field(default_factory=set)  # `global x` in this function
     grad_switched_off: bool = False  # a module-level torch.set_grad_enabled(False) ran
+    # No statement after this point runs on this path (return, raise, break, continue).
+    terminated: bool = False
+    # The environments at each ``break``/``continue`` of the innermost loop's current pass:
+    # they reach the loop's head and its exit although the rest of the body is skipped.
+    jumps: Optional[List[Env]] = None
 
     def set(self, key: str, value: Value) -> None:
         root = _root(key)

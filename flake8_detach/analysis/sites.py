@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Tuple, Union
 if TYPE_CHECKING:
     import libcst as cst
 
-from flake8_detach.analysis.values import Grad, GradMode, Kind, Origin, Value, innermost
+from flake8_detach.analysis.values import Evidence, Grad, GradMode, Kind, Origin, Value, innermost
 
 __all__ = ["ConversionSite", "ConversionStyle", "GradMode", "HelperConversion"]
 
@@ -50,6 +50,8 @@ class ConversionSite:
         yield from self.detach_points
         if self.origin is not None:
             yield self.origin.node
+            if self.origin.condition is not None:
+                yield self.origin.condition.test
         if self.via is not None:
             yield self.via.site.anchor
 
@@ -68,10 +70,14 @@ class ConversionSite:
 
     @property
     def grad(self) -> Grad:
-        """Whether the converted value requires grad, with parameters as unknowns."""
+        """Whether the converted value requires grad, with parameters as unknowns.
+
+        A grad source only guessed from use (an object moved with ``.to()`` and called) is
+        no proof: such a site is undecided (see ``Evidence``)."""
         value = self.carried
         if value.grad is Grad.YES:
-            return Grad.YES
+            proved = value.origin is not None and value.origin.evidence >= Evidence.INFERRED
+            return Grad.YES if proved else Grad.UNKNOWN
         if value.grad is Grad.UNKNOWN or value.params:
             return Grad.UNKNOWN
         return Grad.NO

@@ -42,13 +42,47 @@ class Kind(enum.Enum):
     UNKNOWN = "unknown"
 
 
+class Evidence(enum.IntEnum):
+    """How the file shows that a value requires grad; the rules report only proof by default.
+
+    PROVED: the file creates the grad source: ``requires_grad=True``, ``nn.Parameter``, a torch
+    layer with parameters, a module class of the file that has parameters, a model factory of a
+    known library, and arithmetic or losses on those.
+    INFERRED: an object of unknown type that only a parameter-bearing module could be: the file
+    calls ``.parameters()``, ``.named_parameters()``, ``.state_dict()``, ``.zero_grad()`` or
+    ``.load_state_dict()`` on it, or it comes from ``torch.load`` and is called.  The finding is
+    reported, but its fix is unsafe (the object may not be a torch module).
+    GUESSED: the object is only moved (``.to(device)``, ``.cuda()``), switched with ``.eval()`` or
+    called.  Library pipelines and wrappers are used that way and run without grad, so this is
+    at most an undecided site (DET103).
+    """
+
+    GUESSED = 0
+    INFERRED = 1
+    PROVED = 2
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The branch on whose outcome it depends whether a value requires grad."""
+
+    test: cst.CSTNode = field(repr=False)  # the test of the ``if`` or conditional expression
+    holds: bool  # the value requires grad when the test holds (False: when it fails)
+
+
 @dataclass(frozen=True)
 class Origin:
-    """Where a grad-carrying value comes from: a short description and the node."""
+    """Where a grad-carrying value comes from: a short description, the node, and how sure we are."""
 
     description: str
     node: cst.CSTNode = field(repr=False)
-    inferred: bool = False  # tensor-ness guessed from use (``m.eval()``), not known
+    evidence: Evidence = Evidence.PROVED
+    condition: Optional[Condition] = None  # it requires grad on one side of this branch only
+
+    @property
+    def inferred(self) -> bool:
+        """The value's type was deduced from how it is used, not seen being made."""
+        return self.evidence is not Evidence.PROVED
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,16 @@ FOREIGN = Value(Kind.FOREIGN)
 CONSUMER = Value(Kind.CONSUMER)
 
 
+def strongest_origin(values: Iterable[Value]) -> Optional[Origin]:
+    """The best-proved origin among ``values`` (the first of equals): a sum of a parameter and
+    a guessed model's output is proved to require grad by the parameter."""
+    best: Optional[Origin] = None
+    for value in values:
+        if value.origin is not None and (best is None or value.origin.evidence > best.evidence):
+            best = value.origin
+    return best
+
+
 def requires_grad(origin: Origin, kind: Kind = Kind.TENSOR) -> Value:
     return Value(kind, Grad.YES, origin)
 
@@ -108,7 +152,7 @@ def join(a: Value, b: Value) -> Value:
     if a == b:
         return a
     grad = max(a.grad, b.grad)
-    origin = a.origin if a.grad == grad and a.origin else b.origin
+    origin = strongest_origin(v for v in (a, b) if v.grad == grad)
     return Value(
         kind=_join_kind(a.kind, b.kind),
         grad=grad,
@@ -126,15 +170,19 @@ def join(a: Value, b: Value) -> Value:
     )
 
 
-def join_paths(a: Value, b: Value) -> Value:
-    """The value after an ``if``: a tensor that requires grad on one path and is a
-    plain tensor on the other depends on which path runs, which the file cannot
-    tell (a loop, by contrast, is taken to run: see the interpreter)."""
-    joined = join(a, b)
-    plain_and_grad = {a.grad, b.grad} == {Grad.NO, Grad.YES} and a.kind is b.kind is Kind.TENSOR
-    if plain_and_grad and not (a.params or b.params):
-        return Value(Kind.TENSOR, Grad.UNKNOWN)
-    return joined
+def join_paths(when_true: Value, when_false: Value, test: cst.CSTNode) -> Value:
+    """The value after a branch on ``test``: a may-join, which requires grad if either path's
+    value does.  Where one path's tensor requires grad and the other's is detached, the origin
+    names the branch, so that a finding can say on which path the conversion raises."""
+    joined = join(when_true, when_false)
+    if joined.grad is not Grad.YES or joined.origin is None or joined.origin.condition is not None:
+        return joined
+    sides = {when_true.grad, when_false.grad}
+    tensors = when_true.kind is when_false.kind is Kind.TENSOR
+    if sides != {Grad.NO, Grad.YES} or not tensors or when_true.params or when_false.params:
+        return joined
+    condition = Condition(test, holds=when_true.grad is Grad.YES)
+    return replace(joined, origin=replace(joined.origin, condition=condition))
 
 
 def _join_attributes(a: Tuple[Tuple[str, Value], ...],
@@ -169,7 +217,7 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     # A module handed to a function is no operand: its parameters are not the result's inputs.
     carried = [c for c in contents if c.kind not in _NOT_OPERANDS]
     grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
-    origin = next((c.origin for c in carried if c.grad is Grad.YES and c.origin), None)
+    origin = strongest_origin(c for c in carried if c.grad is Grad.YES)
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))
     return Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
 
@@ -219,7 +267,7 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     own = replace(value, params=frozenset())
     carried = [own] + bound
     grad = max(v.grad for v in carried)
-    origin = next((v.origin for v in carried if v.grad is Grad.YES and v.origin), None)
+    origin = strongest_origin(v for v in carried if v.grad is Grad.YES)
     kind = value.kind
     if kind is Kind.UNKNOWN and grad is Grad.YES:
         kind = Kind.TENSOR

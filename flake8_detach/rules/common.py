@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from flake8_detach.analysis.sites import ConversionSite, GradMode
-from flake8_detach.analysis.values import Grad, Origin
+from flake8_detach.analysis.values import Condition, Grad, Origin
 from flake8_detach.findings import Applicability, Edit, Fix, Position
 from flake8_detach.settings import Settings
 
@@ -48,7 +48,15 @@ class Report:
     def why(self, origin: Optional[Origin]) -> str:
         if origin is None:
             return ""
-        return f" ({origin.description} '{self.snippet(origin.node)}' on line {self.line(origin.node)})"
+        source = f"{origin.description} '{self.snippet(origin.node)}' on line {self.line(origin.node)}"
+        return f" ({source}{self._path(origin.condition)})"
+
+    def _path(self, condition: Optional[Condition]) -> str:
+        """On which path it raises, when another path detaches the value."""
+        if condition is None:
+            return ""
+        outcome = "true" if condition.holds else "false"
+        return f", when the test on line {self.line(condition.test)} is {outcome}"
 
 
 def _needs_parentheses(node: cst.CSTNode) -> bool:

@@ -23,7 +23,8 @@ else:
 arr = y.numpy()  # expect: DET101
 
 # case: branch-depends-on-environment-safe-path-taken
-# The file cannot tell which branch runs; at run time the plain tensor is converted.
+# The file cannot tell which branch runs; at run time the plain tensor is converted.  The
+# checker reports the path on which it raises (a may-analysis): a known limitation of that design.
 import os
 
 import torch
@@ -33,7 +34,31 @@ if os.environ.get("FLAKE8_DETACH_CASE_NEVER_SET"):
     y = w * 2
 else:
     y = torch.zeros(3)
-arr = y.numpy()  # expect: DET103
+arr = y.numpy()
+
+# case: branch-depends-on-environment-grad-path-taken
+import os
+
+import torch
+
+os.environ["FLAKE8_DETACH_CASE_SET"] = "1"
+w = torch.rand(3, requires_grad=True)
+if os.environ.get("FLAKE8_DETACH_CASE_SET"):
+    y = w * 2
+else:
+    y = torch.zeros(3)
+arr = y.numpy()  # expect: DET101
+
+# case: conditional-expression-detaches-on-one-side
+import random
+
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+keep_graph = random.random() < 2.0
+y = w * 3 if keep_graph else (w * 3).detach()
+np.asarray(y)  # expect: DET102
 
 # case: requires-grad-guard-detaches
 import torch

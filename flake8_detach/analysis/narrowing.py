@@ -1,0 +1,116 @@
+"""What a branch's test tells about the values on each of its two paths.
+
+``if isinstance(x, torch.Tensor): x = x.detach()`` then ``np.asarray(x)``: on the path
+where the test fails, ``x`` is no tensor at all, so it cannot require grad there; a
+conversion after the join raises on neither path.  The evaluator calls ``refine`` with the
+two frames of a branch, and each path gets what its outcome of the test implies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+import libcst as cst
+
+from flake8_detach import torch_api
+from flake8_detach.analysis.scope import Frame
+from flake8_detach.analysis.sites import GradMode
+from flake8_detach.analysis.syntax import dotted_name, string_value
+from flake8_detach.analysis.values import OTHER, Kind, Value
+
+if TYPE_CHECKING:
+    from flake8_detach.analysis.expressions import Evaluator
+
+Narrow = Callable[[Value], Value]
+
+
+def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
+    """Narrow the values that ``test`` is about, in the frame of each outcome."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        refine(evaluator, test.expression, when_false, when_true)
+    elif isinstance(test, cst.BooleanOperation):
+        _refine_boolean(evaluator, test, when_true, when_false)
+    elif isinstance(test, cst.Call):
+        _refine_call(evaluator, test, when_true, when_false)
+    elif isinstance(test, cst.Attribute) and test.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
+        # ``if t.requires_grad:``: on the other path ``t`` does not require grad
+        _narrow(evaluator, test.value, when_false, _without_grad)
+
+
+def _refine_boolean(evaluator: "Evaluator", test: cst.BooleanOperation, when_true: Frame,
+                    when_false: Frame) -> None:
+    """Both sides of ``a and b`` hold when it is true; neither side of ``a or b`` when it is false."""
+    for side in (test.left, test.right):
+        if isinstance(test.operator, cst.And):
+            refine(evaluator, side, when_true, when_true.branch())
+        else:
+            refine(evaluator, side, when_false.branch(), when_false)
+
+
+def _refine_call(evaluator: "Evaluator", test: cst.Call, when_true: Frame, when_false: Frame) -> None:
+    callee = evaluator.evaluate(test.func, when_true)
+    name = callee.qualified_name if callee.kind is Kind.REFERENCE else None
+    if name == torch_api.GRAD_MODE_QUERY:
+        when_false.mode = GradMode.OFF
+        return
+    arguments = [arg.value for arg in test.args]
+    if not arguments or any(arg.star or arg.keyword is not None for arg in test.args):
+        return
+    subject = arguments[0]
+    if name in torch_api.TENSOR_TESTS or (name == torch_api.ATTRIBUTE_TEST and _names_tensor_attribute(arguments)):
+        _narrow(evaluator, subject, when_true, _as_tensor)
+        _narrow(evaluator, subject, when_false, _as_non_tensor)
+    elif name == torch_api.TYPE_TEST and len(arguments) == 2:
+        tensor_type = _type_test(evaluator, arguments[1], when_true)
+        if tensor_type is True:
+            _narrow(evaluator, subject, when_true, _as_tensor)
+            _narrow(evaluator, subject, when_false, _as_non_tensor)
+        elif tensor_type is False:
+            _narrow(evaluator, subject, when_true, _as_non_tensor)
+
+
+def _type_test(evaluator: "Evaluator", types: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+    """True: the types include torch tensors; False: they are known other types; None: unknown."""
+    value = evaluator.evaluate(types, frame)
+    candidates: Sequence[Value] = value.fields if value.kind is Kind.CONTAINER and value.fields else (value,)
+    verdicts = [_is_tensor_type(candidate) for candidate in candidates]
+    if any(verdict is True for verdict in verdicts):
+        return True
+    return False if all(verdict is False for verdict in verdicts) else None
+
+
+def _is_tensor_type(value: Value) -> Optional[bool]:
+    if value.kind is not Kind.REFERENCE or value.qualified_name is None:
+        return None
+    if value.qualified_name in torch_api.TENSOR_TYPES:
+        return True
+    root = value.qualified_name.split(".", 1)[0]
+    return False if root in torch_api.NON_TENSOR_TYPE_ROOTS else None
+
+
+def _names_tensor_attribute(arguments: Sequence[cst.BaseExpression]) -> bool:
+    """``hasattr(x, "detach")``: only a torch tensor has it among the values a conversion takes."""
+    attribute = arguments[1] if len(arguments) == 2 else None
+    if not isinstance(attribute, cst.SimpleString):
+        return False
+    return string_value(attribute) in torch_api.TENSOR_ONLY_ATTRIBUTES
+
+
+def _narrow(evaluator: "Evaluator", subject: cst.BaseExpression, frame: Frame, narrow: Narrow) -> None:
+    key = dotted_name(subject)
+    if key is not None:
+        frame.set(key, narrow(evaluator.evaluate(subject, frame)))
+
+
+def _as_tensor(value: Value) -> Value:
+    return replace(value, kind=Kind.TENSOR) if value.kind is Kind.UNKNOWN else value
+
+
+def _as_non_tensor(value: Value) -> Value:
+    """The path on which the value is no tensor: whatever it is, it carries no grad."""
+    return value if value.kind in (Kind.CONTAINER, Kind.FOREIGN) else OTHER
+
+
+def _without_grad(value: Value) -> Value:
+    return Value(Kind.TENSOR)

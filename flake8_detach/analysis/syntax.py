@@ -1,0 +1,41 @@
+"""Facts read off the syntax alone: literals, dotted names, ``True``/``False``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+
+def string_value(node: cst.SimpleString) -> object:
+    """The string a literal stands for.  libcst's ``evaluated_value`` compiles the literal;
+    a literal with no prefix, no backslash and no carriage return stands for the text between
+    its quotes."""
+    raw = node.value
+    if raw[:1] in "'\"" and "\\" not in raw and "\r" not in raw:
+        quotes = 3 if raw[:3] in ('"""', "\'\'\'") else 1
+        return raw[quotes:-quotes]
+    return node.evaluated_value
+
+
+def integer_value(node: cst.Integer) -> object:
+    """The number a literal stands for; plain digits need no compiler (``evaluated_value``)."""
+    return int(node.value) if node.value.isdigit() else node.evaluated_value
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a chain of names, else None: the keys environments use."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def is_false(node: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"
+
+
+def is_true(node: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"

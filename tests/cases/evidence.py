@@ -1,0 +1,177 @@
+# Evidence: a default finding (DET101/DET102) needs proof in the file that the value requires
+# grad.  Objects of unknown type that are only moved with .to(), switched with .eval() or called
+# are no proof (library pipelines run without grad): at most DET103.  Objects on which
+# .parameters(), .state_dict(), .zero_grad() or .load_state_dict() is called, and what torch.load
+# returns when it is called, are taken for models that hold parameters.
+# The libraries are stand-ins in tests/thirdparty, invisible to the checker.
+
+# case: pipeline-moved-and-called-is-no-proof
+import torch
+from thirdparty.pipelines import load_pipeline
+
+pipe = load_pipeline("sentiment")
+pipe.to("cpu")
+out = pipe(torch.rand(2, 4))
+arr = out.numpy()  # expect: DET103
+
+# case: pipeline-switched-to-eval-inside-a-function
+import numpy as np
+import torch
+from thirdparty.pipelines import load_pipeline
+
+
+def embed(texts):
+    pipe = load_pipeline("embeddings").to("cpu")
+    pipe.eval()
+    return pipe(texts)
+
+
+vectors = embed(torch.rand(3, 4))
+table = np.asarray(vectors)  # expect: DET103
+
+# case: pipeline-held-by-an-object-and-called-in-a-loop
+import matplotlib.pyplot as plt
+import torch
+from thirdparty.pipelines import load_pipeline
+
+
+class Demo:
+    def __init__(self):
+        self.pipe = load_pipeline("demo")
+        self.pipe.to("cpu")
+
+    def run(self, batches):
+        for batch in batches:
+            plt.plot(self.pipe(batch)[:, 0])
+
+
+Demo().run([torch.rand(2, 4), torch.rand(2, 4)])
+
+# case: evaluator-eval-with-an-argument-is-not-a-module
+import matplotlib.pyplot as plt
+import torch
+from thirdparty.evaluation import Evaluator
+
+model = torch.nn.Linear(4, 1)
+evaluator = Evaluator(model)
+scores = evaluator.eval([torch.rand(2, 4), torch.rand(2, 4)])
+plt.plot(scores)
+
+# case: opaque-model-trained-with-its-parameters
+import torch
+from thirdparty.models import build_model
+
+model = build_model("mlp")
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+out = model(torch.rand(3, 4))
+arr = out.numpy()  # expect: DET101
+
+# case: opaque-model-zero-grad-in-a-training-function
+import matplotlib.pyplot as plt
+import torch
+from thirdparty.models import build_model
+
+
+def train_step(net, batch):
+    net.zero_grad()
+    preds = net(batch)
+    preds.sum().backward()
+    return preds
+
+
+model = build_model("mlp")
+plt.plot(train_step(model, torch.rand(3, 4))[:, 0])  # expect: DET102
+
+# case: opaque-model-state-dict-loaded-then-called
+import numpy as np
+import torch
+from thirdparty.models import build_model
+
+model = build_model("mlp")
+model.load_state_dict(build_model("mlp").state_dict())
+logits = model(torch.rand(5, 4))
+probabilities = np.asarray(torch.softmax(logits, dim=1))  # expect: DET102
+
+# case: opaque-model-only-switched-to-eval
+# A real model, but the file shows only .eval() and a call: no proof (known limitation).
+import torch
+from thirdparty.models import build_model
+
+model = build_model("mlp")
+model.eval()
+arr = model(torch.rand(2, 4)).numpy()  # expect: DET101
+
+# case: state-dict-values-of-an-opaque-model-do-not-require-grad
+import numpy as np
+from thirdparty.models import build_model
+
+model = build_model("mlp")
+weights = {name: np.asarray(tensor) for name, tensor in model.state_dict().items()}
+
+# case: torch-load-of-a-whole-model-then-called
+import io
+
+import torch
+
+buffer = io.BytesIO()
+torch.save(torch.nn.Linear(4, 2), buffer)
+buffer.seek(0)
+model = torch.load(buffer, weights_only=False)
+scores = model(torch.rand(3, 4)).numpy()  # expect: DET101
+
+# case: torch-load-of-a-state-dict-converted
+import io
+
+import numpy as np
+import torch
+
+buffer = io.BytesIO()
+torch.save(torch.nn.Linear(4, 2).state_dict(), buffer)
+buffer.seek(0)
+state = torch.load(buffer)
+kernel = np.asarray(state["weight"])
+
+# case: torch-load-of-a-model-in-a-method
+import io
+
+import matplotlib.pyplot as plt
+import torch
+
+
+class Predictor:
+    def __init__(self, checkpoint):
+        self.model = torch.load(checkpoint, weights_only=False)
+
+    def plot(self, batch):
+        plt.plot(self.model(batch)[:, 0])  # expect: DET102
+
+
+buffer = io.BytesIO()
+torch.save(torch.nn.Linear(4, 2), buffer)
+buffer.seek(0)
+Predictor(buffer).plot(torch.rand(3, 4))
+
+# case: deepcopy-of-a-layer-is-a-layer
+import copy
+
+import torch
+
+teacher = torch.nn.Linear(4, 2)
+student = copy.deepcopy(teacher)
+arr = student(torch.rand(2, 4)).numpy()  # expect: DET101
+
+# case: traced-layer-is-a-layer
+import torch
+
+layer = torch.nn.Linear(4, 2)
+traced = torch.jit.trace(layer, torch.rand(1, 4))
+arr = traced(torch.rand(2, 4)).numpy()  # expect: DET101
+
+# case: torch-layer-moved-to-device-is-proof
+import numpy as np
+import torch
+
+device = "cpu"
+net = torch.nn.Linear(4, 2).to(device)
+net.eval()
+np.asarray(net(torch.rand(2, 4)))  # expect: DET102

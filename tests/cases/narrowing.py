@@ -1,0 +1,199 @@
+# Narrowing: what a branch's test says about a value on each path (isinstance, torch.is_tensor,
+# hasattr(x, "detach"), requires_grad), early returns, raise, assert, break and continue, and
+# branches on constants.
+
+# case: isinstance-detaches-tensors-in-a-helper
+import numpy as np
+import torch
+
+
+def to_array(x):
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu()
+    return np.asarray(x)
+
+
+w = torch.rand(3, requires_grad=True)
+a = to_array(w * 2)
+b = to_array([1.0, 2.0])
+
+# case: isinstance-early-return-for-non-tensors
+import numpy as np
+import torch
+
+
+def to_array(value):
+    if not isinstance(value, torch.Tensor):
+        return np.asarray(value)
+    return value.detach().cpu().numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+arrays = [to_array(w + 1), to_array(3.0)]
+
+# case: isinstance-with-a-tuple-of-types-in-a-method
+import matplotlib.pyplot as plt
+import torch
+
+
+class Logger:
+    def log(self, value):
+        if isinstance(value, (torch.Tensor, torch.nn.Parameter)):
+            value = value.detach()
+        plt.plot(value)
+
+
+w = torch.rand(3, requires_grad=True)
+Logger().log(w * 2)
+
+# case: is-tensor-narrowing-inside-a-loop
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+results = {"loss": (w ** 2).sum(), "step": 3}
+summary = {}
+for key, value in results.items():
+    if torch.is_tensor(value):
+        value = value.detach()
+    summary[key] = np.asarray(value)
+
+# case: hasattr-detach-narrowing
+import numpy as np
+import torch
+
+
+def as_numpy(x):
+    if hasattr(x, "detach"):
+        x = x.detach()
+    return np.array(x)
+
+
+w = torch.rand(2, requires_grad=True)
+arr = as_numpy(w * 3)
+
+# case: isinstance-of-numpy-array-does-not-narrow-tensors
+import numpy as np
+import torch
+
+
+def to_array(x):
+    if isinstance(x, np.ndarray):
+        return x
+    return x.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = to_array(w * 2)  # expect: DET101
+
+# case: isinstance-narrowing-keeps-the-tensor-path
+import numpy as np
+import torch
+
+
+def to_array(x):
+    if isinstance(x, torch.Tensor):
+        x = x.cpu()
+    return np.asarray(x)  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = to_array(w * 2)  # expect: DET102
+
+# case: early-return-after-detach-guard
+import torch
+
+
+def to_numpy(t):
+    if t.requires_grad:
+        return t.detach().numpy()
+    return t.numpy()
+
+
+w = torch.rand(3, requires_grad=True)
+arr = to_numpy(w * 2)
+
+# case: raise-ends-a-path
+import numpy as np
+import torch
+
+
+def checked(t):
+    if t.requires_grad:
+        raise ValueError("detach it first")
+    return np.asarray(t)
+
+
+w = torch.rand(3, requires_grad=True)
+try:
+    checked(w * 2)
+except ValueError:
+    pass
+arr = checked(torch.zeros(3))
+
+# case: assert-isinstance-narrows-what-follows
+import numpy as np
+import torch
+
+
+def summarise(stats):
+    for value in stats:
+        assert not isinstance(value, torch.Tensor), "pass floats"
+        yield np.asarray(value)
+
+
+list(summarise([1.0, 2.0]))
+
+# case: continue-skips-grad-tensors
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+arrays = []
+for t in [w * 2, torch.ones(3)]:
+    if t.requires_grad:
+        continue
+    arrays.append(np.asarray(t))
+
+# case: break-carries-the-value-out-of-the-loop
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+found = torch.zeros(3)
+for step in range(3):
+    candidate = w * step
+    if step == 1:
+        found = candidate
+        break
+np.asarray(found)  # expect: DET102
+
+# case: constant-flag-decides-the-branch
+import torch
+
+DEBUG = False
+w = torch.rand(3, requires_grad=True)
+if DEBUG:
+    arr = (w * 2).numpy()
+values = (w * 2).detach().numpy()
+
+# case: constant-flag-true-takes-the-branch
+import torch
+
+PLOT = True
+w = torch.rand(3, requires_grad=True)
+if PLOT:
+    arr = (w * 2).numpy()  # expect: DET101
+
+# case: return-inside-with-no-grad
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def predict(scale):
+    with torch.no_grad():
+        return (w * scale).numpy()
+
+
+arr = predict(2.0)
