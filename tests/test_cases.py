@@ -16,8 +16,6 @@ CASES = load_cases()
 
 # Cases the analysis gets wrong today, each with the reason; strict, so a fix is noticed.
 KNOWN_LIMITATIONS = {
-    "metrics-tracker-stores-tensors": "a method storing its argument into self.<dict> is not summarised "
-    "as an effect on the instance, so the caller's tensors never reach the summary() method",
     "branch-depends-on-environment-safe-path-taken": "a conversion is reported when the value requires "
     "grad on some path that reaches it (issue 11); at run time the other path is taken",
     "opaque-model-only-switched-to-eval": "an object seen only through .eval() and a call is no proof of a "

@@ -66,6 +66,10 @@ class FunctionCalls(Protocol):
 
     def run_lambda(self, node: cst.Lambda, frame: Frame, mode: GradMode = GradMode.ON) -> None: ...
 
+    def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None: ...
+
+    def module_variable(self, name: str) -> Optional[Value]: ...
+
 
 class Arguments:
     """A call's arguments, evaluated once, by position and by keyword."""
@@ -223,7 +227,7 @@ class Evaluator:
 
     # --- names and attributes ------------------------------------------
     def _eval_Name(self, node: cst.Name, frame: Frame) -> Value:
-        value = frame.lookup(node.value)
+        value = self.lookup(frame, node.value)
         if value is not None:
             if value.kind is Kind.FUNCTION:
                 self._mark_escaped(value)
@@ -239,10 +243,21 @@ class Evaluator:
         if function is not None:
             function.escapes = True
 
+    def lookup(self, frame: Frame, key: str) -> Optional[Value]:
+        """What ``key`` holds here.  A function reading a module variable also sees what other
+        functions may have stored into it (the heap), whenever they run."""
+        binding = frame.binding_frame(key)
+        if frame.context.function is None or binding is not None and binding.outer is not None:
+            return None if binding is None else binding.env[key]
+        stored = self.calls.module_variable(key)
+        if binding is None:
+            return stored
+        return binding.env[key] if stored is None else join(binding.env[key], stored)
+
     def _eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         key = dotted_name(node)
         if key is not None:
-            known = frame.lookup(key)
+            known = self.lookup(frame, key)
             if known is not None:
                 return known
         base = self.evaluate(node.value, frame)
@@ -258,8 +273,9 @@ class Evaluator:
         if own is not None:
             return own
         instance = self.calls.class_named(base.qualified_name or "") if base.kind is not Kind.FUNCTION else None
-        if instance is not None and name in instance.attributes:
-            return instance.attributes[name]
+        stored = instance.attribute(name) if instance is not None else None
+        if stored is not None:
+            return stored
         effect = torch_api.MEMBERS.get(name)
         if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
@@ -407,12 +423,7 @@ class Evaluator:
             self.evaluate(target.value, frame)
             return
         frame.rebind(key, value)
-        if frame.owner is not None and isinstance(target.value, cst.Name) and target.value.value == frame.self_name:
-            frame.owner.set_attribute(target.attr.value, value)
-            function = frame.context.function
-            if function is not None and function.name == "__init__":
-                stored = frame.owner.constructor_attributes.get(target.attr.value)
-                frame.owner.constructor_attributes[target.attr.value] = value if stored is None else join(stored, value)
+        self.calls.note_write(frame, key, value, adds=False)
 
     def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame,
                    source: Optional[cst.BaseExpression] = None) -> None:
@@ -436,6 +447,7 @@ class Evaluator:
         else:
             frame.set(key, join(current, container_of([value])) if current.kind is Kind.CONTAINER
                       else container_of([value]))
+        self.calls.note_write(frame, key, value, adds=True)
 
     def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
         elements = target.elements
@@ -577,7 +589,7 @@ class Evaluator:
         if module.frozen or module.grad is Grad.NO:
             return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
         info = self.calls.class_named(module.qualified_name or "")
-        forward = info.methods.get("forward") if info else None
+        forward = info.method("forward") if info else None
         if forward is not None:
             bound = Arguments([(node.func, module)] + arguments.positional, arguments.keywords, arguments.unpacked)
             return self.calls.call_function(forward, node, bound, frame)
@@ -709,14 +721,21 @@ class Evaluator:
                     frame: Frame) -> Value:
         name = func.attr.value
         instance = self.calls.class_named(receiver.qualified_name or "")
-        if instance is not None and receiver.kind is Kind.FUNCTION:  # Utils.to_numpy(t): no self
-            method = instance.methods.get(name)
-            return self.calls.call_function(method, node, arguments, frame) if method else UNKNOWN
-        if instance is not None and name in instance.attributes:  # self.encoder(x)
-            return self.call(node, instance.attributes[name], arguments, frame)
-        if instance is not None and name in instance.methods:
+        if instance is not None and receiver.kind is Kind.FUNCTION:  # Utils.to_numpy(t), cls.build(...)
+            method = instance.method(name)
+            if method is None:
+                return UNKNOWN
+            if method.is_classmethod:
+                arguments = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords,
+                                      arguments.unpacked)
+            return self.calls.call_function(method, node, arguments, frame)
+        stored = dict(receiver.attributes).get(name) or (instance.attribute(name) if instance else None)
+        if stored is not None:  # self.encoder(x)
+            return self.call(node, stored, arguments, frame)
+        method = instance.method(name) if instance is not None else None
+        if method is not None:
             bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
-            return self.calls.call_function(instance.methods[name], node, bound, frame)
+            return self.calls.call_function(method, node, bound, frame)
         if name in ("backward", "grad") and is_true(arguments.keyword("create_graph")):
             self.grads_have_graph = node
         if name == torch_api.NUMPY_METHOD:

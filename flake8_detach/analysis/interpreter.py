@@ -34,7 +34,9 @@ from flake8_detach.analysis.scope import (
     Result,
     join_all_envs,
     join_envs,
+    root_of,
 )
+from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
 from flake8_detach.analysis.syntax import dotted_name, is_false, is_true
 from flake8_detach.analysis.values import (
@@ -65,8 +67,44 @@ _MUTATORS = {"append", "add", "insert", "extend", "update", "requires_grad_", "t
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
 
+_MAX_ROUNDS = 3  # interpretations of a file until the heap it reads stops changing
+
+
 def analyze_module(module: cst.Module) -> List[ConversionSite]:
-    return Interpreter().run(module)
+    """The file's conversion sites.  A function interpreted before a write it should have seen
+    (see ``state``) makes the heap stale: interpret the file again with what the heap holds."""
+    heap = Heap()
+    sites = Interpreter(heap).run(module)
+    for _ in range(_MAX_ROUNDS - 1):
+        if not heap.stale():
+            break
+        heap.start_round()
+        sites = Interpreter(heap).run(module)
+    return sites
+
+
+# Container methods that return one of the container's elements, which a mutation then changes.
+_ELEMENT_GETTERS = frozenset({"setdefault", "get"})
+
+
+def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The container whose element ``receiver`` is: ``history`` in ``history[phase]`` or
+    ``history.setdefault(phase, [])``."""
+    if isinstance(receiver, cst.Subscript):
+        return receiver.value
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and \
+            receiver.func.attr.value in _ELEMENT_GETTERS:
+        return receiver.func.value
+    return None
+
+
+def _first_attribute(path: str) -> str:
+    """``seen`` for ``.seen`` or ``.seen['train']``; empty for an item path."""
+    return path[1:].split(".", 1)[0].split("[", 1)[0] if path.startswith(".") else ""
+
+
+def _is_attribute_path(path: str) -> bool:
+    return path.startswith(".") and path[1:] == _first_attribute(path)
 
 
 def _is_private(name: str) -> bool:
@@ -79,8 +117,9 @@ def _join_modes(first: GradMode, second: GradMode) -> GradMode:
 
 
 class Interpreter(Evaluator):
-    def __init__(self) -> None:
+    def __init__(self, heap: Heap) -> None:
         super().__init__(self)
+        self.heap = heap
         self.functions: Dict[str, FunctionInfo] = {}
         self.function_nodes: Dict[int, FunctionInfo] = {}
         self.classes: Dict[str, ClassInfo] = {}
@@ -162,13 +201,14 @@ class Interpreter(Evaluator):
             self.run_body(function.node.body.body, frame)
         returns = join_all(context.returns) if context.returns else OTHER
         sites = list(context.sites.values())
+        writes = list(context.writes.values())
         helpers = [
             HelperConversion(function.name, name, site, name in returns.params)
             for site in sites
             if site.grad is not Grad.YES and site.grad_mode is not GradMode.OFF
             for name in sorted(site.carried.params)
         ]
-        return Result(returns, sites, helpers)
+        return Result(returns, sites, helpers, writes)
 
     def _bind_parameters(self, function: FunctionInfo, frame: Frame) -> None:
         params = function.node.params
@@ -178,16 +218,14 @@ class Interpreter(Evaluator):
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 frame.env[star.name.value] = UNKNOWN
-        if function.owner is not None and function.positional and not self._is_static(function):
-            frame.self_name = function.positional[0]
-            frame.env[frame.self_name] = self.instance_value(function.owner, function.node)
-
-    @staticmethod
-    def _is_static(function: FunctionInfo) -> bool:
-        return any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-            for d in getattr(function.node, "decorators", ())
-        )
+        if function.owner is None or not function.positional or function.is_staticmethod:
+            return
+        first = function.positional[0]
+        if function.is_classmethod:
+            frame.env[first] = Value(Kind.FUNCTION, qualified_name=function.owner.key)
+        else:
+            frame.self_name = first
+            frame.env[first] = self.instance_value(function.owner, function.node)
 
     def instance_value(self, info: ClassInfo, node: cst.CSTNode) -> Value:
         if info.is_module:
@@ -199,7 +237,7 @@ class Interpreter(Evaluator):
         if info.initialised:
             return
         info.initialised = True
-        init = info.methods.get("__init__")
+        init = info.method("__init__")
         if init is not None:
             self.result(init, GradMode.ON)
 
@@ -214,15 +252,22 @@ class Interpreter(Evaluator):
         """An instance, with what its constructor stores from the arguments."""
         self.initialise(info)
         instance = self.instance_value(info, call)
-        init = info.methods.get("__init__")
+        init = info.method("__init__")
         if init is None:
             stored = {name: value for name, (_, value) in zip(info.fields, arguments.positional)}
             stored.update((name, value) for name, (_, value) in arguments.keywords.items() if name in info.fields)
-        else:
-            bound = Arguments([(call.func, instance)] + arguments.positional, arguments.keywords, arguments.unpacked)
-            self.call_function(init, call, bound, frame)
-            values = {name: value for name, (_, value) in self._bind_arguments(init, bound).items()}
-            stored = {name: substitute(value, values) for name, value in info.constructor_attributes.items()}
+            for name, value in stored.items():
+                info.set_attribute(name, value)
+            return replace(instance, attributes=tuple(sorted(stored.items())))
+        bound = Arguments([(call.func, instance)] + arguments.positional, arguments.keywords, arguments.unpacked)
+        self.call_function(init, call, bound, frame)
+        values = {name: value for name, (_, value) in self._bind_arguments(init, bound).items()}
+        receiver = init.positional[0] if init.positional else None
+        stored = {
+            write.path[1:]: substitute(write.value, values)
+            for write in self.result(init, GradMode.ON).writes
+            if write.root == receiver and _is_attribute_path(write.path) and not write.adds
+        }
         return replace(instance, attributes=tuple(sorted(stored.items())))
 
     def call_function(self, function: FunctionInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
@@ -233,12 +278,74 @@ class Interpreter(Evaluator):
         values = {name: value for name, (_, value) in bindings.items()}
         for helper in result.helpers:
             self._record_helper_call(helper, call, bindings, values, frame)
+        for write in result.writes:
+            self._replay(write, substitute(write.value, values), bindings.get(write.root), frame)
         returned = substitute(result.returns, values)
         if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
             evidence = returned.origin.evidence if returned.origin else Evidence.PROVED
             description = "output of model call" if function.name == "forward" else "returned by"
             return replace(returned, origin=Origin(description, call, evidence))
         return returned
+
+    # --- state: writes that outlive a call (see state.py) ------------------
+    def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
+        """``key`` was assigned ``value`` (or ``value`` entered the container at ``key``)."""
+        root = root_of(key)
+        if frame.owner is not None and root == frame.self_name and key != root:
+            attribute = _first_attribute(key[len(root):])
+            held = frame.lookup(f"{root}.{attribute}") if attribute else None
+            if attribute and held is not None:
+                frame.owner.set_attribute(attribute, held)
+        function = frame.context.function
+        if function is None:
+            return
+        if function.owns(root) and root not in function.parameters:
+            return  # a local variable: gone when the call returns
+        if root in function.parameters or frame.outer is not None and frame.outer.binding_frame(root) is not None:
+            frame.context.write(Write(root, key[len(root):], value, adds))
+
+    def module_variable(self, name: str) -> Optional[Value]:
+        return self.heap.module_variable(name)
+
+    def _replay(self, write: Write, value: Value, argument: Optional[Tuple[cst.BaseExpression, Value]],
+                frame: Frame) -> None:
+        """Apply a callee's write at its call: to the argument it was made on, or to the scope."""
+        if argument is not None:
+            self._replay_on_argument(write, value, argument, frame)
+            return
+        binding = frame.binding_frame(write.root)
+        if binding is None:
+            return
+        key = write.root + write.path
+        binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
+        if binding.outer is None:
+            self.heap.store_module_variable(write.root, binding.env[write.root])
+        self.note_write(frame, key, value, write.adds)
+
+    def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
+                            frame: Frame) -> None:
+        expression, passed = argument
+        info = self.classes.get(passed.qualified_name or "") if passed.kind is not Kind.FUNCTION else None
+        attribute = _first_attribute(write.path)
+        if info is not None and attribute:
+            whole = write.path == "." + attribute and not write.adds
+            info.set_attribute(attribute, value if whole else self._after_write(info.attribute(attribute), value,
+                                                                                  adds=True, strong=False))
+        base = dotted_name(expression)
+        if base is None:
+            return
+        key = base + write.path
+        frame.rebind(key, self._after_write(frame.lookup(key), value, write.adds, strong=True))
+        self.note_write(frame, key, value, write.adds)
+
+    @staticmethod
+    def _after_write(current: Optional[Value], value: Value, adds: bool, strong: bool) -> Value:
+        """What a place holds after the write: assigned (replaced, or joined when the write may
+        not happen on every path), or grown by an entry."""
+        if adds:
+            added = Value(Kind.CONTAINER, item=value, unknown_entries=True)
+            return join(current, added) if current is not None and current.kind is Kind.CONTAINER else added
+        return value if strong or current is None else join(current, value)
 
     def _bind_arguments(self, function: FunctionInfo,
                         arguments: Arguments) -> Dict[str, Tuple[cst.BaseExpression, Value]]:
@@ -315,11 +422,14 @@ class Interpreter(Evaluator):
         receiver = func.value
         key = dotted_name(receiver) or (item_key(receiver, frame) if isinstance(receiver, cst.Subscript) else None)
         in_place = name.endswith("_") and not name.startswith("_") and name != "requires_grad_"
-        if key is None and not isinstance(receiver, cst.Subscript) or not (name in _MUTATORS or in_place):
+        if key is None and _element_holder(receiver) is None or not (name in _MUTATORS or in_place):
             return self.evaluate(call, frame)
         current = self.evaluate(receiver, frame)
         arguments = self.arguments(call, frame)
         values = [value for _, value in arguments.positional]
+        own_class = self.classes.get(current.qualified_name or "") if current.kind is not Kind.FUNCTION else None
+        if own_class is not None and own_class.method(name) is not None:  # tracker.update(loss): a method
+            return self.method_call(call, func, current, arguments, frame)
         if name in ("append", "add", "insert") and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
         elif name in ("extend", "update") and values:
@@ -346,8 +456,7 @@ class Interpreter(Evaluator):
     def _bind_attribute_named(self, base: str, name: str, value: Value, frame: Frame) -> None:
         """``self.register_buffer("alpha", t)`` sets ``self.alpha``."""
         frame.set(f"{base}.{name}", value)
-        if frame.owner is not None and base == frame.self_name:
-            frame.owner.set_attribute(name, value)
+        self.note_write(frame, f"{base}.{name}", value, adds=False)
 
     def _add_to_container(self, receiver: cst.BaseExpression, key: Optional[str], current: Value,
                           entry: Tuple[cst.BaseExpression, Value], frame: Frame, known_entry: bool = True) -> None:
@@ -356,10 +465,13 @@ class Interpreter(Evaluator):
         grown = join(current, added) if current.kind is Kind.CONTAINER else added
         if key is not None:
             frame.set(key, grown)
-        if isinstance(receiver, cst.Subscript):  # history[phase].append(x): history holds x's list
-            base = dotted_name(receiver.value)
-            if base is not None:
-                frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant_index(receiver, frame), grown))
+            self.note_write(frame, key, entry[1], adds=True)
+        holder = _element_holder(receiver)
+        base = dotted_name(holder) if holder is not None else None
+        if base is not None:  # history[phase].append(x), history.setdefault(phase, []).append(x)
+            constant = constant_index(receiver, frame) if isinstance(receiver, cst.Subscript) else None
+            frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant, grown))
+            self.note_write(frame, base, entry[1], adds=True)
 
     @staticmethod
     def _holding(holder: Value, constant: Optional[str], grown: Value) -> Value:
@@ -707,7 +819,10 @@ class Interpreter(Evaluator):
         while key in self.classes:
             key += "'"
         bases = [self._callee(base.value, frame) for base in node.bases]
-        info = ClassInfo(key, node, is_module=any(self._is_module_base(base) for base in bases),
+        own_bases = tuple(self.classes[base.qualified_name] for base in bases
+                          if base.kind is Kind.FUNCTION and base.qualified_name in self.classes)
+        info = ClassInfo(key, node, is_module=any(self._is_module_base(base) for base in bases), heap=self.heap,
+                         bases=own_bases,
                          is_autograd_function=any(self._base_effect(base) is Effect.AUTOGRAD_FUNCTION for base in bases))
         self.classes[key] = info
         self.class_nodes[id(node)] = info

@@ -7,13 +7,15 @@ scope per function; we keep one per path and merge at the join points).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from dataclasses import dataclass, field, replace
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.values import UNKNOWN, Value, join, join_paths
+from flake8_detach.analysis.state import Heap, Write
+from flake8_detach.analysis.syntax import dotted_name
+from flake8_detach.analysis.values import Value, join, join_paths, without_parameters
 
 Env = Dict[str, Value]
 
@@ -41,7 +43,7 @@ def join_all_envs(envs: Sequence[Env]) -> Env:
     return joined
 
 
-def _root(key: str) -> str:
+def root_of(key: str) -> str:
     return key.split(".", 1)[0].split("[", 1)[0]
 
 
@@ -50,20 +52,35 @@ class ClassInfo:
     key: str
     node: cst.ClassDef
     is_module: bool
+    heap: Heap = field(repr=False)
+    bases: Tuple["ClassInfo", ...] = ()  # the file's classes it derives from, in order
     is_autograd_function: bool = False
-    attributes: Dict[str, Value] = field(default_factory=dict)
-    # What __init__ stores, in terms of its parameters; a call substitutes its arguments.
-    constructor_attributes: Dict[str, Value] = field(default_factory=dict)
     fields: Tuple[str, ...] = ()  # annotated class attributes: dataclass / NamedTuple fields
     methods: Dict[str, "FunctionInfo"] = field(default_factory=dict)
     initialised: bool = False
 
     def set_attribute(self, name: str, value: Value) -> None:
-        # Parameters of the method that set it mean nothing elsewhere.
-        if value.params:
-            value = UNKNOWN
-        current = self.attributes.get(name)
-        self.attributes[name] = value if current is None else join(current, value)
+        """What an instance may hold in ``name`` (all instances, from any method).  A method's
+        parameters mean nothing elsewhere: its calls replay what it stores from them."""
+        known = without_parameters(value)
+        if known is not None:
+            self.heap.store_attribute(self.key, name, known)
+
+    def attribute(self, name: str) -> Optional[Value]:
+        for info in self.lineage():
+            value = info.heap.attribute(info.key, name)
+            if value is not None:
+                return value
+        return None
+
+    def method(self, name: str) -> Optional["FunctionInfo"]:
+        return next((info.methods[name] for info in self.lineage() if name in info.methods), None)
+
+    def lineage(self) -> Iterator["ClassInfo"]:
+        """The class, then its bases of this file, depth first (Python's order for simple trees)."""
+        yield self
+        for base in self.bases:
+            yield from base.lineage()
 
 
 @dataclass
@@ -88,6 +105,34 @@ class FunctionInfo:
     calls: List[CallRecord] = field(default_factory=list)
     escapes: bool = False  # referenced other than by a call: callers unknown
 
+    owned: Optional[FrozenSet[str]] = field(default=None, repr=False)
+
+    @property
+    def is_classmethod(self) -> bool:
+        return self.owner is not None and "classmethod" in self.decorator_names
+
+    @property
+    def is_staticmethod(self) -> bool:
+        return self.owner is not None and "staticmethod" in self.decorator_names
+
+    @property
+    def decorator_names(self) -> FrozenSet[str]:
+        decorators = getattr(self.node, "decorators", ())
+        return frozenset(d.decorator.value for d in decorators if isinstance(d.decorator, cst.Name))
+
+    @property
+    def parameters(self) -> FrozenSet[str]:
+        params = self.node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        stars = [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+        return frozenset(param.name.value for param in every + stars)
+
+    def owns(self, name: str) -> bool:
+        """Whether ``name`` is local to the function (a parameter or a name its body binds)."""
+        if self.owned is None:
+            self.owned = local_names(self.node)
+        return name in self.owned
+
 
 
 @dataclass
@@ -97,6 +142,7 @@ class Result:
     returns: Value
     sites: List[ConversionSite]
     helpers: List[HelperConversion]
+    writes: List[Write] = field(default_factory=list)  # to state the function does not own
 
 
 @dataclass
@@ -106,6 +152,13 @@ class Context:
     function: Optional[FunctionInfo]
     sites: Dict[Tuple[int, int], ConversionSite] = field(default_factory=dict)
     returns: List[Value] = field(default_factory=list)
+    writes: Dict[Tuple[str, str, bool], Write] = field(default_factory=dict)
+
+    def write(self, write: Write) -> None:
+        """Keep the joined value per place written (a loop body runs twice)."""
+        key = (write.root, write.path, write.adds)
+        known = self.writes.get(key)
+        self.writes[key] = write if known is None else replace(write, value=join(known.value, write.value))
 
     def record(self, site: ConversionSite) -> None:
         # A loop body is interpreted twice; the later pass has seen more paths.
@@ -135,15 +188,15 @@ class Frame:
     jumps: Optional[List[Env]] = None
 
     def set(self, key: str, value: Value) -> None:
-        root = _root(key)
+        root = root_of(key)
         if root in self.global_names and self.outer is not None:
-            self._module_frame().set(key, join(self._module_frame().lookup(key) or value, value))
+            self.module_frame().set(key, join(self.module_frame().lookup(key) or value, value))
             return
         self.env[key] = value
         if root != key:
             self.dotted_roots.add(root)
 
-    def _module_frame(self) -> "Frame":
+    def module_frame(self) -> "Frame":
         frame = self
         while frame.outer is not None:
             frame = frame.outer
@@ -151,18 +204,22 @@ class Frame:
 
     def rebind(self, key: str, value: Value) -> None:
         """Assign ``key``: what was known about ``key.attr`` or ``key['k']`` goes stale."""
-        if _root(key) in self.dotted_roots:
+        if root_of(key) in self.dotted_roots:
             stale = [known for known in self.env if known.startswith((key + ".", key + "["))]
             for known in stale:
                 del self.env[known]
         self.set(key, value)
 
     def lookup(self, name: str) -> Optional[Value]:
+        frame = self.binding_frame(name)
+        return None if frame is None else frame.env[name]
+
+    def binding_frame(self, name: str) -> Optional["Frame"]:
+        """The innermost frame, this one or an enclosing one, that binds ``name``."""
         frame: Optional[Frame] = self
         while frame is not None:
-            value = frame.env.get(name)
-            if value is not None:
-                return value
+            if name in frame.env:
+                return frame
             frame = frame.outer
         return None
 
@@ -173,3 +230,75 @@ class Frame:
         copy.parameter_loops = dict(self.parameter_loops)
         copy.global_names = set(self.global_names)
         return copy
+
+
+class _AssignedNames(cst.CSTVisitor):
+    """The names a function body binds (Python makes them local), nested scopes excluded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Set[str] = set()
+        self.declared_outer: Set[str] = set()  # `global x`, `nonlocal x`
+
+    def _bind(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bind(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bind(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            self.names.add((dotted_name(node.name) or "").split(".", 1)[0])
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.declared_outer.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.declared_outer.update(item.name.value for item in node.names)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        return False  # comprehension variables live in their own scope
+
+
+def local_names(node: Union[cst.FunctionDef, cst.Lambda]) -> FrozenSet[str]:
+    """What a function owns: its parameters and the names its body binds, less ``global``s."""
+    visitor = _AssignedNames()
+    if isinstance(node, cst.FunctionDef):
+        node.body.visit(visitor)
+    params = node.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    stars = [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+    visitor.names.update(param.name.value for param in every + stars)
+    return frozenset(visitor.names - visitor.declared_outer)

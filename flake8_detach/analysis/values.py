@@ -138,9 +138,16 @@ def parameter(name: str) -> Value:
 _NOT_OPERANDS = frozenset({Kind.FUNCTION, Kind.MODULE, Kind.REFERENCE, Kind.CONSUMER})
 
 
+# A value that is a tensor on one path and a list or a model on another has no one shape:
+# a fix that detaches it would fail on the other path.
+_SHAPES = frozenset({Kind.TENSOR, Kind.MODULE, Kind.CONTAINER})
+
+
 def _join_kind(a: Kind, b: Kind) -> Kind:
     if a is b:
         return a
+    if a in _SHAPES and b in _SHAPES:
+        return Kind.UNKNOWN
     for preferred in (Kind.FOREIGN, Kind.TENSOR, Kind.MODULE, Kind.CONTAINER):
         if preferred in (a, b):
             return preferred
@@ -263,6 +270,10 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     """
     if not value.params:
         return value
+    if len(value.params) == 1:
+        (name,) = value.params
+        if value == parameter(name):  # the parameter itself: what was passed, module, list or tensor
+            return arguments.get(name, UNKNOWN)
     bound = [innermost(arguments.get(name, UNKNOWN)) for name in value.params]
     own = replace(value, params=frozenset())
     carried = [own] + bound
@@ -273,3 +284,16 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         kind = Kind.TENSOR
     params: frozenset[str] = frozenset().union(*(v.params for v in bound))
     return replace(own, kind=kind, grad=grad, origin=origin, params=params)
+
+
+def without_parameters(value: Value) -> Optional[Value]:
+    """``value`` less what depends on the enclosing function's parameters (None: all of it)."""
+    if value.params:
+        return None
+    if value.item is None or not _mentions_parameters(value.item):
+        return value
+    return replace(value, item=without_parameters(value.item), fields=None)
+
+
+def _mentions_parameters(value: Value) -> bool:
+    return bool(value.params) or value.item is not None and _mentions_parameters(value.item)

@@ -1,0 +1,77 @@
+"""State that outlives a call: attributes of objects, module variables written by functions.
+
+A function that stores into ``self.seen``, appends to a module-level list or fills a dict it was
+given changes state that other functions read.  Two mechanisms carry it:
+
+* a function's summary lists its ``Write``s to state it does not own (attributes and items of
+  its parameters, variables of enclosing scopes); each call replays them with its arguments
+  substituted, into the caller's scope (``tracker.seen`` after ``tracker.update(loss)``), so
+  that what follows the call sees them in order;
+* the ``Heap`` keeps, for the whole file, what each class's instances may hold in each
+  attribute and what functions may have stored into module variables.  Reads from other
+  functions see it.  A function interpreted before a write it should have seen (a ``show()``
+  method defined before ``update()``) makes the heap *stale*: the file is interpreted again,
+  with the heap kept, until nothing read changes any more (``analyze_module``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+from flake8_detach.analysis.values import Value, join
+
+HeapKey = Tuple[str, str]  # (class key, attribute) or ("", module variable)
+_MODULE = ""
+
+
+@dataclass(frozen=True)
+class Write:
+    """A change a function makes to state it does not own."""
+
+    root: str  # a parameter of the function, or a variable of an enclosing scope
+    path: str  # what under it changes: ".seen", "['train']"; "" for the variable itself
+    value: Value  # what is stored (or added), in terms of the function's parameters
+    adds: bool  # True: the value enters a container (append, add); False: it is assigned
+
+
+@dataclass
+class Heap:
+    values: Dict[HeapKey, Value] = field(default_factory=dict)
+    versions: Dict[HeapKey, int] = field(default_factory=dict)
+    # What this round of interpretation read, and the version it read.
+    reads: Dict[HeapKey, int] = field(default_factory=dict)
+
+    def attribute(self, owner: str, name: str) -> Optional[Value]:
+        return self._read((owner, name))
+
+    def store_attribute(self, owner: str, name: str, value: Value) -> None:
+        self._write((owner, name), value)
+
+    def module_variable(self, name: str) -> Optional[Value]:
+        return self._read((_MODULE, name))
+
+    def store_module_variable(self, name: str, value: Value) -> None:
+        self._write((_MODULE, name), value)
+
+    def attributes_of(self, owner: str) -> Dict[str, Value]:
+        """Every attribute known for a class's instances (not a read: no staleness)."""
+        return {name: value for (key, name), value in self.values.items() if key == owner}
+
+    def stale(self) -> bool:
+        """Something this round read changed after it was read."""
+        return any(self.versions.get(key, 0) > version for key, version in self.reads.items())
+
+    def start_round(self) -> None:
+        self.reads = {}
+
+    def _read(self, key: HeapKey) -> Optional[Value]:
+        self.reads.setdefault(key, self.versions.get(key, 0))
+        return self.values.get(key)
+
+    def _write(self, key: HeapKey, value: Value) -> None:
+        current = self.values.get(key)
+        joined = value if current is None else join(current, value)
+        if joined != current:
+            self.values[key] = joined
+            self.versions[key] = self.versions.get(key, 0) + 1

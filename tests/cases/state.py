@@ -1,0 +1,305 @@
+# State that outlives a call: attributes written in one method and read in another, constructor
+# arguments kept as attributes, module variables and enclosing-scope containers filled by
+# functions, dicts filled by helpers; what a forward pass under no_grad leaves behind.
+
+# case: attribute-appended-in-one-method-plotted-in-another
+import matplotlib.pyplot as plt
+import torch
+
+
+class Monitor:
+    def __init__(self):
+        self.seen = []
+
+    def update(self, batch_loss):
+        self.seen.append(batch_loss)
+
+    def show(self):
+        plt.plot(self.seen)  # expect: DET102
+
+
+w = torch.rand(3, requires_grad=True)
+monitor = Monitor()
+for step in range(3):
+    monitor.update((w * step).sum())
+monitor.show()
+
+# case: reader-method-defined-before-the-writer
+import numpy as np
+import torch
+
+
+class History:
+    def summary(self):
+        return np.mean(self.values)  # expect: DET102
+
+    def __init__(self):
+        self.values = []
+
+    def record(self, value):
+        self.values.append(value)
+
+
+w = torch.rand(2, requires_grad=True)
+history = History()
+history.record((w ** 2).sum())
+history.record((w * 3).sum())
+print(history.summary())
+
+# case: attribute-filled-with-items-stays-clean
+import matplotlib.pyplot as plt
+import torch
+
+
+class Monitor:
+    def __init__(self):
+        self.seen = []
+
+    def update(self, batch_loss):
+        self.seen.append(batch_loss)
+
+    def show(self):
+        plt.plot(self.seen)
+
+
+w = torch.rand(3, requires_grad=True)
+monitor = Monitor()
+for step in range(3):
+    monitor.update((w * step).sum().item())
+monitor.show()
+
+# case: dict-attribute-filled-in-one-method-converted-in-another
+import numpy as np
+import torch
+
+
+class Metrics:
+    def __init__(self):
+        self.store = {}
+
+    def log(self, name, value):
+        self.store[name] = value
+
+    def report(self):
+        return {name: np.asarray(value) for name, value in self.store.items()}  # expect: DET102
+
+
+net = torch.nn.Linear(4, 1)
+metrics = Metrics()
+metrics.log("output", net(torch.rand(2, 4)))
+print(metrics.report())
+
+# case: constructor-argument-is-a-module-in-every-method
+import torch
+
+
+class Runner:
+    def __init__(self, net):
+        self.net = net
+
+    def predict(self, batch):
+        return self.net(batch).numpy()  # expect: DET101
+
+
+gru = torch.nn.GRU(4, 3, batch_first=True)
+runner = Runner(torch.nn.Linear(4, 2))
+print(runner.predict(torch.rand(2, 4)))
+
+# case: constructor-argument-frozen-model-stays-clean
+import torch
+
+
+class Runner:
+    def __init__(self, net):
+        self.net = net
+
+    def predict(self, batch):
+        return self.net(batch).numpy()  # expect: DET103
+
+
+layer = torch.nn.Linear(4, 2)
+layer.requires_grad_(False)
+runner = Runner(layer)
+print(runner.predict(torch.rand(2, 4)))
+
+# case: constructor-keyword-argument-used-in-a-method-in-a-loop
+import matplotlib.pyplot as plt
+import torch
+
+
+class Plotter:
+    def __init__(self, model=None):
+        self.model = model
+
+    def plot_all(self, batches):
+        for batch in batches:
+            plt.plot(self.model(batch)[:, 0])  # expect: DET102
+
+
+Plotter(model=torch.nn.Linear(4, 2)).plot_all([torch.rand(3, 4)])
+
+# case: module-list-appended-inside-a-function-plotted-at-module-level
+import matplotlib.pyplot as plt
+import torch
+
+losses = []
+w = torch.rand(3, requires_grad=True)
+
+
+def train_step(scale):
+    loss = (w * scale).sum()
+    losses.append(loss)
+
+
+for epoch in range(3):
+    train_step(epoch)
+plt.plot(losses)  # expect: DET102
+
+# case: module-list-filled-by-a-function-called-from-main
+import numpy as np
+import torch
+
+history = []
+w = torch.rand(3, requires_grad=True)
+
+
+def step(i):
+    history.append((w * i).mean())
+
+
+def main():
+    for i in range(2):
+        step(i)
+    print(np.mean(history))  # expect: DET102
+
+
+main()
+
+# case: module-list-filled-with-floats-stays-clean
+import numpy as np
+import torch
+
+history = []
+w = torch.rand(3, requires_grad=True)
+
+
+def step(i):
+    history.append((w * i).mean().item())
+
+
+def main():
+    for i in range(2):
+        step(i)
+    print(np.mean(history))
+
+
+main()
+
+# case: helper-appends-its-argument-to-the-list-it-is-given
+import numpy as np
+import torch
+
+
+def record(bucket, value):
+    bucket.append(value)
+
+
+w = torch.rand(3, requires_grad=True)
+losses = []
+for i in range(3):
+    record(losses, (w * i).sum())
+print(np.sum(losses))  # expect: DET102
+
+# case: closure-appends-to-the-enclosing-list
+import numpy as np
+import torch
+
+
+def train():
+    w = torch.rand(3, requires_grad=True)
+    losses = []
+
+    def on_step(loss):
+        losses.append(loss)
+
+    for i in range(3):
+        on_step((w * i).sum())
+    return np.mean(losses)  # expect: DET102
+
+
+train()
+
+# case: forward-under-no-grad-leaves-a-plain-attribute
+import matplotlib.pyplot as plt
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.features = torch.relu(self.fc(x))
+        return self.features.sum(dim=1)
+
+
+net = Net()
+with torch.no_grad():
+    net(torch.rand(2, 4))
+plt.imshow(net.features)
+
+# case: forward-with-grad-leaves-a-grad-attribute
+import matplotlib.pyplot as plt
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.features = torch.relu(self.fc(x))
+        return self.features.sum(dim=1)
+
+
+net = Net()
+net(torch.rand(2, 4))
+plt.imshow(net.features)  # expect: DET102
+
+# case: attribute-set-by-a-base-class-method
+import numpy as np
+import torch
+
+
+class Base:
+    def remember(self, value):
+        self.last = value
+
+
+class Child(Base):
+    def dump(self):
+        return np.asarray(self.last)  # expect: DET102
+
+
+w = torch.rand(3, requires_grad=True)
+child = Child()
+child.remember(w * 2)
+child.dump()
+
+# case: global-statement-rebinds-a-module-variable
+import numpy as np
+import torch
+
+best = None
+w = torch.rand(3, requires_grad=True)
+
+
+def evaluate(scale):
+    global best
+    best = (w * scale).sum()
+
+
+evaluate(2.0)
+print(np.asarray(best))  # expect: DET102
