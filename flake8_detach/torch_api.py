@@ -27,6 +27,8 @@ class Effect(enum.Enum):
     MODULE_USE = "module-use"  # .eval(), .to(device): the receiver may be a module (a guess)
     MODULE_STATE = "module-state"  # .zero_grad(), .load_state_dict(): the receiver holds parameters
     PARAMETERS = "parameters"  # iterator over parameters
+    PARAMETER = "parameter"  # one parameter: model.get_parameter("fc.weight")
+    FROZEN_MODULE = "frozen-module"  # Embedding.from_pretrained(w): frozen unless freeze=False
     NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
     STATE = "state"  # state_dict(): tensors that do not require grad
     INTEGER_METHOD = "integer-method"  # model-like calls that return token ids
@@ -41,10 +43,15 @@ class Effect(enum.Enum):
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
     AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
     OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
+    CONTEXT_MANAGER = "context-manager"  # @contextmanager: `with f() as x` binds what f yields
     LOADED = "loaded"  # read from disk: a tensor, a state dict or a model (a model if called)
     COPY = "copy"  # a copy (or compiled twin) of its first argument: deepcopy, jit.trace
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
+    ELEMENT = "element"  # next(it): one element
+    MAP = "map"  # map(fn, xs): fn applied to each element
+    FILTER = "filter"  # filter(fn, xs): the elements fn keeps
+    PARTIAL = "partial"  # functools.partial(fn, *args, **kwargs): fn with arguments bound
     ZIP = "zip"  # zip(a, b): tuples of elements
     ENUMERATE = "enumerate"  # enumerate(a): (index, element)
 
@@ -147,6 +154,10 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.jit.script": Effect.COPY,
     "torch.jit.trace": Effect.COPY,
     "torch.compile": Effect.COPY,
+    "torch.nn.Embedding.from_pretrained": Effect.FROZEN_MODULE,
+    "torch.nn.EmbeddingBag.from_pretrained": Effect.FROZEN_MODULE,
+    "functools.partial": Effect.PARTIAL,
+    "contextlib.contextmanager": Effect.CONTEXT_MANAGER,
     "copy.deepcopy": Effect.COPY,
     "copy.copy": Effect.COPY,
     "timm.create_model": Effect.MODULE,
@@ -203,6 +214,7 @@ MEMBERS: Dict[str, Effect] = {
     "modules": Effect.MODULE_USE,
     "children": Effect.MODULE_USE,
     "parameters": Effect.PARAMETERS,
+    "get_parameter": Effect.PARAMETER,
     "named_parameters": Effect.NAMED_PARAMETERS,
     "state_dict": Effect.STATE,
     "buffers": Effect.STATE,
@@ -236,13 +248,29 @@ BUILTINS: Mapping[str, Effect] = {
     "dict": Effect.ELEMENTS,
     "zip": Effect.ZIP,
     "enumerate": Effect.ENUMERATE,
+    "next": Effect.ELEMENT,
+    "map": Effect.MAP,
+    "filter": Effect.FILTER,
 }
+# Context managers: entered by hand (`cm.__enter__()`), or on an ExitStack (`stack.enter_context(cm)`).
+ENTER_METHODS: FrozenSet[str] = frozenset({"__enter__", "enter_context"})
+EXIT_METHOD = "__exit__"
+# Where a context-manager value keeps what `with ... as x` binds (see Value.attributes).
+ENTER_VALUE = "__enter__"
+# The keyword through which sorted(), min(), max() call a function on each element.
+CALLBACK_KEYWORD = "key"
 
 # Packages whose import shows that a file uses torch tensors (DET103 is silent elsewhere).
 TORCH_PACKAGES: FrozenSet[str] = frozenset(
     """torch torchvision torchaudio torchtext pytorch_lightning lightning timm torchmetrics
     transformers diffusers accelerate detectron2 kornia""".split()
 )
+
+# nn.Module methods that return the module itself.
+MODULE_RETURNS_SELF: FrozenSet[str] = frozenset(
+    "to cuda cpu xpu double float half bfloat16 type eval train share_memory apply".split()
+)
+FREEZE_KEYWORD = "freeze"
 
 # nn.Module methods by the most positional arguments their signatures take: an object whose
 # ``.eval(dataset)`` takes an argument is an evaluator, not a module (``train(mode=True)``).
@@ -298,6 +326,10 @@ FORCE_KEYWORD = "force"
 # Copies to the CPU that belong after .detach() in the fixed chain.
 DEVICE_MOVES: FrozenSet[str] = frozenset({"cpu", "cuda", "to"})
 
+
+# An optimizer's parameter groups: dicts whose "params" entry holds parameters, the rest numbers.
+PARAM_GROUPS = "param_groups"
+PARAMS_KEY = "params"
 
 # Libraries that keep a list of tensors as objects (pandas' object columns) and
 # convert only a tensor handed to them directly.

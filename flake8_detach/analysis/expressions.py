@@ -64,9 +64,11 @@ class FunctionCalls(Protocol):
 
     def class_named(self, key: str) -> Optional[ClassInfo]: ...
 
-    def run_lambda(self, node: cst.Lambda, frame: Frame, mode: GradMode = GradMode.ON) -> None: ...
+    def decorate(self, function: Value, mode: GradMode) -> None: ...
 
     def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None: ...
+
+    def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value: ...
 
     def module_variable(self, name: str) -> Optional[Value]: ...
 
@@ -75,10 +77,14 @@ class Arguments:
     """A call's arguments, evaluated once, by position and by keyword."""
 
     def __init__(self, positional: List[Tuple[cst.BaseExpression, Value]],
-                 keywords: Dict[str, Tuple[cst.BaseExpression, Value]], unpacked: bool) -> None:
+                 keywords: Dict[str, Tuple[cst.BaseExpression, Value]], unpacked: bool,
+                 elements: bool = False) -> None:
         self.positional = positional
         self.keywords = keywords
         self.unpacked = unpacked  # *args or **kwargs: bindings are guesses
+        # The values are elements of the expressions (``map(fn, xs)`` calls fn on each of xs):
+        # there is no expression to detach for one of them.
+        self.elements = elements
 
     def values(self) -> List[Value]:
         return [value for _, value in self.positional] + [value for _, value in self.keywords.values()]
@@ -239,9 +245,11 @@ class Evaluator:
         return UNKNOWN
 
     def _mark_escaped(self, value: Value) -> None:
-        function = self.calls.function_named(value.qualified_name or "")
-        if function is not None:
-            function.escapes = True
+        """The function may be called by code this file does not show, with any arguments."""
+        for key in value.functions:
+            function = self.calls.function_named(key)
+            if function is not None:
+                function.escapes = True
 
     def lookup(self, frame: Frame, key: str) -> Optional[Value]:
         """What ``key`` holds here.  A function reading a module variable also sees what other
@@ -281,6 +289,11 @@ class Evaluator:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
             return requires_grad(Origin("parameter", node, _evidence(base)))
+        if effect is Effect.SOURCE and _may_be_module(base):  # backbone.stem.weight
+            return requires_grad(Origin("parameter", node, Evidence.INFERRED))
+        if effect is None and base.kind is Kind.MODULE and not base.frozen:
+            # an attribute the file does not set: a submodule if it is used as one
+            return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin("submodule", node, Evidence.INFERRED))
         if base.kind is Kind.CONTAINER and base.fields and name in ("values", "indices"):
             return base.fields[0] if name == "values" else base.fields[1]
         return self._member_value(effect, base, frame)
@@ -351,12 +364,22 @@ class Evaluator:
             frame.env[node.target.value] = value
         return value
 
+    def _eval_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        """A generator's values reach the loop over it (``for batch in batches():``)."""
+        given = node.value
+        if isinstance(given, cst.From):  # yield from inner(): inner's values
+            yielded = element(self.evaluate(given.item, frame))
+        else:
+            yielded = self.evaluate(given, frame) if given is not None else OTHER
+        frame.context.yields.append(yielded)
+        frame.context.yield_modes.append(frame.mode)
+        return UNKNOWN  # what generator.send() passes in
+
     def _eval_Await(self, node: cst.Await, frame: Frame) -> Value:
         return self.evaluate(node.expression, frame)
 
     def _eval_Lambda(self, node: cst.Lambda, frame: Frame) -> Value:
-        self.calls.run_lambda(node, frame)
-        return OTHER
+        return self.calls.define_lambda(node, frame)
 
     # --- containers -----------------------------------------------------
     def _elements(self, elements: Sequence[cst.BaseElement], frame: Frame) -> List[Value]:
@@ -513,7 +536,7 @@ class Evaluator:
             return base.item or UNKNOWN
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad
-        if base.kind is Kind.MODULE:
+        if base.kind is Kind.MODULE or _may_be_module(base):
             return base  # nn.Sequential / ModuleList: a submodule
         return element(base)
 
@@ -563,19 +586,30 @@ class Evaluator:
             return self.module_output(node, callee, arguments, frame)
         if callee.kind in (Kind.FOREIGN, Kind.CONSUMER):
             return callee
-        if callee.sets_grad_mode is not None:  # torch.no_grad()(lambda: ...)
-            for expression, _ in arguments.positional:
-                if isinstance(expression, cst.Lambda):
-                    self.calls.run_lambda(expression, frame, callee.sets_grad_mode)
-            return OTHER
-        if callee.kind is Kind.UNKNOWN and callee.origin is not None:  # torch.load(path)(x): a model
+        if callee.sets_grad_mode is not None:  # torch.no_grad()(lambda: ...): a decorated function
+            wrapped = arguments.positional[0][1] if len(arguments.positional) == 1 else OTHER
+            if wrapped.kind is Kind.FUNCTION:
+                self.calls.decorate(wrapped, callee.sets_grad_mode)
+            return wrapped
+        if _may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         params = callee.params.union(*(value.params for value in arguments.values()))
         grad = Grad.NO if callee.params else Grad.UNKNOWN
         return self.computed(Value(Kind.UNKNOWN, grad, params=params), frame)
 
     def _local_call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
-        key = callee.qualified_name or ""
+        """A call of the file's function or class, or of any of them (a list of callbacks)."""
+        if not callee.functions:
+            return UNKNOWN
+        if callee.bound_arguments:  # functools.partial(fn, a, key=b)(c)
+            bound = callee.bound_arguments
+            positional = [(expr, value) for name, expr, value in bound if name is None] + arguments.positional
+            keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None},
+                        **arguments.keywords}
+            arguments = Arguments(positional, keywords, arguments.unpacked, arguments.elements)
+        return join_all(self._call_one(key, node, arguments, frame) for key in sorted(callee.functions))
+
+    def _call_one(self, key: str, node: cst.Call, arguments: Arguments, frame: Frame) -> Value:
         info = self.calls.class_named(key)
         if info is not None:
             return self.calls.instantiate(info, node, arguments, frame)
@@ -583,6 +617,13 @@ class Evaluator:
         if function is None:
             return UNKNOWN
         return self.calls.call_function(function, node, arguments, frame)
+
+    def call_back(self, function: Value, node: cst.Call, arguments: Sequence[Tuple[cst.BaseExpression, Value]],
+                  frame: Frame) -> Value:
+        """What a library calls a function it was given with (``map(fn, xs)``, ``key=fn``)."""
+        if function.kind in (Kind.UNKNOWN, Kind.OTHER):
+            return UNKNOWN
+        return self.call(node, function, Arguments(list(arguments), {}, False, elements=True), frame)
 
     def module_output(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
         """What calling an nn.Module gives: a tensor that requires grad, unless frozen."""
@@ -599,7 +640,12 @@ class Evaluator:
     # --- library calls ----------------------------------------------------
     def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         if name.startswith("builtins."):
-            return self.builtin_call(name[len("builtins."):], arguments, frame)
+            return self.builtin_call(node, name[len("builtins."):], arguments, frame)
+        effect = torch_api.effect_of_qualified_name(name)
+        if effect is not Effect.PARTIAL:  # a library may call what it is given: dataset.map(fn)
+            for value in arguments.values():
+                if value.kind is Kind.FUNCTION:
+                    self._mark_escaped(value)
         if is_true(arguments.keyword("create_graph")):
             self.grads_have_graph = node  # torch.autograd.grad(..., create_graph=True)
             return container_of([requires_grad(Origin("gradient computed with create_graph=True", node))])
@@ -634,6 +680,16 @@ class Evaluator:
             return self.computed(grad_of_computation(arguments.values()), frame)
         if effect is Effect.MODULE:
             return Value(Kind.MODULE, Grad.YES, Origin("module", node))
+        if effect is Effect.PARTIAL and arguments.positional:
+            (_, function), rest = arguments.positional[0], arguments.positional[1:]
+            bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...] = tuple(
+                (None, expr, value) for expr, value in rest)
+            bound += tuple((name, expr, value) for name, (expr, value) in arguments.keywords.items())
+            return replace(function, bound_arguments=function.bound_arguments + bound) \
+                if function.kind is Kind.FUNCTION else UNKNOWN
+        if effect is Effect.FROZEN_MODULE:  # Embedding.from_pretrained(w): frozen unless freeze=False
+            trained = is_false(arguments.keyword(torch_api.FREEZE_KEYWORD))
+            return Value(Kind.MODULE, Grad.YES, Origin("module", node)) if trained else Value(Kind.MODULE, frozen=True)
         if effect is Effect.LOADED:  # a model only if it is called: see ``call``
             return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin(f"model loaded by {_short_name(name)}()", node,
                                                             Evidence.INFERRED))
@@ -649,8 +705,7 @@ class Evaluator:
             return FOREIGN
         if effect is Effect.OPTIMIZER:
             given = arguments.positional[0][1] if arguments.positional else UNKNOWN
-            groups = container_of([container_of([given])])  # opt.param_groups[0]["params"]
-            return Value(Kind.OTHER, attributes=(("param_groups", groups),))
+            return Value(Kind.OTHER, attributes=((torch_api.PARAM_GROUPS, _parameter_groups(given)),))
         if effect in (Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET):
             return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(effect, arguments))
         return OTHER
@@ -681,15 +736,24 @@ class Evaluator:
             return self.computed(grad_of_computation(positional), frame)
         return container_of([values, Value(Kind.TENSOR)], (values, Value(Kind.TENSOR)))
 
-    def builtin_call(self, name: str, arguments: Arguments, frame: Frame) -> Value:
+    def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
         values = [value for _, value in arguments.positional]
+        key = arguments.keywords.get(torch_api.CALLBACK_KEYWORD)
+        if key is not None and arguments.positional:  # sorted(xs, key=fn): fn sees each element
+            self.call_back(key[1], node, [(arguments.positional[0][0], element(values[0]))], frame)
+        if effect in (Effect.MAP, Effect.FILTER) and len(values) > 1:
+            given = [(expr, element(value)) for expr, value in arguments.positional[1:]]
+            result = self.call_back(values[0], node, given, frame)
+            return container_of([result if effect is Effect.MAP else given[0][1]])
         if effect is Effect.PROPAGATE:
             if len(values) == 1 and values[0].kind is Kind.CONTAINER:
                 return element(values[0])
             return self.arithmetic(values, frame)
         if effect is Effect.ELEMENTS:
             return container_of([element(v) for v in values]) if values else container_of([])
+        if effect is Effect.ELEMENT:
+            return element(values[0]) if values else UNKNOWN
         if effect is Effect.ZIP:
             items = tuple(element(v) for v in values)
             return Value(Kind.CONTAINER, item=container_of(items, items))
@@ -705,8 +769,9 @@ class Evaluator:
             if tensors_only and value.kind is Kind.CONTAINER and not any(
                     column.kind is Kind.TENSOR for _, column in value.attributes):
                 continue  # a list of tensors becomes an object column; a dict of tensors is converted
+            points = () if arguments.elements else detach_points(expression, value)
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
-                                  frame.mode, detach_points(expression, value))
+                                  frame.mode, points)
             frame.context.record(site)
 
     def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:
@@ -779,7 +844,7 @@ class Evaluator:
         ):
             return self.module_method(node, func, receiver, effect, arguments, frame)
         if module:
-            if effect is Effect.VIEW:
+            if effect is Effect.VIEW or name in torch_api.MODULE_RETURNS_SELF:
                 return receiver  # model.to(device), model.cuda(), model.half()
             if effect is Effect.SOURCE and is_false(_first(arguments)):
                 return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
@@ -814,6 +879,8 @@ class Evaluator:
         if effect is Effect.PARAMETERS:
             parameter = self._parameter_of(module, node)
             return Value(Kind.CONTAINER, item=parameter)
+        if effect is Effect.PARAMETER:
+            return self._parameter_of(module, node)
         if effect is Effect.NAMED_PARAMETERS:
             pair = (OTHER, self._parameter_of(module, node))
             return Value(Kind.CONTAINER, item=container_of(pair, pair))
@@ -836,6 +903,10 @@ class Evaluator:
         far as ``evidence`` goes (``m.parameters()`` proves more than ``m.to(device)``)."""
         if value.kind is Kind.MODULE and value.origin is not None and value.origin.evidence < evidence:
             module = replace(value, origin=replace(value.origin, evidence=evidence))
+        elif _may_be_module(value):  # torch.load(path).eval(), model.backbone.eval()
+            assert value.origin is not None
+            module = replace(value, kind=Kind.MODULE, grad=Grad.YES,
+                             origin=replace(value.origin, evidence=max(evidence, value.origin.evidence)))
         elif value.kind is Kind.UNKNOWN:
             module = Value(Kind.MODULE, Grad.YES, Origin("module", expression, evidence), params=value.params)
         else:
@@ -847,7 +918,8 @@ class Evaluator:
 
 
 _MODULE_METHOD_EFFECTS = frozenset(
-    {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.NAMED_PARAMETERS, Effect.STATE}
+    {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
+     Effect.STATE}
 )
 
 
@@ -862,8 +934,26 @@ def _evidence_of_module_use(effect: Optional[Effect]) -> Evidence:
     return Evidence.GUESSED if effect in (Effect.MODULE_USE, None) else Evidence.INFERRED
 
 
+def _may_be_module(value: Value) -> bool:
+    """An object of unknown type that is a model if it is used as one: what ``torch.load``
+    returns, an attribute of a model that the file does not set (see ``call``)."""
+    return value.kind is Kind.UNKNOWN and value.origin is not None and not value.params
+
+
 def _evidence(value: Value) -> Evidence:
     return value.origin.evidence if value.origin is not None else Evidence.PROVED
+
+
+def _parameter_groups(given: Value) -> Value:
+    """``optimizer.param_groups``: a list of dicts whose ``"params"`` entry holds the parameters
+    and whose other entries (``"lr"``, ``"momentum"``...) are numbers.  ``given`` is what the
+    optimizer was built with: parameters, or such dicts already."""
+    first = element(given)
+    if first.kind is Kind.CONTAINER and first.attributes:  # the optimizer adds its defaults: numbers
+        return container_of([replace(first, item=OTHER)])
+    parameters = given if given.kind is Kind.CONTAINER else container_of([given])
+    group = Value(Kind.CONTAINER, item=OTHER, attributes=((torch_api.PARAMS_KEY, parameters),))
+    return container_of([group])
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:

@@ -47,6 +47,7 @@ from flake8_detach.analysis.values import (
     Kind,
     Origin,
     Value,
+    container_of,
     element,
     entries_of,
     innermost,
@@ -67,6 +68,10 @@ _MUTATORS = {"append", "add", "insert", "extend", "update", "requires_grad_", "t
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
 
+_ANONYMOUS = "<lambda>"  # the name of a lambda that is not assigned to a name
+_MAX_SPECIALIZATIONS = 8  # summaries of one function for particular arguments (see _specialization)
+# Parameters bound to particular values for one summary, in name order.
+Specialization = Tuple[Tuple[str, Value], ...]
 _MAX_ROUNDS = 3  # interpretations of a file until the heap it reads stops changing
 
 
@@ -124,8 +129,9 @@ class Interpreter(Evaluator):
         self.function_nodes: Dict[int, FunctionInfo] = {}
         self.classes: Dict[str, ClassInfo] = {}
         self.class_nodes: Dict[int, ClassInfo] = {}
-        self.results: Dict[Tuple[str, GradMode], Result] = {}
-        self.in_progress: Set[Tuple[str, GradMode]] = set()
+        self.results: Dict[Tuple[str, GradMode, Specialization], Result] = {}
+        self.in_progress: Set[Tuple[str, GradMode, Specialization]] = set()
+        self.specializations: Dict[str, Set[Specialization]] = {}
         self.imports_torch = False  # DET103 is for files that use torch
 
     # --- orchestration --------------------------------------------------
@@ -144,7 +150,11 @@ class Interpreter(Evaluator):
         modes = self.reporting_modes()
         sites = list(context.sites.values())
         for function in list(self.functions.values()):
-            sites.extend(self.result(function, modes[function.key]).sites)
+            own = self.result(function, modes[function.key]).sites
+            if function.name == _ANONYMOUS and function.calls and not function.escapes:
+                # only ever called here (sorted(key=...), map): each call reports what it passes
+                own = [site for site in own if not site.carried.params]
+            sites.extend(own)
         if not self.imports_torch:  # an unknown value's .numpy() in a file without torch is not ours
             sites = [site for site in sites if site.grad is not Grad.UNKNOWN]
         return sites
@@ -173,8 +183,9 @@ class Interpreter(Evaluator):
             return modes[call.caller.key]
         return call.mode
 
-    def result(self, function: FunctionInfo, mode: GradMode) -> Result:
-        key = (function.key, mode)
+    def result(self, function: FunctionInfo, mode: GradMode, given: Specialization = ()) -> Result:
+        """The summary of ``function`` in ``mode``, with the parameters in ``given`` bound."""
+        key = (function.key, mode, given)
         known = self.results.get(key)
         if known is not None:
             return known
@@ -182,24 +193,52 @@ class Interpreter(Evaluator):
             return Result(UNKNOWN, [], [])
         self.in_progress.add(key)
         try:
-            result = self._interpret_function(function, mode)
+            result = self._interpret_function(function, mode, given)
         finally:
             self.in_progress.discard(key)
         self.results[key] = result
         return result
 
-    def _interpret_function(self, function: FunctionInfo, mode: GradMode) -> Result:
+    def _specialization(self, function: FunctionInfo,
+                        bindings: Dict[str, Tuple[cst.BaseExpression, Value]]) -> Specialization:
+        """The arguments worth a summary of their own: functions (``run_with(fn, x)`` calls
+        them), instances of the file's classes (their methods run), literal flags (``if safe:``,
+        ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
+        chosen = tuple(sorted(
+            (name, value) for name, (_, value) in bindings.items()
+            if name in function.parameters and self._decides(value)
+        ))
+        if not chosen:
+            return ()
+        known = self.specializations.setdefault(function.key, set())
+        if chosen not in known and len(known) >= _MAX_SPECIALIZATIONS:
+            return ()
+        known.add(chosen)
+        return chosen
+
+    def _decides(self, value: Value) -> bool:
+        if value.kind is Kind.FUNCTION or innermost(value).kind is Kind.FUNCTION:
+            return True
+        if value.kind in (Kind.MODULE, Kind.UNKNOWN) and value.qualified_name in self.classes:
+            return True
+        return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
+
+    def _interpret_function(self, function: FunctionInfo, mode: GradMode, given: Specialization) -> Result:
         if function.owner is not None and function.name != "__init__":
             self.initialise(function.owner)
         context = Context(function=function)
         frame = Frame(env={}, context=context, outer=function.defining_frame, mode=mode,
                       inherits_mode=function.decorator_mode is None, owner=function.owner)
         self._bind_parameters(function, frame)
+        frame.env.update(given)
         if isinstance(function.node, cst.Lambda):
             context.returns.append(self.evaluate(function.node.body, frame))
         else:
             self.run_body(function.node.body.body, frame)
         returns = join_all(context.returns) if context.returns else OTHER
+        if context.yields:  # a generator: calling it gives what it yields
+            returns = container_of(context.yields)
+        switched = [switched for switched in context.yield_modes if switched is not mode]
         sites = list(context.sites.values())
         writes = list(context.writes.values())
         helpers = [
@@ -208,16 +247,16 @@ class Interpreter(Evaluator):
             if site.grad is not Grad.YES and site.grad_mode is not GradMode.OFF
             for name in sorted(site.carried.params)
         ]
-        return Result(returns, sites, helpers, writes)
+        return Result(returns, sites, helpers, writes, switched[0] if switched else None)
 
     def _bind_parameters(self, function: FunctionInfo, frame: Frame) -> None:
         params = function.node.params
         every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
         for param in every:
             frame.env[param.name.value] = parameter(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
+        for star in (params.star_arg, params.star_kwarg):  # *args, **kwargs: what the calls pass
             if isinstance(star, cst.Param):
-                frame.env[star.name.value] = UNKNOWN
+                frame.env[star.name.value] = Value(Kind.CONTAINER, item=parameter(star.name.value))
         if function.owner is None or not function.positional or function.is_staticmethod:
             return
         first = function.positional[0]
@@ -260,32 +299,39 @@ class Interpreter(Evaluator):
                 info.set_attribute(name, value)
             return replace(instance, attributes=tuple(sorted(stored.items())))
         bound = Arguments([(call.func, instance)] + arguments.positional, arguments.keywords, arguments.unpacked)
-        self.call_function(init, call, bound, frame)
-        values = {name: value for name, (_, value) in self._bind_arguments(init, bound).items()}
+        _, result, values = self._call(init, call, bound, frame)
         receiver = init.positional[0] if init.positional else None
         stored = {
             write.path[1:]: substitute(write.value, values)
-            for write in self.result(init, GradMode.ON).writes
+            for write in result.writes
             if write.root == receiver and _is_attribute_path(write.path) and not write.adds
         }
         return replace(instance, attributes=tuple(sorted(stored.items())))
 
     def call_function(self, function: FunctionInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
+        return self._call(function, call, arguments, frame)[0]
+
+    def _call(self, function: FunctionInfo, call: cst.Call, arguments: Arguments,
+              frame: Frame) -> Tuple[Value, Result, Dict[str, Value]]:
+        """What the call returns, the summary it used and the values bound to the parameters."""
         function.calls.append(CallRecord(frame.context.function, frame.mode, frame.inherits_mode))
         mode = function.decorator_mode or (GradMode.OFF if frame.mode is GradMode.OFF else GradMode.ON)
-        result = self.result(function, mode)
         bindings = self._bind_arguments(function, arguments)
+        result = self.result(function, mode, self._specialization(function, bindings))
         values = {name: value for name, (_, value) in bindings.items()}
         for helper in result.helpers:
-            self._record_helper_call(helper, call, bindings, values, frame)
+            self._record_helper_call(helper, call, bindings, values, frame, arguments.elements)
         for write in result.writes:
             self._replay(write, substitute(write.value, values), bindings.get(write.root), frame)
         returned = substitute(result.returns, values)
+        if function.is_context_manager:  # `with f() as x:` binds what f yields, in f's grad mode
+            entered = (torch_api.ENTER_VALUE, element(returned))
+            return Value(Kind.OTHER, attributes=(entered,), sets_grad_mode=result.yield_mode), result, values
         if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
             evidence = returned.origin.evidence if returned.origin else Evidence.PROVED
             description = "output of model call" if function.name == "forward" else "returned by"
-            return replace(returned, origin=Origin(description, call, evidence))
-        return returned
+            returned = replace(returned, origin=Origin(description, call, evidence))
+        return returned, result, values
 
     # --- state: writes that outlive a call (see state.py) ------------------
     def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
@@ -352,8 +398,17 @@ class Interpreter(Evaluator):
         bound: Dict[str, Tuple[cst.BaseExpression, Value]] = {}
         for name, entry in zip(function.positional, arguments.positional):
             bound[name] = entry
+        params = function.node.params
+        extra = arguments.positional[len(function.positional):]
+        if isinstance(params.star_arg, cst.Param) and extra:  # *args: a tuple of the rest
+            bound[params.star_arg.name.value] = (extra[0][0], container_of([value for _, value in extra]))
+        named = set(function.parameters)
         for name, entry in arguments.keywords.items():
-            bound.setdefault(name, entry)
+            if name in named:
+                bound.setdefault(name, entry)
+        rest = [value for name, (_, value) in arguments.keywords.items() if name not in named]
+        if isinstance(params.star_kwarg, cst.Param) and rest:  # **kwargs: a dict of the rest
+            bound[params.star_kwarg.name.value] = (arguments.all()[-1][0], container_of(rest))
         if arguments.unpacked:
             return {name: (expr, UNKNOWN) for name, (expr, _) in bound.items()}
         for name, default in function.defaults.items():
@@ -363,7 +418,7 @@ class Interpreter(Evaluator):
 
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
                             bindings: Dict[str, Tuple[cst.BaseExpression, Value]],
-                            values: Dict[str, Value], frame: Frame) -> None:
+                            values: Dict[str, Value], frame: Frame, elements: bool) -> None:
         entry = bindings.get(helper.parameter)
         # Only the argument that itself carries grad is reported (not the batch handed
         # to a helper together with the model that makes its output require grad).
@@ -375,18 +430,23 @@ class Interpreter(Evaluator):
         expression = entry[0]
         value = substitute(helper.site.value, values)
         # detach what the call passes, when it is itself a tensor (not a module or a list)
+        passed_points = () if elements else detach_points(expression, entry[1])
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              frame.mode, detach_points(expression, entry[1]) or helper.site.detach_points, helper)
+                              frame.mode, passed_points or helper.site.detach_points, helper)
         frame.context.record(site)
 
-    def run_lambda(self, node: cst.Lambda, frame: Frame, mode: GradMode = GradMode.ON) -> None:
-        """A lambda runs when it is called, not where it is written: with grad on,
-        unless a grad-mode object wraps it (``torch.no_grad()(lambda: ...)``)."""
-        inner = frame.branch()
-        inner.mode = mode
-        for param in node.params.params:
-            inner.env[param.name.value] = UNKNOWN
-        self.evaluate(node.body, inner)
+    def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value:
+        """A lambda is a function without a name: registered, then called like any other."""
+        known = self.function_nodes.get(id(node))
+        function = known or self._register(node, _ANONYMOUS, frame)
+        return Value(Kind.FUNCTION, qualified_name=function.key)
+
+    def decorate(self, function: Value, mode: GradMode) -> None:
+        """``torch.no_grad()(lambda: ...)``: the anonymous function runs in that grad mode."""
+        for key in function.functions:
+            info = self.functions.get(key)
+            if info is not None and isinstance(info.node, cst.Lambda) and info.decorator_mode is None:
+                info.decorator_mode = mode
 
     # --- statements -----------------------------------------------------
     def run_body(self, body: Body, frame: Frame) -> None:
@@ -411,8 +471,29 @@ class Interpreter(Evaluator):
             result = self._run_mutation(value, value.func, frame)
         else:
             result = self.evaluate(value, frame)
-        if isinstance(value, cst.Call) and result.sets_grad_mode is not None:
-            # torch.set_grad_enabled(False) as a statement: grad mode for what follows
+        if isinstance(value, cst.Call):
+            self._switch_grad_mode(value, result, frame)
+
+    def _switch_grad_mode(self, call: cst.Call, result: Value, frame: Frame) -> None:
+        """Calls that switch grad mode for the statements after them: ``set_grad_enabled(False)``,
+        ``cm.__enter__()`` and ``stack.enter_context(cm)`` on a grad-mode object, ``cm.__exit__()``.
+        (A bare ``torch.no_grad()`` only makes an object: it switches nothing.)"""
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if method == torch_api.EXIT_METHOD and frame.entered:
+            frame.mode = frame.entered.pop()
+            return
+        if method in torch_api.ENTER_METHODS and isinstance(func, cst.Attribute):
+            manager = call.args[0].value if method != "__enter__" and call.args else func.value
+            switched = self.grad_mode_of(self.evaluate(manager, frame))
+            if switched is not None:
+                frame.entered.append(frame.mode)
+                frame.mode, frame.inherits_mode = switched, False
+            return
+        callee = self._callee(func, frame)
+        setter = callee.kind is Kind.REFERENCE and torch_api.effect_of_qualified_name(
+            callee.qualified_name or "") is Effect.GRAD_SET
+        if setter and result.sets_grad_mode is not None:  # torch.set_grad_enabled(False) as a statement
             frame.mode, frame.inherits_mode = result.sets_grad_mode, False
             frame.grad_switched_off = result.sets_grad_mode is GradMode.OFF
 
@@ -731,19 +812,29 @@ class Interpreter(Evaluator):
         self._merge(frame, *branches)
 
     def _run_With(self, node: cst.With, frame: Frame) -> None:
+        outer_mode, outer_inherits, outer_entered = frame.mode, frame.inherits_mode, list(frame.entered)
         mode = frame.mode
         for item in node.items:
             value = self.evaluate(item.item, frame)
             mode = self.grad_mode_of(value) or mode
             if item.asname is not None:
-                self.bind(item.asname.name, value, frame)
-        if mode is frame.mode:
-            self._run_suite(node.body, frame)
-            return
-        outer_mode, outer_inherits = frame.mode, frame.inherits_mode
-        frame.mode, frame.inherits_mode = mode, False
+                self.bind(item.asname.name, self._entered(item.item, value, frame), frame)
+        if mode is not frame.mode:
+            frame.mode, frame.inherits_mode = mode, False
         self._run_suite(node.body, frame)
-        frame.mode, frame.inherits_mode = outer_mode, outer_inherits
+        # the block's end restores the mode, also one switched inside (stack.enter_context(...))
+        frame.mode, frame.inherits_mode, frame.entered = outer_mode, outer_inherits, outer_entered
+
+    def _entered(self, expression: cst.BaseExpression, manager: Value, frame: Frame) -> Value:
+        """What ``with manager as x`` binds: what ``__enter__`` returns."""
+        entered = dict(manager.attributes).get(torch_api.ENTER_VALUE)
+        if entered is not None:
+            return entered
+        info = self.classes.get(manager.qualified_name or "") if manager.kind is not Kind.FUNCTION else None
+        enter = info.method("__enter__") if info is not None else None
+        if enter is None or not isinstance(expression, cst.Call):
+            return manager
+        return self.call_function(enter, expression, Arguments([(expression, manager)], {}, False), frame)
 
     @staticmethod
     def grad_mode_of(value: Value) -> Optional[GradMode]:
@@ -762,14 +853,16 @@ class Interpreter(Evaluator):
     def _define(self, node: Union[cst.FunctionDef, cst.Lambda], name: str, frame: Frame) -> None:
         """Register a function (or a lambda bound to a name) and bind its name."""
         known = self.function_nodes.get(id(node))
-        if known is not None:  # a loop pass or another grad mode runs the same def again
-            self._bind_function(known, frame)
-            return
+        # a loop pass or another grad mode runs the same def again
+        self._bind_function(known or self._register(node, name, frame), frame)
+
+    def _register(self, node: Union[cst.FunctionDef, cst.Lambda], name: str, frame: Frame) -> FunctionInfo:
         owner = frame.owner if frame.self_name is None and frame.owner is not None else None
         key = f"{frame.context.function.key}.{name}" if frame.context.function else name
         if owner is not None:
             key = f"{owner.key}.{name}"
-        decorator_mode, escapes = self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False)
+        decorator_mode, escapes, context_manager = (
+            self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False, False))
         if decorator_mode is None and owner is not None and owner.is_autograd_function:
             decorator_mode = GradMode.OFF  # autograd runs forward and backward without recording
         if decorator_mode is None and owner is not None and owner.is_module and name in torch_api.GRAD_OFF_HOOKS:
@@ -783,13 +876,14 @@ class Interpreter(Evaluator):
             for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             if p.default is not None
         }
-        function = FunctionInfo(key, node, name, frame, owner, decorator_mode, positional, defaults, escapes=escapes)
+        function = FunctionInfo(key, node, name, frame, owner, decorator_mode, positional, defaults, escapes=escapes,
+                                is_context_manager=context_manager)
         while key in self.functions:  # a redefinition: keep both
             key += "'"
             function.key = key
         self.functions[key] = function
         self.function_nodes[id(node)] = function
-        self._bind_function(function, frame)
+        return function
 
     @staticmethod
     def _bind_function(function: FunctionInfo, frame: Frame) -> None:
@@ -798,17 +892,23 @@ class Interpreter(Evaluator):
         else:
             frame.env[function.name] = Value(Kind.FUNCTION, qualified_name=function.key)
 
-    def _decorators(self, node: cst.FunctionDef, frame: Frame) -> Tuple[Optional[GradMode], bool]:
+    def _decorators(self, node: cst.FunctionDef, frame: Frame) -> Tuple[Optional[GradMode], bool, bool]:
+        """The grad mode the decorators set, whether they hand the function to unknown code, and
+        whether it is a @contextmanager."""
         mode: Optional[GradMode] = None
-        escapes = False
+        escapes = context_manager = False
         for decorator in node.decorators:
-            switched = self.grad_mode_of(self.evaluate(decorator.decorator, frame))
+            value = self.evaluate(decorator.decorator, frame)
+            switched = self.grad_mode_of(value)
             if switched is not None:
                 mode = switched
+            elif value.kind is Kind.REFERENCE and torch_api.effect_of_qualified_name(
+                    value.qualified_name or "") is Effect.CONTEXT_MANAGER:
+                context_manager = True
             elif not (isinstance(decorator.decorator, cst.Name)
                       and decorator.decorator.value in _NOT_ESCAPING_DECORATORS):
                 escapes = True
-        return mode, escapes
+        return mode, escapes, context_manager
 
     def _run_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
         known = self.class_nodes.get(id(node))

@@ -104,6 +104,7 @@ class FunctionInfo:
     defaults: Dict[str, Tuple["cst.BaseExpression", Value]]  # the default's expression and value
     calls: List[CallRecord] = field(default_factory=list)
     escapes: bool = False  # referenced other than by a call: callers unknown
+    is_context_manager: bool = False  # decorated with contextlib.contextmanager
 
     owned: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
@@ -143,6 +144,8 @@ class Result:
     sites: List[ConversionSite]
     helpers: List[HelperConversion]
     writes: List[Write] = field(default_factory=list)  # to state the function does not own
+    # A @contextmanager generator: the grad mode it holds at its yield, if it switches one.
+    yield_mode: Optional[GradMode] = None
 
 
 @dataclass
@@ -153,6 +156,10 @@ class Context:
     sites: Dict[Tuple[int, int], ConversionSite] = field(default_factory=dict)
     returns: List[Value] = field(default_factory=list)
     writes: Dict[Tuple[str, str, bool], Write] = field(default_factory=dict)
+    # A generator's yields, and the grad modes at the yields that ran under another mode
+    # than the function's own (``with torch.no_grad(): yield``).
+    yields: List[Value] = field(default_factory=list)
+    yield_modes: List[GradMode] = field(default_factory=list)
 
     def write(self, write: Write) -> None:
         """Keep the joined value per place written (a loop body runs twice)."""
@@ -186,6 +193,8 @@ class Frame:
     # The environments at each ``break``/``continue`` of the innermost loop's current pass:
     # they reach the loop's head and its exit although the rest of the body is skipped.
     jumps: Optional[List[Env]] = None
+    # Grad modes to restore at ``cm.__exit__()`` after a manual ``cm.__enter__()``.
+    entered: List[GradMode] = field(default_factory=list)
 
     def set(self, key: str, value: Value) -> None:
         root = root_of(key)
@@ -229,6 +238,7 @@ class Frame:
         copy.env = dict(self.env)
         copy.parameter_loops = dict(self.parameter_loops)
         copy.global_names = set(self.global_names)
+        copy.entered = list(self.entered)
         return copy
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -103,6 +103,16 @@ class Value:
     attributes: Tuple[Tuple[str, "Value"], ...] = ()
     constant: object = None  # a literal's value: True, "train", 3
     sets_grad_mode: Optional[GradMode] = None  # torch.no_grad(), set_grad_enabled(flag)
+    # FUNCTION: the other functions it may be (a list of callbacks), and the arguments that
+    # ``functools.partial`` bound (positional ones by position, keywords by name).
+    alternatives: FrozenSet[str] = frozenset()
+    bound_arguments: Tuple[Tuple[Optional[str], cst.BaseExpression, "Value"], ...] = ()
+
+    @property
+    def functions(self) -> FrozenSet[str]:
+        """FUNCTION: the keys of every function (or class) of the file it may be."""
+        own = frozenset({self.qualified_name}) if self.qualified_name else frozenset()
+        return own | self.alternatives
 
     @property
     def is_tensor_like(self) -> bool:
@@ -168,6 +178,8 @@ def join(a: Value, b: Value) -> Value:
         item=_join_optional(a.item, b.item),
         fields=a.fields if a.fields == b.fields else None,
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
+        alternatives=(a.functions | b.functions) if a.qualified_name != b.qualified_name else frozenset(),
+        bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
         unknown_entries=a.unknown_entries or b.unknown_entries,
@@ -269,7 +281,11 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     an argument counts with what it holds (``[w * i for ...]`` requires grad).
     """
     if not value.params:
-        return value
+        if value.item is None or not _mentions_parameters(value.item):
+            return value
+        # a container built from parameters: [t.mean() for t in tensors]
+        fields = None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields)
+        return replace(value, item=substitute(value.item, arguments), fields=fields)
     if len(value.params) == 1:
         (name,) = value.params
         if value == parameter(name):  # the parameter itself: what was passed, module, list or tensor

@@ -300,3 +300,43 @@ def summarize(outputs):
 
 w = torch.rand(3, requires_grad=True)
 print(summarize([w * i for i in range(3)]).shape)  # expect: DET101
+
+# case: optimizer-learning-rates-are-numbers
+import numpy as np
+import torch
+
+w = torch.nn.Parameter(torch.rand(3))
+optimizer = torch.optim.SGD([w], lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+rates = []
+for _ in range(3):
+    optimizer.step()
+    scheduler.step()
+    rates.append(optimizer.param_groups[0]["lr"])
+print(np.allclose(rates, [0.05, 0.025, 0.0125]))
+
+# case: optimizer-learning-rate-of-each-group-in-a-loop
+import matplotlib.pyplot as plt
+import torch
+
+net = torch.nn.Linear(3, 1)
+optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+for group in optimizer.param_groups:
+    plt.plot([group["lr"], group["lr"] * 2])
+
+# case: optimizer-parameters-of-a-group-require-grad
+import numpy as np
+import torch
+
+net = torch.nn.Linear(3, 1)
+optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+first = optimizer.param_groups[0]["params"][0]
+np.asarray(first)  # expect: DET102
+
+# case: optimizer-built-with-group-dicts
+import numpy as np
+import torch
+
+net = torch.nn.Linear(3, 1)
+optimizer = torch.optim.SGD([{"params": net.parameters(), "lr": 0.1}], momentum=0.9)
+print(np.float32(optimizer.param_groups[0]["lr"]), np.float32(optimizer.param_groups[0]["momentum"]))

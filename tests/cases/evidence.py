@@ -175,3 +175,54 @@ device = "cpu"
 net = torch.nn.Linear(4, 2).to(device)
 net.eval()
 np.asarray(net(torch.rand(2, 4)))  # expect: DET102
+
+# case: submodule-weight-of-a-library-model
+import numpy as np
+import torch
+
+backbone = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())
+wrapper = torch.nn.ModuleDict({"stem": backbone})
+kernel = np.asarray(wrapper.stem[0].weight)  # expect: DET102
+
+# case: submodule-called-after-switching-to-eval
+import torch
+
+model = torch.nn.Sequential()
+model.add_module("head", torch.nn.Linear(4, 2))
+model.head.eval()
+arr = model.head(torch.rand(1, 4)).numpy()  # expect: DET101
+
+# case: module-copies-are-modules
+import numpy as np
+import torch
+
+layer = torch.nn.Linear(4, 2).double().cuda() if torch.cuda.is_available() else torch.nn.Linear(4, 2).double()
+np.asarray(layer(torch.rand(1, 4, dtype=torch.float64)))  # expect: DET102
+
+# case: pretrained-embedding-is-frozen
+import numpy as np
+import torch
+
+embedding = torch.nn.Embedding.from_pretrained(torch.rand(10, 4))
+vectors = np.asarray(embedding(torch.tensor([1, 2])))
+
+# case: pretrained-embedding-trained-further
+import numpy as np
+import torch
+
+embedding = torch.nn.Embedding.from_pretrained(torch.rand(10, 4), freeze=False)
+vectors = np.asarray(embedding(torch.tensor([1, 2])))  # expect: DET102
+
+# case: first-parameter-through-next-iter
+import torch
+
+net = torch.nn.Linear(3, 2)
+first = next(iter(net.parameters()))
+arr = first.numpy()  # expect: DET101
+
+# case: parameter-by-name
+import matplotlib.pyplot as plt
+import torch
+
+net = torch.nn.Sequential(torch.nn.Linear(3, 2))
+plt.imshow(net.get_parameter("0.weight"))  # expect: DET102

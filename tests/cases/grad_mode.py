@@ -435,3 +435,66 @@ import torch
 w = torch.rand(3, requires_grad=True)
 convert = torch.no_grad()(lambda: w.numpy())
 arr = convert()
+
+# case: bare-no-grad-statement-switches-nothing
+import torch
+
+w = torch.rand(3, requires_grad=True)
+torch.no_grad()
+arr = (w * 2).numpy()  # expect: DET101
+
+# case: exit-stack-enters-no-grad
+import contextlib
+
+import torch
+
+w = torch.rand(3, requires_grad=True)
+with contextlib.ExitStack() as stack:
+    stack.enter_context(torch.no_grad())
+    arr = (w * 2).numpy()
+after = (w * 3).numpy()  # expect: DET101
+
+# case: manual-enter-and-exit
+import torch
+
+w = torch.rand(3, requires_grad=True)
+guard = torch.no_grad()
+guard.__enter__()
+inside = (w * 2).numpy()
+guard.__exit__(None, None, None)
+outside = (w * 2).numpy()  # expect: DET101
+
+# case: context-manager-of-the-file-turns-grad-off
+import contextlib
+
+import numpy as np
+import torch
+
+
+@contextlib.contextmanager
+def evaluating(model):
+    model.eval()
+    with torch.no_grad():
+        yield model
+    model.train()
+
+
+net = torch.nn.Linear(4, 2)
+with evaluating(net) as frozen_view:
+    scores = np.asarray(frozen_view(torch.rand(3, 4)))
+loss = net(torch.rand(3, 4)).sum()
+np.asarray(net(torch.rand(1, 4)))  # expect: DET102
+
+# case: context-manager-of-the-file-hands-back-a-model
+from contextlib import contextmanager
+
+import torch
+
+
+@contextmanager
+def temporary_model():
+    yield torch.nn.Linear(4, 2)
+
+
+with temporary_model() as model:
+    arr = model(torch.rand(2, 4)).numpy()  # expect: DET101

@@ -1,0 +1,289 @@
+# Functions as values: functions and lambdas passed as arguments, functools.partial, callbacks
+# in lists and dicts, map/filter/sorted(key=...), *args and **kwargs; summaries specialised for
+# literal flags and defaults (as_array(t, safe=True)) and for instances of the file's classes.
+
+# case: helper-calls-the-function-it-is-given
+import torch
+
+
+def to_numpy(t):
+    return t.numpy()  # expect: DET103
+
+
+def run_with(fn, batch):
+    return fn(batch)
+
+
+w = torch.rand(3, requires_grad=True)
+arr = run_with(to_numpy, w * 2)  # expect: DET101
+
+# case: lambda-passed-to-a-helper
+import numpy as np
+import torch
+
+
+def apply(transform, value):
+    return transform(value)
+
+
+w = torch.rand(3, requires_grad=True)
+out = apply(lambda t: np.asarray(t), w + 1)  # expect: DET102
+
+# case: lambda-passed-to-a-helper-with-detached-argument
+import numpy as np
+import torch
+
+
+def apply(transform, value):
+    return transform(value)
+
+
+w = torch.rand(3, requires_grad=True)
+out = apply(lambda t: np.asarray(t), (w + 1).detach())
+
+# case: sort-key-converts-each-candidate
+import torch
+
+w = torch.rand(3, requires_grad=True)
+candidates = [w * 1, w * 2, w * 3]
+best = max(candidates, key=lambda c: c.numpy().sum())  # expect: DET101
+
+# case: sort-key-on-detached-candidates
+import torch
+
+w = torch.rand(3, requires_grad=True)
+candidates = [(w * i).detach() for i in range(3)]
+best = sorted(candidates, key=lambda c: c.numpy().sum())
+
+# case: map-converts-model-outputs
+import numpy as np
+import torch
+
+net = torch.nn.Linear(4, 2)
+outputs = [net(torch.rand(1, 4)) for _ in range(3)]
+arrays = list(map(np.asarray, outputs))  # expect: DET102
+
+# case: map-with-a-function-of-the-file
+import torch
+
+
+def to_numpy(t):
+    return t.cpu().numpy()  # expect: DET103
+
+
+net = torch.nn.Linear(4, 2)
+outputs = [net(torch.rand(1, 4)) for _ in range(3)]
+arrays = list(map(to_numpy, outputs))  # expect: DET101
+
+# case: partial-binds-the-tensor
+import functools
+
+import matplotlib.pyplot as plt
+import torch
+
+
+def draw(values, color):
+    plt.plot(values, color=color)
+
+
+w = torch.rand(3, requires_grad=True)
+draw_red = functools.partial(draw, color="red")
+draw_red(w * 2)  # expect: DET102
+
+# case: callbacks-in-a-list-called-in-a-loop
+import numpy as np
+import torch
+
+
+def log_mean(t):
+    print(np.mean(t.numpy()))  # expect: DET103
+
+
+def log_max(t):
+    print(t.max().item())
+
+
+callbacks = [log_mean, log_max]
+w = torch.rand(3, requires_grad=True)
+for callback in callbacks:
+    callback(w * 2)  # expect: DET101
+
+# case: callbacks-in-a-dict-called-by-name
+import matplotlib.pyplot as plt
+import torch
+
+
+def plot_curve(t):
+    plt.plot(t)
+
+
+def print_curve(t):
+    print(t.tolist())
+
+
+handlers = {"plot": plot_curve, "print": print_curve}
+net = torch.nn.Linear(2, 5)
+handlers["plot"](net(torch.rand(1, 2))[0])  # expect: DET102
+
+# case: default-flag-detaches
+import torch
+
+
+def as_array(t, safe=True):
+    if safe:
+        t = t.detach()
+    return t.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = as_array(w * 2)
+
+# case: flag-turned-off-at-the-call
+import torch
+
+
+def as_array(t, safe=True):
+    if safe:
+        t = t.detach()
+    return t.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = as_array(w * 2, safe=False)  # expect: DET101
+
+# case: grad-mode-flag-from-the-caller
+import numpy as np
+import torch
+
+
+def evaluate(net, batch, train):
+    with torch.set_grad_enabled(train):
+        return np.asarray(net(batch))
+
+
+layer = torch.nn.Linear(4, 2)
+scores = evaluate(layer, torch.rand(2, 4), False)
+
+# case: grad-mode-flag-from-the-caller-on
+import numpy as np
+import torch
+
+
+def evaluate(net, batch, train):
+    with torch.set_grad_enabled(train):
+        return np.asarray(net(batch))
+
+
+layer = torch.nn.Linear(4, 2)
+scores = evaluate(layer, torch.rand(2, 4), True)  # expect: DET102
+
+# case: star-args-stacked-and-converted
+import numpy as np
+import torch
+
+
+def stack_all(*tensors):
+    return np.stack([t.mean() for t in tensors])
+
+
+w = torch.rand(3, requires_grad=True)
+stacked = stack_all(w * 1, w * 2)  # expect: DET102
+
+# case: keyword-arguments-logged
+import numpy as np
+import torch
+
+
+def log_metrics(**metrics):
+    for name, value in metrics.items():
+        print(name, np.asarray(value))
+
+
+w = torch.rand(3, requires_grad=True)
+log_metrics(loss=(w ** 2).sum(), scale=2.0)  # expect: DET102
+
+# case: classmethod-called-through-cls
+import torch
+
+
+class Converter:
+    @classmethod
+    def convert(cls, t):
+        return cls.to_numpy(t)
+
+    @staticmethod
+    def to_numpy(t):
+        return t.numpy()  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+arr = Converter.convert(w * 2)  # expect: DET101
+
+# case: model-instance-passed-to-an-evaluation-function
+import matplotlib.pyplot as plt
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.attention = torch.softmax(self.fc(x), dim=1)
+        return self.attention.sum(dim=1)
+
+
+def accuracy(model, batches):
+    total = 0.0
+    for batch in batches:
+        total += model(batch).sum().item()
+    return total
+
+
+net = Net()
+net(torch.rand(2, 4)).sum().backward()
+with torch.set_grad_enabled(False):
+    accuracy(net, [torch.rand(2, 4)])
+plt.imshow(net.attention)
+
+# case: generator-yields-model-outputs
+import matplotlib.pyplot as plt
+import torch
+
+
+def predictions(net, batches):
+    for batch in batches:
+        yield net(batch)
+
+
+layer = torch.nn.Linear(4, 2)
+for out in predictions(layer, [torch.rand(3, 4), torch.rand(3, 4)]):
+    plt.plot(out[:, 0])  # expect: DET102
+
+# case: generator-yields-detached-outputs
+import matplotlib.pyplot as plt
+import torch
+
+
+def predictions(net, batches):
+    for batch in batches:
+        yield net(batch).detach()
+
+
+layer = torch.nn.Linear(4, 2)
+for out in predictions(layer, [torch.rand(3, 4), torch.rand(3, 4)]):
+    plt.plot(out[:, 0])
+
+# case: generator-delegates-with-yield-from
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+
+
+def scaled(factors):
+    yield from (w * factor for factor in factors)
+
+
+stacked = [np.asarray(t) for t in scaled([1.0, 2.0])]  # expect: DET102
