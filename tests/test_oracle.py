@@ -149,7 +149,7 @@ class _LineTracer:
         sys.settrace(self._previous)
 
 
-def _run(case: Case, *, record: bool) -> Outcome:
+def run_case(case: Case, *, record: bool) -> Outcome:
     """Execute the case body as ``__main__`` in a fresh namespace; restore global state after."""
     filename = _filename(case)
     code = compile(case.source, filename, "exec")
@@ -195,10 +195,15 @@ def _where(case: Case, line: int) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_labels_are_true_at_run_time(case: Case) -> None:
+    check_labels_at_run_time(case)
+
+
+def check_labels_at_run_time(case: Case) -> None:
+    """Run ``case`` with torch (twice, as the module docstring says) and assert its labels hold."""
     definite = case.definite
     assert len(definite) <= 1, f"{case}: at most one DET101/DET102 expectation per case, found {definite}"
 
-    plain = _run(case, record=False)
+    plain = run_case(case, record=False)
     if definite:
         line, code = definite[0]
         assert _is_grad_error(plain.error), (
@@ -211,7 +216,7 @@ def test_labels_are_true_at_run_time(case: Case) -> None:
     else:
         assert plain.error is None, f"{case}: a program without DET101/DET102 must run:\n{plain.describe_error()}"
 
-    recorded = _run(case, record=True)
+    recorded = run_case(case, record=True)
     assert recorded.error is None, (
         f"{case}: with conversions detached, the program must run to completion:\n{recorded.describe_error()}"
     )
@@ -244,14 +249,14 @@ def test_grad_mode_is_restored_after_a_case_switches_it_off() -> None:
     assert switching
     for case in switching:
         for record in (False, True):
-            _run(case, record=record)
+            run_case(case, record=record)
             assert torch.is_grad_enabled(), case
 
 
 def test_a_case_runs_with_grad_on_even_if_an_earlier_test_left_it_off() -> None:
     raising = next(case for case in CASES if case.definite)
     with torch.no_grad():
-        outcome = _run(raising, record=False)
+        outcome = run_case(raising, record=False)
         assert not torch.is_grad_enabled()
     assert _is_grad_error(outcome.error), outcome.describe_error()
 
