@@ -242,73 +242,79 @@ class Frame:
         return copy
 
 
-class _AssignedNames(cst.CSTVisitor):
-    """The names a function body binds (Python makes them local), nested scopes excluded."""
+def _bind_target(target: cst.BaseExpression, names: Set[str]) -> None:
+    if isinstance(target, cst.Name):
+        names.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _bind_target(element.value, names)
+    elif isinstance(target, cst.StarredElement):
+        _bind_target(target.value, names)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: Set[str] = set()
-        self.declared_outer: Set[str] = set()  # `global x`, `nonlocal x`
 
-    def _bind(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.names.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bind(target.value)
+def _small_statement_names(statement: cst.BaseSmallStatement, names: Set[str], declared: Set[str]) -> None:
+    if isinstance(statement, cst.Assign):
+        for target in statement.targets:
+            _bind_target(target.target, names)
+    elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
+        _bind_target(statement.target, names)
+    elif isinstance(statement, (cst.Import, cst.ImportFrom)) and not isinstance(statement.names, cst.ImportStar):
+        for alias in statement.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            names.add((dotted_name(bound) or "").split(".", 1)[0])
+    elif isinstance(statement, (cst.Global, cst.Nonlocal)):
+        declared.update(item.name.value for item in statement.names)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind(node.target)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(node.target)
+def _statement_names(statements: Sequence[cst.CSTNode], names: Set[str], declared: Set[str]) -> None:
+    """Walk statements only (binding is a statement's business, bar the rare walrus), and not
+    into nested functions and classes, which have scopes of their own."""
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _small_statement_names(small, names, declared)
+        elif isinstance(statement, cst.BaseSmallStatement):  # a one-line body: `if c: x = 1`
+            _small_statement_names(statement, names, declared)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            if isinstance(statement, cst.For):
+                _bind_target(statement.target, names)
+            elif isinstance(statement, cst.With):
+                for item in statement.items:
+                    if item.asname is not None:
+                        _bind_target(item.asname.name, names)
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                for handler in statement.handlers:
+                    if handler.name is not None:
+                        _bind_target(handler.name.name, names)
+                    _statement_names(handler.body.body, names, declared)
+                for extra in (statement.orelse, statement.finalbody):
+                    if extra is not None:
+                        _statement_names(extra.body.body, names, declared)
+            _statement_names(_suites(statement), names, declared)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(node.target)
 
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bind(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(node.target)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        if node.asname is None:
-            self.names.add((dotted_name(node.name) or "").split(".", 1)[0])
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.declared_outer.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.declared_outer.update(item.name.value for item in node.names)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_CompFor(self, node: cst.CompFor) -> bool:
-        return False  # comprehension variables live in their own scope
+def _suites(statement: cst.BaseCompoundStatement) -> List[cst.CSTNode]:
+    """The statements of a compound statement's body and else branches (and match cases)."""
+    if isinstance(statement, cst.Match):
+        return [inner for case in statement.cases for inner in case.body.body]
+    body = list(statement.body.body)
+    orelse = getattr(statement, "orelse", None)
+    while orelse is not None:  # if / elif / else, for-else, while-else
+        body += list(orelse.body.body)
+        orelse = getattr(orelse, "orelse", None) if isinstance(orelse, cst.If) else None
+    return body
 
 
 def local_names(node: Union[cst.FunctionDef, cst.Lambda]) -> FrozenSet[str]:
     """What a function owns: its parameters and the names its body binds, less ``global``s."""
-    visitor = _AssignedNames()
+    names: Set[str] = set()
+    declared: Set[str] = set()
     if isinstance(node, cst.FunctionDef):
-        node.body.visit(visitor)
+        _statement_names(node.body.body, names, declared)
     params = node.params
     every = [*params.posonly_params, *params.params, *params.kwonly_params]
     stars = [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
-    visitor.names.update(param.name.value for param in every + stars)
-    return frozenset(visitor.names - visitor.declared_outer)
+    names.update(param.name.value for param in every + stars)
+    return frozenset(names - declared)
