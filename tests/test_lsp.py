@@ -128,6 +128,14 @@ class Editor:
         change = types.TextDocumentContentChangeWholeDocument(text=text)
         self._notify(self.client.text_document_did_change, types.DidChangeTextDocumentParams(document, [change]))
 
+    def save(self, uri: str) -> None:
+        document = types.TextDocumentIdentifier(uri)
+        self._notify(self.client.text_document_did_save, types.DidSaveTextDocumentParams(document))
+
+    def close(self, uri: str) -> None:
+        document = types.TextDocumentIdentifier(uri)
+        self._notify(self.client.text_document_did_close, types.DidCloseTextDocumentParams(document))
+
     def apply(self, uri: str, edit: Optional[types.WorkspaceEdit]) -> str:
         assert edit is not None and edit.changes is not None and set(edit.changes) == {uri}
         self.change(uri, apply_text_edits(self.texts[uri], edit.changes[uri]))
@@ -231,6 +239,15 @@ def test_hover_explains_the_finding(editor: Editor) -> None:
     assert editor.hover(uri, types.Position(0, 0)) is None
 
 
+def test_save_checks_at_once_and_close_clears(editor: Editor) -> None:
+    uri = editor.open(editor.root / "saved.py", DET101)
+    first = editor.diagnostics(uri)
+    editor.save(uri)
+    assert editor.diagnostics(uri) == first
+    editor.close(uri)
+    assert editor.diagnostics(uri) == []
+
+
 def test_a_buffer_that_does_not_parse_keeps_its_diagnostics(editor: Editor) -> None:
     uri = editor.open(editor.root / "typing.py", DET101)
     (diagnostic,) = editor.diagnostics(uri)
@@ -263,6 +280,6 @@ def test_the_command_says_how_to_install_the_extra(monkeypatch: pytest.MonkeyPat
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delitem(sys.modules, "flake8_detach.frontends.lsp", raising=False)
     for module in ("lsprotocol", "pygls"):
-        monkeypatch.setitem(sys.modules, module, None)  # type: ignore[arg-type]
+        monkeypatch.setitem(sys.modules, module, None)
     assert main(["lsp"]) == 2
     assert "pip install 'flake8-detach[lsp]'" in capsys.readouterr().err
