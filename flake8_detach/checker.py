@@ -25,7 +25,8 @@ def _after_mark(finding: Finding) -> Finding:
     if fix is not None:
         edits = tuple(replace(edit, start=shifted(edit.start), end=shifted(edit.end)) for edit in fix.edits)
         fix = replace(fix, edits=edits)
-    return replace(finding, position=shifted(finding.position), fix=fix)
+    end = None if finding.end is None else shifted(finding.end)
+    return replace(finding, position=shifted(finding.position), fix=fix, end=end)
 
 
 def _checked_tree(source: str, tree: Optional[ast.AST]) -> ast.AST:

@@ -50,6 +50,8 @@ class Finding:
     message: str
     position: Position
     fix: Optional[Fix] = None
+    # Where the flagged expression ends (editors underline position..end); None when unknown.
+    end: Optional[Position] = None
 
     @property
     def line(self) -> int:

@@ -28,6 +28,8 @@ from flake8_detach.settings import Settings
 
 PROGRAM = "flake8-detach"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+LSP_EXTRA = f"{PROGRAM}[lsp]"
+LSP_REQUIREMENTS = ("pygls", "lsprotocol")  # what the extra installs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("code", metavar="CODE")
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
+    commands.add_parser("lsp", help=f"run the language server on standard input and output (needs {LSP_EXTRA})")
     return parser
 
 
@@ -257,7 +260,18 @@ def list_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": check, "fix": fix, "rule": show_rule, "rules": list_rules}
+def language_server(args: argparse.Namespace) -> int:
+    try:
+        from flake8_detach.frontends.lsp import serve
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in LSP_REQUIREMENTS:
+            raise
+        raise UsageError(f"the language server needs {error.name}: pip install '{LSP_EXTRA}'") from None
+    serve()
+    return EXIT_CLEAN
+
+
+COMMANDS = {"check": check, "fix": fix, "rule": show_rule, "rules": list_rules, "lsp": language_server}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

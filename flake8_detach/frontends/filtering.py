@@ -20,6 +20,7 @@ from flake8_detach.frontends.sources import split_lines
 # flake8's own patterns (flake8/defaults.py), so that a comment means the same to both.
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_NOQA_WORD = "noqa"
 _LIST_SEPARATOR = re.compile(r"[,\s]")
 
 
@@ -82,29 +83,40 @@ class Noqa:
 
     def __init__(self, source: str) -> None:
         self._lines = split_lines(source)
-        self._logical: Optional[Dict[int, str]] = None
+        self._spans: Optional[Dict[int, Tuple[int, int]]] = None
+        # Both patterns need the word: without it, no tokenizing (a tenth of a warm re-check in the editor).
+        self._mentioned = _NOQA_WORD in source.lower()
 
     def file_is_exempt(self) -> bool:
         """A ``# flake8: noqa`` line on its own turns the whole file off."""
-        return any(NOQA_FILE.match(line) for line in self._lines)
+        return self._mentioned and any(NOQA_FILE.match(line) for line in self._lines)
 
     def suppresses(self, finding: Finding) -> bool:
+        if not self._mentioned:
+            return False
         match = NOQA_INLINE.search(self._line_for(finding.line))
         if match is None:
             return False
         codes = match.group("codes")
         return codes is None or finding.code.startswith(tuple(split_codes(codes.upper())))
 
+    def comment_line(self, number: int) -> int:
+        """The line where a comment silences findings on line ``number``: the last line its tokens span."""
+        return self._span(number)[1]
+
     def _line_for(self, number: int) -> str:
-        if self._logical is None:
-            self._logical = _token_spans(self._lines)
-        fallback = self._lines[number - 1] if 0 < number <= len(self._lines) else ""
-        return self._logical.get(number, fallback)
+        first, last = self._span(number)
+        return "".join(self._lines[first - 1:last]) if 0 < first <= len(self._lines) else ""
+
+    def _span(self, number: int) -> Tuple[int, int]:
+        if self._spans is None:
+            self._spans = _token_spans(self._lines)
+        return self._spans.get(number, (number, number))
 
 
-def _token_spans(lines: List[str]) -> Dict[int, str]:
-    """Line number -> the text of all lines its tokens span (flake8's ``_noqa_line_mapping``)."""
-    spans: Dict[int, str] = {}
+def _token_spans(lines: List[str]) -> Dict[int, Tuple[int, int]]:
+    """Line number -> the first and last line its tokens span (flake8's ``_noqa_line_mapping``)."""
+    spans: Dict[int, Tuple[int, int]] = {}
     low, high = len(lines) + 2, -1
     readline: Callable[[], str] = io.StringIO("".join(lines), newline="").readline
     try:
@@ -113,8 +125,7 @@ def _token_spans(lines: List[str]) -> Dict[int, str]:
                 continue
             low, high = min(low, first), max(high, last)
             if kind in (tokenize.NL, tokenize.NEWLINE):
-                joined = "".join(lines[low - 1:high])
-                spans.update(dict.fromkeys(range(low, high + 1), joined))
+                spans.update(dict.fromkeys(range(low, high + 1), (low, high)))
                 low, high = len(lines) + 2, -1
     except (tokenize.TokenError, SyntaxError):
         return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import List, Sequence, Tuple
 
 from flake8_detach.rules.base import Rule
@@ -25,9 +26,18 @@ def _default(rule: Rule) -> str:
 RULE_HEADING_LEVEL = 3
 
 
+def _title(rule: Rule) -> str:
+    return f"{rule.code} ({rule.name})"
+
+
+def readme_anchor(rule: Rule) -> str:
+    """The fragment that links to the rule's page in the README, as GitHub derives it from the title."""
+    return re.sub(r"[^\w\- ]", "", _title(rule).lower()).replace(" ", "-")
+
+
 def render_rule(rule: Rule, level: int = RULE_HEADING_LEVEL) -> str:
     """The rule's page: a title at heading ``level``, its sections one level below."""
-    lines: List[str] = [f"{'#' * level} {rule.code} ({rule.name})", "", rule.summary, "", _default(rule), ""]
+    lines: List[str] = [f"{'#' * level} {_title(rule)}", "", rule.summary, "", _default(rule), ""]
     for title, attribute, is_code in SECTIONS:
         text = getattr(rule.doc, attribute).strip("\n")
         body = ["```python", text, "```"] if is_code else [text]

@@ -75,6 +75,20 @@ def _walk(top: str, patterns: Sequence[str]) -> Iterator[str]:
                 yield path
 
 
+def skipped_under(top: str, path: str, patterns: Sequence[str]) -> bool:
+    """Whether collecting the folder ``top`` would skip the file ``path`` (an editor's open file):
+    the file or a folder between them is excluded.  A file outside ``top`` is judged as a named one."""
+    relative = os.path.relpath(path, top)
+    if relative.split(os.sep)[0] == os.pardir:
+        return _excluded(path, patterns)
+    folder = top
+    for name in relative.split(os.sep)[:-1]:
+        folder = os.path.join(folder, name)
+        if name in DEFAULT_EXCLUDES or _excluded(folder, patterns):
+            return True
+    return _excluded(path, patterns)
+
+
 def split_lines(text: str) -> List[str]:
     """Lines with their endings, split only where Python ends a line (not at form feeds)."""
     return [line for line in _LINE.findall(text) if line]

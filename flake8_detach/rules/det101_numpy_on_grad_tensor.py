@@ -95,12 +95,13 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"{report.why(site.value.origin)}; {helper_advice(site, report)}"
         )
         return Finding(RULE.code, message, report.positions.start(site.anchor),
-                       detach_fix(site, report, helper_fix_description(site)))
+                       detach_fix(site, report, helper_fix_description(site)), report.positions.end(site.anchor))
     message = (
         f".numpy() on a tensor that requires grad{report.why(site.value.origin)}; "
         "use .detach().numpy()"
     )
-    return Finding(RULE.code, message, report.positions.start(site.anchor), _fix(site, report))
+    return Finding(RULE.code, message, report.positions.start(site.anchor), _fix(site, report),
+                   report.positions.end(site.anchor))
 
 
 def _fix(site: ConversionSite, report: Report) -> Optional[Fix]:

@@ -78,4 +78,4 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             "require grad (this file cannot tell); pass it through .detach()"
         )
     return Finding(RULE.code, message, report.positions.start(site.anchor),
-                   detach_fix(site, report, "Insert .detach()"))
+                   detach_fix(site, report, "Insert .detach()"), report.positions.end(site.anchor))

@@ -1,0 +1,167 @@
+"""What an editor needs beyond the command line, free of any editor protocol.
+
+The language server (``frontends/lsp.py``) turns these into LSP messages; keeping
+them here lets them be tested without a server, and keeps pygls out of them.
+Everything an editor shows is what ``flake8-detach check`` and ``fix`` would
+report and write for the same text and configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from flake8_detach.findings import Edit, Finding, Position
+from flake8_detach.frontends import config as config_file
+from flake8_detach.frontends.common import analyse, settings_for
+from flake8_detach.frontends.filtering import NOQA_INLINE, Noqa, Selection, visible
+from flake8_detach.frontends.fixer import FixRequest, fix_source, is_applicable
+from flake8_detach.frontends.ruledocs import readme_anchor
+from flake8_detach.frontends.sources import skipped_under, split_lines
+from flake8_detach.rules import RULES
+from flake8_detach.settings import Settings
+
+DISTRIBUTION = "flake8-detach"
+
+
+@dataclass(frozen=True)
+class EditorConfig:
+    selection: Selection = field(default_factory=Selection)
+    settings: Settings = field(default_factory=Settings)
+    exclude: Tuple[str, ...] = ()
+    folder: Optional[Path] = None  # the configuration file's
+
+
+def load_config(start: Path) -> EditorConfig:
+    """What ``flake8-detach check`` run in ``start`` uses: the nearest ``[tool.flake8-detach]``.
+
+    The one adapter between the editor and the command line's configuration;
+    raises ``UsageError`` for a bad configuration, as the command line does.
+    """
+    config = config_file.discover(start)
+    selection = Selection(config.select, config.ignore, config.extend_select, config.extend_ignore)
+    folder = config.path.parent if config.path is not None else None
+    return EditorConfig(selection, settings_for(config.fix_style), config.exclude, folder)
+
+
+def is_excluded(config: EditorConfig, top: Path, path: Path) -> bool:
+    """Whether ``flake8-detach check`` of the folder ``top`` would skip the file."""
+    return skipped_under(str(top), str(path), config.exclude)
+
+
+@dataclass(frozen=True)
+class Linted:
+    """The findings ``check`` reports for a text, or why it could not be analysed."""
+
+    findings: List[Finding]
+    error: Optional[str] = None
+
+
+def lint(text: str, config: EditorConfig, display_name: str) -> Linted:
+    analysis = analyse(text, config.settings, display_name)
+    if analysis.error is not None:
+        return Linted([], analysis.error)
+    return Linted(visible(analysis.findings, config.selection, Noqa(text)))
+
+
+def has_safe_fix(findings: List[Finding]) -> bool:
+    return any(is_applicable(finding.fix, unsafe=False) for finding in findings)
+
+
+def fix_all(text: str, config: EditorConfig, display_name: str) -> Optional[str]:
+    """What ``flake8-detach fix`` writes for ``text`` (safe fixes only); None when it changes nothing."""
+    outcome = fix_source(text, FixRequest(config.settings, config.selection), display_name)
+    return None if outcome.error is not None or outcome.text == text else outcome.text
+
+
+def replacement(before: str, after: str) -> Edit:
+    """One edit that turns ``before`` into ``after``, spanning only the lines that differ
+    (a whole-text replacement would move the editor's cursor and folds)."""
+    old, new = split_lines(before), split_lines(after)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return Edit(Position(head + 1, 0), _line_start_or_end(old, len(old) - tail), "".join(new[head:len(new) - tail]))
+
+
+def _line_start_or_end(lines: List[str], index: int) -> Position:
+    """The start of line ``index + 1``, or the end of the text when there is no such line."""
+    if index < len(lines) or not lines or lines[-1].endswith(("\n", "\r")):
+        return Position(index + 1, 0)
+    return Position(len(lines), len(lines[-1]))
+
+
+def noqa_edit(lines: List[str], noqa: Noqa, finding: Finding) -> Optional[Edit]:
+    """The edit that adds ``# noqa: CODE`` where flake8 reads it for ``finding``, or adds the
+    code to a ``# noqa: ...`` already there; None where a bare ``# noqa`` already silences it.
+    ``lines`` are the text's (``split_lines``), ``noqa`` its comments."""
+    number = noqa.comment_line(finding.line)
+    if not 0 < number <= len(lines):
+        return None
+    body = lines[number - 1].rstrip("\r\n")
+    match = NOQA_INLINE.search(body)
+    if match is None:
+        code_end = len(body.rstrip())
+        return Edit(Position(number, code_end), Position(number, len(body)), f"  # noqa: {finding.code}")
+    codes = match.group("codes")
+    if codes is None:
+        return None
+    after_codes = Position(number, match.start("codes") + len(codes.rstrip()))
+    return Edit(after_codes, after_codes, f", {finding.code}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A located step of a finding's explanation."""
+
+    start: Position
+    end: Position
+    message: str
+
+
+# The provenance a message ends with (rules/common.py, Report.why): "(output of model call
+# 'model(x)' on line 37)".  Read back until findings carry their trace.
+_WHY = re.compile(r"\((?P<description>[^()']+) '(?P<snippet>.*?)' on line (?P<line>\d+)\)")
+_ELLIPSIS = "..."
+
+
+def explanation(finding: Finding, lines: List[str]) -> List[Step]:
+    """Where the converted value got its grad, located in the text of ``lines`` (``split_lines``)."""
+    match = _WHY.search(finding.message)
+    if match is None:
+        return []
+    number = int(match.group("line"))
+    if not 0 < number <= len(lines):
+        return []
+    line = lines[number - 1].rstrip("\r\n")
+    snippet = match.group("snippet")
+    wanted = snippet[: -len(_ELLIPSIS)] if snippet.endswith(_ELLIPSIS) else snippet
+    column = line.find(wanted)
+    if column < 0:  # the snippet spans lines: point at the line
+        column, wanted = len(line) - len(line.lstrip()), line.lstrip()
+    message = f"requires grad: {match.group('description')} '{snippet}'"
+    return [Step(Position(number, column), Position(number, column + len(wanted)), message)]
+
+
+def documentation_base() -> Optional[str]:
+    """The project's home page from the installed package's metadata, where it declares one."""
+    try:
+        urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    labelled = dict((label.strip().lower(), url.strip()) for label, _, url in (entry.partition(",") for entry in urls))
+    return next((labelled[label] for label in ("documentation", "homepage", "repository") if label in labelled), None)
+
+
+def rule_url(code: str, base: Optional[str]) -> Optional[str]:
+    """The link to the rule's page in the README, when the project's address is known."""
+    rule = RULES.get(code)
+    if base is None or rule is None:
+        return None
+    return f"{base.rstrip('/')}#{readme_anchor(rule)}"
