@@ -176,7 +176,7 @@ def join(a: Value, b: Value) -> Value:
         origin=origin,
         params=a.params | b.params,
         item=_join_optional(a.item, b.item),
-        fields=a.fields if a.fields == b.fields else None,
+        fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         alternatives=(a.functions | b.functions) if a.qualified_name != b.qualified_name else frozenset(),
         bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
@@ -202,6 +202,15 @@ def join_paths(when_true: Value, when_false: Value, test: cst.CSTNode) -> Value:
         return joined
     condition = Condition(test, holds=when_true.grad is Grad.YES)
     return replace(joined, origin=replace(joined.origin, condition=condition))
+
+
+def _join_fields(a: Optional[Tuple[Value, ...]], b: Optional[Tuple[Value, ...]]) -> Optional[Tuple[Value, ...]]:
+    """Tuples of one length join position by position: ``return x, h`` on two paths."""
+    if a == b:
+        return a
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return tuple(join(first, second) for first, second in zip(a, b))
 
 
 def _join_attributes(a: Tuple[Tuple[str, Value], ...],

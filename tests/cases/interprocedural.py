@@ -705,3 +705,26 @@ blob = pickle.dumps(torch.randn(3))
 restored = pickle.loads(blob)
 arr = restored.detach().numpy()
 idx = restored.argmax().numpy()
+
+# case: tuples-returned-on-two-paths-keep-their-positions
+import numpy as np
+import torch
+
+
+class Stage(torch.nn.Module):
+    def __init__(self, downsample):
+        super().__init__()
+        self.proj = torch.nn.Linear(4, 4)
+        self.downsample = downsample
+
+    def forward(self, x, height, width):
+        x = self.proj(x)
+        if self.downsample:
+            return x, (height + 1) // 2, (width + 1) // 2
+        return x, height, width
+
+
+stage = Stage(True)
+features, height, width = stage(torch.rand(2, 4), 8, 8)
+grid = np.zeros((int(np.ceil(height / 2)), int(np.ceil(width / 2))))
+np.asarray(features)  # expect: DET102
