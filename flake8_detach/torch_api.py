@@ -31,7 +31,6 @@ class Effect(enum.Enum):
     FROZEN_MODULE = "frozen-module"  # Embedding.from_pretrained(w): frozen unless freeze=False
     NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
     STATE = "state"  # state_dict(): tensors that do not require grad
-    INTEGER_METHOD = "integer-method"  # model-like calls that return token ids
     # --- grad mode
     GRAD_OFF = "grad-off"
     GRAD_ON = "grad-on"
@@ -219,12 +218,6 @@ MEMBERS: Dict[str, Effect] = {
     "state_dict": Effect.STATE,
     "buffers": Effect.STATE,
     "named_buffers": Effect.STATE,
-    "generate": Effect.INTEGER_METHOD,
-    "sample": Effect.INTEGER_METHOD,
-    "greedy_decode": Effect.INTEGER_METHOD,
-    "beam_search": Effect.INTEGER_METHOD,
-    "decode": Effect.INTEGER_METHOD,
-    "predict_classes": Effect.INTEGER_METHOD,
 }
 
 BUILTINS: Mapping[str, Effect] = {

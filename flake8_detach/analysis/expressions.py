@@ -837,8 +837,6 @@ class Evaluator:
         name = func.attr.value
         effect = torch_api.MEMBERS.get(name)
         module = receiver.kind is Kind.MODULE
-        if effect is Effect.INTEGER_METHOD:
-            return Value(Kind.TENSOR) if module or receiver.kind is Kind.UNKNOWN else OTHER
         if effect in _MODULE_METHOD_EFFECTS and _fits_module_signature(name, arguments) or (
             module and name in ("forward", "__call__")
         ):

@@ -728,3 +728,40 @@ stage = Stage(True)
 features, height, width = stage(torch.rand(2, 4), 8, 8)
 grid = np.zeros((int(np.ceil(height / 2)), int(np.ceil(width / 2))))
 np.asarray(features)  # expect: DET102
+
+# case: decode-of-a-vae-of-the-file-requires-grad
+import torch
+
+
+class VAE(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = torch.nn.Linear(8, 2)
+        self.decoder = torch.nn.Linear(2, 8)
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return torch.sigmoid(self.decoder(z))
+
+
+vae = VAE()
+z = torch.randn(4, 2)
+images = vae.decode(z).numpy()  # expect: DET101
+
+# case: sample-of-a-generator-of-the-file-returns-integers
+import torch
+
+
+class Sampler(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.logits = torch.nn.Linear(4, 10)
+
+    def sample(self, n):
+        scores = self.logits(torch.rand(n, 4))
+        return torch.multinomial(torch.softmax(scores, dim=1), 1)
+
+
+tokens = Sampler().sample(3).numpy()
