@@ -48,6 +48,7 @@ _LITERALS = (
     cst.FormattedString,
     cst.Ellipsis,
 )
+_SCRIPT_NAME = Value(Kind.OTHER, constant="__main__")
 _CONSTANTS = {"True": Value(Kind.OTHER, constant=True), "False": Value(Kind.OTHER, constant=False), "None": OTHER}
 
 
@@ -78,19 +79,32 @@ class Arguments:
 
     def __init__(self, positional: List[Tuple[cst.BaseExpression, Value]],
                  keywords: Dict[str, Tuple[cst.BaseExpression, Value]], unpacked: bool,
-                 elements: bool = False) -> None:
+                 elements: bool = False, spread: Optional[Tuple[cst.BaseExpression, Value]] = None) -> None:
         self.positional = positional
         self.keywords = keywords
-        self.unpacked = unpacked  # *args or **kwargs: bindings are guesses
+        self.unpacked = unpacked  # **kwargs: keyword bindings are guesses
         # The values are elements of the expressions (``map(fn, xs)`` calls fn on each of xs):
         # there is no expression to detach for one of them.
         self.elements = elements
+        # f(a, *rest) with rest of unknown length: the parameters after ``a`` may get any element
+        self.spread = spread
+        # entries whose value is an element of their expression (f(*pair)): nothing to detach there
+        self.parts: List[Tuple[cst.BaseExpression, Value]] = [spread] if spread else []
+
+    def is_part(self, entry: Tuple[cst.BaseExpression, Value]) -> bool:
+        return self.elements or any(part is entry for part in self.parts)
 
     def values(self) -> List[Value]:
-        return [value for _, value in self.positional] + [value for _, value in self.keywords.values()]
+        return [value for _, value in self.all()]
 
     def all(self) -> List[Tuple[cst.BaseExpression, Value]]:
-        return self.positional + list(self.keywords.values())
+        return self.positional + ([self.spread] if self.spread else []) + list(self.keywords.values())
+
+    def prepended(self, first: Tuple[cst.BaseExpression, Value]) -> "Arguments":
+        """The same arguments after ``first``: a method's receiver, a partial's bound value."""
+        arguments = Arguments([first] + self.positional, self.keywords, self.unpacked, self.elements, self.spread)
+        arguments.parts = self.parts
+        return arguments
 
     def keyword(self, name: str) -> Optional[cst.BaseExpression]:
         entry = self.keywords.get(name)
@@ -240,6 +254,8 @@ class Evaluator:
             return value
         if node.value in _CONSTANTS:
             return _CONSTANTS[node.value]
+        if node.value == "__name__" and frame.context.function is None:
+            return _SCRIPT_NAME  # the file runs as a script: its __main__ block runs
         if node.value in torch_api.BUILTINS:
             return Value(Kind.REFERENCE, qualified_name=f"builtins.{node.value}")
         return UNKNOWN
@@ -545,16 +561,40 @@ class Evaluator:
         positional: List[Tuple[cst.BaseExpression, Value]] = []
         keywords: Dict[str, Tuple[cst.BaseExpression, Value]] = {}
         unpacked = False
+        spread: Optional[Tuple[cst.BaseExpression, Value]] = None
+        parts: List[Tuple[cst.BaseExpression, Value]] = []
         for arg in call.args:
-            value = self.evaluate(arg.value, frame)
-            if arg.star:
+            value = self.with_known_attributes(arg.value, self.evaluate(arg.value, frame), frame)
+            if arg.star == "*" and value.fields is not None and spread is None:  # f(*pair): its items
+                items = [(arg.value, field_value) for field_value in value.fields]
+                positional.extend(items)
+                parts.extend(items)
+            elif arg.star == "*":
+                spread = spread or (arg.value, element(value))
+            elif arg.star:
                 unpacked = True
-                positional.append((arg.value, element(value) if arg.star == "*" else value))
+                positional.append((arg.value, value))
             elif arg.keyword is not None:
                 keywords[arg.keyword.value] = (arg.value, value)
             else:
                 positional.append((arg.value, value))
-        return Arguments(positional, keywords, unpacked)
+        arguments = Arguments(positional, keywords, unpacked, spread=spread)
+        arguments.parts.extend(parts)
+        return arguments
+
+    def with_known_attributes(self, expression: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+        """``state`` with what this scope knows of ``state.positions``: a callee reads it too."""
+        key = dotted_name(expression)
+        if key is None or key not in frame.dotted_roots:
+            return value
+        prefix = key + "."
+        known = {
+            name[len(prefix):]: held for name, held in frame.env.items()
+            if name.startswith(prefix) and "." not in name[len(prefix):] and "[" not in name[len(prefix):]
+        }
+        if not known:
+            return value
+        return replace(value, attributes=tuple(sorted({**dict(value.attributes), **known}.items())))
 
     def _eval_Call(self, node: cst.Call, frame: Frame) -> Value:
         func = node.func
@@ -593,9 +633,10 @@ class Evaluator:
             return wrapped
         if _may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
-        params = callee.params.union(*(value.params for value in arguments.values()))
-        grad = Grad.NO if callee.params else Grad.UNKNOWN
-        return self.computed(Value(Kind.UNKNOWN, grad, params=params), frame)
+        if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
+            return self.computed(grad_of_computation([callee] + arguments.values(), Kind.UNKNOWN), frame)
+        params = frozenset().union(*(value.params for value in arguments.values()))
+        return self.computed(Value(Kind.UNKNOWN, Grad.UNKNOWN, params=params), frame)
 
     def _local_call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
         """A call of the file's function or class, or of any of them (a list of callbacks)."""
@@ -606,7 +647,9 @@ class Evaluator:
             positional = [(expr, value) for name, expr, value in bound if name is None] + arguments.positional
             keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None},
                         **arguments.keywords}
-            arguments = Arguments(positional, keywords, arguments.unpacked, arguments.elements)
+            parts = arguments.parts
+            arguments = Arguments(positional, keywords, arguments.unpacked, arguments.elements, arguments.spread)
+            arguments.parts = parts
         return join_all(self._call_one(key, node, arguments, frame) for key in sorted(callee.functions))
 
     def _call_one(self, key: str, node: cst.Call, arguments: Arguments, frame: Frame) -> Value:
@@ -632,7 +675,7 @@ class Evaluator:
         info = self.calls.class_named(module.qualified_name or "")
         forward = info.method("forward") if info else None
         if forward is not None:
-            bound = Arguments([(node.func, module)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            bound = arguments.prepended((node.func, module))
             return self.calls.call_function(forward, node, bound, frame)
         origin = Origin("output of model call", node, _evidence(module))
         return self.computed(requires_grad(origin), frame)
@@ -769,7 +812,7 @@ class Evaluator:
             if tensors_only and value.kind is Kind.CONTAINER and not any(
                     column.kind is Kind.TENSOR for _, column in value.attributes):
                 continue  # a list of tensors becomes an object column; a dict of tensors is converted
-            points = () if arguments.elements else detach_points(expression, value)
+            points = () if arguments.is_part((expression, value)) else detach_points(expression, value)
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
                                   frame.mode, points)
             frame.context.record(site)
@@ -791,15 +834,14 @@ class Evaluator:
             if method is None:
                 return UNKNOWN
             if method.is_classmethod:
-                arguments = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords,
-                                      arguments.unpacked)
+                arguments = arguments.prepended((func.value, receiver))
             return self.calls.call_function(method, node, arguments, frame)
         stored = dict(receiver.attributes).get(name) or (instance.attribute(name) if instance else None)
         if stored is not None:  # self.encoder(x)
             return self.call(node, stored, arguments, frame)
         method = instance.method(name) if instance is not None else None
         if method is not None:
-            bound = Arguments([(func.value, receiver)] + arguments.positional, arguments.keywords, arguments.unpacked)
+            bound = arguments.prepended((func.value, receiver))
             return self.calls.call_function(method, node, bound, frame)
         if name in ("backward", "grad") and is_true(arguments.keyword("create_graph")):
             self.grads_have_graph = node

@@ -103,6 +103,17 @@ def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression
     return None
 
 
+def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
+    """One site per conversion (and argument): the first that raises, else the first."""
+    chosen: Dict[Tuple[int, int], ConversionSite] = {}
+    for site in sites:
+        key = (id(site.anchor), id(site.converted))
+        known = chosen.get(key)
+        if known is None or known.grad is not Grad.YES and site.grad is Grad.YES:
+            chosen[key] = site
+    return list(chosen.values())
+
+
 def _first_attribute(path: str) -> str:
     """``seen`` for ``.seen`` or ``.seen['train']``; empty for an item path."""
     return path[1:].split(".", 1)[0].split("[", 1)[0] if path.startswith(".") else ""
@@ -155,9 +166,16 @@ class Interpreter(Evaluator):
                 # only ever called here (sorted(key=...), map): each call reports what it passes
                 own = [site for site in own if not site.carried.params]
             sites.extend(own)
+        # A summary for particular arguments (a model instance, a callback) can prove what the
+        # general one cannot: ``process(net, img)`` converts what ``net`` returns.
+        sites.extend(
+            site
+            for (_, _, given), result in self.results.items() if given
+            for site in result.sites if site.grad is Grad.YES and site.grad_mode is not GradMode.OFF
+        )
         if not self.imports_torch:  # an unknown value's .numpy() in a file without torch is not ours
             sites = [site for site in sites if site.grad is not Grad.UNKNOWN]
-        return sites
+        return _one_per_place(sites)
 
     def reporting_modes(self) -> Dict[str, GradMode]:
         """Grad mode per function: off when decorated so, or when every caller here runs with grad off."""
@@ -298,7 +316,7 @@ class Interpreter(Evaluator):
             for name, value in stored.items():
                 info.set_attribute(name, value)
             return replace(instance, attributes=tuple(sorted(stored.items())))
-        bound = Arguments([(call.func, instance)] + arguments.positional, arguments.keywords, arguments.unpacked)
+        bound = arguments.prepended((call.func, instance))
         _, result, values = self._call(init, call, bound, frame)
         receiver = init.positional[0] if init.positional else None
         stored = {
@@ -320,9 +338,16 @@ class Interpreter(Evaluator):
         result = self.result(function, mode, self._specialization(function, bindings))
         values = {name: value for name, (_, value) in bindings.items()}
         for helper in result.helpers:
-            self._record_helper_call(helper, call, bindings, values, frame, arguments.elements)
+            self._record_helper_call(helper, call, bindings, values, frame, arguments)
         for write in result.writes:
-            self._replay(write, substitute(write.value, values), bindings.get(write.root), frame)
+            written = substitute(write.value, values)
+            self._replay(write, written, bindings.get(write.root), frame)
+            if write.root in values and _is_attribute_path(write.path):  # the object passed changed
+                passed = values[write.root]
+                held = dict(passed.attributes).get(write.path[1:])
+                after = self._after_write(held, written, write.adds, strong=True)
+                values[write.root] = replace(passed, attributes=tuple(sorted(
+                    {**dict(passed.attributes), write.path[1:]: after}.items())))
         returned = substitute(result.returns, values)
         if function.is_context_manager:  # `with f() as x:` binds what f yields, in f's grad mode
             entered = (torch_api.ENTER_VALUE, element(returned))
@@ -398,8 +423,13 @@ class Interpreter(Evaluator):
         bound: Dict[str, Tuple[cst.BaseExpression, Value]] = {}
         for name, entry in zip(function.positional, arguments.positional):
             bound[name] = entry
+        if arguments.spread is not None:  # f(a, *rest): the other parameters may get any element
+            for name in function.positional[len(arguments.positional):]:
+                bound[name] = arguments.spread
         params = function.node.params
         extra = arguments.positional[len(function.positional):]
+        if arguments.spread is not None:
+            extra = extra + [arguments.spread]
         if isinstance(params.star_arg, cst.Param) and extra:  # *args: a tuple of the rest
             bound[params.star_arg.name.value] = (extra[0][0], container_of([value for _, value in extra]))
         named = set(function.parameters)
@@ -409,16 +439,14 @@ class Interpreter(Evaluator):
         rest = [value for name, (_, value) in arguments.keywords.items() if name not in named]
         if isinstance(params.star_kwarg, cst.Param) and rest:  # **kwargs: a dict of the rest
             bound[params.star_kwarg.name.value] = (arguments.all()[-1][0], container_of(rest))
-        if arguments.unpacked:
-            return {name: (expr, UNKNOWN) for name, (expr, _) in bound.items()}
         for name, default in function.defaults.items():
-            if name not in bound:
-                bound[name] = default
+            if name not in bound:  # f(**options) may set it: the default, or anything
+                bound[name] = (default[0], join(default[1], UNKNOWN)) if arguments.unpacked else default
         return bound
 
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
                             bindings: Dict[str, Tuple[cst.BaseExpression, Value]],
-                            values: Dict[str, Value], frame: Frame, elements: bool) -> None:
+                            values: Dict[str, Value], frame: Frame, arguments: Arguments) -> None:
         entry = bindings.get(helper.parameter)
         # Only the argument that itself carries grad is reported (not the batch handed
         # to a helper together with the model that makes its output require grad).
@@ -430,7 +458,8 @@ class Interpreter(Evaluator):
         expression = entry[0]
         value = substitute(helper.site.value, values)
         # detach what the call passes, when it is itself a tensor (not a module or a list)
-        passed_points = () if elements else detach_points(expression, entry[1])
+        # an element of what was passed (map(fn, xs), f(*xs)) is no expression of its own
+        passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
                               frame.mode, passed_points or helper.site.detach_points, helper)
         frame.context.record(site)
@@ -577,8 +606,9 @@ class Interpreter(Evaluator):
                                              qualified_name=module.qualified_name, frozen=True))
         if current.kind is Kind.MODULE:
             frame.set(key, new_value if new_value is not None else current)
-        else:
+        else:  # state.positions.requires_grad_(): the caller's tensor changes too
             frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
+            self.note_write(frame, key, frame.env[key], adds=False)
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
         first = node.targets[0].target
@@ -612,7 +642,10 @@ class Interpreter(Evaluator):
             self.bind(node.target, self.arithmetic([current, value], frame), frame)
 
     def _run_Return(self, node: cst.Return, frame: Frame) -> None:
-        frame.context.returns.append(self.evaluate(node.value, frame) if node.value else OTHER)
+        returned = self.evaluate(node.value, frame) if node.value else OTHER
+        if node.value is not None:  # return state: with what this function set on state.positions
+            returned = self.with_known_attributes(node.value, returned, frame)
+        frame.context.returns.append(returned)
         frame.terminated = True
 
     def _run_Raise(self, node: cst.Raise, frame: Frame) -> None:
@@ -672,19 +705,30 @@ class Interpreter(Evaluator):
     # --- control flow ---------------------------------------------------
     def _run_If(self, node: cst.If, frame: Frame) -> None:
         test = self.evaluate(node.test, frame).constant
+        if test is not None:  # a constant test (``if DEBUG:``, ``if __name__ == "__main__":``)
+            self._run_branch_taken(node, bool(test), frame)
+            return
         when_true, when_false = frame.branch(), frame.branch()
         self.refine(node.test, when_true, when_false)
-        if test is None or test:  # a constant test (``if DEBUG:``) decides which branch runs
-            self._run_suite(node.body, when_true)
-        else:
-            when_true.terminated = True
-        if test is not None and test:
-            when_false.terminated = True
-        elif isinstance(node.orelse, cst.If):
-            self._run_If(node.orelse, when_false)
-        elif node.orelse is not None:
-            self._run_suite(node.orelse.body, when_false)
+        self._run_suite(node.body, when_true)
+        self._run_else(node, when_false)
         self._merge(frame, when_true, when_false, test=node.test)
+
+    def _run_branch_taken(self, node: cst.If, taken: bool, frame: Frame) -> None:
+        """Only one branch runs: in the frame itself, so that functions it calls see what it
+        binds (a script's ``__main__`` block assigns the globals its functions read)."""
+        if taken:
+            self.refine(node.test, frame, frame.branch())
+            self._run_suite(node.body, frame)
+        else:
+            self.refine(node.test, frame.branch(), frame)
+            self._run_else(node, frame)
+
+    def _run_else(self, node: cst.If, frame: Frame) -> None:
+        if isinstance(node.orelse, cst.If):
+            self._run_If(node.orelse, frame)
+        elif node.orelse is not None:
+            self._run_suite(node.orelse.body, frame)
 
     def _merge(self, frame: Frame, *branches: Frame, test: Optional[cst.BaseExpression] = None) -> None:
         """Continue with the paths that reach the end of their branch; none: what follows is dead.

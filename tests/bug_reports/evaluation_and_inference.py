@@ -308,7 +308,8 @@ with torch.no_grad():
 # case: relaxation-sets-requires-grad-on-positions-model-converts-them
 # https://github.com/TorchSim/torch-sim/issues/469
 # The optimizer marks the state's positions as requiring grad to get forces; the model wrapper's
-# forward converts the positions of the state it is given.
+# forward converts the positions of the state it is given (labelled at the conversion: the
+# checker follows the state object into forward).
 import numpy as np
 import torch
 from torch import nn
@@ -328,7 +329,7 @@ class FairChemModel(nn.Module):
         self.energy_head = nn.Linear(3, 1)
 
     def forward(self, state):
-        positions = state.positions.cpu().numpy()
+        positions = state.positions.cpu().numpy()  # expect: DET101
         atomic_numbers = state.atomic_numbers.cpu().numpy()
         cell = state.cell.cpu().numpy()
         # the converted arrays build the neighbour graph; the energy is computed with torch
@@ -340,7 +341,7 @@ class FairChemModel(nn.Module):
 
 def lbfgs_step(state, model, step_size=0.01):
     state.positions.requires_grad_(True)
-    results = model(state)  # expect: DET101
+    results = model(state)
     forces = -torch.autograd.grad(results["energy"], state.positions)[0]
     with torch.no_grad():
         state.positions = state.positions + step_size * forces

@@ -287,3 +287,89 @@ def scaled(factors):
 
 
 stacked = [np.asarray(t) for t in scaled([1.0, 2.0])]  # expect: DET102
+
+# case: main-block-globals-read-by-a-function
+import numpy as np
+import torch
+
+
+def evaluate(batch):
+    return np.asarray(net(batch))  # expect: DET102
+
+
+if __name__ == "__main__":
+    net = torch.nn.Linear(4, 2)
+    evaluate(torch.rand(2, 4))
+
+# case: loss-function-passed-down-two-levels
+import matplotlib.pyplot as plt
+import torch
+
+
+def step(model, batch, target, loss_fn):
+    return loss_fn(model(batch), target)
+
+
+def train(model, loss_fn=torch.nn.MSELoss()):
+    history = []
+    for _ in range(2):
+        history.append(step(model, torch.rand(3, 4), torch.rand(3, 2), loss_fn))
+    return history
+
+
+plt.plot(train(torch.nn.Linear(4, 2)))  # expect: DET102
+
+# case: model-instance-argument-converted-inside-a-helper-of-a-helper
+import numpy as np
+import torch
+
+
+class Head(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def summarise(scores):
+    return [s.numpy() for s in scores]  # expect: DET103
+
+
+def report(model, batches):
+    outputs = [model(batch) for batch in batches]
+    return summarise(outputs)  # expect: DET101
+
+
+report(Head(), [torch.rand(2, 4)])
+
+# case: requires-grad-set-on-an-attribute-of-an-argument
+import numpy as np
+import torch
+
+
+class State:
+    def __init__(self, positions):
+        self.positions = positions
+
+
+def relax(state):
+    state.positions.requires_grad_(True)
+    return state
+
+
+relaxed = relax(State(torch.rand(4, 3)))
+np.asarray(relaxed.positions)  # expect: DET102
+
+# case: arguments-spread-from-a-list
+import torch
+
+
+def show(first, second):
+    print(first.numpy(), second.numpy())  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+maps = [w * 2, w * 3]
+show(*maps)  # expect: DET101
