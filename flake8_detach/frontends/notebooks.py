@@ -252,10 +252,13 @@ def _statement_starts(lines: Sequence[str]) -> Optional[Set[int]]:
     return starts
 
 
-def _masked(line: str) -> str:
-    """``line`` as a ``pass`` with the IPython syntax in a comment, same indentation and ending."""
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _masked(line: str, indent: str) -> str:
+    """``line`` as a ``pass`` at ``indent`` with the IPython syntax in a comment, same line ending."""
     body = line.rstrip("\r\n")
-    indent = body[: len(body) - len(body.lstrip())]
     return f"{indent}pass  # {body.strip()}{line[len(body):]}"
 
 
@@ -263,23 +266,34 @@ def _continues(line: str) -> bool:
     return line.rstrip("\r\n").endswith("\\")
 
 
+def _cell_magic(lines: Sequence[str]) -> Optional[str]:
+    """The name of the cell's ``%%`` magic ("" for a bare ``%%``), None when it has none."""
+    first = next((line.lstrip() for line in lines if line.strip()), "")
+    if not first.startswith("%%"):
+        return None
+    words = first[2:].split(None, 1)
+    return words[0] if words else ""
+
+
 def _python_lines(lines: Sequence[str]) -> Optional[Tuple[List[str], FrozenSet[int]]]:
     """The cell's lines with IPython syntax masked, and the indexes of the masked lines;
     None for a cell that a ``%%`` magic makes something else than Python."""
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
-    masked: Set[int] = set()
-    if first is not None and lines[first].lstrip().startswith("%%"):
-        name = lines[first].lstrip()[2:].split(None, 1)
-        if not name or name[0] not in PYTHON_CELL_MAGICS:
-            return None
-        masked.add(first)
-    starts = _statement_starts(lines)
+    magic = _cell_magic(lines)
+    if magic is not None and magic not in PYTHON_CELL_MAGICS:
+        return None
+    starts = _statement_starts(lines)  # the %%time line, if any, starts a statement like a line magic
+    indents: Dict[int, str] = {}
     continued = False
     for index, line in enumerate(lines):
-        if continued or (_is_ipython(line) and (starts is None or index in starts)):
-            masked.add(index)
-            continued = _continues(line)  # a magic's backslash continues it on the next line
-    return [_masked(line) if index in masked else line for index, line in enumerate(lines)], frozenset(masked)
+        if continued:  # a magic's backslash continues it on this line, at any indentation
+            indents[index] = indents[index - 1]
+        elif _is_ipython(line) and (starts is None or index in starts):
+            indents[index] = _indent(line)
+        else:
+            continue
+        continued = _continues(line)
+    code = [_masked(line, indents[index]) if index in indents else line for index, line in enumerate(lines)]
+    return code, frozenset(indents)
 
 
 def _parse_error(code: str) -> Optional[str]:
@@ -427,7 +441,8 @@ def _split_like(original: List[str], before: str, after: str) -> List[str]:
 
 def _source_edits(source: Any, text: str, layout: _SourceLayout, document: str,
                   ensure_ascii: bool) -> List[Tuple[_Span, str]]:
-    """Replacements in the JSON text that give a cell the source ``text``, touching only the changed strings."""
+    """Replacements in the JSON text that give a cell the source ``text``: only the strings that change
+    (a list whose strings are not the cell's lines is cut again at line ends)."""
     def encoded(value: str) -> str:
         return json.dumps(value, ensure_ascii=ensure_ascii)
 
