@@ -196,6 +196,14 @@ def test_python_that_looks_like_ipython_is_left_alone(cell: str) -> None:
     assert notebook.notes == ()
 
 
+def test_a_cell_indented_as_a_whole_runs_in_ipython_and_is_checked_in_place(cli: Cli) -> None:
+    path = save(cli.directory / "nb.ipynb", [code(GRAD), code("  # comment\n  y = x * 2\n\n  y.numpy()\n")])
+    (record,) = records(cli, "nb.ipynb")
+    assert (record["cell"], record["location"]) == (2, {"row": 4, "column": 5})
+    assert cli("fix", "nb.ipynb").code == 0
+    assert path.read_text() == JUPYTER.render([code(GRAD), code("  # comment\n  y = x * 2\n\n  y.detach().numpy()\n")])
+
+
 def test_a_cell_magic_that_is_not_python_makes_the_cell_no_code(cli: Cli) -> None:
     save(cli.directory / "nb.ipynb", [code(GRAD), code("%%bash\nx.numpy()\n"), code("%%writefile a.py\nx.numpy()\n")])
     assert records(cli, "nb.ipynb") == []

@@ -7,7 +7,8 @@ outputs, execution counts, metadata and the final newline stay byte for byte
 (nbformat's writer would serialise the whole file again in its own layout).
 
 The code cells are joined in notebook order, each after a ``# %% cell N``
-line, into one text that the checker analyses like a file, so a model defined
+line (``if True:  # %% cell N`` before a cell whose code is indented, which
+IPython accepts), into one text that the checker analyses like a file, so a model defined
 in one cell is followed into the cell that converts its output.  IPython
 syntax at the start of a statement (``%magic``, ``!shell``, ``x = !cmd``,
 ``obj?``, the auto-call escapes ``/f x``, ``,f a b``, ``;f a b``) is masked
@@ -296,11 +297,18 @@ def _python_lines(lines: Sequence[str]) -> Optional[Tuple[List[str], FrozenSet[i
     return code, frozenset(indents)
 
 
-def _parse_error(code: str) -> Optional[str]:
+def _indented(lines: Sequence[str]) -> bool:
+    """Whether the cell's first statement is indented (IPython then removes that indentation)."""
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    return first[:1] in (" ", "\t")
+
+
+def _parse_error(code: str, offset: int) -> Optional[str]:
+    """Why ``code`` does not parse, or None; its first ``offset`` lines are not the cell's."""
     try:
         ast.parse(code)
     except SyntaxError as error:
-        return f"syntax error: {error.msg} (line {error.lineno})"
+        return f"syntax error: {error.msg} (line {(error.lineno or 1) - offset})"
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; nesting
         return f"cannot parse: {error}"
     return None
@@ -343,11 +351,19 @@ class _Joiner:
             return
         if not code_lines[-1].endswith(("\n", "\r")):
             code_lines[-1] += "\n"
-        error = _parse_error("".join(code_lines))
+        body = "".join(code_lines)
+        header = f"# %% cell {number}\n"
+        if _indented(code_lines):
+            # IPython takes the indentation of a cell's first line off every line; an "if True:"
+            # on the header line makes the indented lines a block and keeps their columns.
+            header = f"if True:  {header}"
+            error = _parse_error(f"if True:\n{body}", offset=1)
+        else:
+            error = _parse_error(body, offset=0)
         if error is not None:
             self.notes.append(f"cell {number} skipped ({error}); the other cells were checked")
             return
-        self.parts.append(f"# %% cell {number}\n")
+        self.parts.append(header)
         self.parts.extend(code_lines)
         self.cells.append(_CodeCell(number, source, tuple(lines), masked, self.line_count + 2))
         self.line_count += 1 + len(code_lines)
