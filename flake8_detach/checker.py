@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from typing import Iterator, List, Optional
 
-from flake8_detach.findings import Finding, Position
+from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
 from flake8_detach.prefilter import may_have_findings
 from flake8_detach.settings import Settings
 
@@ -83,7 +83,8 @@ class UnanalysableSource(Exception):
 
 
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
-                 tree: Optional[ast.AST] = None, narrow: bool = True) -> List[Finding]:
+                 tree: Optional[ast.AST] = None, narrow: bool = True,
+                 name_line: LineNamer = numbered_line) -> List[Finding]:
     """Every finding in ``source``, of every rule, sorted by position.
 
     Filtering by code (select/ignore, default-off rules) and ``# noqa`` are the
@@ -98,7 +99,7 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
         # code after it and count it back into the columns of line 1.
-        rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow)
+        rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow, name_line=name_line)
         return [_after_mark(finding) for finding in rest]
     tree = _checked_tree(source, tree)
     from flake8_detach.analysis.relevance import relevant_source
@@ -131,6 +132,6 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         positions = Positions(module, (node for site, _ in reported for node in site.nodes()))
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
-    report = Report(module, positions, settings)
-    findings = (check.finding(site, report) for site, check in reported)
+    report = Report(module, positions, settings, name_line)
+    findings = (check.finding(site, report.for_site(site)) for site, check in reported)
     return sorted(findings, key=lambda f: (f.position, f.code))

@@ -9,7 +9,16 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
+
+
+# How a message names a line of the analysed text, given that line and the finding's own line:
+# "line 3" for a file; a notebook's front end names the cell ("line 2 of cell 3").
+LineNamer = Callable[[int, int], str]
+
+
+def numbered_line(line: int, finding_line: int) -> str:
+    return f"line {line}"
 
 
 class Applicability(enum.Enum):

@@ -12,10 +12,10 @@ Each folder named on the command line is one project (``--split``: each of
 its sub-folders is one).  Every ``*.py`` and ``*.ipynb`` file under it is
 read (``.git``, virtual environments, build and cache folders are skipped) and
 handed to ``flake8_detach.checker.check_source``.  A notebook's code cells are
-joined into one text, in order, with IPython syntax (``%magic``, ``!shell``,
-``x = !cmd``, ``obj?``, non-Python ``%%cell`` magics) commented out; its
-findings are reported at the line of the joined text, with the cell and the
-line in the cell beside them.
+joined into one text by ``flake8_detach.frontends.notebooks``, as the command
+line joins them (IPython syntax masked, cells that do not parse left out and
+listed as problems); its findings are reported at the line of the joined text,
+with the cell (numbered over all cells) and the line in the cell beside them.
 
 The summary goes to standard output: per project, the files found, analysed,
 unanalysable (``UnanalysableSource``: syntax errors, nesting too deep) and
@@ -36,7 +36,6 @@ import inspect
 import io
 import json
 import os
-import re
 import signal
 import sys
 import time
@@ -46,6 +45,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type
+
+from flake8_detach.frontends.notebooks import Notebook, NotebookError, read_notebook
+from flake8_detach.frontends.sources import split_lines
 
 DEFAULT_CODES = ("DET101", "DET102")
 SUFFIXES = (".py", ".ipynb")
@@ -57,121 +59,6 @@ SKIPPED_FOLDERS = frozenset(
         "_build", "build", "dist", "env", "node_modules", "site-packages", "venv", "virtualenv",
     }
 )
-
-# ---------------------------------------------------------------------------
-# Notebooks
-
-
-# Cell magics whose body is Python run by IPython; any other cell magic
-# (%%bash, %%html, %%writefile, ...) turns the whole cell into non-Python.
-PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun"})
-_LINE_MAGIC = re.compile(r"^\s*[%!]")
-_ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!](?!=)")
-_LINE_END = re.compile(r"\r\n|\r|\n")  # the line ends Python's tokenizer knows
-_HELP = re.compile(r"^\s*(\?{1,2}[\w.*]+|[\w.*\[\]()]+\?{1,2})\s*(#.*)?$")  # obj?, ?obj, torch.*Tensor?
-
-
-@dataclass(frozen=True)
-class Notebook:
-    """A notebook's code cells joined into one Python text.
-
-    ``origin[i]`` is (code cell number, line in that cell), both 1-based, of
-    line ``i + 1`` of ``text``; separator lines map to (cell, 0).
-    """
-
-    text: str
-    origin: Tuple[Tuple[int, int], ...]
-    cells: int
-
-
-def _cell_lines(source: Any) -> List[str]:
-    text = "".join(source) if isinstance(source, list) else str(source or "")
-    return text.splitlines()
-
-
-def _statement_starts(lines: Sequence[str]) -> Optional[Set[int]]:
-    """The 1-based numbers of the lines on which a statement starts, or None if the cell cannot be tokenized.
-
-    A line continuing a bracket, a backslash or a string (``% x)`` in a
-    multi-line expression, a docstring line starting with ``!``) is not one,
-    so it is never taken for IPython syntax.
-    """
-    starts: Set[int] = set()
-    depth = 0
-    at_start = True
-    ignored = 0  # a line of IPython syntax: its brackets do not count
-    try:
-        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
-            if token.type in (tokenize.NEWLINE, tokenize.NL):
-                at_start = at_start or depth == 0
-                continue
-            if token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENDMARKER):
-                continue
-            if at_start:
-                starts.add(token.start[0])
-                at_start = False
-                if _is_ipython(lines[token.start[0] - 1]):
-                    ignored = token.start[0]
-            if token.start[0] == ignored:
-                continue
-            if token.type == tokenize.OP and token.string in "([{":
-                depth += 1
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth = max(0, depth - 1)
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-    return starts
-
-
-def _is_ipython(line: str) -> bool:
-    return bool(_LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line) or _HELP.match(line))
-
-
-def _neutralise(line: str) -> str:
-    """The line with IPython-only syntax commented out (a ``pass`` keeps blocks non-empty)."""
-    indent = line[: len(line) - len(line.lstrip())]
-    return f"{indent}pass  # {line.strip()}"
-
-
-def convert_notebook(raw: bytes) -> Notebook:
-    """Join the code cells of an ``.ipynb`` (nbformat 3 or 4); raises ValueError if it is not one."""
-    try:
-        document = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"not a notebook: {error}") from None
-    if not isinstance(document, dict):
-        raise ValueError("not a notebook: the JSON is not an object")
-    if "cells" in document:
-        cells = document["cells"]
-        key = "source"
-    else:  # nbformat 3
-        cells = [cell for sheet in document.get("worksheets", []) for cell in sheet.get("cells", [])]
-        key = "input"
-    lines: List[str] = []
-    origin: List[Tuple[int, int]] = []
-    number = 0
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        number += 1
-        lines.append(f"# %% code cell {number}")
-        origin.append((number, 0))
-        body = _cell_lines(cell.get(key, ""))
-        python_body = True
-        if body and body[0].lstrip().startswith("%%"):
-            magic = body[0].lstrip()[2:].split(None, 1)
-            python_body = bool(magic) and magic[0] in PYTHON_CELL_MAGICS
-        starts = _statement_starts(body) if python_body else None
-        for index, line in enumerate(body, start=1):
-            if python_body:
-                ipython = _is_ipython(line) and (starts is None or index in starts)
-                converted = _neutralise(line) if ipython else line
-            else:
-                converted = f"# {line}" if line.strip() else line
-            lines.append(converted)
-            origin.append((number, index))
-    return Notebook("\n".join(lines) + "\n", tuple(origin), number)
-
 
 # ---------------------------------------------------------------------------
 # Files
@@ -251,7 +138,7 @@ class Reported:
     code: str
     message: str
     source_line: str
-    cell: Optional[Tuple[int, int]] = None  # notebooks: (code cell, line in cell)
+    cell: Optional[Tuple[int, int]] = None  # notebooks: (cell, line in cell), cells numbered over all cells
 
 
 @dataclass
@@ -296,7 +183,7 @@ def selected(code: str, codes: Sequence[str]) -> bool:
 
 def load_checker(
     no_prefilter: bool,
-) -> Tuple[Callable[[str], List[Any]], Type[BaseException], Optional[Callable[[str], bool]]]:
+) -> Tuple[Callable[..., List[Any]], Type[BaseException], Optional[Callable[[str], bool]]]:
     """``check_source`` (or a wrapper without the pre-filter), its ``UnanalysableSource``, the pre-filter if any."""
     from flake8_detach.checker import UnanalysableSource, check_source
 
@@ -312,8 +199,8 @@ def load_checker(
     if "prefilter" not in inspect.signature(check_source).parameters:
         raise SystemExit("--no-prefilter: check_source has no `prefilter` parameter")
 
-    def unfiltered(source: str) -> List[Any]:
-        return list(check_source(source, prefilter=False))  # type: ignore[call-arg,unused-ignore]
+    def unfiltered(source: str, **options: Any) -> List[Any]:
+        return list(check_source(source, prefilter=False, **options))  # type: ignore[call-arg,unused-ignore]
 
     return unfiltered, UnanalysableSource, prefilter
 
@@ -339,21 +226,19 @@ def run(
         notebook: Optional[Notebook] = None
         try:
             with open(item.path, "rb") as handle:
-                raw = handle.read()
+                text = decode_python(handle.read())
             if item.path.endswith(".ipynb"):
                 stats.notebooks += 1
-                notebook = convert_notebook(raw)
-                text = notebook.text
+                notebook = read_notebook(text)
+                text = notebook.code
+                result.problems.extend((item.path, "note", note) for note in notebook.notes)
             else:
                 stats.python_files += 1
-                text = decode_python(raw)
-        except (OSError, SyntaxError, UnicodeDecodeError, LookupError, ValueError) as error:
+        except (OSError, SyntaxError, UnicodeDecodeError, LookupError, NotebookError) as error:
             stats.unreadable += 1
             result.problems.append((item.path, "unreadable", str(error)))
             continue
-        lines = _LINE_END.split(text)
-        if lines and lines[-1] == "":
-            lines.pop()
+        lines = [line.rstrip("\r\n") for line in split_lines(text)]
         stats.lines += len(lines)
         if prefilter is not None and prefilter(text):
             stats.passed_prefilter += 1
@@ -362,7 +247,7 @@ def run(
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
-                findings = checker(text)
+                findings = checker(text) if notebook is None else checker(text, name_line=notebook.name_line)
             finally:
                 if use_alarm:
                     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -390,9 +275,7 @@ def run(
             line, column = int(finding.line), int(finding.column)
             stats.findings[code] += 1
             stats.files_with[code].add(item.path)
-            cell = None
-            if notebook is not None and 0 < line <= len(notebook.origin):
-                cell = notebook.origin[line - 1]
+            cell = None if notebook is None else notebook.locate(line)
             source_line = lines[line - 1] if 0 < line <= len(lines) else ""
             result.reported.append(
                 Reported(item.path, item.project, line, column, code, str(finding.message), source_line, cell)
@@ -473,7 +356,7 @@ def print_slowest(result: Run, count: int, out: Any) -> None:
 
 def print_listing(result: Run, out: Any) -> None:
     for item in sorted(result.reported, key=lambda r: (r.path, r.line, r.column, r.code)):
-        where = f"  [code cell {item.cell[0]}, line {item.cell[1]}]" if item.cell else ""
+        where = f"  [cell {item.cell[0]}, line {item.cell[1]}]" if item.cell else ""
         print(f"{item.path}:{item.line}:{item.column + 1}: {item.code} {item.message}{where}", file=out)
         print(f"    {item.source_line.strip()}", file=out)
 
@@ -529,8 +412,8 @@ def write_converted(files: Sequence[SourceFile], folder: str) -> None:
             continue
         try:
             with open(item.path, "rb") as handle:
-                text = convert_notebook(handle.read()).text
-        except (OSError, ValueError):
+                text = read_notebook(decode_python(handle.read())).code
+        except (OSError, SyntaxError, UnicodeDecodeError, LookupError, NotebookError):
             continue
         inside = os.path.relpath(item.path, item.root) if item.path != item.root else os.path.basename(item.path)
         target = os.path.join(folder, item.project, inside + ".py")

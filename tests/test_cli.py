@@ -127,14 +127,14 @@ def test_json_output(cli: Cli) -> None:
     result = cli("check", "--output-format", "json", "a.py")
     assert result.code == 1
     (record,) = json.loads(result.out)
-    assert set(record) == {"filename", "code", "message", "location", "noqa_row", "fix"}
-    assert record["filename"] == "a.py" and record["code"] == "DET101"
+    assert set(record) == {"filename", "cell", "code", "message", "location", "noqa_row", "fix"}
+    assert record["filename"] == "a.py" and record["cell"] is None and record["code"] == "DET101"
     assert record["location"] == {"row": 3, "column": 3}
     assert record["fix"]["applicability"] == "safe"
     assert record["fix"]["message"]
     (edit,) = record["fix"]["edits"]
     at = {"row": 3, "column": 2}
-    assert edit == {"content": ".detach()", "location": at, "end_location": at}
+    assert edit == {"content": ".detach()", "cell": None, "location": at, "end_location": at}
     assert "Found 1 finding" in result.err  # the summary stays off standard output
 
 

@@ -9,7 +9,6 @@ processed).
 from __future__ import annotations
 
 import argparse
-import difflib
 import io
 import os
 import sys
@@ -21,8 +20,10 @@ from flake8_detach import __version__
 from flake8_detach.frontends import config as config_file
 from flake8_detach.frontends import output, sources
 from flake8_detach.frontends.common import FIX_STYLES, UsageError, analyse, parse_fix_style, settings_for
+from flake8_detach.frontends.documents import Document, open_document
 from flake8_detach.frontends.filtering import Noqa, Selection, split_codes, validate_codes, visible
-from flake8_detach.frontends.fixer import FixOutcome, FixRequest, fix_source
+from flake8_detach.frontends.fixer import FixRequest, fix_source
+from flake8_detach.frontends.notebooks import NotebookError
 from flake8_detach.frontends.output import Reported
 from flake8_detach.settings import Settings
 
@@ -137,12 +138,17 @@ def prepare(args: argparse.Namespace) -> Run:
     return run
 
 
-def _read(run: Run, target: sources.Target) -> Optional[sources.SourceText]:
+def _open(run: Run, target: sources.Target) -> Optional[Tuple[sources.SourceText, Document]]:
+    """The target's text and the code in it (a notebook's cells), its notes on standard error."""
     try:
-        return sources.read(target)
-    except sources.SourceError as error:
+        source = sources.read(target)
+        document = open_document(target.display, source.text)
+    except (sources.SourceError, NotebookError) as error:
         run.fail(target.display, str(error))
         return None
+    for note in document.notes:
+        print(f"{PROGRAM}: {target.display}: {note}", file=sys.stderr)
+    return source, document
 
 
 def _status(run: Run, found: bool) -> int:
@@ -152,15 +158,16 @@ def _status(run: Run, found: bool) -> int:
 def check(args: argparse.Namespace) -> int:
     run = prepare(args)
     for target in run.targets:
-        source = _read(run, target)
-        if source is None:
+        opened = _open(run, target)
+        if opened is None:
             continue
-        analysis = analyse(source.text, run.settings, target.display)
+        _, document = opened
+        analysis = analyse(document.code, run.settings, target.display, name_line=document.name_line)
         if analysis.error is not None:
             run.fail(target.display, f"cannot analyse: {analysis.error}")
             continue
-        findings = visible(analysis.findings, run.selection, Noqa(source.text), run.disable_noqa)
-        run.reported.extend(Reported(target.display, finding) for finding in findings)
+        findings = visible(analysis.findings, run.selection, Noqa(document.code), run.disable_noqa)
+        run.reported.extend(document.reported(target.display, finding) for finding in findings)
     sys.stdout.write(output.render(run.reported, run.output_format, run.unsafe))
     summary = output.check_summary(run.reported, len(run.targets), len(run.errors), run.unsafe)
     print(summary, file=sys.stdout if run.output_format == "text" else sys.stderr)
@@ -173,28 +180,22 @@ class FixTotals:
     changed_files: int = 0
 
 
-def _diff(display: str, before: str, after: str) -> str:
-    old, new = sources.split_lines(before), sources.split_lines(after)
-    labels = (display, display) if os.path.isabs(display) else (f"a/{display}", f"b/{display}")  # git's -p1
-    lines = difflib.unified_diff(old, new, *labels)
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
-
-
 def _deliver(run: Run, args: argparse.Namespace, target: sources.Target, source: sources.SourceText,
-             outcome: FixOutcome) -> bool:
-    """Show or write the fixed text; False when it could not be written."""
-    changed = outcome.text != source.text
-    if args.diff:
-        if changed:
-            sys.stdout.write(_diff(target.display, source.text, outcome.text))
-    elif target.path is None:
-        _echo(source, outcome.text)
-    elif changed:
-        try:
-            sources.write(target.path, source, outcome.text)
-        except sources.SourceError as error:
-            run.fail(target.display, str(error))
-            return False
+             document: Document, code: str) -> bool:
+    """Show or write the fixed code (in a notebook: its cells); False when that failed."""
+    try:
+        if args.diff:
+            if code != document.code:
+                sys.stdout.write(document.diff(target.display, code))
+        elif target.path is None:
+            _echo(source, document.rebuild(code))
+        elif code != document.code:
+            sources.write(target.path, source, document.rebuild(code))
+    except (sources.SourceError, NotebookError) as error:
+        run.fail(target.display, str(error))
+        if target.path is None and not args.diff:
+            _echo(source, source.text)
+        return False
     return True
 
 
@@ -210,18 +211,19 @@ def fix(args: argparse.Namespace) -> int:
     request = FixRequest(run.settings, run.selection, run.unsafe, run.disable_noqa)
     totals = FixTotals()
     for target in run.targets:
-        source = _read(run, target)
-        if source is None:
+        opened = _open(run, target)
+        if opened is None:
             continue
-        outcome = fix_source(source.text, request, target.display)
+        source, document = opened
+        outcome = fix_source(document.code, request, target.display, document.name_line)
         if outcome.error is not None:
             run.fail(target.display, outcome.error)
             if target.path is None and not args.diff:
                 _echo(source, source.text)  # an editor replaces its buffer with what it gets back
-        elif _deliver(run, args, target, source, outcome):
-            totals.fixed.extend(Reported(target.display, finding) for finding in outcome.fixed)
-            totals.changed_files += outcome.text != source.text
-            run.reported.extend(Reported(target.display, finding) for finding in outcome.remaining)
+        elif _deliver(run, args, target, source, document, outcome.text):
+            totals.fixed.extend(document.reported(target.display, finding) for finding in outcome.fixed)
+            totals.changed_files += outcome.text != document.code
+            run.reported.extend(document.reported(target.display, finding) for finding in outcome.remaining)
     _report_fixes(run, args, totals)
     if args.diff:
         return EXIT_ERROR if run.errors else EXIT_FINDINGS if totals.changed_files else EXIT_CLEAN

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-from flake8_detach.findings import Finding
+from flake8_detach.findings import Finding, LineNamer, numbered_line
 from flake8_detach.settings import FixStyle, Settings
 
 # A child of flake8's logger: silent by default, shown by ``flake8 -v``.
@@ -45,7 +45,7 @@ class Analysis:
 
 
 def analyse(source: str, settings: Settings, display_name: str = "<source>",
-            tree: Optional[ast.AST] = None) -> Analysis:
+            tree: Optional[ast.AST] = None, name_line: LineNamer = numbered_line) -> Analysis:
     """Every finding of every rule in ``source``, never an exception.
 
     ``UnanalysableSource`` is the checker's documented way to say "cannot
@@ -58,7 +58,7 @@ def analyse(source: str, settings: Settings, display_name: str = "<source>",
     from flake8_detach.checker import UnanalysableSource, check_source
 
     try:
-        return Analysis(check_source(source, settings, tree=tree))
+        return Analysis(check_source(source, settings, tree=tree, name_line=name_line))
     except UnanalysableSource as error:
         LOG.info("flake8-detach skipped %s: %s", display_name, error)
         return Analysis([], str(error))

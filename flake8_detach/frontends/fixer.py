@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
-from flake8_detach.findings import Applicability, Edit, Finding, Fix, apply_edits
+from flake8_detach.findings import Applicability, Edit, Finding, Fix, LineNamer, apply_edits, numbered_line
 from flake8_detach.frontends.common import analyse
 from flake8_detach.frontends.filtering import Noqa, Selection, visible
 from flake8_detach.settings import Settings
@@ -75,13 +75,14 @@ def _parse_error(text: str) -> Optional[str]:
     return None
 
 
-def fix_source(source: str, request: FixRequest, display_name: str = "<source>") -> FixOutcome:
+def fix_source(source: str, request: FixRequest, display_name: str = "<source>",
+               name_line: LineNamer = numbered_line) -> FixOutcome:
     """Apply the requested fixes to ``source`` until none is left (at most ``MAX_ROUNDS`` rounds)."""
     text = source
     fixed: List[Finding] = []
     remaining: List[Finding] = []
     for round_number in range(MAX_ROUNDS + 1):
-        analysis = analyse(text, request.settings, display_name)
+        analysis = analyse(text, request.settings, display_name, name_line=name_line)
         if analysis.error is not None:
             return FixOutcome(source, error=_why_not(analysis.error, first=round_number == 0))
         remaining = visible(analysis.findings, request.selection, Noqa(text), request.disable_noqa)

@@ -14,7 +14,9 @@ from typing import Any, ClassVar, Iterator, List, Protocol, Sequence, Tuple, Typ
 
 from flake8_detach import __version__
 from flake8_detach.frontends.codes import DEFAULT_OFF
+from flake8_detach.findings import numbered_line
 from flake8_detach.frontends.common import FIX_STYLES, UsageError, analyse, flake8_text, parse_fix_style, settings_for
+from flake8_detach.frontends.notebooks import nbqa_line_namer
 from flake8_detach.settings import Settings
 
 FIX_STYLE_OPTION = "--detach-fix-style"
@@ -69,6 +71,9 @@ class DetachChecker:
         cls.settings = settings_for(fix_style)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["DetachChecker"]]]:
-        analysis = analyse("".join(self._lines), self.settings, self._filename, self._tree)
+        source = "".join(self._lines)
+        # Under ``nbqa flake8`` the file is a notebook's code cells: messages name lines by cell.
+        name_line = nbqa_line_namer(source) or numbered_line
+        analysis = analyse(source, self.settings, self._filename, self._tree, name_line)
         for finding in analysis.findings:
             yield finding.line, finding.column, flake8_text(finding), type(self)

@@ -1,13 +1,15 @@
 """How findings are shown: text (``path:line:col: CODE [*] message``), JSON and GitHub annotations.
 
-Columns are 1-based everywhere in the output, as flake8 shows them.
+Columns are 1-based everywhere in the output, as flake8 shows them.  A
+notebook's findings are placed in its cells: ``path:cell 5:3:14: ...``, and a
+``cell`` beside the rows in JSON (ruff's way).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from flake8_detach.findings import Edit, Finding, Position
 from flake8_detach.frontends.fixer import is_applicable
@@ -16,12 +18,33 @@ FORMATS = ("text", "json", "github")
 TOOL = "flake8-detach"
 
 
+class CellMap(Protocol):
+    """Where the lines of a notebook's analysed code are (see notebooks.py)."""
+
+    def locate(self, line: int) -> Tuple[int, int]:
+        """(cell number, line in the cell)."""
+
+    def file_line(self, line: int) -> int:
+        """The line of the notebook's file that holds it."""
+
+
 @dataclass(frozen=True)
 class Reported:
-    """A finding in a named source."""
+    """A finding in a named source; ``cells`` places a notebook's lines in its cells.
+
+    The cells follow each other in the analysed code, so sorting by its line
+    sorts by cell and line in the cell.
+    """
 
     display: str
     finding: Finding
+    cells: Optional[CellMap] = None
+
+    def place(self, position: Position) -> Tuple[Optional[int], int]:
+        """(cell or None, row) of a position of the analysed code."""
+        if self.cells is None:
+            return None, position.line
+        return self.cells.locate(position.line)
 
     def sort_key(self) -> Tuple[str, int, int, str, str]:
         finding = self.finding
@@ -33,7 +56,9 @@ def ordered(items: Sequence[Reported]) -> List[Reported]:
 
 
 def _where(item: Reported) -> str:
-    return f"{item.display}:{item.finding.line}:{item.finding.column + 1}"
+    cell, row = item.place(item.finding.position)
+    inside = "" if cell is None else f"cell {cell}:"
+    return f"{item.display}:{inside}{row}:{item.finding.column + 1}"
 
 
 def text_line(item: Reported, unsafe: bool) -> str:
@@ -52,37 +77,44 @@ def _escape(text: str, is_property: bool) -> str:
 
 
 def github_line(item: Reported) -> str:
+    """A workflow command; a notebook's annotation goes on the line of its file that holds the
+    code, without a column (the file's columns are not the code's), and its text names the cell."""
     finding = item.finding
-    properties = {
-        "title": f"{TOOL} ({finding.code})",
-        "file": item.display,
-        "line": str(finding.line),
-        "col": str(finding.column + 1),
-    }
+    properties = {"title": f"{TOOL} ({finding.code})", "file": item.display}
+    cell, row = item.place(finding.position)
+    if item.cells is None:
+        properties.update(line=str(finding.line), col=str(finding.column + 1))
+        text = f"{finding.code} {finding.message}"
+    else:
+        properties.update(line=str(item.cells.file_line(finding.line)))
+        text = f"cell {cell}:{row}:{finding.column + 1}: {finding.code} {finding.message}"
     rendered = ",".join(f"{key}={_escape(value, True)}" for key, value in properties.items())
-    return f"::error {rendered}::{_escape(f'{finding.code} {finding.message}', False)}"
+    return f"::error {rendered}::{_escape(text, False)}"
 
 
-def _location(position: Position) -> Dict[str, int]:
-    return {"row": position.line, "column": position.column + 1}
+def _location(item: Reported, position: Position) -> Dict[str, int]:
+    return {"row": item.place(position)[1], "column": position.column + 1}
 
 
-def _edit(edit: Edit) -> Dict[str, Any]:
-    return {"content": edit.content, "location": _location(edit.start), "end_location": _location(edit.end)}
+def _edit(item: Reported, edit: Edit) -> Dict[str, Any]:
+    return {"content": edit.content, "cell": item.place(edit.start)[0],
+            "location": _location(item, edit.start), "end_location": _location(item, edit.end)}
 
 
 def json_record(item: Reported) -> Dict[str, Any]:
     finding, fix = item.finding, item.finding.fix
+    cell, row = item.place(finding.position)
     return {
         "filename": item.display,
+        "cell": cell,
         "code": finding.code,
         "message": finding.message,
-        "location": _location(finding.position),
-        "noqa_row": finding.line,
+        "location": _location(item, finding.position),
+        "noqa_row": row,
         "fix": None if fix is None else {
             "message": fix.description,
             "applicability": fix.applicability.value,
-            "edits": [_edit(edit) for edit in fix.edits],
+            "edits": [_edit(item, edit) for edit in fix.edits],
         },
     }
 

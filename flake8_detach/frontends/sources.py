@@ -10,6 +10,7 @@ permissions, and only if the file still holds what was read.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import fnmatch
 import io
 import os
@@ -24,11 +25,11 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 STDIN = "-"
 _LINE = re.compile(r".*?(?:\r\n|\r|\n|$)", re.DOTALL)
-SUFFIX = ".py"
+SUFFIXES = (".py", ".ipynb")
 # Folders never searched when recursing (they can still be named explicitly).
 DEFAULT_EXCLUDES = frozenset(
     {
-        ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pytest_cache",
+        ".bzr", ".direnv", ".eggs", ".git", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox", ".pytest_cache",
         ".ruff_cache", ".svn", ".tox", ".venv", "__pycache__", "__pypackages__", "_build",
         "build", "dist", "node_modules", "venv",
     }
@@ -71,7 +72,7 @@ def _walk(top: str, patterns: Sequence[str]) -> Iterator[str]:
         )
         for name in sorted(files):
             path = os.path.join(folder, name)
-            if name.endswith(SUFFIX) and not _excluded(path, patterns):
+            if name.endswith(SUFFIXES) and not _excluded(path, patterns):
                 yield path
 
 
@@ -92,6 +93,14 @@ def skipped_under(top: str, path: str, patterns: Sequence[str]) -> bool:
 def split_lines(text: str) -> List[str]:
     """Lines with their endings, split only where Python ends a line (not at form feeds)."""
     return [line for line in _LINE.findall(text) if line]
+
+
+def unified_diff(display: str, before: str, after: str) -> str:
+    """A unified diff labelled as git labels it (``a/path``, ``b/path``; an absolute path as it is)."""
+    old, new = split_lines(before), split_lines(after)
+    labels = (display, display) if os.path.isabs(display) else (f"a/{display}", f"b/{display}")  # git's -p1
+    lines = difflib.unified_diff(old, new, *labels)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def collect(paths: Iterable[str], patterns: Sequence[str], stdin_name: str) -> Tuple[List[Target], List[str]]:

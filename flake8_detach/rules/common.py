@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from flake8_detach.analysis.sites import ConversionSite, GradMode
 from flake8_detach.analysis.values import Condition, Grad, Origin
-from flake8_detach.findings import Applicability, Edit, Fix, Position
+from flake8_detach.findings import Applicability, Edit, Fix, LineNamer, Position, numbered_line
 from flake8_detach.settings import Settings
 
 _MAX_SNIPPET = 40
@@ -27,11 +27,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Report:
-    """What a rule needs to turn a site into a finding."""
+    """What a rule needs to turn a site into a finding.
+
+    ``name_line`` names the lines a message refers to (the front end knows
+    whether a line is a file's or a notebook cell's); ``finding_line`` is the
+    line of the finding being built (see ``for_site``).
+    """
 
     module: cst.Module
     positions: Positions
     settings: Settings
+    name_line: LineNamer = numbered_line
+    finding_line: int = 0
+
+    def for_site(self, site: ConversionSite) -> Report:
+        return replace(self, finding_line=self.positions.start(site.anchor).line)
 
     def snippet(self, node: cst.CSTNode) -> str:
         text = " ".join(self.module.code_for_node(node).split())
@@ -42,13 +52,14 @@ class Report:
         text = self.snippet(node)
         return f"({text}).detach()" if _needs_parentheses(node) else f"{text}.detach()"
 
-    def line(self, node: cst.CSTNode) -> int:
-        return self.positions.start(node).line
+    def place(self, node: cst.CSTNode) -> str:
+        """Where ``node`` starts, as a message says it: "line 3" (or "line 2 of cell 3")."""
+        return self.name_line(self.positions.start(node).line, self.finding_line)
 
     def why(self, origin: Optional[Origin]) -> str:
         if origin is None:
             return ""
-        source = f"{origin.description} '{self.snippet(origin.node)}' on line {self.line(origin.node)}"
+        source = f"{origin.description} '{self.snippet(origin.node)}' on {self.place(origin.node)}"
         return f" ({source}{self._path(origin.condition)})"
 
     def _path(self, condition: Optional[Condition]) -> str:
@@ -56,7 +67,7 @@ class Report:
         if condition is None:
             return ""
         outcome = "true" if condition.holds else "false"
-        return f", when the test on line {self.line(condition.test)} is {outcome}"
+        return f", when the test on {self.place(condition.test)} is {outcome}"
 
 
 def _needs_parentheses(node: cst.CSTNode) -> bool:
@@ -71,7 +82,7 @@ def _fix_is_in_helper(site: ConversionSite) -> bool:
 def helper_advice(site: ConversionSite, report: Report) -> str:
     assert site.via is not None
     if _fix_is_in_helper(site):
-        return f"detach in {site.consumer[:-2]}() on line {report.line(site.via.site.anchor)}"
+        return f"detach in {site.consumer[:-2]}() on {report.place(site.via.site.anchor)}"
     return f"pass '{report.detached(site.converted)}'"
 
 

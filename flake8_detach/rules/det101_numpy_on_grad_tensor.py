@@ -90,7 +90,7 @@ def applies(site: ConversionSite) -> bool:
 def finding(site: ConversionSite, report: Report) -> Finding:
     if site.via is not None:
         message = (
-            f"{site.consumer} calls .numpy() on line {report.line(site.via.site.anchor)} on its "
+            f"{site.consumer} calls .numpy() on {report.place(site.via.site.anchor)} on its "
             f"argument '{site.via.parameter}', and '{report.snippet(site.converted)}' requires grad"
             f"{report.why(site.value.origin)}; {helper_advice(site, report)}"
         )

@@ -88,8 +88,8 @@ def finding(site: ConversionSite, report: Report) -> Finding:
     why = report.why(site.origin)
     if site.via is not None:
         message = (
-            f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on line "
-            f"{report.line(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
+            f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on "
+            f"{report.place(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
             f"{helper_advice(site, report)}"
         )
     elif site.value.kind is Kind.CONTAINER:
