@@ -50,6 +50,7 @@ class Effect(enum.Enum):
     ELEMENT = "element"  # next(it): one element
     MAP = "map"  # map(fn, xs): fn applied to each element
     FILTER = "filter"  # filter(fn, xs): the elements fn keeps
+    SUPER = "super"  # super(): the instance, seen from the class's bases
     PARTIAL = "partial"  # functools.partial(fn, *args, **kwargs): fn with arguments bound
     ZIP = "zip"  # zip(a, b): tuples of elements
     ENUMERATE = "enumerate"  # enumerate(a): (index, element)
@@ -241,6 +242,7 @@ BUILTINS: Mapping[str, Effect] = {
     "dict": Effect.ELEMENTS,
     "zip": Effect.ZIP,
     "enumerate": Effect.ENUMERATE,
+    "super": Effect.SUPER,
     "next": Effect.ELEMENT,
     "map": Effect.MAP,
     "filter": Effect.FILTER,

@@ -354,7 +354,11 @@ class Evaluator:
         return self.arithmetic([operand], frame)
 
     def _eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
-        return join(self.evaluate(node.left, frame), self.evaluate(node.right, frame))
+        left, right = self.evaluate(node.left, frame), self.evaluate(node.right, frame)
+        if left.constant is not None:  # short circuit: `False and x` is False, `True and x` is x
+            decides = not left.constant if isinstance(node.operator, cst.And) else bool(left.constant)
+            return left if decides else right
+        return join(left, right)
 
     def _eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
         values = [self.evaluate(node.left, frame)]
@@ -782,6 +786,8 @@ class Evaluator:
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
         values = [value for _, value in arguments.positional]
+        if effect is Effect.SUPER:
+            return self._super(frame)
         key = arguments.keywords.get(torch_api.CALLBACK_KEYWORD)
         if key is not None and arguments.positional:  # sorted(xs, key=fn): fn sees each element
             self.call_back(key[1], node, [(arguments.positional[0][0], element(values[0]))], frame)
@@ -804,6 +810,15 @@ class Evaluator:
             items = (OTHER, element(values[0]) if values else UNKNOWN)
             return Value(Kind.CONTAINER, item=container_of(items, items))
         return OTHER
+
+    def _super(self, frame: Frame) -> Value:
+        """``super().__init__(...)`` in a method: the instance, its methods found from the first
+        base class of the file (a torch base has nothing to follow: unknown)."""
+        owner = frame.owner
+        instance = self.lookup(frame, frame.self_name) if frame.self_name else None
+        if owner is None or instance is None or not owner.bases:
+            return UNKNOWN
+        return replace(instance, qualified_name=owner.bases[0].key)
 
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame,
@@ -839,6 +854,9 @@ class Evaluator:
         stored = dict(receiver.attributes).get(name) or (instance.attribute(name) if instance else None)
         if stored is not None:  # self.encoder(x)
             return self.call(node, stored, arguments, frame)
+        wrapper = instance.wrapper(name) if instance is not None else None
+        if wrapper is not None:  # a method decorated in the file: its wrapper gets the instance first
+            return self.call(node, wrapper, arguments.prepended((func.value, receiver)), frame)
         method = instance.method(name) if instance is not None else None
         if method is not None:
             bound = arguments.prepended((func.value, receiver))

@@ -35,6 +35,7 @@ from flake8_detach.analysis.scope import (
     join_all_envs,
     join_envs,
     root_of,
+    site_key,
 )
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
@@ -105,13 +106,19 @@ def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression
 
 def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
     """One site per conversion (and argument): the first that raises, else the first."""
-    chosen: Dict[Tuple[int, int], ConversionSite] = {}
+    chosen: Dict[Tuple[int, int, int], ConversionSite] = {}
     for site in sites:
-        key = (id(site.anchor), id(site.converted))
+        key = site_key(site)
         known = chosen.get(key)
         if known is None or known.grad is not Grad.YES and site.grad is Grad.YES:
             chosen[key] = site
     return list(chosen.values())
+
+
+def _is_super_call(expression: cst.BaseExpression) -> bool:
+    """``super()``: what its methods change, they change on ``self``."""
+    return isinstance(expression, cst.Call) and isinstance(expression.func, cst.Name) and \
+        torch_api.BUILTINS.get(expression.func.value) is Effect.SUPER
 
 
 def _first_attribute(path: str) -> str:
@@ -402,7 +409,7 @@ class Interpreter(Evaluator):
             whole = write.path == "." + attribute and not write.adds
             info.set_attribute(attribute, value if whole else self._after_write(info.attribute(attribute), value,
                                                                                   adds=True, strong=False))
-        base = dotted_name(expression)
+        base = dotted_name(expression) or (frame.self_name if _is_super_call(expression) else None)
         if base is None:
             return
         key = base + write.path
@@ -431,7 +438,8 @@ class Interpreter(Evaluator):
         if arguments.spread is not None:
             extra = extra + [arguments.spread]
         if isinstance(params.star_arg, cst.Param) and extra:  # *args: a tuple of the rest
-            bound[params.star_arg.name.value] = (extra[0][0], container_of([value for _, value in extra]))
+            shown = max(extra, key=lambda entry: innermost(entry[1]).grad)[0]  # the one to name
+            bound[params.star_arg.name.value] = (shown, container_of([value for _, value in extra]))
         named = set(function.parameters)
         for name, entry in arguments.keywords.items():
             if name in named:
@@ -905,8 +913,8 @@ class Interpreter(Evaluator):
         key = f"{frame.context.function.key}.{name}" if frame.context.function else name
         if owner is not None:
             key = f"{owner.key}.{name}"
-        decorator_mode, escapes, context_manager = (
-            self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False, False))
+        decorator_mode, escapes, context_manager, decorated_by = (
+            self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False, False, ()))
         if decorator_mode is None and owner is not None and owner.is_autograd_function:
             decorator_mode = GradMode.OFF  # autograd runs forward and backward without recording
         if decorator_mode is None and owner is not None and owner.is_module and name in torch_api.GRAD_OFF_HOOKS:
@@ -921,7 +929,7 @@ class Interpreter(Evaluator):
             if p.default is not None
         }
         function = FunctionInfo(key, node, name, frame, owner, decorator_mode, positional, defaults, escapes=escapes,
-                                is_context_manager=context_manager)
+                                is_context_manager=context_manager, decorated_by=decorated_by)
         while key in self.functions:  # a redefinition: keep both
             key += "'"
             function.key = key
@@ -929,22 +937,42 @@ class Interpreter(Evaluator):
         self.function_nodes[id(node)] = function
         return function
 
-    @staticmethod
-    def _bind_function(function: FunctionInfo, frame: Frame) -> None:
+    def _bind_function(self, function: FunctionInfo, frame: Frame) -> None:
+        value = self._decorated(function)
         if function.owner is not None:
             function.owner.methods[function.name] = function
+            if value.qualified_name != function.key:
+                function.owner.wrapped[function.name] = value
         else:
-            frame.env[function.name] = Value(Kind.FUNCTION, qualified_name=function.key)
+            frame.env[function.name] = value
 
-    def _decorators(self, node: cst.FunctionDef, frame: Frame) -> Tuple[Optional[GradMode], bool, bool]:
-        """The grad mode the decorators set, whether they hand the function to unknown code, and
-        whether it is a @contextmanager."""
+    def _decorated(self, function: FunctionInfo) -> Value:
+        """What the name is bound to: the function, or what the file's decorators return for it
+        (a wrapper that converts ``*args`` and calls the function, say)."""
+        value = Value(Kind.FUNCTION, qualified_name=function.key)
+        for decorator in reversed(function.decorated_by):
+            info = self.functions.get(decorator.qualified_name or "")
+            if info is None or not info.positional:
+                continue
+            returned = self.result(info, GradMode.ON, ((info.positional[0], value),)).returns
+            if returned.kind is Kind.FUNCTION:
+                value = returned
+        return value
+
+    def _decorators(self, node: cst.FunctionDef, frame: Frame) -> Tuple[Optional[GradMode], bool, bool,
+                                                                        Tuple[Value, ...]]:
+        """The grad mode the decorators set, whether they hand the function to unknown code,
+        whether it is a @contextmanager, and the decorators that are functions of the file."""
         mode: Optional[GradMode] = None
         escapes = context_manager = False
+        local: List[Value] = []
         for decorator in node.decorators:
             value = self.evaluate(decorator.decorator, frame)
             switched = self.grad_mode_of(value)
-            if switched is not None:
+            if value.kind is Kind.FUNCTION and value.qualified_name in self.functions:
+                local.append(value)
+                escapes = True
+            elif switched is not None:
                 mode = switched
             elif value.kind is Kind.REFERENCE and torch_api.effect_of_qualified_name(
                     value.qualified_name or "") is Effect.CONTEXT_MANAGER:
@@ -952,7 +980,7 @@ class Interpreter(Evaluator):
             elif not (isinstance(decorator.decorator, cst.Name)
                       and decorator.decorator.value in _NOT_ESCAPING_DECORATORS):
                 escapes = True
-        return mode, escapes, context_manager
+        return mode, escapes, context_manager, tuple(local)
 
     def _run_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
         known = self.class_nodes.get(id(node))

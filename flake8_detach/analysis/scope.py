@@ -57,14 +57,17 @@ class ClassInfo:
     is_autograd_function: bool = False
     fields: Tuple[str, ...] = ()  # annotated class attributes: dataclass / NamedTuple fields
     methods: Dict[str, "FunctionInfo"] = field(default_factory=dict)
+    # Methods replaced by what a decorator of the file returned (a wrapper that calls them).
+    wrapped: Dict[str, Value] = field(default_factory=dict)
     initialised: bool = False
 
     def set_attribute(self, name: str, value: Value) -> None:
         """What an instance may hold in ``name`` (all instances, from any method).  A method's
         parameters mean nothing elsewhere: its calls replay what it stores from them."""
         known = without_parameters(value)
-        if known is not None:
-            self.heap.store_attribute(self.key, name, known)
+        if known is not None:  # the bases' methods read it from self too
+            for info in self.lineage():
+                self.heap.store_attribute(info.key, name, known)
 
     def attribute(self, name: str) -> Optional[Value]:
         for info in self.lineage():
@@ -75,6 +78,9 @@ class ClassInfo:
 
     def method(self, name: str) -> Optional["FunctionInfo"]:
         return next((info.methods[name] for info in self.lineage() if name in info.methods), None)
+
+    def wrapper(self, name: str) -> Optional[Value]:
+        return next((info.wrapped[name] for info in self.lineage() if name in info.wrapped), None)
 
     def lineage(self) -> Iterator["ClassInfo"]:
         """The class, then its bases of this file, depth first (Python's order for simple trees)."""
@@ -105,6 +111,7 @@ class FunctionInfo:
     calls: List[CallRecord] = field(default_factory=list)
     escapes: bool = False  # referenced other than by a call: callers unknown
     is_context_manager: bool = False  # decorated with contextlib.contextmanager
+    decorated_by: Tuple[Value, ...] = ()  # decorators defined in the file, outermost first
 
     owned: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
@@ -153,7 +160,7 @@ class Context:
     """Collects the findings of one function body (or the module body)."""
 
     function: Optional[FunctionInfo]
-    sites: Dict[Tuple[int, int], ConversionSite] = field(default_factory=dict)
+    sites: Dict[Tuple[int, int, int], ConversionSite] = field(default_factory=dict)
     returns: List[Value] = field(default_factory=list)
     writes: Dict[Tuple[str, str, bool], Write] = field(default_factory=dict)
     # A generator's yields, and the grad modes at the yields that ran under another mode
@@ -168,8 +175,14 @@ class Context:
         self.writes[key] = write if known is None else replace(write, value=join(known.value, write.value))
 
     def record(self, site: ConversionSite) -> None:
-        # A loop body is interpreted twice; the later pass has seen more paths.
-        self.sites[id(site.anchor), id(site.converted)] = site
+        # A loop body is interpreted twice; the later pass has seen more paths.  A call may hand
+        # one argument to several conversions of the helper: each is a site of its own.
+        self.sites[site_key(site)] = site
+
+
+def site_key(site: ConversionSite) -> Tuple[int, int, int]:
+    """What makes a conversion site one: where, what, and through which helper conversion."""
+    return id(site.anchor), id(site.converted), id(site.via.site.anchor) if site.via else 0
 
 
 @dataclass

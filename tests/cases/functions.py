@@ -373,3 +373,80 @@ def show(first, second):
 w = torch.rand(3, requires_grad=True)
 maps = [w * 2, w * 3]
 show(*maps)  # expect: DET101
+
+# case: super-init-stores-the-metric-function
+import numpy as np
+import torch
+
+
+class Metric:
+    def __init__(self, function, running=True):
+        self.function = function
+        self.running = running
+        self.values = []
+
+    def update(self, value):
+        self.values.append(value)
+        if self.running:
+            return self.function(self.values)
+        return None
+
+    def final(self):
+        return self.function(self.values)  # expect: DET102
+
+
+class MeanMetric(Metric):
+    def __init__(self):
+        super().__init__(lambda values: np.mean(values), running=False)
+
+
+w = torch.rand(3, requires_grad=True)
+metric = MeanMetric()
+metric.update((w * 2).sum())
+print(metric.final())
+
+# case: decorator-of-the-file-wraps-a-function
+import numpy as np
+import torch
+
+
+def to_arrays(fn):
+    def wrapper(*args):
+        return fn(*[np.asarray(a) for a in args])
+    return wrapper
+
+
+@to_arrays
+def total(a, b):
+    return a.sum() + b.sum()
+
+
+w = torch.rand(3, requires_grad=True)
+print(total(w * 2, w * 3))  # expect: DET102
+
+# case: decorator-of-the-file-wraps-a-method
+import torch
+
+
+def as_numpy(fn):
+    def wrapper(self, tensor):
+        return fn(self, tensor.cpu().numpy())  # expect: DET103
+    return wrapper
+
+
+class Plotter:
+    @as_numpy
+    def show(self, array):
+        return array.mean()
+
+
+net = torch.nn.Linear(4, 4)
+Plotter().show(net(torch.rand(2, 4)))  # expect: DET101
+
+# case: short-circuit-on-a-false-flag
+import torch
+
+VERBOSE = False
+w = torch.rand(3, requires_grad=True)
+if VERBOSE and w.sum() > 0:
+    print((w * 2).numpy())
