@@ -21,6 +21,10 @@ from flake8_detach.torch_api import Effect
 from generator import driver, scoring, shrinker
 from generator.grammar import ALL_CONSTRUCTS, CONSTRUCTS, generate
 from generator.labeller import Conversion, Run, execute, same_values
+from generator.program import Program
+
+from flake8_detach.findings import Finding, Position
+from flake8_detach.frontends.fixer import FixOutcome
 
 FLOOR_FILE = Path(__file__).resolve().parent / "generator" / "floor.json"
 FLOOR = json.loads(FLOOR_FILE.read_text(encoding="utf-8"))
@@ -198,6 +202,38 @@ def test_a_finding_message_names_the_helper_line() -> None:
     message = ("to_numpy() calls .numpy() on line 6 on its argument 't', and 'w' requires grad "
                "(created with requires_grad=True 'torch.ones(3)' on line 9); pass 'w.detach()'")
     assert scoring._NAMED_LINE.search(message).group(1) == "6"
+
+
+RAISING = textwrap.dedent("""\
+    import numpy as np
+    import torch
+    w = torch.ones(3, requires_grad=True)
+    losses = []
+    for step in range(2):
+        losses.append((w * step).sum())
+    average = np.mean(losses)
+    total = sum(losses)
+    total.backward()
+    """)
+
+
+@pytest.mark.parametrize("fixed_line, failure", [
+    ("average = np.mean([loss.detach() for loss in losses])", None),
+    ("average = np.mean([loss.detach() * 2 for loss in losses])", "the fixed program computes other values"),
+    ("average = np.mean(losses)  # not fixed at all", "a fixed conversion still raises"),
+    ("average = np.mean(losses.detach())", "the fixed program fails: AttributeError"),
+])
+def test_a_fix_must_remove_the_error_and_keep_the_values(
+        monkeypatch: pytest.MonkeyPatch, fixed_line: str, failure: str) -> None:
+    program = Program.from_source(RAISING)
+    run = execute(program.source)
+    (line,) = run.positives
+    fixed_text = program.source.replace("average = np.mean(losses)", fixed_line)
+    monkeypatch.setattr(scoring, "fix_source", lambda *args: FixOutcome(
+        fixed_text, fixed=[Finding("DET102", "", Position(line, 0))]))
+    judged = scoring.Judged(program, run, findings=[scoring.Reported("DET102", line, None, "", True)],
+                            credited=[frozenset({line})])
+    assert scoring.fix_failure(program, run, judged) == failure
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import sklearn.metrics  # noqa: E402,F401
 import torch  # noqa: E402
 import torch.utils.data  # noqa: E402,F401
 
-TIMEOUT_SECONDS = 2.0
+TIMEOUT_SECONDS = 10.0  # a safety net: generated programs take tens of milliseconds
 _DIGITS = re.compile(r"\d+")
 # What the generated programs use that torch and the others import lazily, the first time: run
 # once before any program, so that no program's time limit interrupts an import halfway (which

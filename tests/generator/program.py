@@ -58,6 +58,13 @@ class Program:
     def constructs(self) -> FrozenSet[str]:
         return frozenset(tag for line in self.lines for tag in line.tags)
 
+    @classmethod
+    def from_source(cls, source: str, seed: int = 0) -> "Program":
+        """A program written by hand (four-space indentation, one statement per line, no tags)."""
+        lines = [Line(text.strip(), (len(text) - len(text.lstrip())) // len(INDENT)) for text in source.splitlines()
+                 if text.strip()]
+        return cls(seed, tuple(lines))
+
     def without(self, indices: Iterable[int]) -> "Program":
         dropped = set(indices)
         return Program(self.seed, tuple(line for i, line in enumerate(self.lines) if i not in dropped))
