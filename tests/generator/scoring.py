@@ -85,7 +85,7 @@ class Judged:
     # raise is not known, so they count neither way.
     unreached: List[Reported] = field(default_factory=list)
     mistakes: List[Mistake] = field(default_factory=list)
-    fixed: Optional[bool] = None  # None: nothing to fix
+    fixed: Optional[bool] = None  # whether the fixed program works; None: no fix was applied
 
     @property
     def found(self) -> FrozenSet[int]:
@@ -154,8 +154,8 @@ def judge(program: Program, *, fixes: bool = True) -> Tuple[Optional[Judged], Op
         judged.mistakes.append(Mistake(MISS, _conversion_kind(program, line), line,
                                        constructs_of_line(program, line)))
     if fixes and judged.findings:
-        failure = fix_failure(program, run, judged)
-        judged.fixed = failure is None
+        changed, failure = fix_failure(program, run, judged)
+        judged.fixed = (failure is None) if changed else None
         if failure is not None:
             judged.mistakes.append(Mistake(FIX_FAILURE, failure, None, program.constructs))
     return judged, None
@@ -176,26 +176,25 @@ def _conversion_kind(program: Program, number: int) -> str:
     return "DET101" if line is not None and ".numpy(" in line.text else "DET102"
 
 
-def fix_failure(program: Program, run: Run, judged: Judged) -> Optional[str]:
-    """What goes wrong once the checker's fixes are applied, or None."""
+def fix_failure(program: Program, run: Run, judged: Judged) -> Tuple[bool, Optional[str]]:
+    """Whether the checker's fixes changed the program, and what goes wrong once they are applied."""
     outcome = fix_source(program.source, FixRequest(Settings(), Selection(), unsafe=True), "<generated>")
     if outcome.error is not None:
-        return f"the fixer refused: {outcome.error.split(':')[0]}"
+        return False, f"the fixer refused: {outcome.error.split(':')[0]}"
     fixed_lines = {finding.line for finding in outcome.fixed}
     if not fixed_lines:
-        return None  # no finding had a fix: nothing was changed
+        return False, None  # no finding had a fix
     fixed_run = execute(outcome.text, f"<fixed {program.seed}>")
     if fixed_run.error is not None:
-        return f"the fixed program fails: {fixed_run.error.split(':')[0]}"
+        return True, f"the fixed program fails: {fixed_run.error.split(':')[0]}"
     # Fixes insert text within lines, so line numbers are those of the original.
     intended = {line for reported, lines in zip(judged.findings, judged.credited) if reported.line in fixed_lines
                 for line in lines}
     if intended & fixed_run.positives:
-        return "a fixed conversion still raises"
-    different = first_difference(run.values, fixed_run.values)
-    if different is not None:
-        return "the fixed program computes other values"
-    return None
+        return True, "a fixed conversion still raises"
+    if first_difference(run.values, fixed_run.values) is not None:
+        return True, "the fixed program computes other values"
+    return True, None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,7 +77,22 @@ def shrink(program: Program, mistake: Mistake,
         lines, target = _unwrap_blocks(lines, target, keeps)
         if len(lines) == before:
             break
-    return program.replaced(lines)
+    return program.replaced(_regular_indentation(lines))
+
+
+def _regular_indentation(lines: List[Line]) -> List[Line]:
+    """One level per compound statement: deleting a ``for`` header leaves its body two levels
+    under the ``def``, which Python accepts but nobody writes."""
+    result: List[Line] = []
+    open_blocks: List[Tuple[int, int]] = []  # (depth in ``lines``, depth written), innermost last
+    for line in lines:
+        while open_blocks and open_blocks[-1][0] >= line.depth:
+            open_blocks.pop()
+        depth = open_blocks[-1][1] + 1 if open_blocks else 0
+        result.append(replace(line, depth=depth))
+        if line.text.endswith(":"):
+            open_blocks.append((line.depth, depth))
+    return result
 
 
 def _drop_other_flows(lines: List[Line], target: Optional[Line],
