@@ -28,6 +28,8 @@ class Effect(enum.Enum):
     MODULE_STATE = "module-state"  # .zero_grad(), .load_state_dict(): the receiver holds parameters
     PARAMETERS = "parameters"  # iterator over parameters
     PARAMETER = "parameter"  # one parameter: model.get_parameter("fc.weight")
+    FORWARD_HOOK = "forward-hook"  # hook(module, inputs, output) runs at each later forward
+    FORWARD_PRE_HOOK = "forward-pre-hook"  # hook(module, inputs) runs before each later forward
     FROZEN_MODULE = "frozen-module"  # Embedding.from_pretrained(w): frozen unless freeze=False
     NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
     STATE = "state"  # state_dict(): tensors that do not require grad
@@ -48,8 +50,10 @@ class Effect(enum.Enum):
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ELEMENT = "element"  # next(it): one element
+    MAPPING = "mapping"  # dict(pairs), dict(key=value): the values are the pairs' second items
     MAP = "map"  # map(fn, xs): fn applied to each element
     FILTER = "filter"  # filter(fn, xs): the elements fn keeps
+    RECORD_TYPE = "record-type"  # namedtuple("Output", ["loss", "logits"]): a tuple type with names
     SUPER = "super"  # super(): the instance, seen from the class's bases
     PARTIAL = "partial"  # functools.partial(fn, *args, **kwargs): fn with arguments bound
     ZIP = "zip"  # zip(a, b): tuples of elements
@@ -157,6 +161,8 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.nn.Embedding.from_pretrained": Effect.FROZEN_MODULE,
     "torch.nn.EmbeddingBag.from_pretrained": Effect.FROZEN_MODULE,
     "functools.partial": Effect.PARTIAL,
+    "collections.namedtuple": Effect.RECORD_TYPE,
+    "typing.NamedTuple": Effect.RECORD_TYPE,
     "contextlib.contextmanager": Effect.CONTEXT_MANAGER,
     "copy.deepcopy": Effect.COPY,
     "copy.copy": Effect.COPY,
@@ -215,6 +221,8 @@ MEMBERS: Dict[str, Effect] = {
     "children": Effect.MODULE_USE,
     "parameters": Effect.PARAMETERS,
     "get_parameter": Effect.PARAMETER,
+    "register_forward_hook": Effect.FORWARD_HOOK,
+    "register_forward_pre_hook": Effect.FORWARD_PRE_HOOK,
     "named_parameters": Effect.NAMED_PARAMETERS,
     "state_dict": Effect.STATE,
     "buffers": Effect.STATE,
@@ -239,7 +247,7 @@ BUILTINS: Mapping[str, Effect] = {
     "sorted": Effect.ELEMENTS,
     "reversed": Effect.ELEMENTS,
     "iter": Effect.ELEMENTS,
-    "dict": Effect.ELEMENTS,
+    "dict": Effect.MAPPING,
     "zip": Effect.ZIP,
     "enumerate": Effect.ENUMERATE,
     "super": Effect.SUPER,
@@ -260,6 +268,12 @@ TORCH_PACKAGES: FrozenSet[str] = frozenset(
     """torch torchvision torchaudio torchtext pytorch_lightning lightning timm torchmetrics
     transformers diffusers accelerate detectron2 kornia""".split()
 )
+
+# Where the analysis keeps a module's hooks (a pseudo-attribute: they travel with the module).
+HOOK_ATTRIBUTES: Mapping[Effect, str] = {
+    Effect.FORWARD_HOOK: "__forward_hooks__",
+    Effect.FORWARD_PRE_HOOK: "__forward_pre_hooks__",
+}
 
 # nn.Module methods that return the module itself.
 MODULE_RETURNS_SELF: FrozenSet[str] = frozenset(

@@ -17,7 +17,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import narrowing
 from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
-from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, string_value
+from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
     CONSUMER,
     FOREIGN,
@@ -35,6 +35,7 @@ from flake8_detach.analysis.values import (
     join,
     join_all,
     join_paths,
+    record_of,
     requires_grad,
 )
 from flake8_detach.torch_api import Effect
@@ -90,6 +91,8 @@ class Arguments:
         self.spread = spread
         # entries whose value is an element of their expression (f(*pair)): nothing to detach there
         self.parts: List[Tuple[cst.BaseExpression, Value]] = [spread] if spread else []
+        # a closure's captured variables: its factory's parameters as the factory's call bound them
+        self.captured: List[Tuple[str, Tuple[cst.BaseExpression, Value]]] = []
 
     def is_part(self, entry: Tuple[cst.BaseExpression, Value]) -> bool:
         return self.elements or any(part is entry for part in self.parts)
@@ -103,7 +106,15 @@ class Arguments:
     def prepended(self, first: Tuple[cst.BaseExpression, Value]) -> "Arguments":
         """The same arguments after ``first``: a method's receiver, a partial's bound value."""
         arguments = Arguments([first] + self.positional, self.keywords, self.unpacked, self.elements, self.spread)
-        arguments.parts = self.parts
+        arguments.parts, arguments.captured = self.parts, self.captured
+        return arguments
+
+    def with_bound(self, bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...]) -> "Arguments":
+        """These arguments after what ``functools.partial`` bound (positional first, keywords)."""
+        positional = [(expr, value) for name, expr, value in bound if name is None] + self.positional
+        keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None}, **self.keywords}
+        arguments = Arguments(positional, keywords, self.unpacked, self.elements, self.spread)
+        arguments.parts, arguments.captured = self.parts, self.captured
         return arguments
 
     def keyword(self, name: str) -> Optional[cst.BaseExpression]:
@@ -300,6 +311,9 @@ class Evaluator:
         stored = instance.attribute(name) if instance is not None else None
         if stored is not None:
             return stored
+        method = instance.method(name) if instance is not None else None
+        if method is not None:  # self.record handed on as a callback: a bound method
+            return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=((None, node.value, base),))
         effect = torch_api.MEMBERS.get(name)
         if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
@@ -622,6 +636,11 @@ class Evaluator:
         return self.evaluate(func, frame)
 
     def call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
+        if callee.bound_arguments:  # functools.partial(fn, a, key=b)(c)
+            arguments = arguments.with_bound(callee.bound_arguments)
+        if callee.captured:  # a closure: what its factory was called with
+            arguments.captured = [(name, (node.func, value)) for name, value in callee.captured]
+            arguments.parts.extend(entry for _, entry in arguments.captured)
         if callee.kind is Kind.REFERENCE:
             return self.library_call(node, callee.qualified_name or "", arguments, frame)
         if callee.kind is Kind.FUNCTION:
@@ -635,6 +654,9 @@ class Evaluator:
             if wrapped.kind is Kind.FUNCTION:
                 self.calls.decorate(wrapped, callee.sets_grad_mode)
             return wrapped
+        if callee.record is not None:  # Output(logits, loss) with Output a namedtuple
+            return record_of(callee.record, [value for _, value in arguments.positional],
+                             {name: value for name, (_, value) in arguments.keywords.items()})
         if _may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
@@ -646,14 +668,6 @@ class Evaluator:
         """A call of the file's function or class, or of any of them (a list of callbacks)."""
         if not callee.functions:
             return UNKNOWN
-        if callee.bound_arguments:  # functools.partial(fn, a, key=b)(c)
-            bound = callee.bound_arguments
-            positional = [(expr, value) for name, expr, value in bound if name is None] + arguments.positional
-            keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None},
-                        **arguments.keywords}
-            parts = arguments.parts
-            arguments = Arguments(positional, keywords, arguments.unpacked, arguments.elements, arguments.spread)
-            arguments.parts = parts
         return join_all(self._call_one(key, node, arguments, frame) for key in sorted(callee.functions))
 
     def _call_one(self, key: str, node: cst.Call, arguments: Arguments, frame: Frame) -> Value:
@@ -673,7 +687,22 @@ class Evaluator:
         return self.call(node, function, Arguments(list(arguments), {}, False, elements=True), frame)
 
     def module_output(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
-        """What calling an nn.Module gives: a tensor that requires grad, unless frozen."""
+        """What calling an nn.Module gives (a tensor that requires grad, unless frozen), after
+        the forward hooks registered on it or its submodules ran, in the call's grad mode."""
+        inputs = (node, container_of(arguments.values()))
+        self._run_hooks(node, Effect.FORWARD_PRE_HOOK, [(node.func, module), inputs], frame)
+        output = self._forward(node, module, arguments, frame)
+        self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, module), inputs, (node, output)], frame)
+        return output
+
+    def _run_hooks(self, node: cst.Call, kind: Effect, given: List[Tuple[cst.BaseExpression, Value]],
+                   frame: Frame) -> None:
+        root = root_name(node.func)
+        hooks = self.lookup(frame, f"{root}.{torch_api.HOOK_ATTRIBUTES[kind]}") if root else None
+        if hooks is not None:
+            self.call_back(element(hooks), node, given, frame)
+
+    def _forward(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
         if module.frozen or module.grad is Grad.NO:
             return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
         info = self.calls.class_named(module.qualified_name or "")
@@ -683,6 +712,19 @@ class Evaluator:
             return self.calls.call_function(forward, node, bound, frame)
         origin = Origin("output of model call", node, _evidence(module))
         return self.computed(requires_grad(origin), frame)
+
+    def register_hook(self, effect: Effect, func: cst.Attribute, arguments: Arguments, frame: Frame) -> Value:
+        """``model.layer4.register_forward_hook(hook)``: the hook runs at each later call of the
+        model (the registration's root name), with the call's output, in the call's grad mode.
+        The hooks are kept as a pseudo-attribute of the model, so they travel like its state."""
+        root = root_name(func.value)
+        if arguments.positional and root:
+            key = f"{root}.{torch_api.HOOK_ATTRIBUTES[effect]}"
+            hook = arguments.positional[0][1]
+            current = self.lookup(frame, key)
+            frame.set(key, container_of([hook]) if current is None else join(current, container_of([hook])))
+            self.calls.note_write(frame, key, hook, adds=True)
+        return OTHER
 
     # --- library calls ----------------------------------------------------
     def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
@@ -727,13 +769,16 @@ class Evaluator:
             return self.computed(grad_of_computation(arguments.values()), frame)
         if effect is Effect.MODULE:
             return Value(Kind.MODULE, Grad.YES, Origin("module", node))
+        if effect is Effect.RECORD_TYPE and len(arguments.positional) > 1:
+            return Value(Kind.OTHER, record=_field_names(arguments.positional[1][0]))
         if effect is Effect.PARTIAL and arguments.positional:
             (_, function), rest = arguments.positional[0], arguments.positional[1:]
             bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...] = tuple(
                 (None, expr, value) for expr, value in rest)
             bound += tuple((name, expr, value) for name, (expr, value) in arguments.keywords.items())
+            callable_kinds = (Kind.FUNCTION, Kind.REFERENCE, Kind.MODULE)  # partial(np.round, decimals=2)
             return replace(function, bound_arguments=function.bound_arguments + bound) \
-                if function.kind is Kind.FUNCTION else UNKNOWN
+                if function.kind in callable_kinds else UNKNOWN
         if effect is Effect.FROZEN_MODULE:  # Embedding.from_pretrained(w): frozen unless freeze=False
             trained = is_false(arguments.keyword(torch_api.FREEZE_KEYWORD))
             return Value(Kind.MODULE, Grad.YES, Origin("module", node)) if trained else Value(Kind.MODULE, frozen=True)
@@ -803,6 +848,10 @@ class Evaluator:
             return container_of([element(v) for v in values]) if values else container_of([])
         if effect is Effect.ELEMENT:
             return element(values[0]) if values else UNKNOWN
+        if effect is Effect.MAPPING:  # dict(model.named_parameters()), dict(lr=0.1)
+            pairs = [element(value) for value in values]
+            held = [pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair) for pair in pairs]
+            return container_of(held + [value for _, value in arguments.keywords.values()])
         if effect is Effect.ZIP:
             items = tuple(element(v) for v in values)
             return Value(Kind.CONTAINER, item=container_of(items, items))
@@ -873,6 +922,9 @@ class Evaluator:
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
             return receiver
+        effect = torch_api.MEMBERS.get(name)
+        if effect in (Effect.FORWARD_HOOK, Effect.FORWARD_PRE_HOOK):
+            return self.register_hook(effect, func, arguments, frame)
         if receiver.kind is Kind.CONSUMER:
             self.record_implicit(node, _short_name(dotted_name(func) or name), arguments, frame)
             return CONSUMER
@@ -1012,6 +1064,24 @@ def _parameter_groups(given: Value) -> Value:
     parameters = given if given.kind is Kind.CONTAINER else container_of([given])
     group = Value(Kind.CONTAINER, item=OTHER, attributes=((torch_api.PARAMS_KEY, parameters),))
     return container_of([group])
+
+
+def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
+    """``["loss", "logits"]``, ``"loss logits"``, ``"loss, logits"``, ``[("loss", Tensor), ...]``."""
+    if isinstance(fields, cst.SimpleString):
+        text = string_value(fields)
+        return tuple(text.replace(",", " ").split()) if isinstance(text, str) else ()
+    if not isinstance(fields, (cst.List, cst.Tuple)):
+        return ()
+    names: List[str] = []
+    for entry in fields.elements:
+        named = entry.value.elements[0].value if isinstance(entry.value, cst.Tuple) and entry.value.elements \
+            else entry.value
+        text = string_value(named) if isinstance(named, cst.SimpleString) else None
+        if not isinstance(text, str):
+            return ()
+        names.append(text)
+    return tuple(names)
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:

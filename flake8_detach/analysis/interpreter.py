@@ -55,6 +55,7 @@ from flake8_detach.analysis.values import (
     join,
     join_all,
     parameter,
+    record_of,
     requires_grad,
     substitute,
 )
@@ -130,11 +131,6 @@ def _is_attribute_path(path: str) -> bool:
     return path.startswith(".") and path[1:] == _first_attribute(path)
 
 
-def _is_private(name: str) -> bool:
-    """``_helper`` is called only from this file; ``__init__`` and ``run`` may not be."""
-    return name.startswith("_") and not name.endswith("__")
-
-
 def _join_modes(first: GradMode, second: GradMode) -> GradMode:
     return first if first is second else GradMode.MAYBE
 
@@ -185,11 +181,11 @@ class Interpreter(Evaluator):
         return _one_per_place(sites)
 
     def reporting_modes(self) -> Dict[str, GradMode]:
-        """Grad mode per function: off when decorated so, or when every caller here runs with grad off."""
+        """Grad mode per function: off when decorated so, or when every caller here runs with grad
+        off (a public method too: that code elsewhere calls it with grad on is no proof)."""
         modes = {key: f.decorator_mode or GradMode.OFF for key, f in self.functions.items()}
         for key, function in self.functions.items():
-            public_method = function.owner is not None and not _is_private(function.name)
-            if function.decorator_mode is None and (function.escapes or not function.calls or public_method):
+            if function.decorator_mode is None and (function.escapes or not function.calls):
                 modes[key] = GradMode.ON
         changed = True
         while changed:
@@ -317,12 +313,14 @@ class Interpreter(Evaluator):
         self.initialise(info)
         instance = self.instance_value(info, call)
         init = info.method("__init__")
-        if init is None:
-            stored = {name: value for name, (_, value) in zip(info.fields, arguments.positional)}
-            stored.update((name, value) for name, (_, value) in arguments.keywords.items() if name in info.fields)
-            for name, value in stored.items():
+        if init is None:  # a dataclass or a NamedTuple: the arguments are its fields
+            record = record_of(info.fields, [value for _, value in arguments.positional],
+                               {name: value for name, (_, value) in arguments.keywords.items()})
+            for name, value in record.attributes:
                 info.set_attribute(name, value)
-            return replace(instance, attributes=tuple(sorted(stored.items())))
+            if info.is_record:  # indexable and unpackable like a tuple
+                return replace(record, qualified_name=info.key)
+            return replace(instance, attributes=record.attributes)
         bound = arguments.prepended((call.func, instance))
         _, result, values = self._call(init, call, bound, frame)
         receiver = init.positional[0] if init.positional else None
@@ -356,6 +354,10 @@ class Interpreter(Evaluator):
                 values[write.root] = replace(passed, attributes=tuple(sorted(
                     {**dict(passed.attributes), write.path[1:]: after}.items())))
         returned = substitute(result.returns, values)
+        if returned.kind is Kind.FUNCTION and any(key.startswith(function.key + ".") for key in returned.functions):
+            # a closure made by this call: it reads the parameters as this call bound them
+            returned = replace(returned, captured=tuple(sorted(
+                (name, value) for name, value in values.items() if name in function.parameters)))
         if function.is_context_manager:  # `with f() as x:` binds what f yields, in f's grad mode
             entered = (torch_api.ENTER_VALUE, element(returned))
             return Value(Kind.OTHER, attributes=(entered,), sets_grad_mode=result.yield_mode), result, values
@@ -450,6 +452,8 @@ class Interpreter(Evaluator):
         for name, default in function.defaults.items():
             if name not in bound:  # f(**options) may set it: the default, or anything
                 bound[name] = (default[0], join(default[1], UNKNOWN)) if arguments.unpacked else default
+        for name, entry in arguments.captured:
+            bound.setdefault(name, entry)
         return bound
 
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
@@ -995,7 +999,8 @@ class Interpreter(Evaluator):
                           if base.kind is Kind.FUNCTION and base.qualified_name in self.classes)
         info = ClassInfo(key, node, is_module=any(self._is_module_base(base) for base in bases), heap=self.heap,
                          bases=own_bases,
-                         is_autograd_function=any(self._base_effect(base) is Effect.AUTOGRAD_FUNCTION for base in bases))
+                         is_autograd_function=any(self._base_effect(base) is Effect.AUTOGRAD_FUNCTION for base in bases),
+                         is_record=any(self._base_effect(base) is Effect.RECORD_TYPE for base in bases))
         self.classes[key] = info
         self.class_nodes[id(node)] = info
         class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,

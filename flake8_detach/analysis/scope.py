@@ -55,6 +55,7 @@ class ClassInfo:
     heap: Heap = field(repr=False)
     bases: Tuple["ClassInfo", ...] = ()  # the file's classes it derives from, in order
     is_autograd_function: bool = False
+    is_record: bool = False  # a NamedTuple class: its instances are tuples with names
     fields: Tuple[str, ...] = ()  # annotated class attributes: dataclass / NamedTuple fields
     methods: Dict[str, "FunctionInfo"] = field(default_factory=dict)
     # Methods replaced by what a decorator of the file returned (a wrapper that calls them).

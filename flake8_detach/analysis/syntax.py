@@ -39,3 +39,10 @@ def is_false(node: Optional[cst.BaseExpression]) -> bool:
 
 def is_true(node: Optional[cst.BaseExpression]) -> bool:
     return isinstance(node, cst.Name) and node.value == "True"
+
+
+def root_name(node: cst.BaseExpression) -> Optional[str]:
+    """``model`` for ``model.layer4[0].conv``: the name an attribute or item chain starts from."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -106,6 +106,10 @@ class Value:
     # FUNCTION: the other functions it may be (a list of callbacks), and the arguments that
     # ``functools.partial`` bound (positional ones by position, keywords by name).
     alternatives: FrozenSet[str] = frozenset()
+    # FUNCTION: a closure's enclosing function's parameters, as the call that made it bound them.
+    captured: Tuple[Tuple[str, "Value"], ...] = ()
+    # A namedtuple type: calling it builds a tuple whose items have these names.
+    record: Optional[Tuple[str, ...]] = None
     bound_arguments: Tuple[Tuple[Optional[str], cst.BaseExpression, "Value"], ...] = ()
 
     @property
@@ -179,6 +183,8 @@ def join(a: Value, b: Value) -> Value:
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         alternatives=(a.functions | b.functions) if a.qualified_name != b.qualified_name else frozenset(),
+        record=a.record if a.record == b.record else None,
+        captured=a.captured if a.captured == b.captured else (),
         bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
@@ -265,6 +271,15 @@ def element(value: Value) -> Value:
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
 
 
+def record_of(names: Sequence[str], items: Sequence[Value], named: Mapping[str, Value]) -> Value:
+    """A namedtuple: items by position (``result[0]``, unpacking) and by name (``result.loss``)."""
+    by_name = dict(zip(names, items))
+    by_name.update((name, value) for name, value in named.items() if name in names)
+    ordered = tuple(by_name.get(name, OTHER) for name in names)
+    return Value(Kind.CONTAINER, item=join_all(ordered) if ordered else None, fields=ordered,
+                 attributes=tuple(by_name.items()))
+
+
 def container_of(items: Iterable[Value], fields: Optional[Tuple[Value, ...]] = None,
                  entries: Tuple[cst.BaseExpression, ...] = ()) -> Value:
     item_list = list(items)
@@ -290,11 +305,15 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     an argument counts with what it holds (``[w * i for ...]`` requires grad).
     """
     if not value.params:
-        if value.item is None or not _mentions_parameters(value.item):
+        if not _mentions_parameters(value):
             return value
-        # a container built from parameters: [t.mean() for t in tensors]
-        fields = None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields)
-        return replace(value, item=substitute(value.item, arguments), fields=fields)
+        # a container or record built from parameters: [t.mean() for t in tensors], Out(x, y)
+        return replace(
+            value,
+            item=None if value.item is None else substitute(value.item, arguments),
+            fields=None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields),
+            attributes=tuple((name, substitute(held, arguments)) for name, held in value.attributes),
+        )
     if len(value.params) == 1:
         (name,) = value.params
         if value == parameter(name):  # the parameter itself: what was passed, module, list or tensor
@@ -315,10 +334,15 @@ def without_parameters(value: Value) -> Optional[Value]:
     """``value`` less what depends on the enclosing function's parameters (None: all of it)."""
     if value.params:
         return None
-    if value.item is None or not _mentions_parameters(value.item):
+    if not _mentions_parameters(value):
         return value
-    return replace(value, item=without_parameters(value.item), fields=None)
+    known = tuple((name, held) for name, held in value.attributes if not _mentions_parameters(held))
+    item = None if value.item is None else without_parameters(value.item)
+    return replace(value, item=item, fields=None, attributes=known)
 
 
 def _mentions_parameters(value: Value) -> bool:
-    return bool(value.params) or value.item is not None and _mentions_parameters(value.item)
+    """Whether any part of ``value`` depends on the enclosing function's parameters."""
+    return (bool(value.params)
+            or value.item is not None and _mentions_parameters(value.item)
+            or any(_mentions_parameters(held) for _, held in value.attributes))

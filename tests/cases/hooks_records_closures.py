@@ -1,0 +1,156 @@
+# Forward hooks (they run at each later call of the model, in that call's grad mode, with the
+# layer's output), namedtuples, partials of library functions, closures over a factory's
+# parameters, dict(pairs).
+
+# case: forward-hook-converts-the-layer-output
+import numpy as np
+import torch
+
+
+def save_output(module, inputs, output):
+    np.round(output, 2)
+
+
+model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+handle = model[0].register_forward_hook(save_output)
+logits = model(torch.randn(4, 3))  # expect: DET102
+
+# case: forward-hook-stores-activations-converted-later
+import torch
+
+activations = {}
+
+
+def get_activation(name):
+    def hook(module, inputs, output):
+        activations[name] = output
+    return hook
+
+
+model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+model[2].register_forward_hook(get_activation("head"))
+model(torch.randn(4, 3))
+features = activations["head"].cpu().numpy()  # expect: DET101
+
+# case: forward-hook-under-no-grad-stores-plain-tensors
+import torch
+
+activations = {}
+
+
+def hook(module, inputs, output):
+    activations["head"] = output
+
+
+model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+model[2].register_forward_hook(hook)
+with torch.no_grad():
+    model(torch.randn(4, 3))
+features = activations["head"].cpu().numpy()
+
+# case: forward-hook-registered-in-a-method
+import matplotlib.pyplot as plt
+import torch
+
+
+class Inspector:
+    def __init__(self, model):
+        self.model = model
+        self.seen = []
+        model.register_forward_hook(self.record)
+
+    def record(self, module, inputs, output):
+        self.seen.append(output)
+
+    def show(self):
+        plt.plot(self.seen[0][:, 0])  # expect: DET102
+
+
+net = torch.nn.Linear(3, 2)
+inspector = Inspector(net)
+net(torch.rand(4, 3))
+inspector.show()
+
+# case: namedtuple-items-by-position-and-name
+from collections import namedtuple
+
+import matplotlib.pyplot as plt
+import torch
+
+Output = namedtuple("Output", ["prediction", "inputs"])
+layer = torch.nn.Linear(3, 3)
+x = torch.randn(4, 3)
+result = Output(layer(x), x)
+plt.hist(result[0], bins=4)  # expect: DET102
+plt.hist(result.inputs, bins=4)
+prediction, inputs = result
+plt.hist(inputs, bins=4)
+
+# case: named-tuple-class-returned-by-a-helper
+from typing import NamedTuple
+
+import torch
+
+
+class Step(NamedTuple):
+    loss: torch.Tensor
+    batch_size: int
+
+
+def training_step(model, batch):
+    return Step(model(batch).mean(), len(batch))
+
+
+step = training_step(torch.nn.Linear(3, 1), torch.rand(4, 3))
+loss_value = step.loss.numpy()  # expect: DET101
+size = step[1]
+
+# case: partial-of-a-numpy-function
+from functools import partial
+
+import numpy as np
+import torch
+
+to_array = partial(np.round, decimals=2)
+model = torch.nn.Linear(3, 3)
+logits_np = to_array(model(torch.randn(4, 3)))  # expect: DET102
+
+# case: closure-over-a-factory-parameter
+import numpy as np
+import torch
+
+
+def make_reader(t):
+    def get():
+        return t - t.mean()
+    return get
+
+
+z = torch.zeros(4, 3, requires_grad=True)
+reader = make_reader(z)
+np.clip(reader(), 0, 1)  # expect: DET102
+
+# case: closure-over-a-detached-factory-argument
+import numpy as np
+import torch
+
+
+def make_reader(t):
+    def get():
+        return t - t.mean()
+    return get
+
+
+z = torch.zeros(4, 3, requires_grad=True)
+reader = make_reader(z.detach())
+np.clip(reader(), 0, 1)
+
+# case: dict-of-named-parameters
+import numpy as np
+import torch
+
+model = torch.nn.Linear(3, 2)
+params = dict(model.named_parameters())
+np.asarray(params["weight"])  # expect: DET102
+settings = dict(lr=0.1, momentum=0.9)
+np.asarray(settings["lr"])
