@@ -68,7 +68,7 @@ def test_fix_pairs(cli: Cli, before: str, after: str, options: List[str]) -> Non
 def test_fix_reports_what_it_fixed_and_what_remains(cli: Cli) -> None:
     write(cli.directory / "a.py", DET101)
     write(cli.directory / "b.py", DET103)
-    result = cli("fix", "--extend-select", "DET103", ".")
+    result = cli("fix", "--extend-select", "DET103", "--show-fixes", ".")
     assert result.code == 1
     assert "a.py:3:3: DET101 fixed: " in result.out
     assert "b.py:5:20: DET103 .numpy()" in result.out
