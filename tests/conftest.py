@@ -12,8 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
+
+from frontend_support import Cli
 
 _CACHE_VARIABLES = ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PRE_COMMIT_HOME",
                     "VIRTUALENV_OVERRIDE_APP_DATA", "PIP_CACHE_DIR", "RUSTUP_HOME")
@@ -27,3 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_scratch, ignore_errors=True)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The command line run in this process, in a temporary working folder."""
+    monkeypatch.chdir(tmp_path)
+    return Cli(capsys, tmp_path)

@@ -18,12 +18,6 @@ from frontend_support import (
 )
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 def test_rule_registry_imports_no_libcst() -> None:
     """flake8 imports the registry on every run; libcst would cost ~0.2 s each time."""
     probe = "import sys, flake8_detach.frontends.flake8_plugin; print('libcst' in sys.modules)"

@@ -13,12 +13,6 @@ from flake8_detach.settings import FixStyle
 from frontend_support import CLEAN, DET101, DET102, DET103, Cli, json_findings, run, tool, write
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 def _found(cli: Cli, *args: str) -> List[Tuple[str, str]]:
     result = cli("check", "--output-format", "json", *args)
     assert result.code in (0, 1), result.err

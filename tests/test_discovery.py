@@ -11,12 +11,6 @@ import pytest
 from frontend_support import DET101, DET101_FIXED, Cli, json_findings, write
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 def _paths(cli: Cli, *args: str) -> List[str]:
     result = cli("check", "--output-format", "json", *args)
     return [record["filename"] for record in json_findings(result.out)]

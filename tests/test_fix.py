@@ -23,12 +23,6 @@ GRAD = "import torch\nx = torch.rand(3, requires_grad=True)\n"
 NET = "import torch\nnet = torch.nn.Linear(3, 1)\nnet.eval()\n"
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 PAIRS = [
     pytest.param(DET101, DET101_FIXED, [], id="DET101"),
     pytest.param(GRAD + "y = (x * 2).cpu().numpy()\n", GRAD + "y = (x * 2).detach().cpu().numpy()\n", [],

@@ -105,12 +105,6 @@ def _reported(cli: Cli, path: Path, *options: str) -> List[Tuple[int, int, str]]
     return [(record["cell"], record["location"]["row"], record["code"]) for record in json.loads(result.out)]
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)  # a notebook that saves a file saves it here
-    return Cli(capsys, tmp_path)
-
-
 def test_every_notebook_has_a_label() -> None:
     assert sorted(LABELS) == sorted(path.name for path in FOLDER.glob("*.ipynb"))
 

@@ -75,12 +75,6 @@ def save(path: Path, cells: Sequence[Dict[str, Any]], layout: Layout = JUPYTER) 
     return path
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 def records(cli: Cli, *args: str) -> List[Dict[str, Any]]:
     result = cli("check", "--output-format", "json", *args)
     assert "Traceback" not in result.err

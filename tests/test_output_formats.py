@@ -6,20 +6,12 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List
 
-import pytest
-
 from flake8_detach.findings import Edit, Position, apply_edits
 from flake8_detach.rules import RULES
 from frontend_support import DET101, DET101_FIXED, DET102, DET103, Cli, json_findings, write
 
 EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "evaluate.py").read_text(encoding="utf-8")
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
 
 
 def _sarif(cli: Cli, *args: str) -> Dict[str, Any]:
