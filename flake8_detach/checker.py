@@ -26,7 +26,8 @@ def _after_mark(finding: Finding) -> Finding:
         edits = tuple(replace(edit, start=shifted(edit.start), end=shifted(edit.end)) for edit in fix.edits)
         fix = replace(fix, edits=edits)
     end = None if finding.end is None else shifted(finding.end)
-    return replace(finding, position=shifted(finding.position), fix=fix, end=end)
+    trace = tuple(replace(step, position=shifted(step.position)) for step in finding.trace)
+    return replace(finding, position=shifted(finding.position), fix=fix, end=end, trace=trace)
 
 
 def _checked_tree(source: str, tree: Optional[ast.AST]) -> ast.AST:

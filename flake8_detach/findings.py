@@ -54,13 +54,28 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class TraceStep:
+    """One place on the way from where a value gets its grad to where it is converted."""
+
+    position: Position
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
+    """``position`` to ``end`` is the reported code; ``trace`` the provenance, source first."""
+
     code: str
     message: str
     position: Position
     fix: Optional[Fix] = None
     # Where the flagged expression ends (editors underline position..end); None when unknown.
     end: Optional[Position] = None
+    trace: Tuple[TraceStep, ...] = ()  # provenance: where the value gets its grad, ..., the conversion
+
+    @property
+    def end_position(self) -> Position:
+        return self.position if self.end is None else self.end
 
     @property
     def line(self) -> int:

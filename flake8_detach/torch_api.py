@@ -372,4 +372,3 @@ def _namespace_effect(default: Effect, name: str) -> Effect:
         # torch.Tensor, torch.Size, torch.Generator...: types, not results
         return Effect.NOT_TENSOR
     return default
-

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import pytest
 
@@ -63,6 +64,14 @@ def run(command: Sequence[str], cwd: Path, stdin: Optional[bytes] = None,
         env: Optional[Dict[str, str]] = None) -> "subprocess.CompletedProcess[bytes]":
     return subprocess.run(list(command), cwd=cwd, input=stdin, capture_output=True, timeout=300,
                           env={**os.environ, **(env or {})})
+
+
+def json_findings(text: Union[str, bytes]) -> List[Dict[str, Any]]:
+    """The findings of a ``--output-format json`` document."""
+    document = json.loads(text)
+    assert document["schema_version"] == 2
+    findings: List[Dict[str, Any]] = document["findings"]
+    return findings
 
 
 def tool(*args: str) -> List[str]:

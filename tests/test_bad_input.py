@@ -22,6 +22,7 @@ from typing import Any, FrozenSet, List, Optional, Sequence, Tuple
 import pytest
 
 import fuzzing
+from frontend_support import json_findings
 from flake8_detach.checker import UnanalysableSource, check_source
 
 Found = FrozenSet[Tuple[int, int, str]]
@@ -338,7 +339,7 @@ def test_command_line_over_all_bad_inputs(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     reported = {
         (Path(item["filename"]).name, item["location"]["row"], item["location"]["column"])
-        for item in json.loads(result.stdout)
+        for item in json_findings(result.stdout)
     }
     for case, path in written:
         if case.expected is None or case.name in _UNDECODABLE:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,16 +11,11 @@ import pytest
 
 from flake8_detach.frontends import codes
 from flake8_detach.frontends.filtering import Noqa, Selection
-from flake8_detach.frontends.toml_reader import TomlError, read_table_minimal
 from flake8_detach.findings import Finding, Position
 from flake8_detach.rules import RULES
-from frontend_support import BROKEN, CLEAN, DET101, DET102, DET103, ROOT, Cli, run, tool, write
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
+from frontend_support import (
+    BROKEN, CLEAN, DET101, DET101_FIXED, DET102, DET103, DET103_FIXED, ROOT, Cli, json_findings, run, tool, write,
+)
 
 
 def test_rule_registry_imports_no_libcst() -> None:
@@ -105,7 +99,7 @@ def test_text_output(cli: Cli) -> None:
     first, summary = result.lines()
     assert first.startswith("a.py:3:3: DET101 [*] .numpy() on a tensor that requires grad")
     assert first.endswith("use .detach().numpy()")
-    assert summary == "Found 1 finding in 1 file; [*] 1 fixable with `flake8-detach fix`."
+    assert summary == "Found 1 finding in 1 file; [*] 1 fixable with `flake8-detach check --fix`."
 
 
 def test_clean_summary(cli: Cli) -> None:
@@ -117,7 +111,7 @@ def test_unsafe_fix_is_marked_only_with_unsafe_fixes(cli: Cli) -> None:
     write(cli.directory / "a.py", DET103)
     plain = cli("check", "--extend-select", "DET103", "a.py")
     assert "DET103 .numpy()" in plain.out and "[*]" not in plain.lines()[0]
-    assert "1 more with `flake8-detach fix --unsafe-fixes`" in plain.out
+    assert "1 more with `flake8-detach check --fix --unsafe-fixes`" in plain.out
     unsafe = cli("check", "--extend-select", "DET103", "--unsafe-fixes", "a.py")
     assert "DET103 [*] .numpy()" in unsafe.out
 
@@ -126,10 +120,14 @@ def test_json_output(cli: Cli) -> None:
     write(cli.directory / "a.py", DET101)
     result = cli("check", "--output-format", "json", "a.py")
     assert result.code == 1
-    (record,) = json.loads(result.out)
-    assert set(record) == {"filename", "cell", "code", "message", "location", "noqa_row", "fix"}
+    (record,) = json_findings(result.out)
+    assert set(record) == {"filename", "cell", "code", "name", "url", "message", "location", "end_location",
+                           "noqa_row", "fix", "trace"}
     assert record["filename"] == "a.py" and record["cell"] is None and record["code"] == "DET101"
+    assert record["name"] == "numpy-on-grad-tensor" and record["url"].endswith("#det101-numpy-on-grad-tensor")
     assert record["location"] == {"row": 3, "column": 3}
+    assert record["end_location"] == {"row": 3, "column": 8}  # `numpy`
+    assert [step["location"]["row"] for step in record["trace"]] == [2, 3]  # where grad comes from, the conversion
     assert record["fix"]["applicability"] == "safe"
     assert record["fix"]["message"]
     (edit,) = record["fix"]["edits"]
@@ -141,19 +139,23 @@ def test_json_output(cli: Cli) -> None:
 def test_json_clean_is_an_empty_list(cli: Cli) -> None:
     write(cli.directory / "a.py", CLEAN)
     result = cli("check", "--output-format", "json", "a.py")
-    assert (result.code, json.loads(result.out)) == (0, [])
+    assert (result.code, json_findings(result.out)) == (0, [])
 
 
 def test_json_unsafe_fix_applicability(cli: Cli) -> None:
     write(cli.directory / "a.py", DET103)
-    (record,) = json.loads(cli("check", "--extend-select", "DET103", "--output-format", "json", "a.py").out)
+    (record,) = json_findings(cli("check", "--extend-select", "DET103", "--output-format", "json", "a.py").out)
     assert record["fix"]["applicability"] == "unsafe"
 
 
 def test_github_output(cli: Cli) -> None:
     write(cli.directory / "a.py", DET101)
     (line,) = cli("check", "--output-format", "github", "a.py").lines()
-    assert line.startswith("::error title=flake8-detach (DET101),file=a.py,line=3,col=3::DET101 .numpy() on")
+    assert line.startswith("::error title=flake8-detach (DET101),file=a.py,line=3,col=3,endLine=3,endColumn=8::"
+                           "DET101 .numpy() on")
+    write(cli.directory / "b.py", DET103)
+    (line,) = cli("check", "--extend-select", "DET103", "--output-format", "github", "b.py").lines()
+    assert line.startswith("::warning ")  # may raise: a warning, not an error
 
 
 # --- noqa -------------------------------------------------------------------------------------
@@ -208,7 +210,7 @@ def test_noqa_inside_a_multiline_string_token() -> None:
 
 def _found(cli: Cli, *args: str) -> List[str]:
     result = cli("check", "--output-format", "json", *args)
-    return sorted(record["code"] for record in json.loads(result.out))
+    return sorted(record["code"] for record in json_findings(result.out))
 
 
 def test_select_and_ignore(cli: Cli) -> None:
@@ -260,7 +262,7 @@ def test_stdin(tmp_path: Path) -> None:
 
 def _paths(cli: Cli, *args: str) -> List[str]:
     result = cli("check", "--output-format", "json", *args)
-    return [record["filename"] for record in json.loads(result.out)]
+    return [record["filename"] for record in json_findings(result.out)]
 
 
 def test_directories_recurse_sorted_and_skip_the_usual_folders(cli: Cli) -> None:
@@ -361,48 +363,6 @@ def test_unreadable_config(cli: Cli) -> None:
     assert cli("check", ".").code == 2
 
 
-# --- the TOML reader used without tomllib/tomli -----------------------------------------------
-
-MINIMAL_DOCUMENT = """\
-[project]
-name = "x"  # [tool.flake8-detach] in a comment
-dependencies = [
-    "torch",
-]
-
-[ tool . "flake8-detach" ]  # ours
-select = ["DET101", 'DET102',]  # trailing comma
-extend_select = [
-    "DET103",  # why
-    # nothing here
-]
-fix-style = "for\\u0063e"
-exclude = 'C:\\no\\escapes'
-flag = true
-count = 1_000
-
-[tool.other]
-select = ["X"]
-"""
-
-
-def test_minimal_toml_reader_matches_tomllib() -> None:
-    tomllib = pytest.importorskip("tomllib")
-    expected = tomllib.loads(MINIMAL_DOCUMENT)["tool"]["flake8-detach"]
-    assert read_table_minimal(MINIMAL_DOCUMENT) == expected
-    assert read_table_minimal(MINIMAL_DOCUMENT.replace("\n", "\r\n")) == expected
-    assert read_table_minimal('[project]\nname = "x"\n') is None
-
-
-@pytest.mark.parametrize(
-    "body",
-    ['select = """DET101"""', "select = {a = 1}", "tool.select = 1", 'select = "open', "select = [1 2]", "select"],
-)
-def test_minimal_toml_reader_refuses_what_it_cannot_read(body: str) -> None:
-    with pytest.raises(TomlError, match="install tomli"):
-        read_table_minimal(f"[tool.flake8-detach]\n{body}\n")
-
-
 # --- rule docs --------------------------------------------------------------------------------
 
 
@@ -436,3 +396,71 @@ def test_module_and_console_script(tmp_path: Path) -> None:
         assert run([str(script), "check", "a.py"], tmp_path).stdout == by_module.stdout
     version = run(tool("--version"), ROOT)
     assert version.returncode == 0 and version.stdout.decode().startswith("flake8-detach ")
+
+
+# --- ruff's habits ----------------------------------------------------------------------------
+
+
+def test_check_fix_is_fix_and_options_are_never_abbreviated(cli: Cli) -> None:
+    write(cli.directory / "a.py", DET101)
+    result = cli("check", "--fix", "a.py")
+    assert result.code == 0 and (cli.directory / "a.py").read_text() == DET101_FIXED
+    assert result.out == "Fixed 1 finding in 1 file; 0 remaining.\n"
+    for abbreviated in (["check", "--fix-sty", "force", "a.py"], ["check", "--out", "json", "a.py"],
+                        ["check", "--stat", "a.py"]):
+        wrong = cli(*abbreviated)
+        assert wrong.code == 2 and "unrecognized arguments" in wrong.err, abbreviated
+
+
+def test_check_diff_unsafe_fixes_and_show_fixes(cli: Cli) -> None:
+    write(cli.directory / "a.py", DET103)
+    diff = cli("check", "--diff", "--unsafe-fixes", "--extend-select", "DET103", "a.py")
+    assert diff.code == 1 and "+    return t.detach().cpu().numpy()" in diff.out
+    assert (cli.directory / "a.py").read_text() == DET103  # --diff writes nothing
+    shown = cli("check", "--show-fixes", "--extend-select", "DET103", "a.py")
+    assert "a.py:5:20: DET103 fix (unsafe): Insert .detach()" in shown.lines()
+    fixed = cli("check", "--fix", "--unsafe-fixes", "--show-fixes", "--extend-select", "DET103", "a.py")
+    assert fixed.code == 0 and "a.py:5:20: DET103 fixed: Insert .detach()" in fixed.lines()
+    assert (cli.directory / "a.py").read_text() == DET103_FIXED
+
+
+def test_exit_zero_quiet_and_fix_only(cli: Cli) -> None:
+    write(cli.directory / "a.py", DET101)
+    write(cli.directory / "c.py", DET103)
+    zero = cli("check", "--exit-zero", ".")
+    assert zero.code == 0 and "a.py:3:3: DET101" in zero.out
+    quiet = cli("check", "--quiet", ".")
+    assert quiet.code == 1 and quiet.lines() == [line for line in zero.lines() if line.startswith("a.py")]
+    only = cli("check", "--fix-only", "--extend-select", "DET103", ".")  # the unsafe DET103 fix stays
+    assert only.code == 0 and only.out == "Fixed 1 finding in 1 file.\n" and only.err == ""
+    assert (cli.directory / "a.py").read_text() == DET101_FIXED
+    write(cli.directory / "broken.py", BROKEN)
+    assert cli("check", "--exit-zero", ".").code == 2  # errors still count
+
+
+def test_fix_stdin_is_an_editor_formatter(tmp_path: Path) -> None:
+    remains = run(tool("fix", "--extend-select", "DET103", "-"), tmp_path, (DET101 + DET103[13:]).encode())
+    assert remains.returncode == 0, remains.stderr  # an unsafe fix left undone is no failure
+    assert remains.stdout.decode().startswith(DET101_FIXED)
+    assert b"1 remaining" in remains.stderr
+
+
+# --- summaries when a file cannot be processed --------------------------------------------------
+
+
+def test_summary_of_a_file_that_cannot_be_written(cli: Cli) -> None:
+    path = write(cli.directory / "a.py", DET101 + "x.numpy()\n")
+    path.chmod(0o444)
+    result = cli("fix", "a.py")
+    assert result.code == 2
+    assert [line.split(":")[1] for line in result.lines()[:-1]] == ["3", "4"]  # still there
+    assert result.lines()[-1] == "No fix written; 2 remaining; 1 file could not be fixed."
+
+
+def test_summary_of_a_file_that_cannot_be_analysed(cli: Cli) -> None:
+    write(cli.directory / "broken.py", BROKEN)
+    assert cli("check", ".").out == "1 file could not be checked.\n"
+    write(cli.directory / "a.py", DET101)
+    write(cli.directory / "b.py", CLEAN)
+    assert cli("check", ".").lines()[-1] == (
+        "Found 1 finding in 2 files; [*] 1 fixable with `flake8-detach check --fix`; 1 file could not be checked.")

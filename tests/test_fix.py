@@ -23,12 +23,6 @@ GRAD = "import torch\nx = torch.rand(3, requires_grad=True)\n"
 NET = "import torch\nnet = torch.nn.Linear(3, 1)\nnet.eval()\n"
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 PAIRS = [
     pytest.param(DET101, DET101_FIXED, [], id="DET101"),
     pytest.param(GRAD + "y = (x * 2).cpu().numpy()\n", GRAD + "y = (x * 2).detach().cpu().numpy()\n", [],
@@ -68,7 +62,7 @@ def test_fix_pairs(cli: Cli, before: str, after: str, options: List[str]) -> Non
 def test_fix_reports_what_it_fixed_and_what_remains(cli: Cli) -> None:
     write(cli.directory / "a.py", DET101)
     write(cli.directory / "b.py", DET103)
-    result = cli("fix", "--extend-select", "DET103", ".")
+    result = cli("fix", "--extend-select", "DET103", "--show-fixes", ".")
     assert result.code == 1
     assert "a.py:3:3: DET101 fixed: " in result.out
     assert "b.py:5:20: DET103 .numpy()" in result.out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Set, Tuple
@@ -11,7 +10,7 @@ import pytest
 
 from flake8_detach.frontends import common
 from flake8_detach.frontends.flake8_plugin import DetachChecker
-from frontend_support import BROKEN, CLEAN, DET101, DET102, DET103, ROOT, run, tool, write
+from frontend_support import BROKEN, CLEAN, DET101, DET102, DET103, ROOT, json_findings, run, tool, write
 
 
 def flake8(cwd: Path, *args: str, stdin: bytes = b"") -> Tuple[int, List[str], str]:
@@ -83,9 +82,11 @@ def test_too_deep_to_analyse_gives_no_finding() -> None:
 
 def test_fix_style_option(tmp_path: Path) -> None:
     write(tmp_path / "a.py", DET101)
-    assert flake8(tmp_path, "--detach-fix-style", "force", "a.py")[0] == 1
+    assert flake8(tmp_path, "a.py")[1][0].endswith("; use .detach().numpy()")
+    code, lines, _ = flake8(tmp_path, "--detach-fix-style", "force", "a.py")
+    assert code == 1 and lines[0].endswith("; use .numpy(force=True)")  # the message says what the fix writes
     write(tmp_path / ".flake8", "[flake8]\ndetach-fix-style = force\n")
-    assert flake8(tmp_path, "a.py")[0] == 1
+    assert flake8(tmp_path, "a.py")[1][0].endswith("; use .numpy(force=True)")
     write(tmp_path / ".flake8", "[flake8]\ndetach-fix-style = sideways\n")
     code, lines, err = flake8(tmp_path, "a.py")
     assert code == 1 and "detach-fix-style: expected one of detach, force" in "\n".join(lines)
@@ -99,7 +100,7 @@ def test_plugin_and_cli_agree() -> None:
     cli = run(tool("check", "--select", "DET", "--output-format", "json", str(examples)), ROOT)
     from_plugin: Set[str] = set(plugin.stdout.decode().split())
     from_cli = {f"{r['filename']}:{r['location']['row']}:{r['location']['column']}:{r['code']}"
-                for r in json.loads(cli.stdout)}
+                for r in json_findings(cli.stdout)}
     assert from_plugin and from_plugin == from_cli
 
 

@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from frontend_support import ROOT, Cli  # noqa: E402
+from frontend_support import ROOT, Cli, json_findings  # noqa: E402
 
 GRAD_ERROR = "Can't call numpy() on Tensor that requires grad"
 FOLDER = ROOT / "tests" / "notebooks"
@@ -102,13 +102,7 @@ def _cell_frames(error: BaseException) -> List[Tuple[int, int]]:
 def _reported(cli: Cli, path: Path, *options: str) -> List[Tuple[int, int, str]]:
     result = cli("check", "--output-format", "json", *options, str(path))
     assert result.code in (0, 1), result.err
-    return [(record["cell"], record["location"]["row"], record["code"]) for record in json.loads(result.out)]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)  # a notebook that saves a file saves it here
-    return Cli(capsys, tmp_path)
+    return [(record["cell"], record["location"]["row"], record["code"]) for record in json_findings(result.out)]
 
 
 def test_every_notebook_has_a_label() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Sequence
 import pytest
 
 from flake8_detach.frontends.notebooks import NotebookError, nbqa_line_namer, read_notebook
-from frontend_support import Cli, run, tool, write
+from frontend_support import Cli, json_findings, run, tool, write
 
 GRAD = "import torch\nx = torch.rand(3, requires_grad=True)\n"
 
@@ -75,17 +75,10 @@ def save(path: Path, cells: Sequence[Dict[str, Any]], layout: Layout = JUPYTER) 
     return path
 
 
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.chdir(tmp_path)
-    return Cli(capsys, tmp_path)
-
-
 def records(cli: Cli, *args: str) -> List[Dict[str, Any]]:
     result = cli("check", "--output-format", "json", *args)
     assert "Traceback" not in result.err
-    loaded: List[Dict[str, Any]] = json.loads(result.out)
-    return loaded
+    return json_findings(result.out)
 
 
 # --- the code cells as one program ----------------------------------------------------------
@@ -260,7 +253,7 @@ def _cells(fixed: bool) -> List[Dict[str, Any]]:
 @pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.name for layout in LAYOUTS])
 def test_fix_changes_only_the_fixed_source_strings(cli: Cli, layout: Layout) -> None:
     path = save(cli.directory / "nb.ipynb", _cells(fixed=False), layout)
-    result = cli("fix", "nb.ipynb")
+    result = cli("fix", "--show-fixes", "nb.ipynb")
     assert result.code == 0, result.out + result.err
     assert result.lines()[:2] == ["nb.ipynb:cell 3:1:16: DET101 fixed: Insert .detach()",
                                   "nb.ipynb:cell 5:1:3: DET101 fixed: Insert .detach()"]

@@ -15,36 +15,35 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from flake8_detach.findings import Edit, Finding, Position
-from flake8_detach.frontends import config as config_file
-from flake8_detach.frontends.common import analyse, settings_for
-from flake8_detach.frontends.filtering import NOQA_INLINE, Noqa, Selection, visible
+from flake8_detach.frontends.common import analyse
+from flake8_detach.frontends.config import Configuration, load_configuration
+from flake8_detach.frontends.filtering import NOQA_INLINE, Noqa, visible
 from flake8_detach.frontends.fixer import FixRequest, fix_source, is_applicable
 from flake8_detach.frontends.ruledocs import readme_anchor
 from flake8_detach.frontends.sources import skipped_under, split_lines
 from flake8_detach.rules import RULES
-from flake8_detach.settings import Settings
 
 DISTRIBUTION = "flake8-detach"
 
 
 @dataclass(frozen=True)
 class EditorConfig:
-    selection: Selection = field(default_factory=Selection)
-    settings: Settings = field(default_factory=Settings)
-    exclude: Tuple[str, ...] = ()
-    folder: Optional[Path] = None  # the configuration file's
+    configuration: Configuration = field(default_factory=Configuration)
+    folder: Optional[Path] = None  # the folder of the configuration file that applies last
+
+    @property
+    def exclude(self) -> Tuple[str, ...]:
+        return self.configuration.exclude
 
 
 def load_config(start: Path) -> EditorConfig:
-    """What ``flake8-detach check`` run in ``start`` uses: the nearest ``[tool.flake8-detach]``.
+    """What ``flake8-detach check`` run in ``start`` uses (flake8's file, ``[tool.flake8-detach]``).
 
-    The one adapter between the editor and the command line's configuration;
-    raises ``UsageError`` for a bad configuration, as the command line does.
+    Raises ``UsageError`` for a bad configuration, as the command line does.
     """
-    config = config_file.discover(start)
-    selection = Selection(config.select, config.ignore, config.extend_select, config.extend_ignore)
-    folder = config.path.parent if config.path is not None else None
-    return EditorConfig(selection, settings_for(config.fix_style), config.exclude, folder)
+    configuration = load_configuration(start)
+    folder = configuration.files[-1].parent if configuration.files else None
+    return EditorConfig(configuration, folder)
 
 
 def is_excluded(config: EditorConfig, top: Path, path: Path) -> bool:
@@ -61,10 +60,11 @@ class Linted:
 
 
 def lint(text: str, config: EditorConfig, display_name: str) -> Linted:
-    analysis = analyse(text, config.settings, display_name)
+    configuration = config.configuration
+    analysis = analyse(text, configuration.settings, display_name)
     if analysis.error is not None:
         return Linted([], analysis.error)
-    return Linted(visible(analysis.findings, config.selection, Noqa(text)))
+    return Linted(visible(analysis.findings, configuration.selection_for(display_name), Noqa(text)))
 
 
 def has_safe_fix(findings: List[Finding]) -> bool:
@@ -73,7 +73,9 @@ def has_safe_fix(findings: List[Finding]) -> bool:
 
 def fix_all(text: str, config: EditorConfig, display_name: str) -> Optional[str]:
     """What ``flake8-detach fix`` writes for ``text`` (safe fixes only); None when it changes nothing."""
-    outcome = fix_source(text, FixRequest(config.settings, config.selection), display_name)
+    configuration = config.configuration
+    request = FixRequest(configuration.settings, configuration.selection_for(display_name))
+    outcome = fix_source(text, request, display_name)
     return None if outcome.error is not None or outcome.text == text else outcome.text
 
 

@@ -33,7 +33,8 @@ class FixRequest:
 
 @dataclass
 class FixOutcome:
-    """The fixed text, what was fixed (positions in the text of its round) and what remains.
+    """The fixed text, what was fixed (positions in the text of its round), what remains, and
+    what the original text had (what remains if the fixed text cannot be written).
 
     With ``error`` set, ``text`` is the original and must not be written.
     """
@@ -42,6 +43,7 @@ class FixOutcome:
     fixed: List[Finding] = field(default_factory=list)
     remaining: List[Finding] = field(default_factory=list)
     error: Optional[str] = None
+    found: List[Finding] = field(default_factory=list)
 
 
 def _collide(first: Edit, second: Edit) -> bool:
@@ -81,17 +83,19 @@ def fix_source(source: str, request: FixRequest, display_name: str = "<source>",
     text = source
     fixed: List[Finding] = []
     remaining: List[Finding] = []
+    found: List[Finding] = []
     for round_number in range(MAX_ROUNDS + 1):
         analysis = analyse(text, request.settings, display_name, name_line=name_line)
         if analysis.error is not None:
-            return FixOutcome(source, error=_why_not(analysis.error, first=round_number == 0))
+            return FixOutcome(source, error=_why_not(analysis.error, first=round_number == 0), found=found)
         remaining = visible(analysis.findings, request.selection, Noqa(text), request.disable_noqa)
+        found = found or remaining
         chosen, edits = choose(remaining, request.unsafe)
         if not chosen or round_number == MAX_ROUNDS:
             break
         fixed.extend(chosen)
         text = apply_edits(text, edits)
-    return _checked(source, FixOutcome(text, fixed, remaining))
+    return _checked(source, FixOutcome(text, fixed, remaining, found=found))
 
 
 def _why_not(error: str, first: bool) -> str:
@@ -106,8 +110,9 @@ def _checked(source: str, outcome: FixOutcome) -> FixOutcome:
         return outcome
     before = _parse_error(source)
     if before is not None:
-        return FixOutcome(source, error=f"not fixing a file that does not parse ({before})")
+        return FixOutcome(source, error=f"not fixing a file that does not parse ({before})", found=outcome.found)
     after = _parse_error(outcome.text)
     if after is not None:
-        return FixOutcome(source, error=f"the fixes would not parse ({after}); not changed, please report it")
+        return FixOutcome(source, error=f"the fixes would not parse ({after}); not changed, please report it",
+                          found=outcome.found)
     return outcome

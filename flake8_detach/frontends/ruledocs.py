@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import List, Sequence, Tuple
 
+from flake8_detach import REPOSITORY_URL
 from flake8_detach.rules.base import Rule
 
 SECTIONS: Tuple[Tuple[str, str, bool], ...] = (
@@ -33,6 +34,11 @@ def _title(rule: Rule) -> str:
 def readme_anchor(rule: Rule) -> str:
     """The fragment that links to the rule's page in the README, as GitHub derives it from the title."""
     return re.sub(r"[^\w\- ]", "", _title(rule).lower()).replace(" ", "-")
+
+
+def rule_url(rule: Rule) -> str:
+    """The rule's page in the README."""
+    return f"{REPOSITORY_URL}#{readme_anchor(rule)}"
 
 
 def render_rule(rule: Rule, level: int = RULE_HEADING_LEVEL) -> str:

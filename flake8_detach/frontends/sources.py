@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import fnmatch
 import io
 import os
 import re
@@ -19,9 +18,13 @@ import stat
 import sys
 import tempfile
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
+
+if TYPE_CHECKING:
+    import pathspec
 
 STDIN = "-"
 _LINE = re.compile(r".*?(?:\r\n|\r|\n|$)", re.DOTALL)
@@ -31,9 +34,11 @@ DEFAULT_EXCLUDES = frozenset(
     {
         ".bzr", ".direnv", ".eggs", ".git", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox", ".pytest_cache",
         ".ruff_cache", ".svn", ".tox", ".venv", "__pycache__", "__pypackages__", "_build",
-        "build", "dist", "node_modules", "venv",
+        "build", "dist", "node_modules", "site-packages", "venv",
     }
 )
+VENV_MARKER = "pyvenv.cfg"  # every virtual environment has one at its top (PEP 405)
+GITIGNORE = ".gitignore"
 
 
 class SourceError(Exception):
@@ -49,6 +54,21 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file or folder that the search left out, and why (``--verbose`` shows them)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Collected:
+    targets: List[Target] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+    skipped: List[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SourceText:
     raw: bytes
     text: str
@@ -56,38 +76,6 @@ class SourceText:
 
     def encode(self, text: str) -> bytes:
         return text.encode(self.encoding)
-
-
-def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    name = os.path.basename(path)
-    full = os.path.abspath(path)
-    return any(fnmatch.fnmatch(full if "/" in p or os.sep in p else name, p) for p in patterns)
-
-
-def _walk(top: str, patterns: Sequence[str]) -> Iterator[str]:
-    for folder, folders, files in os.walk(top):
-        folders[:] = sorted(
-            name for name in folders
-            if name not in DEFAULT_EXCLUDES and not _excluded(os.path.join(folder, name), patterns)
-        )
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if name.endswith(SUFFIXES) and not _excluded(path, patterns):
-                yield path
-
-
-def skipped_under(top: str, path: str, patterns: Sequence[str]) -> bool:
-    """Whether collecting the folder ``top`` would skip the file ``path`` (an editor's open file):
-    the file or a folder between them is excluded.  A file outside ``top`` is judged as a named one."""
-    relative = os.path.relpath(path, top)
-    if relative.split(os.sep)[0] == os.pardir:
-        return _excluded(path, patterns)
-    folder = top
-    for name in relative.split(os.sep)[:-1]:
-        folder = os.path.join(folder, name)
-        if name in DEFAULT_EXCLUDES or _excluded(folder, patterns):
-            return True
-    return _excluded(path, patterns)
 
 
 def split_lines(text: str) -> List[str]:
@@ -103,34 +91,197 @@ def unified_diff(display: str, before: str, after: str) -> str:
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def collect(paths: Iterable[str], patterns: Sequence[str], stdin_name: str) -> Tuple[List[Target], List[str]]:
-    """The sources named by ``paths`` (files, folders, ``-``), sorted, and the paths that do not exist.
+def normalize_pattern(pattern: str, base: Path) -> str:
+    """flake8's rule: a pattern with a slash (or ``.``) names a path under ``base``; others match a name."""
+    if pattern == "." or os.sep in pattern or (os.altsep and os.altsep in pattern):
+        pattern = os.path.abspath(os.path.join(base, pattern))
+    return pattern.rstrip(os.sep + (os.altsep or ""))
 
-    Named files are checked whatever their extension (as flake8 does; pre-commit
-    passes scripts with a Python shebang), and named folders are searched even
-    if the default excludes list them; the user's exclude patterns apply to both.
+
+def matches_path(path: str, pattern: str) -> bool:
+    """flake8's ``matches_filename``: the pattern matches the base name or the absolute path."""
+    name = os.path.basename(path)
+    if name not in {".", ".."} and fnmatch(name, pattern):
+        return True
+    return fnmatch(os.path.abspath(path), pattern)
+
+
+class GitIgnores:
+    """The ``.gitignore`` files that apply to a path: those from the repository's top folder down.
+
+    Outside a git repository the files from the searched folder down apply.
+    Each file's patterns are relative to its own folder, as in git.
     """
-    found: Dict[str, Target] = {}
-    errors: List[str] = []
-    for given in paths:
+
+    def __init__(self) -> None:
+        self._specs: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
+
+    def reason(self, path: str, top: str, is_dir: bool) -> Optional[str]:
+        """Why ``path`` (absolute) is ignored, or None; ``top`` is the highest folder whose rules apply."""
+        folder = os.path.dirname(path)
+        folders = []
+        while True:
+            folders.append(folder)
+            if folder == top or os.path.dirname(folder) == folder:
+                break
+            folder = os.path.dirname(folder)
+        for folder in reversed(folders):
+            spec = self._spec(folder)
+            relative = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
+            if spec is not None and spec.match_file(relative):
+                return f"ignored by {os.path.join(folder, GITIGNORE)}"
+        return None
+
+    def _spec(self, folder: str) -> Optional[pathspec.GitIgnoreSpec]:
+        import pathspec  # only a folder search needs it, not the flake8 plugin
+
+        if folder not in self._specs:
+            lines = _lines_of(os.path.join(folder, GITIGNORE))
+            if os.path.isdir(os.path.join(folder, ".git")):
+                lines += _lines_of(os.path.join(folder, ".git", "info", "exclude"))
+            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return self._specs[folder]
+
+
+def _lines_of(path: str) -> List[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+def repository_top(folder: str) -> Optional[str]:
+    """The nearest folder at or above ``folder`` that holds ``.git``."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+class Search:
+    """Which files a run checks: named ones, and the Python files under named folders."""
+
+    def __init__(self, exclude: Sequence[str], stdin_name: str, force_exclude: bool = False) -> None:
+        self.exclude = exclude  # patterns as ``config.matches_path`` takes them
+        self.stdin_name = stdin_name
+        self.force_exclude = force_exclude
+        self.gitignores = GitIgnores()
+        self.found: Dict[str, Target] = {}
+        self.result = Collected()
+
+    def add(self, given: str) -> None:
         if given == STDIN:
-            found.setdefault(STDIN, Target(stdin_name, None))
+            self.found.setdefault(STDIN, Target(self.stdin_name, None))
         elif os.path.isdir(given):
-            if _excluded(os.path.normpath(given), patterns):
-                continue
-            for path in _walk(given, patterns):
-                found.setdefault(os.path.realpath(path), _target(path))
+            if not self._skip_pattern(os.path.normpath(given)):
+                self._walk(given)
         elif os.path.isfile(given):
-            if not _excluded(given, patterns):
-                found.setdefault(os.path.realpath(given), _target(given))
+            if not self._skip_pattern(given) and not (self.force_exclude and self._skip_named(given)):
+                self._take(given)
         else:
-            errors.append(given)
-    return sorted(found.values(), key=lambda target: target.display), errors
+            self.result.missing.append(given)
+
+    def _skip_pattern(self, path: str) -> bool:
+        reason = self.pattern_reason(path)
+        if reason is not None:
+            self.result.skipped.append(Skipped(os.path.normpath(path), reason))
+        return reason is not None
+
+    def pattern_reason(self, path: str) -> Optional[str]:
+        matching = (pattern for pattern in self.exclude if matches_path(path, pattern))
+        return next((f"excluded by {pattern!r}" for pattern in matching), None)
+
+    def _skip_named(self, path: str) -> bool:
+        """A named file that a folder search from the repository's top (or the working folder)
+        would leave out (ruff's ``--force-exclude``)."""
+        absolute = os.path.abspath(path)
+        reason = self.why_skipped(absolute, repository_top(os.path.dirname(absolute)) or os.getcwd())
+        if reason is not None:
+            self.result.skipped.append(Skipped(os.path.normpath(path), reason))
+        return reason is not None
+
+    def why_skipped(self, path: str, top: str) -> Optional[str]:
+        """Why a search of the folder ``top`` would leave out the file ``path`` (both absolute)."""
+        rules_top = repository_top(top) or top
+        folder, folders = os.path.dirname(path), []
+        while folder.startswith(top + os.sep):
+            folders.append(folder)
+            folder = os.path.dirname(folder)
+        for folder in reversed(folders):
+            reason = self._folder_reason(folder, rules_top) or self.pattern_reason(folder)
+            if reason is not None:
+                return reason
+        return self.pattern_reason(path) or self.gitignores.reason(path, rules_top, is_dir=False)
+
+    def _take(self, path: str) -> None:
+        self.found.setdefault(os.path.realpath(path), Target(os.path.normpath(path), Path(os.path.normpath(path))))
+
+    def _walk(self, top: str) -> None:
+        top_folder = os.path.abspath(top)
+        rules_top = repository_top(top_folder) or top_folder
+        if top_folder != rules_top and self.gitignores.reason(top_folder, rules_top, is_dir=True) is not None:
+            rules_top = top_folder  # named although ignored: only its own .gitignore files apply
+        for folder, folders, files in os.walk(top):
+            kept = []
+            for name in sorted(folders):
+                path = os.path.join(folder, name)
+                reason = self._folder_reason(path, rules_top)
+                if reason is not None:
+                    self.result.skipped.append(Skipped(os.path.normpath(path), reason))
+                elif not self._skip_pattern(path):
+                    kept.append(name)
+            folders[:] = kept
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if not name.endswith(SUFFIXES) or self._skip_pattern(path):
+                    continue
+                reason = self.gitignores.reason(os.path.abspath(path), rules_top, is_dir=False)
+                if reason is not None:
+                    self.result.skipped.append(Skipped(os.path.normpath(path), reason))
+                else:
+                    self._take(path)
+
+    def _folder_reason(self, path: str, rules_top: str) -> Optional[str]:
+        name = os.path.basename(path)
+        if name in DEFAULT_EXCLUDES:
+            return "excluded by default"
+        if os.path.isfile(os.path.join(path, VENV_MARKER)):
+            return f"a virtual environment ({VENV_MARKER})"
+        return self.gitignores.reason(os.path.abspath(path), rules_top, is_dir=True)
 
 
-def _target(path: str) -> Target:
-    display = os.path.normpath(path)  # "./a.py" -> "a.py"
-    return Target(display, Path(display))
+def skipped_under(top: str, path: str, patterns: Sequence[str]) -> bool:
+    """Whether searching the folder ``top`` would leave out the file ``path`` (an editor's open
+    file).  A file outside ``top`` is judged as a named one, by the exclude patterns."""
+    search = Search(patterns, STDIN)
+    absolute, top = os.path.abspath(path), os.path.abspath(top)
+    if not absolute.startswith(top + os.sep):
+        return search.pattern_reason(absolute) is not None
+    return search.why_skipped(absolute, top) is not None
+
+
+def collect(paths: Iterable[str], exclude: Sequence[str], stdin_name: str, force_exclude: bool = False) -> Collected:
+    """The sources named by ``paths`` (files, folders, ``-``), sorted; the paths that do not exist;
+    what the search skipped.
+
+    Folders are searched for Python files, leaving out the usual tool and build
+    folders, virtual environments, ``site-packages`` and what ``.gitignore``
+    files ignore.  Named files are checked whatever their extension (as flake8
+    does; pre-commit passes scripts with a Python shebang) and even if git
+    ignores them, and named folders are searched even if the default excludes
+    list them; the user's exclude patterns apply to both.  With ``force_exclude`` (pre-commit
+    names every file) a named file is left out wherever a folder search would leave it out.
+    """
+    search = Search(exclude, stdin_name, force_exclude)
+    for given in paths:
+        search.add(given)
+    search.result.targets = sorted(search.found.values(), key=lambda target: target.display)
+    return search.result
 
 
 def decode(raw: bytes) -> SourceText:

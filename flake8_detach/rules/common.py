@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from flake8_detach.analysis.sites import ConversionSite, GradMode
 from flake8_detach.analysis.values import Condition, Grad, Origin
-from flake8_detach.findings import Applicability, Edit, Fix, LineNamer, Position, numbered_line
+from flake8_detach.findings import Applicability, Edit, Finding, Fix, LineNamer, Position, TraceStep, numbered_line
 from flake8_detach.settings import Settings
 
 _MAX_SNIPPET = 40
@@ -68,6 +68,33 @@ class Report:
             return ""
         outcome = "true" if condition.holds else "false"
         return f", when the test on {self.place(condition.test)} is {outcome}"
+
+    def finding(self, code: str, message: str, site: ConversionSite, fix: Optional[Fix]) -> Finding:
+        """A finding that covers the site's anchor and carries its provenance."""
+        positions = self.positions
+        return Finding(code, message, positions.start(site.anchor), fix, positions.end(site.anchor), self.trace(site))
+
+    def trace(self, site: ConversionSite) -> Tuple[TraceStep, ...]:
+        """Where the converted value gets its grad (when known), where it is converted, and,
+        through a helper of this file, where the helper converts it."""
+        steps: List[TraceStep] = []
+        origin = site.origin
+        if origin is not None:
+            steps.append(TraceStep(self.positions.start(origin.node),
+                                   f"requires grad: {origin.description} '{self.snippet(origin.node)}'"))
+            if origin.condition is not None:
+                outcome = "true" if origin.condition.holds else "false"
+                steps.append(TraceStep(self.positions.start(origin.condition.test),
+                                       f"on the path where this test is {outcome}"))
+        converted = self.snippet(site.converted)
+        if site.via is None:
+            steps.append(TraceStep(self.positions.start(site.anchor), f"{site.consumer} converts '{converted}'"))
+        else:
+            helper = site.via.site
+            steps.append(TraceStep(self.positions.start(site.anchor), f"'{converted}' is passed to {site.consumer}"))
+            steps.append(TraceStep(self.positions.start(helper.anchor),
+                                   f"{helper.consumer} converts the parameter '{site.via.parameter}'"))
+        return tuple(steps)
 
 
 def _needs_parentheses(node: cst.CSTNode) -> bool:

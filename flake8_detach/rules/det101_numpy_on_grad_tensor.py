@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, cast
+from typing import TYPE_CHECKING, Optional, Tuple, cast
 
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.findings import Applicability, Finding, Fix
@@ -94,18 +94,15 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"argument '{site.via.parameter}', and '{report.snippet(site.converted)}' requires grad"
             f"{report.why(site.value.origin)}; {helper_advice(site, report)}"
         )
-        return Finding(RULE.code, message, report.positions.start(site.anchor),
-                       detach_fix(site, report, helper_fix_description(site)), report.positions.end(site.anchor))
-    message = (
-        f".numpy() on a tensor that requires grad{report.why(site.value.origin)}; "
-        "use .detach().numpy()"
-    )
-    return Finding(RULE.code, message, report.positions.start(site.anchor), _fix(site, report),
-                   report.positions.end(site.anchor))
+        return report.finding(RULE.code, message, site, detach_fix(site, report, helper_fix_description(site)))
+    advice, fix = _advice_and_fix(site, report)
+    message = f".numpy() on a tensor that requires grad{report.why(site.value.origin)}; use {advice}"
+    return report.finding(RULE.code, message, site, fix)
 
 
-def _fix(site: ConversionSite, report: Report) -> Optional[Fix]:
+def _advice_and_fix(site: ConversionSite, report: Report) -> Tuple[str, Optional[Fix]]:
+    """What the message tells to write, and the fix that writes it (the fix style decides)."""
     call = cast("cst.Call", site.call)  # an explicit conversion is always a call of .numpy()
     if report.settings.fix_style is FixStyle.FORCE and not call.args:
-        return Fix("Use .numpy(force=True)", force_edits(site, report), Applicability.UNSAFE)
-    return detach_fix(site, report, "Insert .detach()")
+        return ".numpy(force=True)", Fix("Use .numpy(force=True)", force_edits(site, report), Applicability.UNSAFE)
+    return ".detach().numpy()", detach_fix(site, report, "Insert .detach()")

@@ -104,6 +104,4 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         )
     description = "Detach the tensors where they enter the container" if site.through_container \
         else helper_fix_description(site) if site.via is not None else "Detach the argument"
-    return Finding(RULE.code, message, report.positions.start(site.anchor), detach_fix(site, report, description),
-                   report.positions.end(site.anchor))
-
+    return report.finding(RULE.code, message, site, detach_fix(site, report, description))

@@ -77,5 +77,4 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"{site.consumer} converts the tensor '{report.snippet(site.converted)}', which may "
             "require grad (this file cannot tell); pass it through .detach()"
         )
-    return Finding(RULE.code, message, report.positions.start(site.anchor),
-                   detach_fix(site, report, "Insert .detach()"), report.positions.end(site.anchor))
+    return report.finding(RULE.code, message, site, detach_fix(site, report, "Insert .detach()"))
