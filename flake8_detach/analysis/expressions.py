@@ -136,8 +136,6 @@ def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
     return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
 
 
-
-
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     """``"train"`` in ``history["train"]`` or in ``history[phase]`` with ``phase`` known."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -168,9 +166,6 @@ def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
     if isinstance(operator, cst.NotEqual):
         return values[0].constant != values[1].constant
     return None
-
-
-
 
 
 def requested_grad(flag: Optional[cst.BaseExpression]) -> Grad:

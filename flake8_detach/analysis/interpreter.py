@@ -39,7 +39,7 @@ from flake8_detach.analysis.scope import (
 )
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.syntax import dotted_name, is_false, is_true
+from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.values import (
     OTHER,
     UNKNOWN,
@@ -56,7 +56,6 @@ from flake8_detach.analysis.values import (
     join_all,
     parameter,
     record_of,
-    requires_grad,
     substitute,
 )
 from flake8_detach.torch_api import Effect
@@ -409,8 +408,8 @@ class Interpreter(Evaluator):
         attribute = _first_attribute(write.path)
         if info is not None and attribute:
             whole = write.path == "." + attribute and not write.adds
-            info.set_attribute(attribute, value if whole else self._after_write(info.attribute(attribute), value,
-                                                                                  adds=True, strong=False))
+            grown = self._after_write(info.attribute(attribute), value, adds=True, strong=False)
+            info.set_attribute(attribute, value if whole else grown)
         base = dotted_name(expression) or (frame.self_name if _is_super_call(expression) else None)
         if base is None:
             return
@@ -997,10 +996,10 @@ class Interpreter(Evaluator):
         bases = [self._callee(base.value, frame) for base in node.bases]
         own_bases = tuple(self.classes[base.qualified_name] for base in bases
                           if base.kind is Kind.FUNCTION and base.qualified_name in self.classes)
+        effects = {self._base_effect(base) for base in bases}
         info = ClassInfo(key, node, is_module=any(self._is_module_base(base) for base in bases), heap=self.heap,
-                         bases=own_bases,
-                         is_autograd_function=any(self._base_effect(base) is Effect.AUTOGRAD_FUNCTION for base in bases),
-                         is_record=any(self._base_effect(base) is Effect.RECORD_TYPE for base in bases))
+                         bases=own_bases, is_autograd_function=Effect.AUTOGRAD_FUNCTION in effects,
+                         is_record=Effect.RECORD_TYPE in effects)
         self.classes[key] = info
         self.class_nodes[id(node)] = info
         class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,

@@ -143,7 +143,6 @@ class FunctionInfo:
         return name in self.owned
 
 
-
 @dataclass
 class Result:
     """What analysing one function body in one grad mode found."""
