@@ -43,13 +43,18 @@ RULE = Rule(
         ),
         fix_safety=(
             "When the tensor is passed directly (`np.asarray(t)`), the fix passes\n"
-            "`t.detach()`; it is safe when `t` is known to be a torch tensor. For a container,\n"
-            "the fix detaches each tensor where it enters the container\n"
+            "`t.detach()`; it is safe when `t` is known to be a torch tensor, and unsafe when\n"
+            "that was inferred from how a name is used (`m.eval()`). For a container, the fix\n"
+            "detaches each tensor where it enters the container\n"
             "(`losses.append(loss.detach())`) and is unsafe: other users of the container may\n"
             "want the graph. `losses.append(loss.item())` is the idiom for scalar losses, but\n"
             "it turns the elements into floats, which is a decision for the author. Where the\n"
             "tensors enter the container at places the analysis cannot see, the message\n"
-            "names the value to detach and no fix is offered."
+            "names the value to detach and no fix is offered. When a helper of the file\n"
+            "converts its argument, the fix detaches the argument, which is unsafe if the\n"
+            "helper also returns something computed from it; when the argument is a model or\n"
+            "a list, the fix goes inside the helper, which changes the helper for every\n"
+            "caller: unsafe."
         ),
     ),
     valid=(
@@ -106,4 +111,3 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         else helper_fix_description(site) if site.via is not None else "Detach the argument"
     return Finding(RULE.code, message, report.positions.start(site.anchor), detach_fix(site, report, description),
                    report.positions.end(site.anchor))
-
