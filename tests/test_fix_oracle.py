@@ -31,7 +31,7 @@ from casefile import DEFINITE, Case, load_cases
 from test_cases import KNOWN_LIMITATIONS
 
 from flake8_detach.checker import check_source
-from flake8_detach.findings import Applicability, Finding, apply_edits
+from flake8_detach.findings import Applicability, Finding, Position, apply_edits
 from flake8_detach.frontends.filtering import Selection
 from flake8_detach.frontends.fixer import FixOutcome, FixRequest, choose, fix_source
 from flake8_detach.rules import RULES
@@ -176,6 +176,37 @@ def test_unsafe_fixes_really_change_behaviour_for_each_reason() -> None:
         if after.error is not None or difference(recorded_run(case).values, after.values):
             shown.add(reason)
     assert shown == {reason.value for reason in UnsafeReason if reason is not UnsafeReason.FORCE}
+
+
+_DEVICE_MOVE = re.compile(r"\.\s*(cpu|cuda|to)\s*\(")
+_AFTER_DEVICE_MOVE = re.compile(r"\.\s*(cpu|cuda|to)\s*\([^()]*\)\s*$")
+
+
+def _offset(source: str, position: Position) -> int:
+    lines = source.splitlines(keepends=True)
+    return sum(len(line) for line in lines[:position.line - 1]) + position.column
+
+
+def test_detach_goes_before_every_device_move() -> None:
+    """``t.cpu().numpy()`` is fixed as ``t.detach().cpu().numpy()``: the copy is then not recorded
+    in the graph (the values are the same either way, so no run can tell)."""
+    moves = 0
+    for case in FOUND:
+        for finding in _findings(case):
+            if finding.code != "DET101" or finding.fix is None or finding.fix.applicability is not Applicability.SAFE:
+                continue
+            numpy = _offset(case.source, finding.position)
+            line_start = _offset(case.source, Position(finding.line, 0))
+            for edit in finding.fix.edits:
+                inserted = _offset(case.source, edit.start)
+                if inserted > numpy:
+                    continue  # a helper's argument, after the helper's name
+                assert not _AFTER_DEVICE_MOVE.search(case.source[line_start:inserted]), (
+                    f"{case} line {finding.line}: {edit.content!r} inserted after a device move: "
+                    f"{case.source[line_start:inserted]!r}"
+                )
+                moves += bool(_DEVICE_MOVE.search(case.source[inserted:numpy]))
+    assert moves >= 5, f"only {moves} fixes of chains with a device move: the check tests little"
 
 
 def test_force_style_fix_is_unsafe_and_says_why() -> None:
