@@ -162,3 +162,34 @@ class VAE(nn.Module):
 
 vae = VAE()
 images = vae.decode(torch.randn(9, 2)).numpy()  # expect: DET101
+
+# case: model-guessed-from-train
+# Methods only torch modules have mark their receiver as a module: its output requires grad.
+import copy
+
+import torch
+import torch.nn as nn
+
+model = copy.deepcopy(nn.Linear(3, 1))
+model.train()
+outputs = model(torch.rand(2, 3)).numpy()  # expect: DET101
+
+# case: model-guessed-from-zero-grad
+import copy
+
+import torch
+import torch.nn as nn
+
+model = copy.deepcopy(nn.Linear(3, 1))
+model.zero_grad()
+outputs = model(torch.rand(2, 3)).numpy()  # expect: DET101
+
+# case: model-guessed-from-load-state-dict
+import copy
+
+import torch
+import torch.nn as nn
+
+model = copy.deepcopy(nn.Linear(3, 1))
+model.load_state_dict(nn.Linear(3, 1).state_dict())
+outputs = model(torch.rand(2, 3)).numpy()  # expect: DET101
