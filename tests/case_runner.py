@@ -89,6 +89,8 @@ class Outcome:
     executed: Set[int] = field(default_factory=set)
     conversions: List[Conversion] = field(default_factory=list)
     values: Dict[str, Any] = field(default_factory=dict)  # snapshots of what the program ends with
+    # The program's globals, kept alive: its functions are called again (see call_again).
+    namespace: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     def describe_error(self) -> str:
         if self.error is None:
@@ -238,6 +240,7 @@ def run_source(source: str, name: str, *, record: bool) -> Outcome:
     outcome.executed = tracer.executed
     outcome.conversions = recorder.conversions
     outcome.values = snapshot_namespace(namespace)
+    outcome.namespace = namespace
     return outcome
 
 

@@ -76,8 +76,8 @@ class _Responsibility:
         return line
 
     def _grad_comes_through_arguments(self, frame: Frame, line: int) -> bool:
-        if frame.arguments is None:
-            return False
+        if not frame.arguments:
+            return False  # a function without parameters is handed nothing
         key = (id(frame.arguments), line)
         if key not in self._through_arguments:
             _, raises = _converts_again_without_raising(call_again(self.case, frame, grad=False), line)
