@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -65,21 +64,20 @@ UNFOUND = {case.name for case in CASES if case.name in KNOWN_LIMITATIONS
            and not set(case.definite) <= {(f.line, f.code) for f in check_source(case.source)}}
 
 
-@functools.lru_cache(maxsize=None)
+# Nothing the checker computes is cached across tests: mutmut runs, for each mutant, only the
+# tests that executed the mutated code in its first pass, and a cached result hides a test from it.
 def _findings(case: Case) -> Tuple[Finding, ...]:
     return tuple(check_source(case.source))
 
 
-@functools.lru_cache(maxsize=None)
 def _fixed(case: Case, request: FixRequest) -> FixOutcome:
     outcome = fix_source(case.source, request)
     assert outcome.error is None, f"{case}: {outcome.error}"
     return outcome
 
 
-@functools.lru_cache(maxsize=None)
-def _fixed_run(case: Case, request: FixRequest, *, record: bool) -> Outcome:
-    return run_source(_fixed(case, request).text, f"<fixed {case.name}>", record=record)
+def _run_fixed(case: Case, fixed: FixOutcome, *, record: bool) -> Outcome:
+    return run_source(fixed.text, f"<fixed {case.name}>", record=record)
 
 
 def _reason(finding: Finding) -> Optional[str]:
@@ -108,7 +106,7 @@ def test_safe_fixes_change_no_value(case: Case) -> None:
     if fixed.text == case.source:
         assert not [f for f in _findings(case) if f.fix and f.fix.applicability is Applicability.SAFE]
         return  # nothing safe to apply: the program is the original
-    intended, after = recorded_run(case), _fixed_run(case, SAFE, record=True)
+    intended, after = recorded_run(case), _run_fixed(case, fixed, record=True)
     assert after.error is None, f"{case}: the safely fixed program fails:\n{after.describe_error()}"
     changed = difference(intended.values, after.values)
     assert changed is None, f"{case}: a safe fix changed what the program computes: {changed}\n{fixed.text}"
@@ -124,7 +122,7 @@ def test_every_fix_together_removes_the_error(case: Case) -> None:
     fixed = _fixed(case, ALL)
     assert [f.code for f in fixed.remaining if f.code in DEFINITE] == [], fixed.text
     assert fix_source(fixed.text, ALL).text == fixed.text, "a second fix must change nothing"
-    after = _fixed_run(case, ALL, record=False)
+    after = _run_fixed(case, fixed, record=False)
     assert not is_grad_error(after.error), f"{case}: the fixed program still raises:\n{after.describe_error()}"
     # An unsafe fix may break a program (fix_safety.py shows how); a safe one never does.
     unsafe = [f for f in fixed.fixed if f.fix and f.fix.applicability is Applicability.UNSAFE]
