@@ -368,8 +368,9 @@ class Leaf:
 def snapshot_namespace(namespace: Dict[str, Any]) -> Dict[str, Any]:
     """Every value a program computed at module level (names it defined with ``def``/``class``
     or imported are not computed values)."""
-    return {name: snapshot(value) for name, value in namespace.items()
-            if not name.startswith("__") and not _is_definition(value)}
+    with torch.no_grad():  # plots may hold tensors that require grad: reading them converts
+        return {name: snapshot(value) for name, value in namespace.items()
+                if not name.startswith("__") and not _is_definition(value)}
 
 
 def _is_definition(value: Any) -> bool:
@@ -387,6 +388,8 @@ def snapshot(value: Any, depth: int = 0, active: Optional[Set[int]] = None) -> A
     active.add(id(value))
     try:
         return _snapshot(value, depth + 1, active)
+    except Exception as error:  # an object that cannot be read is compared by how it fails
+        return ("unreadable", type(value).__qualname__, type(error).__name__)
     finally:
         active.discard(id(value))
 
@@ -400,7 +403,8 @@ def _snapshot(value: Any, depth: int, active: Set[int]) -> Any:
     if isinstance(value, (int, float, complex)):
         return Leaf("number", type(value).__name__, value)
     if isinstance(value, torch.Tensor):
-        data = value.detach().cpu().resolve_conj().resolve_neg().numpy().copy()
+        dense = value.to_dense() if value.is_sparse else value
+        data = dense.detach().cpu().resolve_conj().resolve_neg().numpy().copy()
         grad = inner(value.grad) if value.is_leaf and value.grad is not None else None
         return (type(value).__name__, value.requires_grad, grad, Leaf("tensor", str(value.dtype), data))
     if isinstance(value, np.ndarray):

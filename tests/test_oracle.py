@@ -106,7 +106,7 @@ def _check_plain_run(case: Case, plain: Outcome) -> None:
     )
 
 
-def _check_raising_conversions(case: Case, recorded: Outcome) -> None:
+def _check_raising_conversions(case: Case, recorded: Outcome, exact: bool) -> None:
     raising = [conversion for conversion in recorded.conversions if conversion.would_raise]
     if not case.definite:
         assert not raising, f"{case}: a conversion would raise (and something caught it): {raising[0].stack}"
@@ -114,6 +114,11 @@ def _check_raising_conversions(case: Case, recorded: Outcome) -> None:
     line, code = case.definite[0]
     responsibility = _Responsibility(case)
     for conversion in raising:
+        if not exact:
+            assert line in conversion.stack, (
+                f"{case}: a conversion that would raise does not go through {_where(case, line)}: {conversion.stack}"
+            )
+            continue
         responsible = responsibility.line(conversion)
         assert responsible == line, (
             f"{case}: a conversion that would raise (stack of body lines, innermost first: {conversion.stack}) "
@@ -161,11 +166,16 @@ def _check_undecided(case: Case, recorded: Outcome) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_labels_are_true_at_run_time(case: Case) -> None:
-    check_labels_at_run_time(case)
+    check_labels_at_run_time(case, exact=True)
 
 
-def check_labels_at_run_time(case: Case) -> None:
-    """Run ``case`` with torch (as the module docstring says) and assert its labels hold exactly."""
+def check_labels_at_run_time(case: Case, exact: bool = False) -> None:
+    """Run ``case`` with torch (as the module docstring says) and assert its labels hold.
+
+    ``exact``: each conversion that would raise is due to the labelled line itself, and DET103 is
+    checked by calling the function again.  Without it (the bug-report programs, labelled before
+    the exact oracle, by their own convention for models handed to functions) the labelled line
+    need only be on the stack of each such conversion."""
     assert len(case.definite) <= 1, f"{case}: at most one DET101/DET102 expectation per case, found {case.definite}"
     _check_plain_run(case, run_case(case, record=False))
     recorded = recorded_run(case)
@@ -174,8 +184,12 @@ def check_labels_at_run_time(case: Case) -> None:
     )
     for line, code in case.expectations:
         assert line in recorded.executed, f"{case}: {code} expected on a line that never runs: {_where(case, line)}"
-    _check_raising_conversions(case, recorded)
-    _check_undecided(case, recorded)
+    _check_raising_conversions(case, recorded, exact)
+    if exact:
+        _check_undecided(case, recorded)
+    else:
+        innermost = {conversion.line for conversion in recorded.conversions}
+        assert set(case.undecided_lines) <= innermost, f"{case}: a DET103 line never itself converts a tensor"
 
 
 def test_module_level_undecided_cases_exist_and_are_module_level() -> None:
