@@ -22,6 +22,16 @@ KNOWN_LIMITATIONS = {
     "model (library pipelines are used that way and run without grad): DET103, by design (issue 10)",
     "contiguous-of-parameter-under-no-grad": "whether .contiguous() copies (after .t()) or returns its "
     "receiver is not tracked; both are taken to keep requires_grad, which flags the copy",
+    # Heuristics keyed on a name (issue 20), which the analysis is to drop:
+    **{name: f"'{method}' is taken to return integers (INTEGER_METHOD) because of its name, "
+       "not because torch's API or the method's body says so"
+       for name, method in (("helper-converts-model-decode", "decode"), ("helper-converts-model-sample", "sample"),
+                            ("helper-converts-model-generate", "generate"),
+                            ("helper-converts-model-greedy-decode-scores", "greedy_decode"),
+                            ("helper-converts-model-beam-search-scores", "beam_search"),
+                            ("helper-converts-model-predict-classes-probabilities", "predict_classes"))},
+    "np-float64-of-grad-vector": "numpy.float64 is taken never to convert a tensor (NOT_TENSOR), but it "
+    "goes through Tensor.__array__ for a tensor of more than one element",
 }
 
 

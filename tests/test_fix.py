@@ -11,8 +11,8 @@ import pytest
 
 from flake8_detach.frontends import sources
 from flake8_detach.frontends.filtering import Selection
-from flake8_detach.findings import Applicability, Edit, Finding, Fix, Position
-from flake8_detach.frontends.fixer import FixOutcome, FixRequest, _checked, choose, fix_source
+from flake8_detach.findings import Applicability, Edit, Finding, Fix, Position, apply_edits
+from flake8_detach.frontends.fixer import FixOutcome, FixRequest, _checked, _collide, choose, fix_source, is_applicable
 from flake8_detach.rules import RULES
 from flake8_detach.settings import Settings
 from frontend_support import (
@@ -87,7 +87,8 @@ def test_two_findings_sharing_one_fix_apply_it_once(cli: Cli) -> None:
     path = write(cli.directory / "a.py", CONTAINER)
     result = cli("fix", "--unsafe-fixes", "a.py")
     assert result.code == 0, result.out + result.err
-    assert path.read_text() == CONTAINER.replace("append(loss)", "append(loss.detach())")
+    each = "[t.detach() for t in losses]"
+    assert path.read_text() == CONTAINER.replace("(losses)", f"({each})")
     assert "Fixed 2 findings in 1 file; 0 remaining." in result.out
 
 
@@ -264,3 +265,59 @@ def test_fix_properties(example: str) -> None:
     assert _inserted_only(example, outcome.text)
     again = fix_source(outcome.text, request)
     assert again.text == outcome.text and not again.fixed
+
+
+# The fixer's parts, one behaviour each (found missing by mutation testing).
+
+
+def _edit(line: int, start: int, end: int, content: str) -> Edit:
+    return Edit(Position(line, start), Position(line, end), content)
+
+
+def test_apply_edits_skips_an_overlapping_edit_and_goes_on() -> None:
+    source = "abcdef\n"
+    edits = [_edit(1, 4, 6, "X"), _edit(1, 3, 5, "Y"), _edit(1, 0, 1, "Z")]
+    assert apply_edits(source, edits) == "Zbcd" + "X\n"
+
+
+def test_apply_edits_takes_adjacent_edits_and_the_ends_of_the_text() -> None:
+    source = "ab\ncd"
+    edits = [_edit(1, 0, 0, "<"), _edit(1, 0, 1, "A"), _edit(1, 1, 2, "B"), _edit(2, 2, 2, ">")]
+    assert apply_edits(source, edits) == "<AB\ncd>"
+
+
+def test_collisions() -> None:
+    assert not _collide(_edit(1, 0, 2, "a"), _edit(1, 2, 4, "b"))  # adjacent
+    assert not _collide(_edit(1, 2, 4, "b"), _edit(1, 0, 2, "a"))
+    assert _collide(_edit(1, 0, 3, "a"), _edit(1, 2, 4, "b"))  # overlapping
+    assert _collide(_edit(1, 2, 4, "b"), _edit(1, 0, 3, "a"))
+    assert not _collide(_edit(1, 0, 1, "a"), _edit(1, 5, 6, "b"))  # apart
+    assert _collide(_edit(1, 3, 3, "a"), _edit(1, 3, 3, "b"))  # two insertions at one place
+
+
+def test_choose_passes_over_findings_it_cannot_fix() -> None:
+    at = Position(2, 0)
+    unfixable = Finding("DET102", "no fix", at)
+    unsafe = Finding("DET103", "unsafe", at, Fix("u", (_edit(1, 0, 0, "u"),), Applicability.UNSAFE))
+    safe = Finding("DET101", "safe", at, Fix("s", (_edit(3, 0, 0, "s"),), Applicability.SAFE))
+    assert choose([unfixable, unsafe, safe], unsafe=False) == ([safe], [safe.fix.edits[0]])  # type: ignore[union-attr]
+    assert not is_applicable(None, unsafe=True)
+
+
+def test_fix_source_leaves_unanalysable_text_alone_and_says_why() -> None:
+    source = "import torch\nx = torch.rand(3, requires_grad=True\nx.numpy()\n"
+    outcome = fix_source(source, FixRequest(Settings(), Selection()))
+    assert outcome.text == source and outcome.error and outcome.error.startswith("cannot fix: ")
+
+
+def test_fix_source_with_noqa_disabled_fixes_silenced_findings() -> None:
+    source = "import torch\nx = torch.rand(3, requires_grad=True)\nx.numpy()  # noqa: DET101\n"
+    kept = fix_source(source, FixRequest(Settings(), Selection()))
+    assert kept.text == source and kept.fixed == []
+    fixed = fix_source(source, FixRequest(Settings(), Selection(), disable_noqa=True))
+    assert fixed.text == source.replace("x.numpy()", "x.detach().numpy()") and len(fixed.fixed) == 1
+
+
+def test_refusals_name_the_parser_error() -> None:
+    refused = _checked("x = (\n", FixOutcome("x = 1\n"))
+    assert refused.text == "x = (\n" and refused.error is not None and "(SyntaxError: " in refused.error

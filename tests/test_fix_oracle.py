@@ -1,147 +1,228 @@
-"""The run-time oracle for fixes.
+"""The run-time oracle for fixes: what ``flake8-detach fix`` writes is run with real torch.
 
-Every case program that raises the requires-grad error is fixed with the
-checker's own fixes (safe and unsafe) and run with real torch.  The fixed
-program must run without the error and end with the same values as the
-program its author meant: the original run with every conversion detaching
-first (``Tensor.numpy`` and ``Tensor.__array__`` patched to do so).
+* Safe fixes change nothing but the error.  Every case with a finding is fixed with
+  the safe fixes only (every rule selected, DET103 too) and run recorded, like the
+  original (see ``case_runner.py``: a conversion that would still raise converts a
+  detached tensor, so that a bug left for an unsafe fix does not stop the run).  The
+  fixed program must end with the same values, deeply (containers, objects, modules;
+  tensors with their dtype, requires_grad and gradient), as the program its author
+  meant: the original's recorded run, shared with ``test_oracle.py``.
+* Every fix together (``--unsafe-fixes``) removes the error: the fixed program runs
+  as it is, with nothing left to report and nothing left for a second round.
+* A finding that raises (DET101/DET102) without a fix is a failure unless the case
+  is in ``NO_FIX``, whose reasons are phrases of the rule's "Fix safety" docs.
+* Every unsafe fix says why it is unsafe, in the words of its rule's docs, and each
+  reason really changes a program of the case tables (``fix_safety.py`` holds one
+  demonstration each), so that calling that kind of fix safe fails the first test.
 """
 
 from __future__ import annotations
 
-import contextlib
-import random
+import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Dict, List, Optional, Set, Tuple
 
-import matplotlib
+import pytest
+import torch
+from case_runner import Outcome, difference, is_grad_error, recorded_run, run_source
+from casefile import DEFINITE, Case, load_cases
+from test_cases import KNOWN_LIMITATIONS
 
-matplotlib.use("Agg")
+from flake8_detach.checker import check_source
+from flake8_detach.findings import Applicability, Finding, Position, apply_edits
+from flake8_detach.frontends.filtering import Selection
+from flake8_detach.frontends.fixer import FixOutcome, FixRequest, choose, fix_source
+from flake8_detach.rules import RULES
+from flake8_detach.rules.common import UnsafeReason
+from flake8_detach.settings import FixStyle, Settings
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from casefile import Case, load_cases  # noqa: E402
-from test_cases import KNOWN_LIMITATIONS  # noqa: E402
-
-from flake8_detach.checker import check_source  # noqa: E402
-from flake8_detach.findings import apply_edits  # noqa: E402
-
-DEFINITE = ("DET101", "DET102")
-# The checker misses this bug (see tests/test_cases.py), so there is nothing to fix.
-FIX_LIMITATIONS = {name: KNOWN_LIMITATIONS[name] for name in ("opaque-model-only-switched-to-eval",)}
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "evaluate.py"
+EVERY_RULE = Selection(select=("DET",))
+SAFE = FixRequest(Settings(), EVERY_RULE)
+ALL = FixRequest(Settings(), EVERY_RULE, unsafe=True)
+
+# Findings that raise and have no fix, each with the phrase of its rule's "Fix safety" docs
+# that says why.
+NO_FIX: Dict[str, str] = {}
+# Findings without a fix where a fix is possible: the analysis does not keep the expressions
+# that put the tensors into the container (the fix would detach them there).  Strict.
+MISSING_FIXES: Dict[str, str] = {}
+CASES = load_cases()
+# Cases whose bug the checker misses (tests/test_cases.py): nothing is fixed, so nothing can be run.
+UNFOUND = {case.name for case in CASES if case.name in KNOWN_LIMITATIONS
+           and not set(case.definite) <= {(f.line, f.code) for f in check_source(case.source)}}
 
 
-def _raising_cases() -> List[Case]:
-    return [case for case in load_cases() if any(code in DEFINITE for _, code in case.expectations)]
+# Nothing the checker computes is cached across tests: mutmut runs, for each mutant, only the
+# tests that executed the mutated code in its first pass, and a cached result hides a test from it.
+def _findings(case: Case) -> Tuple[Finding, ...]:
+    return tuple(check_source(case.source))
 
 
-@contextlib.contextmanager
-def _conversions_detach() -> Iterator[None]:
-    """Run code as its author meant it: converting a tensor never sees its graph."""
-    numpy, array = torch.Tensor.numpy, torch.Tensor.__array__
-
-    def detached_numpy(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-        return numpy(self.detach(), *args, **kwargs)
-
-    def detached_array(self: torch.Tensor, dtype: Any = None, copy: Any = None) -> Any:
-        return array(self.detach(), dtype)
-
-    torch.Tensor.numpy, torch.Tensor.__array__ = detached_numpy, detached_array  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        torch.Tensor.numpy, torch.Tensor.__array__ = numpy, array  # type: ignore[method-assign]
+def _fixed(case: Case, request: FixRequest) -> FixOutcome:
+    outcome = fix_source(case.source, request)
+    assert outcome.error is None, f"{case}: {outcome.error}"
+    return outcome
 
 
-def _run(source: str, name: str) -> Dict[str, Any]:
-    """Execute a program with fixed seeds; return the values it ends with."""
-    grad_enabled = torch.is_grad_enabled()
-    torch.set_grad_enabled(True)  # as a fresh interpreter starts, whatever an earlier test left
-    torch.manual_seed(0)
-    np.random.seed(0)
-    random.seed(0)
-    namespace: Dict[str, Any] = {"__name__": "__main__"}
-    try:
-        exec(compile(source, name, "exec"), namespace)
-    finally:
-        torch.set_grad_enabled(grad_enabled)
-        plt.close("all")
-    return {key: _comparable(value) for key, value in namespace.items() if not key.startswith("_")
-            and _comparable(value) is not None}
+def _run_fixed(case: Case, fixed: FixOutcome, *, record: bool) -> Outcome:
+    return run_source(fixed.text, f"<fixed {case.name}>", record=record)
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.detach().numpy().copy()
-    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
-        return None  # e.g. matplotlib's array of axes: objects, not results
-    if isinstance(value, (np.ndarray, np.generic, float, int, bool, str)):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, (float, int, np.generic)) for v in value):
-        return list(value)
-    return None
+def _reason(finding: Finding) -> Optional[str]:
+    """The reason an unsafe fix gives in its description: ``Insert .detach() (unsafe: why)``."""
+    assert finding.fix is not None
+    match = re.search(r"\(unsafe: (?P<why>[^)]*)\)$", finding.fix.description)
+    return match.group("why") if match else None
 
 
-def _same(first: Dict[str, Any], second: Dict[str, Any]) -> bool:
-    if first.keys() != second.keys():
-        return False
-    return all(_equal(first[key], second[key]) for key in first)
+def _in_words(text: str) -> str:
+    return " ".join(text.replace("`", "").split())
 
 
-def _equal(first: Any, second: Any) -> bool:
-    a, b = np.asarray(first), np.asarray(second)
-    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc"))
+def _params(cases: List[Case], limitations: Dict[str, str]) -> List[object]:
+    return [pytest.param(case, id=case.name, marks=[pytest.mark.xfail(reason=limitations[case.name], strict=True)]
+                         if case.name in limitations else []) for case in cases]
 
 
-def _fixed(source: str) -> str:
-    """Apply every DET101/DET102 fix, in rounds, as ``flake8-detach fix --unsafe-fixes`` does."""
-    for _ in range(4):
-        fixes = [f.fix for f in check_source(source) if f.code in DEFINITE and f.fix is not None]
-        if not fixes:
-            break
-        source = apply_edits(source, [edit for fix in fixes for edit in fix.edits])
-    return source
+FOUND = [case for case in CASES if case.expectations and case.name not in UNFOUND]
+RAISING = [case for case in FOUND if case.definite]
 
 
-def _expected_to_work(case: Case) -> object:
-    if case.name in FIX_LIMITATIONS:
-        return pytest.param(case, marks=pytest.mark.xfail(reason=FIX_LIMITATIONS[case.name], strict=True))
-    return case
+@pytest.mark.parametrize("case", _params(FOUND, {}))
+def test_safe_fixes_change_no_value(case: Case) -> None:
+    fixed = _fixed(case, SAFE)
+    if fixed.text == case.source:
+        assert not [f for f in _findings(case) if f.fix and f.fix.applicability is Applicability.SAFE]
+        return  # nothing safe to apply: the program is the original
+    intended, after = recorded_run(case), _run_fixed(case, fixed, record=True)
+    assert after.error is None, f"{case}: the safely fixed program fails:\n{after.describe_error()}"
+    changed = difference(intended.values, after.values)
+    assert changed is None, f"{case}: a safe fix changed what the program computes: {changed}\n{fixed.text}"
 
 
-@pytest.mark.parametrize("case", [_expected_to_work(c) for c in _raising_cases()],
-                         ids=[case.name for case in _raising_cases()])
-def test_fixed_program_runs_and_computes_the_intended_values(case: Case) -> None:
-    unfixable = [f for f in check_source(case.source) if f.code in DEFINITE and f.fix is None]
-    if unfixable:
-        pytest.skip(f"no automatic fix on line {unfixable[0].line}: {unfixable[0].message}")
-    fixed = _fixed(case.source)
-    assert [f.code for f in check_source(fixed) if f.code in DEFINITE] == []
-    assert _fixed(fixed) == fixed, "a second fix must change nothing"
-    with _conversions_detach():
-        intended = _run(case.source, f"<intended {case.name}>")
-    assert _same(_run(fixed, f"<fixed {case.name}>"), intended)
+@pytest.mark.parametrize("case", _params(RAISING, MISSING_FIXES))
+def test_every_fix_together_removes_the_error(case: Case) -> None:
+    unfixable = [f for f in _findings(case) if f.code in DEFINITE and f.fix is None]
+    if case.name in NO_FIX:
+        assert unfixable, f"{case}: listed in NO_FIX, but every finding has a fix"
+        return
+    assert not unfixable, f"{case}: no fix for line {unfixable[0].line}: {unfixable[0].message}"
+    fixed = _fixed(case, ALL)
+    assert [f.code for f in fixed.remaining if f.code in DEFINITE] == [], fixed.text
+    assert fix_source(fixed.text, ALL).text == fixed.text, "a second fix must change nothing"
+    after = _run_fixed(case, fixed, record=False)
+    assert not is_grad_error(after.error), f"{case}: the fixed program still raises:\n{after.describe_error()}"
+    # An unsafe fix may break a program (fix_safety.py shows how); a safe one never does.
+    unsafe = [f for f in fixed.fixed if f.fix and f.fix.applicability is Applicability.UNSAFE]
+    assert after.error is None or unsafe, f"{case}: the fixed program fails:\n{after.describe_error()}\n{fixed.text}"
 
 
-def test_every_explicit_conversion_finding_has_a_fix() -> None:
-    missing = [
-        (case.name, finding.line)
-        for case in _raising_cases()
-        for finding in check_source(case.source)
-        if finding.code == "DET101" and finding.fix is None
-    ]
-    assert missing == []
+def test_findings_without_a_fix_are_the_listed_ones_for_documented_reasons() -> None:
+    unfixable = sorted({case.name for case in RAISING for f in _findings(case) if f.code in DEFINITE and f.fix is None})
+    assert unfixable == sorted([*NO_FIX, *MISSING_FIXES])
+    for name, reason in NO_FIX.items():
+        codes = {f.code for f in _findings(next(case for case in CASES if case.name == name)) if f.fix is None}
+        for code in codes:
+            assert _in_words(reason) in _in_words(RULES[code].doc.fix_safety), (name, code)
+
+
+def _unsafe_findings() -> List[Tuple[Case, Finding]]:
+    return [(case, finding) for case in FOUND for finding in _findings(case)
+            if finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE]
+
+
+def test_every_unsafe_fix_says_why_in_the_words_of_its_rule() -> None:
+    known = {reason.value for reason in UnsafeReason}
+    for case, finding in _unsafe_findings():
+        why = _reason(finding)
+        assert why in known, f"{case} line {finding.line}: unsafe fix without a reason: {finding.fix}"
+        assert _in_words(why) in _in_words(RULES[finding.code].doc.fix_safety), (
+            f"{case}: {finding.code}'s 'Fix safety' docs do not give the reason {why!r}"
+        )
+
+
+def _calling_it_safe(case: Case, reason: str) -> str:
+    """The case fixed as ``fix`` would fix it if the unsafe fixes given ``reason`` were safe."""
+    promoted = [replace(f, fix=replace(f.fix, applicability=Applicability.SAFE))
+                if f.fix is not None and _reason(f) == reason else f for f in _findings(case)]
+    _, edits = choose(promoted, unsafe=False)
+    return apply_edits(case.source, edits)
+
+
+def test_unsafe_fixes_really_change_behaviour_for_each_reason() -> None:
+    """Each reason (but force=True's, below) shows in a case of the tables whose program
+    changes when the fixes given that reason are applied as if safe: it fails, or it computes
+    something else than its author meant."""
+    shown: Set[str] = set()
+    for case, finding in _unsafe_findings():
+        reason = _reason(finding)
+        if reason is None or reason in shown:
+            continue
+        after = run_source(_calling_it_safe(case, reason), f"<{reason} {case.name}>", record=True)
+        if after.error is not None or difference(recorded_run(case).values, after.values):
+            shown.add(reason)
+    assert shown == {reason.value for reason in UnsafeReason if reason is not UnsafeReason.FORCE}
+
+
+_DEVICE_MOVE = re.compile(r"\.\s*(cpu|cuda|to)\s*\(")
+_AFTER_DEVICE_MOVE = re.compile(r"\.\s*(cpu|cuda|to)\s*\([^()]*\)\s*$")
+
+
+def _offset(source: str, position: Position) -> int:
+    lines = source.splitlines(keepends=True)
+    return sum(len(line) for line in lines[:position.line - 1]) + position.column
+
+
+def test_detach_goes_before_every_device_move() -> None:
+    """``t.cpu().numpy()`` is fixed as ``t.detach().cpu().numpy()``: the copy is then not recorded
+    in the graph (the values are the same either way, so no run can tell)."""
+    moves = 0
+    for case in FOUND:
+        for finding in _findings(case):
+            if finding.code != "DET101" or finding.fix is None or finding.fix.applicability is not Applicability.SAFE:
+                continue
+            numpy = _offset(case.source, finding.position)
+            line_start = _offset(case.source, Position(finding.line, 0))
+            for edit in finding.fix.edits:
+                inserted = _offset(case.source, edit.start)
+                if inserted > numpy:
+                    continue  # a helper's argument, after the helper's name
+                assert not _AFTER_DEVICE_MOVE.search(case.source[line_start:inserted]), (
+                    f"{case} line {finding.line}: {edit.content!r} inserted after a device move: "
+                    f"{case.source[line_start:inserted]!r}"
+                )
+                moves += bool(_DEVICE_MOVE.search(case.source[inserted:numpy]))
+    assert moves >= 5, f"only {moves} fixes of chains with a device move: the check tests little"
+
+
+def test_force_style_fix_is_unsafe_and_says_why() -> None:
+    source = "import torch\nx = torch.rand(3, requires_grad=True)\nx.numpy()\n"
+    [finding] = check_source(source, Settings(fix_style=FixStyle.FORCE))
+    assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert _reason(finding) == UnsafeReason.FORCE.value
+
+
+def test_force_copies_only_what_the_detach_fix_cannot_convert() -> None:
+    """Why force=True has no demonstration here: on the CPU it shares memory exactly as
+    ``.detach().numpy()`` does; it copies a tensor with its conjugate bit set (which
+    ``.detach().numpy()`` refuses) or one on another device (where ``.numpy()`` fails anyway)."""
+    w = torch.rand(3, requires_grad=True)
+    forced, detached = w.numpy(force=True), w.detach().numpy()
+    assert forced.ctypes.data == detached.ctypes.data
+    z = torch.randn(3, dtype=torch.complex64, requires_grad=True).conj()
+    with pytest.raises(RuntimeError, match="conjugate bit"):
+        z.detach().numpy()
+    assert z.numpy(force=True).ctypes.data != z.detach().resolve_conj().numpy().ctypes.data
 
 
 def test_the_readme_example_raises_and_its_fixed_version_runs() -> None:
     source = EXAMPLE.read_text(encoding="utf-8")
     first = min(f.line for f in check_source(source) if f.code in DEFINITE)
-    with pytest.raises(RuntimeError, match="requires grad") as raised:
-        _run(source, str(EXAMPLE))
-    assert raised.traceback[-1].lineno + 1 == first or any(entry.lineno + 1 == first for entry in raised.traceback)
-    with _conversions_detach():
-        intended = _run(source, str(EXAMPLE))
-    assert _same(_run(_fixed(source), str(EXAMPLE)), intended)
+    original = run_source(source, str(EXAMPLE), record=False)
+    assert "requires grad" in str(original.error) and first in original.error_lines, original.describe_error()
+    intended = run_source(source, str(EXAMPLE), record=True)
+    safely = run_source(fix_source(source, SAFE).text, str(EXAMPLE), record=True)
+    assert difference(intended.values, safely.values) is None
+    assert run_source(fix_source(source, ALL).text, str(EXAMPLE), record=False).error is None

@@ -430,18 +430,21 @@ class Evaluator:
         return container_of(self._elements(node.elements, frame))
 
     def _eval_Dict(self, node: cst.Dict, frame: Frame) -> Value:
-        values, entries = [], []
+        values, by_key = [], []
+        entered: List[Tuple[cst.BaseExpression, Value]] = []
         for item in node.elements:
             if isinstance(item, cst.DictElement):
                 key = self.evaluate(item.key, frame).constant
                 value = self.evaluate(item.value, frame)
                 if isinstance(key, str):
-                    entries.append((key, value))
+                    by_key.append((key, value))
                 values.append(value)
+                entered.append((item.value, value))
             else:
                 values.append(element(self.evaluate(item.value, frame)))
-        known = tuple(entries) if len(entries) == len(node.elements) else ()
-        return replace(container_of(values), attributes=known)
+        known = tuple(by_key) if len(by_key) == len(node.elements) else ()
+        unseen = len(entered) < len(node.elements)  # {**other}: its tensors entered elsewhere
+        return replace(container_of(values, entries=entries_of(entered)), attributes=known, unknown_entries=unseen)
 
     def _comprehension_frame(self, node: cst.BaseComp, frame: Frame) -> Frame:
         inner = frame.branch()
@@ -871,9 +874,10 @@ class Evaluator:
             if tensors_only and value.kind is Kind.CONTAINER and not any(
                     column.kind is Kind.TENSOR for _, column in value.attributes):
                 continue  # a list of tensors becomes an object column; a dict of tensors is converted
-            points = () if arguments.is_part((expression, value)) else detach_points(expression, value)
+            part = arguments.is_part((expression, value))
+            points = () if part else detach_points(expression, value)
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
-                                  frame.mode, points)
+                                  frame.mode, points, of_elements=part)
             frame.context.record(site)
 
     def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:

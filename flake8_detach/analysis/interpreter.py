@@ -440,14 +440,17 @@ class Interpreter(Evaluator):
             extra = extra + [arguments.spread]
         if isinstance(params.star_arg, cst.Param) and extra:  # *args: a tuple of the rest
             shown = max(extra, key=lambda entry: innermost(entry[1]).grad)[0]  # the one to name
-            bound[params.star_arg.name.value] = (shown, container_of([value for _, value in extra]))
+            bound[params.star_arg.name.value] = (shown, container_of([value for _, value in extra],
+                                                                     entries=entries_of(extra)))
         named = set(function.parameters)
         for name, entry in arguments.keywords.items():
             if name in named:
                 bound.setdefault(name, entry)
-        rest = [value for name, (_, value) in arguments.keywords.items() if name not in named]
+        rest = [entry for name, entry in arguments.keywords.items() if name not in named]
         if isinstance(params.star_kwarg, cst.Param) and rest:  # **kwargs: a dict of the rest
-            bound[params.star_kwarg.name.value] = (arguments.all()[-1][0], container_of(rest))
+            shown = max(rest, key=lambda entry: innermost(entry[1]).grad)[0]
+            bound[params.star_kwarg.name.value] = (shown, container_of([value for _, value in rest],
+                                                                       entries=entries_of(rest)))
         for name, default in function.defaults.items():
             if name not in bound:  # f(**options) may set it: the default, or anything
                 bound[name] = (default[0], join(default[1], UNKNOWN)) if arguments.unpacked else default
@@ -471,8 +474,10 @@ class Interpreter(Evaluator):
         # detach what the call passes, when it is itself a tensor (not a module or a list)
         # an element of what was passed (map(fn, xs), f(*xs)) is no expression of its own
         passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])
+        # else inside the helper: its own detach points, or what it converts, a tensor here
+        inside = helper.site.detach_points or ((helper.site.converted,) if value.kind is Kind.TENSOR else ())
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              frame.mode, passed_points or helper.site.detach_points, helper)
+                              frame.mode, passed_points or inside, helper)
         frame.context.record(site)
 
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value:

@@ -43,6 +43,8 @@ class ConversionSite:
     # The expressions to follow with .detach(); empty where no automatic fix exists.
     detach_points: Tuple[cst.BaseExpression, ...] = ()
     via: Optional[HelperConversion] = None
+    # What is converted is each element of ``converted`` (``map(np.asarray, outputs)``)
+    of_elements: bool = False
 
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node whose position a finding about this site may need."""
@@ -67,6 +69,17 @@ class ConversionSite:
     @property
     def through_container(self) -> bool:
         return self.value.kind is Kind.CONTAINER
+
+    @property
+    def converts_a_list(self) -> bool:
+        """A list (no dict: it has keys) or the elements of an iterable are converted as they
+        are handed over, so ``[t.detach() for t in ...]`` there detaches what is converted."""
+        if self.value.kind is Kind.CONTAINER and self.value.attributes:
+            return False
+        if self.via is not None:  # a helper that converts its parameter as it is
+            converted = self.via.site.converted
+            return self.through_container and getattr(converted, "value", None) == self.via.parameter
+        return self.through_container or self.of_elements
 
     @property
     def grad(self) -> Grad:

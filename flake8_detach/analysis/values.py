@@ -174,8 +174,11 @@ def join(a: Value, b: Value) -> Value:
         return a
     grad = max(a.grad, b.grad)
     origin = strongest_origin(v for v in (a, b) if v.grad == grad)
+    kind = _join_kind(a.kind, b.kind)
+    if {a.kind, b.kind} == {Kind.MODULE, Kind.UNKNOWN} and origin is not None and not origin.inferred:
+        origin = replace(origin, evidence=Evidence.INFERRED)  # a model on one path only: fixes unsafe
     return Value(
-        kind=_join_kind(a.kind, b.kind),
+        kind=kind,
         grad=grad,
         origin=origin,
         params=a.params | b.params,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
@@ -143,6 +144,16 @@ def _detach_after(target: cst.BaseExpression, report: Report) -> Tuple[Edit, ...
     return (Edit(start, start, "("), Edit(end, end, ").detach()"))
 
 
+def detach_each(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
+    """Edits that convert ``[t.detach() for t in losses]`` instead of ``losses``: the list itself,
+    which other code may sum into a loss and call ``.backward()`` on, keeps its graph."""
+    start, end = report.positions.start(site.converted), report.positions.outer_end(site.converted)
+    return (Edit(start, start, f"[{DETACH_EACH_NAME}.detach() for {DETACH_EACH_NAME} in "), Edit(end, end, "]"))
+
+
+DETACH_EACH_NAME = "t"
+
+
 def force_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
     """Edits that turn ``t.numpy()`` into ``t.numpy(force=True)``."""
     end = report.positions.end(site.call)
@@ -150,20 +161,44 @@ def force_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
     return (Edit(closing, closing, "force=True"),)
 
 
-def fix_applicability(site: ConversionSite) -> Applicability:
-    """Safe only when the converted value is known to be a torch tensor here, and
-    detaching it changes nothing but the conversion: not a container's other uses,
-    nor a helper's result that depends on the argument."""
+class UnsafeReason(enum.Enum):
+    """Why a fix may change what the program does, in the words of the rules' "Fix safety" docs."""
+
+    CONTAINER = "other users of the container may want the graph"
+    ENTRIES = "every entry of the list must be a tensor"
+    GUESSED_MODULE = "inferred from how a name is used"
+    HELPER_RETURNS_ARGUMENT = "the helper also returns something computed from it"
+    HELPER_CHANGED = "changes the helper for every caller"
+    NOT_KNOWN_TENSOR = "not known to be a torch tensor"
+    FORCE = "no longer shares memory with the tensor"
+
+
+def unsafe_reason(site: ConversionSite) -> Optional[UnsafeReason]:
+    """None when the converted value is known to be a torch tensor here and detaching it changes
+    nothing but the conversion; otherwise the first reason the fix may change behaviour."""
+    if site.via is not None and _fix_is_in_helper(site):
+        return UnsafeReason.HELPER_CHANGED
+    if site.through_container:
+        return UnsafeReason.CONTAINER
+    if site.via is not None and site.via.returns_parameter:
+        return UnsafeReason.HELPER_RETURNS_ARGUMENT
     origin = site.origin
-    # A fix inside the helper (its argument is a model, not a tensor) changes it for every caller.
-    helper_result_changes = site.via is not None and (site.via.returns_parameter or _fix_is_in_helper(site))
-    known = (site.converted_is_tensor and origin is not None and not origin.inferred and not helper_result_changes
-             and not site.through_container)
-    return Applicability.SAFE if known and is_definite(site) else Applicability.UNSAFE
+    if origin is not None and origin.inferred:
+        return UnsafeReason.GUESSED_MODULE
+    if not (site.converted_is_tensor and origin is not None and is_definite(site)):
+        return UnsafeReason.NOT_KNOWN_TENSOR
+    return None
+
+
+def fix(description: str, edits: Tuple[Edit, ...], reason: Optional[UnsafeReason]) -> Fix:
+    """A fix whose description says why it is unsafe, when it is."""
+    if reason is None:
+        return Fix(description, edits, Applicability.SAFE)
+    return Fix(f"{description} (unsafe: {reason.value})", edits, Applicability.UNSAFE)
 
 
 def detach_fix(site: ConversionSite, report: Report, description: str) -> Optional[Fix]:
     edits = detach_edits(site, report)
     if not edits:
         return None
-    return Fix(description, edits, fix_applicability(site))
+    return fix(description, edits, unsafe_reason(site))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional, Tuple, cast
 
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
-from flake8_detach.findings import Applicability, Finding, Fix
+from flake8_detach.findings import Finding, Fix
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import (
     Report,
+    UnsafeReason,
     detach_fix,
+    fix,
     force_edits,
     helper_advice,
     helper_fix_description,
@@ -51,12 +53,15 @@ RULE = Rule(
             "The fix inserts `.detach()` before the device move and `.numpy()`, so the copy\n"
             "to the CPU is not recorded in the graph. It is safe when the receiver is known\n"
             "to be a torch tensor; it is unsafe when that was inferred from how a name is\n"
-            "used (`m.eval()` makes `m` look like a module). When a helper of the file\n"
-            "converts its argument (`to_numpy(model.weight)`), the fix detaches the argument;\n"
-            "that is unsafe only if the helper also returns something computed from it.\n"
-            "With `fix-style = \"force\"` the fix writes `.numpy(force=True)` instead, which\n"
-            "is always unsafe: the array is then a copy and no longer shares memory with the\n"
-            "tensor."
+            "used (`m.eval()` makes `m` look like a module, and another library's model has\n"
+            "no `.detach()`). When a helper of the file converts its argument\n"
+            "(`to_numpy(model.weight)`), the fix detaches the argument; that is unsafe only\n"
+            "if the helper also returns something computed from it. When the argument is a\n"
+            "model or a list, the fix goes inside the helper, which changes the helper for\n"
+            "every caller: unsafe. With `fix-style = \"force\"` the fix writes\n"
+            "`.numpy(force=True)` instead, which is always unsafe: torch before 1.13 has no\n"
+            "`force` argument, and for a tensor that is not on the CPU or has its conjugate\n"
+            "bit set the array is a copy, which no longer shares memory with the tensor."
         ),
     ),
     valid=(
@@ -104,5 +109,5 @@ def _advice_and_fix(site: ConversionSite, report: Report) -> Tuple[str, Optional
     """What the message tells to write, and the fix that writes it (the fix style decides)."""
     call = cast("cst.Call", site.call)  # an explicit conversion is always a call of .numpy()
     if report.settings.fix_style is FixStyle.FORCE and not call.args:
-        return ".numpy(force=True)", Fix("Use .numpy(force=True)", force_edits(site, report), Applicability.UNSAFE)
+        return ".numpy(force=True)", fix("Use .numpy(force=True)", force_edits(site, report), UnsafeReason.FORCE)
     return ".detach().numpy()", detach_fix(site, report, "Insert .detach()")

@@ -6,7 +6,16 @@ from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.analysis.values import Kind
 from flake8_detach.findings import Finding
 from flake8_detach.rules.base import Rule, RuleDoc
-from flake8_detach.rules.common import Report, detach_fix, helper_advice, helper_fix_description, is_definite
+from flake8_detach.rules.common import (
+    Report,
+    UnsafeReason,
+    detach_each,
+    detach_fix,
+    fix,
+    helper_advice,
+    helper_fix_description,
+    is_definite,
+)
 
 RULE = Rule(
     code="DET102",
@@ -43,13 +52,21 @@ RULE = Rule(
         ),
         fix_safety=(
             "When the tensor is passed directly (`np.asarray(t)`), the fix passes\n"
-            "`t.detach()`; it is safe when `t` is known to be a torch tensor. For a container,\n"
-            "the fix detaches each tensor where it enters the container\n"
-            "(`losses.append(loss.detach())`) and is unsafe: other users of the container may\n"
-            "want the graph. `losses.append(loss.item())` is the idiom for scalar losses, but\n"
-            "it turns the elements into floats, which is a decision for the author. Where the\n"
-            "tensors enter the container at places the analysis cannot see, the message\n"
-            "names the value to detach and no fix is offered."
+            "`t.detach()`; it is safe when `t` is known to be a torch tensor, and unsafe when\n"
+            "that was inferred from how a name is used (`m.eval()`). A list is converted as\n"
+            "`[t.detach() for t in losses]`: the list itself keeps its graph, so code that sums\n"
+            "it into a loss and calls `.backward()` still trains; the fix is unsafe because\n"
+            "every entry of the list must be a tensor. For a dict, the fix detaches each tensor\n"
+            "where it enters it (`history[\"loss\"] = loss.detach()`) and is unsafe: other users\n"
+            "of the container may want the graph. `losses.append(loss.item())` is the idiom for\n"
+            "scalar losses (it also frees each step's graph), but it turns the elements into\n"
+            "floats, which is a decision for the author. Where the tensors enter a dict at\n"
+            "places the analysis cannot see, the message names the value to detach and no fix\n"
+            "is offered. When a helper of the file\n"
+            "converts its argument, the fix detaches the argument, which is unsafe if the\n"
+            "helper also returns something computed from it; when the argument is a model or\n"
+            "a list, the fix goes inside the helper, which changes the helper for every\n"
+            "caller: unsafe."
         ),
     ),
     valid=(
@@ -92,6 +109,13 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"{report.place(site.via.site.anchor)}, and '{converted}' requires grad{why}; "
             f"{helper_advice(site, report)}"
         )
+    elif site.converts_a_list and site.via is None:
+        message = (
+            f"{site.consumer} converts '{converted}', which holds tensors that require grad"
+            f"{why}; convert '[t.detach() for t in {converted}]', or store .item() values in it"
+        )
+        return report.finding(RULE.code, message, site, fix("Detach each entry where the list is converted",
+                                                            detach_each(site, report), UnsafeReason.ENTRIES))
     elif site.value.kind is Kind.CONTAINER:
         message = (
             f"{site.consumer} converts '{converted}', which holds tensors that require grad"
@@ -104,4 +128,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         )
     description = "Detach the tensors where they enter the container" if site.through_container \
         else helper_fix_description(site) if site.via is not None else "Detach the argument"
+    if site.converts_a_list:  # a list handed to a helper that converts it as it is
+        return report.finding(RULE.code, message, site, fix("Detach each entry where the list is passed",
+                                                            detach_each(site, report), UnsafeReason.ENTRIES))
     return report.finding(RULE.code, message, site, detach_fix(site, report, description))

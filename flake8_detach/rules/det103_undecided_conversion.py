@@ -38,7 +38,10 @@ RULE = Rule(
         fix_safety=(
             "The fix inserts `.detach()`, which never changes the values but is unsafe: the\n"
             "receiver is not known to be a torch tensor, and another library's object\n"
-            "(a TensorFlow tensor also has `.numpy()`) has no `.detach()`."
+            "(a TensorFlow tensor also has `.numpy()`) has no `.detach()`. Where the receiver\n"
+            "is the output of an object taken for a model because it is moved or called like\n"
+            "one, that was inferred from how a name is used, and a library's pipeline may\n"
+            "return something else."
         ),
     ),
     valid=(

@@ -60,6 +60,14 @@ loss = (w ** 2).sum()
 value = np.float64(loss)
 print(value)
 
+# case: np-float64-of-grad-vector
+# With more than one element there is no float() to fall back on: np.float64 goes through __array__.
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+values = np.float64(w * 2)  # expect: DET102
+
 # case: np-float32-of-scalar-loss
 import numpy as np
 import torch
