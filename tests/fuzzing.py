@@ -36,12 +36,15 @@ from flake8_detach.checker import UnanalysableSource, check_source
 from flake8_detach.findings import Applicability, Edit, Finding, Fix, Position, apply_edits
 from flake8_detach.prefilter import may_have_findings
 from flake8_detach.rules import RULES
+from flake8_detach.rules.common import DETACH_EACH_NAME
 from flake8_detach.settings import FixStyle, Settings
 
 SEEDS_DIRECTORY = Path(__file__).resolve().parent / "fuzz_seeds"
 FIXED_CODES = frozenset({"DET101", "DET102"})
 # The text a fix may insert; anything else is a bug in a rule.
-INSERTABLE = frozenset({".detach()", "(", ").detach()", "force=True"})
+# a list is converted entry by entry: [t.detach() for t in losses]
+INSERTABLE = frozenset({".detach()", "(", ").detach()", "force=True",
+                        f"[{DETACH_EACH_NAME}.detach() for {DETACH_EACH_NAME} in ", "]"})
 MAX_FIX_ROUNDS = 10
 # The front ends log what the analysis raised here instead of crashing the run.
 FRONT_END_LOGGER = "flake8.detach"

@@ -418,9 +418,10 @@ def test_check_diff_unsafe_fixes_and_show_fixes(cli: Cli) -> None:
     assert diff.code == 1 and "+    return t.detach().cpu().numpy()" in diff.out
     assert (cli.directory / "a.py").read_text() == DET103  # --diff writes nothing
     shown = cli("check", "--show-fixes", "--extend-select", "DET103", "a.py")
-    assert "a.py:5:20: DET103 fix (unsafe): Insert .detach()" in shown.lines()
+    assert "a.py:5:20: DET103 fix (unsafe): Insert .detach() (unsafe: not known to be a torch tensor)" in shown.lines()
     fixed = cli("check", "--fix", "--unsafe-fixes", "--show-fixes", "--extend-select", "DET103", "a.py")
-    assert fixed.code == 0 and "a.py:5:20: DET103 fixed: Insert .detach()" in fixed.lines()
+    fixed_line = "a.py:5:20: DET103 fixed: Insert .detach() (unsafe: not known to be a torch tensor)"
+    assert fixed.code == 0 and fixed_line in fixed.lines()
     assert (cli.directory / "a.py").read_text() == DET103_FIXED
 
 

@@ -103,7 +103,8 @@ def test_values_are_followed_across_cells_and_messages_name_cells(cli: Cli) -> N
         "nb.ipynb:cell 7:1:11: DET101 [*] .numpy() on a tensor that requires grad (output of model call "
         "'net(torch.rand(2, 3))' on line 1 of cell 5); use .detach().numpy()",
         "nb.ipynb:cell 7:2:1: DET102 np.mean() converts 'losses', which holds tensors that require grad (output "
-        "of model call 'net(torch.rand(2, 3))' on line 1 of cell 5); store .item() or .detach() values in it",
+        "of model call 'net(torch.rand(2, 3))' on line 1 of cell 5); convert '[t.detach() for t in losses]', "
+        "or store .item() values in it",
     ]
 
 
@@ -111,8 +112,9 @@ def test_json_carries_the_cell_of_the_finding_and_of_each_edit(cli: Cli) -> None
     save(cli.directory / "nb.ipynb", MODEL_ACROSS_CELLS)
     first, second = records(cli, "nb.ipynb")
     assert (first["cell"], first["location"], first["noqa_row"]) == (7, {"row": 1, "column": 11}, 1)
-    (edit,) = second["fix"]["edits"]  # the container's tensor is detached where it enters it, in cell 5
-    assert (second["cell"], edit["cell"], edit["location"]) == (7, 5, {"row": 3, "column": 24})
+    opening, closing = second["fix"]["edits"]  # np.mean([t.detach() for t in losses]), in cell 7
+    assert (second["cell"], opening["cell"], opening["location"]) == (7, 7, {"row": 2, "column": 9})
+    assert (closing["cell"], closing["location"]) == (7, {"row": 2, "column": 15})
 
 
 def test_github_annotations_point_at_the_line_of_the_file(cli: Cli) -> None:

@@ -333,7 +333,10 @@ class Evaluator:
             return base  # t.T, or a field of a model's output object: outputs.logits
         if base.kind is Kind.OTHER:
             return OTHER
-        return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
+        if effect is Effect.SOURCE and base.params:  # model.fc.weight: a parameter when a model is passed
+            return Value(Kind.TENSOR, params=base.params)
+        return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params,
+                     read_from_parameter=bool(base.params) and effect is None)
 
     def _is_grad_mode_query(self, func: cst.BaseExpression, frame: Frame) -> bool:
         value = self.evaluate(func, frame)

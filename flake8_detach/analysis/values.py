@@ -91,6 +91,9 @@ class Value:
     grad: Grad = Grad.NO
     origin: Optional[Origin] = None
     params: frozenset[str] = frozenset()
+    # Read from a parameter through a name no API table knows (``model.class_names[i]``): when
+    # the argument is a model, this is whatever the model holds there, not its output.
+    read_from_parameter: bool = False
     item: Optional["Value"] = None  # what iterating or indexing a container gives
     fields: Optional[Tuple["Value", ...]] = None  # positions of a fixed tuple
     qualified_name: Optional[str] = None  # REFERENCE: "numpy.asarray"; FUNCTION: its key
@@ -322,7 +325,11 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         if value == parameter(name):  # the parameter itself: what was passed, module, list or tensor
             return arguments.get(name, UNKNOWN)
     bound = [innermost(arguments.get(name, UNKNOWN)) for name in value.params]
-    own = replace(value, params=frozenset())
+    if value.read_from_parameter:
+        bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
+    # passed on from the caller's own parameters as they are: still a read from those
+    still_read = value.read_from_parameter and all(_is_read_of_a_parameter(argument) for argument in bound)
+    own = replace(value, params=frozenset(), read_from_parameter=still_read)
     carried = [own] + bound
     grad = max(v.grad for v in carried)
     origin = strongest_origin(v for v in carried if v.grad is Grad.YES)
@@ -331,6 +338,10 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         kind = Kind.TENSOR
     params: frozenset[str] = frozenset().union(*(v.params for v in bound))
     return replace(own, kind=kind, grad=grad, origin=origin, params=params)
+
+
+def _is_read_of_a_parameter(value: Value) -> bool:
+    return value.read_from_parameter or (len(value.params) == 1 and value == parameter(next(iter(value.params))))
 
 
 def without_parameters(value: Value) -> Optional[Value]:

@@ -450,3 +450,69 @@ VERBOSE = False
 w = torch.rand(3, requires_grad=True)
 if VERBOSE and w.sum() > 0:
     print((w * 2).numpy())
+
+# case: helper-reads-a-plain-attribute-of-a-model-argument
+# What a helper reads from a model by a name no API knows is whatever the model holds there
+# (a list of class names), not its output: no grad.
+import numpy as np
+import torch.nn as nn
+
+net = nn.Linear(3, 2)
+net.class_names = ["cat", "dog"]
+
+
+def names_of(model):
+    return np.array(model.class_names)
+
+
+table = names_of(net)
+
+# case: method-indexes-a-table-held-by-an-inferred-model
+# The model is only known from .state_dict(); the helper of a helper indexes its character table.
+import numpy as np
+import torch
+from thirdparty.models import build_model
+
+model = build_model("char-rnn")
+model.char2int = {"a": 0, "b": 1}
+checkpoint = {"state_dict": model.state_dict()}
+
+
+class Sampler:
+    def encode(self, net, char):
+        return np.array([[net.char2int[char]]])
+
+    def run(self, net, prime):
+        return [self.encode(net, ch) for ch in prime]
+
+
+codes = Sampler().run(model, "ab")
+
+# case: loop-over-an-attribute-of-a-model-argument
+import numpy as np
+import torch.nn as nn
+
+layer = nn.Linear(2, 2)
+layer.thresholds = [0.1, 0.5]
+
+
+def report(model):
+    for value in model.thresholds:
+        print(np.asarray(value))
+
+
+report(layer)
+
+# case: helper-converts-a-weight-reached-through-a-submodule-of-a-model-argument
+# A submodule's weight is a parameter: the attribute chain still ends in grad.
+import numpy as np
+import torch.nn as nn
+
+block = nn.TransformerEncoderLayer(d_model=4, nhead=2)
+
+
+def first_weights(model):
+    return np.asarray(model.linear1.weight)  # expect: DET103
+
+
+weights = first_weights(block)  # expect: DET102
