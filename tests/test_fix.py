@@ -22,6 +22,17 @@ from frontend_support import (
 GRAD = "import torch\nx = torch.rand(3, requires_grad=True)\n"
 NET = "import torch\nnet = torch.nn.Linear(3, 1)\nnet.eval()\n"
 
+# The closure converts the list its factory captured; `reader()` passes nothing to rewrite.
+CLOSURE_OVER_A_LIST = (
+    "import numpy as np\nimport torch\n\n\ndef make_reader(tensors):\n    def read():\n"
+    "        return np.concatenate(tensors)\n    return read\n\n\n"
+    "kept = [torch.rand(3, requires_grad=True)]\nreader = make_reader(kept)\nreader()\n"
+)
+HELPER_OF_A_LIST = (
+    "import numpy as np\nimport torch\n\n\ndef show(tensors):\n    print(np.concatenate(tensors))\n\n\n"
+    "kept = [torch.rand(3, requires_grad=True)]\nshow(kept)\n"
+)
+
 
 PAIRS = [
     pytest.param(DET101, DET101_FIXED, [], id="DET101"),
@@ -48,6 +59,10 @@ PAIRS = [
                  DET101.replace("x.numpy()", "x.numpy()  # noqa: DET101"), [], id="noqa-not-fixed"),
     pytest.param(DET101, DET101, ["--ignore", "DET101"], id="ignored-not-fixed"),
     pytest.param(CLEAN, CLEAN, [], id="clean"),
+    pytest.param(CLOSURE_OVER_A_LIST, CLOSURE_OVER_A_LIST, ["--unsafe-fixes"],
+                 id="captured-list-not-rewritten-at-the-call"),
+    pytest.param(HELPER_OF_A_LIST, HELPER_OF_A_LIST.replace("show(kept)", "show([t.detach() for t in kept])"),
+                 ["--unsafe-fixes"], id="list-passed-to-a-helper-detached-entry-by-entry"),
 ]
 
 

@@ -78,8 +78,15 @@ class ConversionSite:
             return False
         if self.via is not None:  # a helper that converts its parameter as it is
             converted = self.via.site.converted
-            return self.through_container and getattr(converted, "value", None) == self.via.parameter
+            return (self.through_container and getattr(converted, "value", None) == self.via.parameter
+                    and self._is_passed_at_the_call())
         return self.through_container or self.of_elements
+
+    def _is_passed_at_the_call(self) -> bool:
+        """Whether the converted expression is an argument written at the call (not a value
+        the helper captured: ``reader()`` where a closure converts its factory's argument)."""
+        arguments = getattr(self.call, "args", ())  # a Call (a Subscript assignment has none)
+        return any(argument.value is self.converted for argument in arguments)
 
     @property
     def grad(self) -> Grad:
