@@ -477,7 +477,7 @@ class Interpreter(Evaluator):
         # else inside the helper: its own detach points, or what it converts, a tensor here
         inside = helper.site.detach_points or ((helper.site.converted,) if value.kind is Kind.TENSOR else ())
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              frame.mode, passed_points or inside, helper)
+                              helper.site.grad_mode, passed_points or inside, helper)
         frame.context.record(site)
 
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value:

@@ -498,3 +498,34 @@ def temporary_model():
 
 with temporary_model() as model:
     arr = model(torch.rand(2, 4)).numpy()  # expect: DET101
+
+# case: enable-grad-helper-called-under-no-grad
+# The helper's decorator switches grad mode on again: the caller's no_grad does not protect it.
+import numpy as np
+import torch
+
+
+@torch.enable_grad()
+def to_numpy(t):
+    return np.asarray(t)
+
+
+w = torch.rand(3, requires_grad=True)
+loss = (w * 2).sum()
+with torch.no_grad():
+    to_numpy(loss)  # expect: DET102
+
+# case: enable-grad-method-called-under-no-grad-in-a-loop
+import torch
+
+
+class Logger:
+    @torch.enable_grad()
+    def log(self, value):
+        return value.numpy()  # expect: DET103
+
+
+net = torch.nn.Linear(2, 1)
+logger = Logger()
+with torch.no_grad():
+    scores = [logger.log(net.weight) for _ in range(2)]  # expect: DET101
