@@ -297,6 +297,26 @@ def test_hover_explains_the_finding(editor: Editor) -> None:
     assert editor.hover(uri, types.Position(0, 0)) is None
 
 
+HELPER = ("import torch\n\n\ndef to_numpy(t):\n    return t.numpy()\n\n\n"
+          "model = torch.nn.Linear(3, 1)\nout = model(torch.rand(2, 3))\narr = to_numpy(out)\n")
+
+
+def test_the_trace_through_a_helper(editor: Editor) -> None:
+    uri = editor.open(editor.root / "helper.py", HELPER)
+    (diagnostic,) = editor.diagnostics(uri)
+    assert diagnostic.range.start == types.Position(9, 6)  # to_numpy(out)
+    # Every step of the finding's trace but the diagnostic's own, in the trace's order.
+    related = [(info.location.range.start, info.message) for info in diagnostic.related_information or ()]
+    assert related == [(types.Position(8, 6), "requires grad: output of model call 'model(torch.rand(2, 3))'"),
+                       (types.Position(4, 13), ".numpy() converts the parameter 't'")]
+    hover = editor.hover(uri, diagnostic.range.start)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    steps = [line for line in hover.contents.value.splitlines() if line.startswith("- line")]
+    assert steps == ["- line 9: requires grad: output of model call 'model(torch.rand(2, 3))'",
+                     "- line 10: 'out' is passed to to\\_numpy()",
+                     "- line 5: .numpy() converts the parameter 't'"]
+
+
 def test_save_checks_at_once_and_close_clears(editor: Editor) -> None:
     uri = editor.open(editor.root / "saved.py", DET101)
     first = editor.diagnostics(uri)
