@@ -21,7 +21,7 @@ from pygls.lsp.client import LanguageClient
 from flake8_detach.frontends.cli import main
 from flake8_detach.frontends.editor import documentation_base, rule_url
 from flake8_detach.frontends.sources import split_lines
-from tests.frontend_support import BROKEN, DET101, DET103, ROOT, tool, write
+from tests.frontend_support import BROKEN, DET101, DET102, DET103, ROOT, tool, write
 
 T = TypeVar("T")
 TIMEOUT = 20.0
@@ -416,6 +416,17 @@ def test_a_notebook_cell_that_does_not_parse_is_left_out(editor: Editor) -> None
     assert any(uri in message and "cell 5 skipped (syntax error" in message for message in editor.logged)
     editor.delete_cell(uri, 3, cells[3])  # the conversion's cell: its diagnostics are cleared
     assert editor.diagnostics(cells[3]) == []
+
+
+def test_fix_all_leaves_what_per_file_ignores_hide(editor: Editor, tmp_path: Path) -> None:
+    project = tmp_path / "ignoring"
+    write(project / "pyproject.toml", '[tool.flake8-detach]\nper-file-ignores = {"scripts/*" = ["DET102"]}\n')
+    both = DET102 + "x.numpy()\n"
+    uri = editor.open(write(project / "scripts" / "mixed.py", both), both)
+    (diagnostic,) = editor.diagnostics(uri)
+    assert diagnostic.code == "DET101"
+    (fix_all,) = editor.actions(uri, diagnostic.range, only=[types.CodeActionKind.SourceFixAll])
+    assert editor.apply(uri, fix_all.edit) == DET102 + "x.detach().numpy()\n"  # np.asarray(x) stays
 
 
 def test_the_command_says_how_to_install_the_extra(monkeypatch: pytest.MonkeyPatch,

@@ -97,6 +97,7 @@ class Checked:
     """One version of an open document and what ``flake8-detach check`` reports for it."""
 
     uri: str  # the file's, or the notebook's
+    display: str  # its path (its URI when it has none): what per-file ignores match
     source: Source
     config: editor.EditorConfig
     findings: List[Finding]
@@ -125,7 +126,7 @@ class Checked:
         """What ``flake8-detach fix`` changes in each document, as one edit per changed document."""
         if not editor.has_safe_fix(self.findings):
             return {}
-        fixed = editor.fix_all(self.source.code, self.config, self.uri)
+        fixed = editor.fix_all(self.source.code, self.config, self.display)
         if fixed is None:
             return {}
         notebook = self.source.notebook
@@ -287,14 +288,15 @@ class DetachServer(LanguageServer):
         path = Path(fs_path) if fs_path is not None else None
         folder = self._workspace_folder(path)
         config = self._config(folder or (path.parent if path is not None else Path.cwd()))
+        display = str(path or uri)
         previous = self._checked.get(uri)
         if previous is not None and previous.source.state == source.state and previous.config == config:
             # Saved after its check, or reopened: nothing to redo.
-            return Checked(uri, source, config, previous.findings, previous.error)
+            return Checked(uri, display, source, config, previous.findings, previous.error)
         if path is not None and editor.is_excluded(config, folder or config.folder or path.parent, path):
-            return Checked(uri, source, config, [])
-        linted = editor.lint(source.code, config, str(path or uri), source.name_line)
-        return Checked(uri, source, config, linted.findings, linted.error)
+            return Checked(uri, display, source, config, [])
+        linted = editor.lint(source.code, config, display, source.name_line)
+        return Checked(uri, display, source, config, linted.findings, linted.error)
 
     def _workspace_folder(self, path: Optional[Path]) -> Optional[Path]:
         """The innermost workspace folder holding the file (an unsaved buffer: the first folder)."""
