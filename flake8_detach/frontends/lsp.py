@@ -260,28 +260,33 @@ class DetachServer(LanguageServer):
             self._publish(document_uri, diagnostics, version)
         return checked
 
-    def _source(self, uri: str) -> Optional[Source]:
-        """What the open file or notebook ``uri`` holds now (pygls keys them by the unquoted URI)."""
+    def _state(self, uri: str) -> Optional[Tuple[Optional[int], str]]:
+        """The version and text of the open file or notebook ``uri`` (a notebook's text: its cells
+        as the JSON of a ``.ipynb`` file); pygls keys documents by the unquoted URI."""
         notebook = self.workspace.get_notebook_document(notebook_uri=uri)
         if notebook is not None:
-            return self._notebook_source(notebook)
+            documents = [self.workspace.get_text_document(cell.document) for cell in notebook.cells]
+            cells = [{"cell_type": "code" if cell.kind == types.NotebookCellKind.Code and _is_python(document)
+                      else "raw", "source": document.source}
+                     for cell, document in zip(notebook.cells, documents)]
+            return notebook.version, json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
         document: Optional[TextDocument] = self.workspace.text_documents.get(unquote(uri))
-        if document is None:
-            return None
-        text = document.source
-        return Source(document.version, text, text, (Part(uri, 1, tuple(split_lines(text))),))
+        return None if document is None else (document.version, document.source)
 
-    def _notebook_source(self, notebook: types.NotebookDocument) -> Source:
-        """The notebook's cells as the JSON of a ``.ipynb`` file, read as the command line reads one."""
-        documents = [self.workspace.get_text_document(cell.document) for cell in notebook.cells]
-        cells = [{"cell_type": "code" if cell.kind == types.NotebookCellKind.Code and _is_python(document)
-                  else "raw", "source": document.source}
-                 for cell, document in zip(notebook.cells, documents)]
-        state = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-        read = read_notebook(state)
+    def _source(self, uri: str) -> Optional[Source]:
+        """What the open file or notebook ``uri`` holds now; a notebook is read as the command line
+        reads a ``.ipynb`` file."""
+        state = self._state(uri)
+        if state is None:
+            return None
+        version, text = state
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook is None:
+            return Source(version, text, text, (Part(uri, 1, tuple(split_lines(text))),))
+        read = read_notebook(text)
         uris = tuple(cell.document for cell in notebook.cells)
         parts = tuple(Part(uris[cell.number - 1], cell.first, cell.lines, cell.masked) for cell in read.cells)
-        return Source(notebook.version, state, read.code, parts, read, uris)
+        return Source(version, text, read.code, parts, read, uris)
 
     def _check(self, uri: str, source: Source) -> Checked:
         fs_path = to_fs_path(uri) if uri.startswith("file:") else None
@@ -325,11 +330,11 @@ class DetachServer(LanguageServer):
         if it could be analysed."""
         notebook = self.workspace.get_notebook_document(cell_uri=uri)
         key = notebook.uri if notebook is not None else uri
-        source = self._source(key)
+        state = self._state(key)  # a notebook is read again only when it changed
         checked = self._checked.get(key)
-        if source is None:
+        if state is None:
             return None
-        if checked is None or checked.version != source.version or checked.source.state != source.state:
+        if checked is None or (checked.version, checked.source.state) != state:
             checked = self.check_now(key)
         return checked if checked is not None and checked.error is None else None
 
