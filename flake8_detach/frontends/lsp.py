@@ -218,9 +218,9 @@ class DetachServer(LanguageServer):
         uri = _uri(params)
         self._cancel(uri)
         checked = self._checked.pop(uri, None)
-        for closed in checked.source.cell_uris if checked is not None else ():
+        cells = checked.source.cell_uris if checked is not None else ()
+        for closed in cells or (uri,):  # a notebook's diagnostics are on its cells
             self._publish(closed, [])
-        self._publish(uri, [])
 
     def _cancel(self, uri: str) -> None:
         pending = self._pending.pop(uri, None)
