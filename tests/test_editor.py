@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from flake8_detach.checker import check_source
 from flake8_detach.findings import Finding, Position, apply_edits
-from flake8_detach.frontends.editor import explanation, noqa_edit, replacement, rule_url
+from flake8_detach.frontends.editor import noqa_edit, replacement, rule_url
 from flake8_detach.frontends.ruledocs import readme_anchor
 from flake8_detach.frontends.filtering import Noqa
 from flake8_detach.frontends.sources import skipped_under, split_lines
@@ -82,31 +82,6 @@ def test_replacement_turns_one_text_into_the_other(before: List[str], after: Lis
 def test_replacement_spans_only_the_changed_lines() -> None:
     edit = replacement("a\nb\nc\n", "a\nB\nc\n")
     assert (edit.start, edit.end, edit.content) == (Position(2, 0), Position(3, 0), "B\n")
-
-
-@pytest.mark.parametrize(("message", "line_text", "expected"), [
-    ("... requires grad (output of model call 'model(x)' on line 1); use ...", "y = model(x)\n",
-     (4, 4 + len("model(x)"), "requires grad: output of model call 'model(x)'")),
-    # Snippets longer than 40 characters end with "...": the rest is found from the start.
-    ("... (created with requires_grad=True 'torch.rand(3, 4, 5, 6, 7, 8, 9, requir...' on line 1)",
-     "w = torch.rand(3, 4, 5, 6, 7, 8, 9, requires_grad=True)\n",
-     (4, 4 + len("torch.rand(3, 4, 5, 6, 7, 8, 9, requir"),
-      "requires grad: created with requires_grad=True 'torch.rand(3, 4, 5, 6, 7, 8, 9, requir...'")),
-    # A snippet of several lines, joined by blanks in the message: the line it starts on.
-    ("... (output of model call 'model( x)' on line 1)", "    y = model(\n", (4, 14, None)),
-])
-def test_explanation_locates_the_grad_source(message: str, line_text: str, expected: tuple) -> None:
-    (step,) = explanation(Finding("DET101", message, Position(1, 0)), split_lines(line_text + "x\n"))
-    start, end, text = expected
-    assert (step.start, step.end) == (Position(1, start), Position(1, end))
-    assert text is None or step.message == text
-
-
-def test_explanation_without_a_known_source() -> None:
-    finding = Finding("DET103", ".numpy() on 'x', which may require grad (this file cannot tell)", Position(1, 0))
-    assert explanation(finding, ["x.numpy()\n"]) == []
-    moved = Finding("DET101", "(output of model call 'm(x)' on line 9)", Position(1, 0))
-    assert explanation(moved, ["x.numpy()\n"]) == []
 
 
 @pytest.mark.parametrize(("relative", "patterns", "skipped"), [

@@ -7,10 +7,12 @@ dominates); each test works on documents of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from urllib.parse import quote
 
 import pytest
 from lsprotocol import types
@@ -19,7 +21,7 @@ from pygls.lsp.client import LanguageClient
 from flake8_detach.frontends.cli import main
 from flake8_detach.frontends.editor import documentation_base, rule_url
 from flake8_detach.frontends.sources import split_lines
-from tests.frontend_support import BROKEN, DET101, DET103, ROOT, tool, write
+from tests.frontend_support import BROKEN, DET101, DET102, DET103, ROOT, tool, write
 
 T = TypeVar("T")
 TIMEOUT = 20.0
@@ -128,6 +130,60 @@ class Editor:
         change = types.TextDocumentContentChangeWholeDocument(text=text)
         self._notify(self.client.text_document_did_change, types.DidChangeTextDocumentParams(document, [change]))
 
+    def open_notebook(self, path: Path, cells: Sequence[Tuple[str, str]]) -> Tuple[str, List[str]]:
+        """Open a notebook of (kind "code" or "markdown", text) cells, as VS Code sends one; its
+        URI and its cells' URIs."""
+        uri = path.as_uri()
+        cell_uris = [f"vscode-notebook-cell:{quote(path.as_posix())}#cell{index}" for index in range(len(cells))]
+        kinds = {"code": (types.NotebookCellKind.Code, "python"),
+                 "markdown": (types.NotebookCellKind.Markup, "markdown")}
+        notebook = types.NotebookDocument(uri, "jupyter-notebook", 1, [
+            types.NotebookCell(kinds[kind][0], cell_uri) for cell_uri, (kind, _) in zip(cell_uris, cells)])
+        items = [types.TextDocumentItem(cell_uri, kinds[kind][1], 1, text)
+                 for cell_uri, (kind, text) in zip(cell_uris, cells)]
+        self.versions[uri] = 1
+        for cell_uri, (_, text) in zip(cell_uris, cells):
+            self.texts[cell_uri], self.versions[cell_uri] = text, 1
+        self._notify(self.client.notebook_document_did_open, types.DidOpenNotebookDocumentParams(notebook, items))
+        return uri, cell_uris
+
+    def change_cells(self, uri: str, texts: Dict[str, str]) -> None:
+        """Replace the text of cells of the notebook ``uri``, in one change of the notebook."""
+        self.versions[uri] += 1
+        contents = []
+        for cell_uri, text in texts.items():
+            self.texts[cell_uri] = text
+            self.versions[cell_uri] += 1
+            contents.append(types.NotebookDocumentCellContentChanges(
+                types.VersionedTextDocumentIdentifier(uri=cell_uri, version=self.versions[cell_uri]),
+                [types.TextDocumentContentChangeWholeDocument(text=text)]))
+        change = types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=contents))
+        params = types.DidChangeNotebookDocumentParams(
+            types.VersionedNotebookDocumentIdentifier(self.versions[uri], uri), change)
+        self._notify(self.client.notebook_document_did_change, params)
+
+    def apply_to_notebook(self, uri: str, edit: Optional[types.WorkspaceEdit]) -> Dict[str, str]:
+        """Apply an edit of the notebook's cells; the changed cells' new texts."""
+        assert edit is not None and edit.changes is not None
+        texts = {cell_uri: apply_text_edits(self.texts[cell_uri], edits) for cell_uri, edits in edit.changes.items()}
+        self.change_cells(uri, texts)
+        return texts
+
+    def delete_cell(self, uri: str, index: int, cell_uri: str) -> None:
+        """Delete the cell at ``index`` (0-based), whose URI is ``cell_uri``."""
+        self.versions[uri] += 1
+        structure = types.NotebookDocumentCellChangeStructure(
+            types.NotebookCellArrayChange(index, 1), did_close=[types.TextDocumentIdentifier(cell_uri)])
+        change = types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(structure=structure))
+        params = types.DidChangeNotebookDocumentParams(
+            types.VersionedNotebookDocumentIdentifier(self.versions[uri], uri), change)
+        self._notify(self.client.notebook_document_did_change, params)
+
+    def close_notebook(self, uri: str, cell_uris: Sequence[str]) -> None:
+        params = types.DidCloseNotebookDocumentParams(
+            types.NotebookDocumentIdentifier(uri), [types.TextDocumentIdentifier(cell) for cell in cell_uris])
+        self._notify(self.client.notebook_document_did_close, params)
+
     def save(self, uri: str) -> None:
         document = types.TextDocumentIdentifier(uri)
         self._notify(self.client.text_document_did_save, types.DidSaveTextDocumentParams(document))
@@ -191,7 +247,9 @@ def test_diagnostic_then_quick_fix(editor: Editor, tmp_path: Path) -> None:
     assert (diagnostic.code_description.href if diagnostic.code_description else None) == url
     (source,) = diagnostic.related_information or ()
     assert source.location.uri == uri
-    assert source.location.range == types.Range(types.Position(1, 4), types.Position(1, 37))  # torch.rand(...)
+    # The trace places a step by where it starts: torch.rand(...)
+    assert source.location.range == types.Range(types.Position(1, 4), types.Position(1, 4))
+    assert source.message == "requires grad: created with requires_grad=True 'torch.rand(3, requires_grad=True)'"
 
     actions = editor.actions(uri, diagnostic.range)
     fix = action(actions, "Insert .detach()")
@@ -239,6 +297,26 @@ def test_hover_explains_the_finding(editor: Editor) -> None:
     assert editor.hover(uri, types.Position(0, 0)) is None
 
 
+HELPER = ("import torch\n\n\ndef to_numpy(t):\n    return t.numpy()\n\n\n"
+          "model = torch.nn.Linear(3, 1)\nout = model(torch.rand(2, 3))\narr = to_numpy(out)\n")
+
+
+def test_the_trace_through_a_helper(editor: Editor) -> None:
+    uri = editor.open(editor.root / "helper.py", HELPER)
+    (diagnostic,) = editor.diagnostics(uri)
+    assert diagnostic.range.start == types.Position(9, 6)  # to_numpy(out)
+    # Every step of the finding's trace but the diagnostic's own, in the trace's order.
+    related = [(info.location.range.start, info.message) for info in diagnostic.related_information or ()]
+    assert related == [(types.Position(8, 6), "requires grad: output of model call 'model(torch.rand(2, 3))'"),
+                       (types.Position(4, 13), ".numpy() converts the parameter 't'")]
+    hover = editor.hover(uri, diagnostic.range.start)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    steps = [line for line in hover.contents.value.splitlines() if line.startswith("- line")]
+    assert steps == ["- line 9: requires grad: output of model call 'model(torch.rand(2, 3))'",
+                     "- line 10: 'out' is passed to to\\_numpy()",
+                     "- line 5: .numpy() converts the parameter 't'"]
+
+
 def test_save_checks_at_once_and_close_clears(editor: Editor) -> None:
     uri = editor.open(editor.root / "saved.py", DET101)
     first = editor.diagnostics(uri)
@@ -274,6 +352,81 @@ def test_the_configuration_of_the_cli(editor: Editor, tmp_path: Path) -> None:
     uri = editor.open(write(broken / "train.py", DET101), DET101)
     assert [d.code for d in editor.diagnostics(uri)] == ["DET101"]  # the defaults
     assert any("fix-style" in message for message in editor.shown)
+
+
+# The model is made in cell 2, called in cell 3 and its output converted in cell 4, after a
+# two-code-unit character; IPython syntax in cells 2 and 3; no newline at the end of cell 4.
+NOTEBOOK = [
+    ("markdown", "# Training\n"),
+    ("code", "%matplotlib inline\nimport torch\nmodel = torch.nn.Linear(3, 1)\n"),
+    ("code", "!nvidia-smi\nx = torch.rand(2, 3)\ny = model(x)\n"),
+    ("code", "label = '😀'; arr = y.numpy()"),
+]
+NOTEBOOK_NUMPY_COLUMN = len("label = '😀'; arr = y.".encode("utf-16-le")) // 2
+
+
+def fixed_notebook_by_cli(tmp_path: Path, cells: Sequence[Tuple[str, str]]) -> List[str]:
+    """The cells' sources after ``flake8-detach fix`` of the notebook as a file."""
+    document = {"cells": [{"cell_type": kind, "metadata": {}, "source": text,
+                           **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                          for kind, text in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = write(tmp_path / "for_the_cli.ipynb", json.dumps(document))
+    main(["fix", "--isolated", str(path)])
+    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+
+
+def test_a_notebook_is_checked_across_cells(editor: Editor, tmp_path: Path) -> None:
+    uri, cells = editor.open_notebook(editor.root / "train nb.ipynb", NOTEBOOK)
+    assert [editor.diagnostics(cell) for cell in cells[:3]] == [[], [], []]
+    (diagnostic,) = editor.diagnostics(cells[3])
+    assert diagnostic.code == "DET101" and "on line 3 of cell 3" in diagnostic.message
+    assert diagnostic.range == types.Range(types.Position(0, NOTEBOOK_NUMPY_COLUMN),
+                                           types.Position(0, NOTEBOOK_NUMPY_COLUMN + 5))
+    (source,) = diagnostic.related_information or ()
+    assert source.location.uri == cells[2] and source.location.range.start == types.Position(2, 4)  # model(x)
+    assert source.message.startswith("requires grad: output of model call")
+    hover = editor.hover(cells[3], diagnostic.range.start)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "- line 3 of cell 3: requires grad: " in hover.contents.value
+    assert editor.hover(cells[2], types.Position(2, 4)) is None
+
+    silence = action(editor.actions(cells[3], diagnostic.range), "noqa")
+    assert silence.edit is not None and silence.edit.changes is not None and set(silence.edit.changes) == {cells[3]}
+    fix = action(editor.actions(cells[3], diagnostic.range), "Insert .detach()")
+    assert fix.is_preferred
+    assert editor.apply_to_notebook(uri, fix.edit) == {cells[3]: "label = '😀'; arr = y.detach().numpy()"}
+    assert [editor.diagnostics(cell) for cell in cells] == [[], [], [], []]
+    editor.close_notebook(uri, cells)
+    assert [editor.diagnostics(cell) for cell in cells] == [[], [], [], []]
+
+    uri, cells = editor.open_notebook(editor.root / "fix all.ipynb", NOTEBOOK)
+    (diagnostic,) = [d for cell in cells for d in editor.diagnostics(cell)]
+    (fix_all,) = editor.actions(cells[3], diagnostic.range, only=[types.CodeActionKind.SourceFixAll])
+    editor.apply_to_notebook(uri, fix_all.edit)
+    assert [editor.texts[cell] for cell in cells] == fixed_notebook_by_cli(tmp_path, NOTEBOOK)
+
+
+def test_a_notebook_cell_that_does_not_parse_is_left_out(editor: Editor) -> None:
+    uri, cells = editor.open_notebook(editor.root / "typing.ipynb", [*NOTEBOOK, ("code", "z = 1\n")])
+    published = [editor.diagnostics(cell) for cell in cells]
+    assert [len(diagnostics) for diagnostics in published] == [0, 0, 0, 1, 0]
+    editor.change_cells(uri, {cells[4]: "z = (\n"})  # mid-typing: the others are still checked
+    assert [editor.diagnostics(cell) for cell in cells] == published
+    assert any(uri in message and "cell 5 skipped (syntax error" in message for message in editor.logged)
+    editor.delete_cell(uri, 3, cells[3])  # the conversion's cell: its diagnostics are cleared
+    assert editor.diagnostics(cells[3]) == []
+
+
+def test_fix_all_leaves_what_per_file_ignores_hide(editor: Editor, tmp_path: Path) -> None:
+    project = tmp_path / "ignoring"
+    write(project / "pyproject.toml", '[tool.flake8-detach]\nper-file-ignores = {"scripts/*" = ["DET102"]}\n')
+    both = DET102 + "x.numpy()\n"
+    uri = editor.open(write(project / "scripts" / "mixed.py", both), both)
+    (diagnostic,) = editor.diagnostics(uri)
+    assert diagnostic.code == "DET101"
+    (fix_all,) = editor.actions(uri, diagnostic.range, only=[types.CodeActionKind.SourceFixAll])
+    assert editor.apply(uri, fix_all.edit) == DET102 + "x.detach().numpy()\n"  # np.asarray(x) stays
 
 
 def test_the_command_says_how_to_install_the_extra(monkeypatch: pytest.MonkeyPatch,

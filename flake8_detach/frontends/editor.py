@@ -8,13 +8,12 @@ report and write for the same text and configuration.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from flake8_detach.findings import Edit, Finding, Position
+from flake8_detach.findings import Edit, Finding, LineNamer, Position, numbered_line
 from flake8_detach.frontends.common import analyse
 from flake8_detach.frontends.config import Configuration, load_configuration
 from flake8_detach.frontends.filtering import NOQA_INLINE, Noqa, visible
@@ -59,9 +58,9 @@ class Linted:
     error: Optional[str] = None
 
 
-def lint(text: str, config: EditorConfig, display_name: str) -> Linted:
+def lint(text: str, config: EditorConfig, display_name: str, name_line: LineNamer = numbered_line) -> Linted:
     configuration = config.configuration
-    analysis = analyse(text, configuration.settings, display_name)
+    analysis = analyse(text, configuration.settings, display_name, name_line=name_line)
     if analysis.error is not None:
         return Linted([], analysis.error)
     return Linted(visible(analysis.findings, configuration.selection_for(display_name), Noqa(text)))
@@ -116,39 +115,6 @@ def noqa_edit(lines: List[str], noqa: Noqa, finding: Finding) -> Optional[Edit]:
         return None
     after_codes = Position(number, match.start("codes") + len(codes.rstrip()))
     return Edit(after_codes, after_codes, f", {finding.code}")
-
-
-@dataclass(frozen=True)
-class Step:
-    """A located step of a finding's explanation."""
-
-    start: Position
-    end: Position
-    message: str
-
-
-# The provenance a message ends with (rules/common.py, Report.why): "(output of model call
-# 'model(x)' on line 37)".  Read back until findings carry their trace.
-_WHY = re.compile(r"\((?P<description>[^()']+) '(?P<snippet>.*?)' on line (?P<line>\d+)\)")
-_ELLIPSIS = "..."
-
-
-def explanation(finding: Finding, lines: List[str]) -> List[Step]:
-    """Where the converted value got its grad, located in the text of ``lines`` (``split_lines``)."""
-    match = _WHY.search(finding.message)
-    if match is None:
-        return []
-    number = int(match.group("line"))
-    if not 0 < number <= len(lines):
-        return []
-    line = lines[number - 1].rstrip("\r\n")
-    snippet = match.group("snippet")
-    wanted = snippet[: -len(_ELLIPSIS)] if snippet.endswith(_ELLIPSIS) else snippet
-    column = line.find(wanted)
-    if column < 0:  # the snippet spans lines: point at the line
-        column, wanted = len(line) - len(line.lstrip()), line.lstrip()
-    message = f"requires grad: {match.group('description')} '{snippet}'"
-    return [Step(Position(number, column), Position(number, column + len(wanted)), message)]
 
 
 def documentation_base() -> Optional[str]:

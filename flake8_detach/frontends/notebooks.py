@@ -406,7 +406,7 @@ class Notebook:
     def reported(self, display: str, finding: Finding) -> Reported:
         return Reported(display, finding, self)
 
-    def _fixed_cells(self, code: str) -> List[Tuple[_CodeCell, str]]:
+    def fixed_cells(self, code: str) -> List[Tuple[_CodeCell, str]]:
         """Each changed cell and its new text, from the fixed ``code``; fixes only insert text
         within lines, so every line keeps its place."""
         before, after = split_lines(self.code), split_lines(code)
@@ -430,7 +430,7 @@ class Notebook:
         """The notebook's JSON with the sources of the cells that ``code`` changes replaced."""
         ensure_ascii = self.text.isascii()
         edits: List[Tuple[_Span, str]] = []
-        for cell, text in self._fixed_cells(code):
+        for cell, text in self.fixed_cells(code):
             layout = self.layouts[cell.number - 1]
             edits.extend(_source_edits(cell.source, text, layout, self.text, ensure_ascii))
         result = self.text
@@ -442,7 +442,7 @@ class Notebook:
         """A unified diff of each changed cell, labelled ``a/path:cell N``."""
         return "".join(
             unified_diff(f"{display}:cell {cell.number}", "".join(cell.lines), text)
-            for cell, text in self._fixed_cells(code)
+            for cell, text in self.fixed_cells(code)
         )
 
 
