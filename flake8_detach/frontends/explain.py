@@ -190,6 +190,6 @@ def _render(document: Document, display: str, explained: List[Tuple[Any, Optiona
     parts = []
     for explanation, finding, position in explained:
         item = document.reported(display, finding or Finding("", "", position))
-        header = f"{where(item)}: {explanation.title}"
+        header = f"{where(item, position)}: {explanation.title}"
         parts.append(render.text(explanation, header, where_text))
     return "\n".join(parts)
