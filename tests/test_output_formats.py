@@ -145,4 +145,5 @@ def test_the_trace_names_the_branch_that_raises(cli: Cli) -> None:
     flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
     steps = [(step["location"]["physicalLocation"]["region"]["startLine"], step["location"]["message"]["text"])
              for step in flow]
-    assert steps[-2:] == [(4, "on the path where this test is true"), (5, "converted: 'y.numpy()' (.numpy() converts it)")]
+    assert steps[-2:] == [(4, "on the path where this test is true"),
+                          (5, "converted: 'y.numpy()' (.numpy() converts it)")]
