@@ -316,3 +316,13 @@ def test_the_readme_example_is_what_the_command_prints(capsys: pytest.CaptureFix
     assert f"$ flake8-detach explain examples/evaluate.py:40\n{text}```" in section
     graph = shown("explain", "examples/evaluate.py:40", "--format", "mermaid").out
     assert f"```mermaid\n{graph}```" in section
+
+
+def test_the_same_explanation_on_every_run() -> None:
+    """Operations that start at one place (``w[0]`` and ``w[0] * x``) keep their order."""
+    source = ("import numpy as np\nimport torch\nw = torch.rand(2, requires_grad=True)\nb = torch.rand(1)\n"
+              "y = (-(w[0] * 3.0) - b[0]) / w[1]\nnp.asarray([y])\n")
+    graphs = {render.mermaid(explanation, _where) for _ in range(4) for _, explanation in explained(source)}
+    assert len(graphs) == 1
+    (graph,) = graphs
+    assert graph.index("SelectBackward0<br/>w[0]") < graph.index("MulBackward0<br/>w[0] * 3.0")

@@ -424,7 +424,7 @@ class _Builder:
                     None)
 
     def build(self, traced: bool) -> Chain:
-        for key in sorted(self.on_path, key=lambda k: self._position(self.points[k])):
+        for key in sorted(self.on_path, key=lambda k: self._order(self.points[k])):
             point = self.points[key]
             cut = self._cut_reason(key)
             kind = self.walker.step_kind(point, cut is not None)
@@ -439,10 +439,12 @@ class _Builder:
         links = self._links(conversion)
         return Chain(self.steps, links, traced, conversion, self.step_of_point)
 
-    def _position(self, point: Point) -> Position:
+    def _order(self, point: Point) -> Tuple[Position, Position, str, str]:
+        """Steps by place, an operand before the operation around it, the same on every run."""
         node = point.node
         target = node.target if isinstance(node, Binding) else node
-        return self.walker.index.start(target)
+        index = self.walker.index
+        return index.start(target), index.end(target), point.kind, node.name if isinstance(node, Binding) else ""
 
     def _conversion_step(self) -> int:
         facts = self.walker.facts
