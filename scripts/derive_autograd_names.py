@@ -5,13 +5,14 @@
     python scripts/derive_autograd_names.py --check --only operators   # one group (the drift test)
 
 Each entry is ``type(result.grad_fn).__name__`` of a small call on CPU tensors that require grad:
-a 3x3 float matrix ``x`` (``x op 2`` before ``x op y``) for Python's operators, indexing, the public
-``torch.Tensor`` methods and the ``torch`` and ``torch.nn.functional`` functions; the first
-argument pattern that gives a tensor with a ``grad_fn`` decides.  ``torch.nn`` module classes are
+a 3x3 float matrix ``x`` (``x op 2`` before ``x op y``) for indexing, the public ``torch.Tensor``
+methods and the ``torch`` and ``torch.nn.functional`` functions, matrices then vectors for Python's
+operators; the first argument pattern that gives a tensor with a ``grad_fn`` decides.  ``torch.nn`` module classes are
 built with the first constructor arguments that work and called on the first input shape that
 gives one (with class indices as a second argument before a second tensor: losses).  The name is
-the one for these shapes: ``x @ y`` is ``MmBackward0`` for matrices and ``DotBackward0`` for
-vectors; ``explain`` shows it as what autograd records for a typical call.
+the one for these shapes: ``x @ y`` is ``MmBackward0/DotBackward0`` (matrices/vectors), while
+``torch.matmul(x, y)`` keeps the matrices' ``MmBackward0``; ``explain`` shows what autograd records
+for a typical call.
 Keys: ``operator.<ast operator class>``, ``getitem.<index kind>``, ``torch.Tensor.<member>``,
 ``<module>.<function>``, ``torch.nn.<Class>``.
 """
@@ -47,6 +48,8 @@ _INDEXES: Dict[str, Callable[[torch.Tensor], Any]] = {
     "tuple": lambda x: x[0, 1:],
 }
 # Containers hold modules; they compute nothing themselves.
+# The operands of Python's operators: matrices, then vectors (``@`` records a different node).
+_SHAPES: Sequence[Tuple[int, ...]] = ((3, 3), (3,))
 _CONTAINERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Container"}
 
 
@@ -94,11 +97,17 @@ def _first_success(attempts: Sequence[Callable[[], Any]]) -> Optional[str]:
     return None
 
 
+def _by_shape(attempts: Callable[[Tuple[int, ...]], Sequence[Callable[[], Any]]]) -> Optional[str]:
+    """The names for matrices and for vectors, "/"-joined when they differ (``x @ y``)."""
+    found = [_first_success(attempts(shape)) for shape in _SHAPES]
+    return "/".join(dict.fromkeys(name for name in found if name)) or None
+
+
 def _operators() -> Dict[str, str]:
     names: Dict[str, str] = {}
     for key, function in _OPERATORS.items():
-        found = _first_success([lambda f=function: f(_tensor(3, 3), 2),
-                                lambda f=function: f(_tensor(3, 3), _tensor(3, 3))])
+        found = _by_shape(lambda shape, f=function: [lambda: f(_tensor(*shape), 2),
+                                                     lambda: f(_tensor(*shape), _tensor(*shape))])
         if found:
             names[f"operator.{key}"] = found
     for key, function in _UNARY.items():

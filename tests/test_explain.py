@@ -112,9 +112,11 @@ def test_the_chain_goes_through_assignments_operations_and_container_entries() -
     ]
     losses = steps[41]
     assert [s.kind for s in losses.in_flow_order()][-2:] == [StepKind.ENTRY, StepKind.CONVERSION]
-    entry_cut = next(cut for cut in losses.cuts if cut.how == ".detach()")
+    fix_cut, entry_cut = [cut for cut in losses.cuts if cut.on_link]  # the fix's, then the other place
+    assert fix_cut.fix is not None and fix_cut.before_step == losses.conversion.index
+    assert fix_cut.line_after is not None and fix_cut.line_after.startswith("plt.plot([t.detach() for t in losses])")
+    assert entry_cut.fix is None and entry_cut.position.line == 34 and "after 'loss'" in entry_cut.text
     assert entry_cut.before_step == next(s.index for s in losses.steps if s.kind is StepKind.ENTRY)
-    assert "losses.append(loss.detach())" in entry_cut.text
     helper = steps[43]  # to_numpy(model.hidden.weight): the parameter, bound at this call
     assert [(s.position.line, s.kind) for s in helper.in_flow_order()] == [
         (43, StepKind.SOURCE), (19, StepKind.ARGUMENT), (20, StepKind.OPERATION), (20, StepKind.CONVERSION)]
@@ -179,8 +181,9 @@ def test_explain_prints_the_tree_grad_mode_and_cut(cli: Cli) -> None:
     assert "line 37  [source] AddmmBackward0; output of model call: model(inputs)" in out
     assert "`-- line 40  [operation] MaxBackward1: probabilities.max(dim=1)" in out
     assert "grad mode at the conversion: on" in out
-    assert "confidence = probabilities.max(dim=1).values.detach().numpy()" in out
-    assert "(`flake8-detach fix`: Insert .detach(), safe)" in out
+    assert "line 40: insert .detach() after 'probabilities.max(dim=1).values'\n" \
+           "      confidence = probabilities.max(dim=1).values.detach().numpy()  # DET101\n" \
+           "    `flake8-detach fix` writes this (a safe fix)\n" in out
 
 
 def test_explain_of_a_safe_and_of_an_undecided_conversion(cli: Cli) -> None:
@@ -306,16 +309,21 @@ def test_the_autograd_table_agrees_with_this_torch() -> None:
     assert set(fresh) == {key for key in table["names"] if key.startswith(("operator.", "getitem."))}
 
 
-def test_the_readme_example_is_what_the_command_prints(capsys: pytest.CaptureFixture[str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_examples_are_what_the_command_prints(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Why PyTorch refuses, and what explain shows", 1)[1].split("\n## ", 1)[0]
     shown = Cli(capsys, ROOT)
-    text = shown("explain", "examples/evaluate.py:40").out
-    assert f"$ flake8-detach explain examples/evaluate.py:40\n{text}```" in section
-    graph = shown("explain", "examples/evaluate.py:40", "--format", "mermaid").out
-    assert f"```mermaid\n{graph}```" in section
+    # "$ flake8-detach explain ARGS" inside a block, "<!-- flake8-detach explain ARGS -->" before one
+    commands = re.findall(r"^\$ flake8-detach explain (.+)\n", section, re.MULTILINE)
+    drawn = re.findall(r"^<!-- flake8-detach explain (.+) -->\n", section, re.MULTILINE)
+    assert "examples/graph.py:17" in commands and "examples/graph.py:17 --format mermaid" in drawn
+    for arguments in commands:
+        assert f"$ flake8-detach explain {arguments}\n{shown('explain', *arguments.split()).out}```" in section
+    for arguments in drawn:
+        graph = shown("explain", *arguments.split()).out
+        assert f"<!-- flake8-detach explain {arguments} -->\n```mermaid\n{graph}```" in section
 
 
 def test_the_same_explanation_on_every_run() -> None:

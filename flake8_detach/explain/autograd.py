@@ -1,8 +1,9 @@
 """The node autograd records for an operation, from the table ``scripts/derive_autograd_names.py``
 derives by running PyTorch (``autograd_names.json``).
 
-The name is the one torch gives for a typical call (matrices for ``@``); an operation that
-records nothing (``.cpu()`` on a CPU tensor returns the tensor itself) has no entry.
+The name is the one torch gives for a typical call (matrices; ``x @ y`` names the matrices' and the
+vectors' nodes); an operation that records nothing (``.cpu()`` on a CPU tensor returns the tensor
+itself) has no entry.
 """
 
 from __future__ import annotations

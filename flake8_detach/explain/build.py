@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Set, Tuple
 
 from flake8_detach.explain.autograd import AutogradNames
 from flake8_detach.explain.calls import Calls
@@ -12,7 +12,7 @@ from flake8_detach.explain.chain import Chain, Walker, shortened
 from flake8_detach.explain.facts import ConditionFacts, GradStatus, HelperFacts, OriginFacts, SiteFacts, Span
 from flake8_detach.explain.flow import FlowIndex
 from flake8_detach.explain.gradmode import GradModes
-from flake8_detach.explain.model import Cut, Explanation, Link, Reason, Step, StepKind, Verdict
+from flake8_detach.explain.model import NO_GRAD, Cut, Explanation, Link, Reason, Step, StepKind, Verdict
 from flake8_detach.findings import Finding, TraceStep, apply_edits
 
 if TYPE_CHECKING:
@@ -136,21 +136,33 @@ class Explainer:
                                  "callers pass", step.position)
 
     def _cuts(self, facts: SiteFacts, chain: Chain, finding: Optional[Finding]) -> Iterator[Cut]:
+        """The fix's cut, line by line; the other places ``.detach()`` would cut (a list's fix
+        converts its detached entries, yet detaching where they enter also works); no_grad."""
         fix = finding.fix if finding is not None else None
-        fixed = apply_edits(self.code, fix.edits) if fix is not None else None
+        fix_lines: Set[int] = set()
+        if fix is not None:
+            fixed = apply_edits(self.code, fix.edits)
+            how = ".detach()" if any(".detach()" in edit.content for edit in fix.edits) else "numpy(force=True)"
+            for line in sorted({edit.start.line for edit in fix.edits}):
+                fix_lines.add(line)
+                points = [point for point in facts.detach_points if point.start.line == line]
+                names = " and ".join(f"'{self._code_at(point)}'" for point in points)
+                text = f"insert .detach() after {names}" if names and how == ".detach()" else fix.description
+                start = min(edit.start for edit in fix.edits if edit.start.line == line)
+                fed = self._step_fed_by(chain, points[0]) if points else chain.conversion
+                yield Cut(how, text, start, fed, fix, _changed_line(self.code, fixed, line))
         for point in facts.detach_points:
-            node = self.index.expression_at(point.start, point.end)
-            code = shortened(self.index.text(node)) if node is not None else "the value"
-            text = f"insert .detach() after '{code}'"
-            if fixed is not None:
-                changed = _changed_line(self.code, fixed, point.start.line)
-                if changed:
-                    text += f"; the line becomes: {changed}"
-            yield Cut(".detach()", text, point.end, self._step_fed_by(chain, point), fix)
+            if point.start.line not in fix_lines:
+                yield Cut(".detach()", f"or insert .detach() after '{self._code_at(point)}'", point.end,
+                          self._step_fed_by(chain, point))
         # Through a helper, the call is what runs under no_grad (the helper serves other callers too).
-        yield Cut("with torch.no_grad():", "or run this line under `with torch.no_grad():` "
+        yield Cut(NO_GRAD, f"or run this line under `{NO_GRAD}` "
                   "(grad mode off at the conversion), if no gradient is needed from there on",
                   facts.anchor.start, chain.conversion)
+
+    def _code_at(self, point: Span) -> str:
+        node = self.index.expression_at(point.start, point.end)
+        return shortened(self.index.text(node)) if node is not None else "the value"
 
     def _step_fed_by(self, chain: Chain, point: Span) -> int:
         """The step a detach point's value flows into: an entry into a container, or the conversion."""

@@ -58,15 +58,24 @@ class Reason:
     position: Optional[Position] = None
 
 
+NO_GRAD = "with torch.no_grad():"
+
+
 @dataclass(frozen=True)
 class Cut:
     """A place where ``.detach()`` or ``torch.no_grad()`` would cut the graph."""
 
-    how: str  # ".detach()" or "with torch.no_grad():"
+    how: str  # ".detach()", "numpy(force=True)" or NO_GRAD (around the conversion, not on a link)
     text: str  # what to write, and where
     position: Position
     before_step: int  # the step the cut value flows into (the conversion, an entry...)
     fix: Optional[Fix] = None  # the fix `flake8-detach fix` applies, for the fix's cut
+    line_after: Optional[str] = None  # the fix's line, as `flake8-detach fix` writes it
+
+    @property
+    def on_link(self) -> bool:
+        """Drawn on the link into ``before_step`` (a ``.detach()``), not beside the conversion."""
+        return self.how != NO_GRAD
 
 
 @dataclass(frozen=True)

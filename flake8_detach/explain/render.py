@@ -13,7 +13,7 @@ import subprocess
 from typing import Any, Callable, Dict, List, Optional, Set
 
 from flake8_detach.explain.model import Cut, Explanation, Step, StepKind, Verdict
-from flake8_detach.findings import Position
+from flake8_detach.findings import Applicability, Position
 
 # How a front end names a place: "line 40", or "cell 11, line 2" in a notebook.
 Where = Callable[[Position], str]
@@ -78,14 +78,20 @@ def text(explanation: Explanation, header: str, where: Where) -> str:
               for reason in explanation.grad_mode_reasons]
     if explanation.cuts:
         lines += ["", "where to cut the graph:"]
-        lines += [f"  - {where(cut.position)}: {cut.text}{_fix_words(cut)}" for cut in explanation.cuts]
+        for cut in explanation.cuts:
+            lines.append(f"  - {where(cut.position)}: {cut.text}")
+            lines += [f"      {cut.line_after}"] if cut.line_after else []
+            lines += [f"    {_fix_words(cut)}"] if cut.fix else []
     return "\n".join(lines) + "\n"
 
 
 def _fix_words(cut: Cut) -> str:
-    if cut.fix is None:
-        return ""
-    return f" (`flake8-detach fix`: {cut.fix.description}, {cut.fix.applicability.value})"
+    assert cut.fix is not None
+    if cut.fix.applicability is Applicability.SAFE:
+        return "`flake8-detach fix` writes this (a safe fix)"
+    # An unsafe fix's description ends with why it is unsafe.
+    why = "" if cut.text == cut.fix.description else f": {cut.fix.description}"
+    return f"`flake8-detach fix --unsafe-fixes` writes this{why}"
 
 
 def _tree(explanation: Explanation, where: Where) -> List[str]:
@@ -123,9 +129,13 @@ def _graph_label(step: Step, where: Where) -> List[str]:
     return lines
 
 
-def _cut_links(explanation: Explanation) -> Dict[int, Cut]:
-    """The step each ``.detach()`` cut flows into."""
-    return {cut.before_step: cut for cut in explanation.cuts if cut.how == ".detach()"}
+def _cut_links(explanation: Explanation) -> Dict[int, str]:
+    """The label of the cut on the links into each step: the fix's, else another place to cut."""
+    labels: Dict[int, str] = {}
+    for cut in explanation.cuts:
+        if cut.on_link:
+            labels.setdefault(cut.before_step, f"{'cut here' if cut.fix else 'or cut here'}: {cut.how}")
+    return labels
 
 
 def _mermaid_text(text: str) -> str:
@@ -151,12 +161,12 @@ def mermaid(explanation: Explanation, where: Where) -> str:
         lines.append(f"    s{step.index}{opening}{label}{closing}")
     cut_into = _cut_links(explanation)
     for link in explanation.links:
-        cut = cut_into.get(link.target)
-        if cut is not None:
-            lines.append(f'    s{link.source} -. "cut here: {_mermaid_text(cut.how)}" .-> s{link.target}')
+        cut_label = cut_into.get(link.target)
+        if cut_label is not None:
+            lines.append(f'    s{link.source} -. "{_mermaid_text(cut_label)}" .-> s{link.target}')
         else:
             lines.append(f"    s{link.source} --> s{link.target}")
-    for number, cut in enumerate(c for c in explanation.cuts if c.how != ".detach()"):
+    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
         lines.append(f'    c{number}{{{{"or: {_mermaid_text(cut.how)}"}}}} -.- s{cut.before_step}')
     lines += [
         "    classDef source fill:#fde0ef,stroke:#c2185b",
@@ -192,10 +202,10 @@ def dot(explanation: Explanation, where: Where) -> str:
         lines.append(f'    s{step.index} [label="{label}", {_DOT_STYLES.get(step.kind, "shape=box")}];')
     cut_into = _cut_links(explanation)
     for link in explanation.links:
-        cut = cut_into.get(link.target)
-        style = f' [label="cut here: {_dot_text(cut.how)}", style=dashed, color="#cc0000"]' if cut else ""
+        cut_label = cut_into.get(link.target)
+        style = f' [label="{_dot_text(cut_label)}", style=dashed, color="#cc0000"]' if cut_label else ""
         lines.append(f"    s{link.source} -> s{link.target}{style};")
-    for number, cut in enumerate(c for c in explanation.cuts if c.how != ".detach()"):
+    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
         lines.append(f'    c{number} [label="or: {_dot_text(cut.how)}", shape=note];')
         lines.append(f"    c{number} -> s{cut.before_step} [style=dotted, arrowhead=none];")
     lines.append("}")
@@ -235,6 +245,7 @@ def record(explanation: Explanation, locate: Callable[[Position], Dict[str, Any]
                       "reasons": [{"text": r.text, "location": place(r.position)}
                                   for r in explanation.grad_mode_reasons]},
         "cuts": [{"how": c.how, "text": c.text, "location": place(c.position), "before_step": c.before_step,
+                  "line_after": c.line_after,
                   "fix": None if c.fix is None else {"message": c.fix.description,
                                                      "applicability": c.fix.applicability.value}}
                  for c in explanation.cuts],
