@@ -6,7 +6,8 @@
 
 Each entry is ``type(result.grad_fn).__name__`` of a small call on CPU tensors that require grad:
 a 3x3 float matrix ``x`` (``x op 2`` before ``x op y``) for indexing, the public ``torch.Tensor``
-methods and the ``torch`` and ``torch.nn.functional`` functions, matrices then vectors for Python's
+methods and the ``torch`` and ``torch.nn.functional`` functions (then the inputs of losses, image
+layers, normalisations and embeddings: ``_FUNCTION_PATTERNS``), matrices then vectors for Python's
 operators; the first argument pattern that gives a tensor with a ``grad_fn`` decides.  ``torch.nn`` module classes are
 built with the first constructor arguments that work and called on the first input shape that
 gives one (with class indices as a second argument before a second tensor: losses).  The name is
@@ -46,6 +47,22 @@ _INDEXES: Dict[str, Callable[[torch.Tensor], Any]] = {
     "slice": lambda x: x[1:],
     "tensor": lambda x: x[torch.tensor([0, 2])],
     "tuple": lambda x: x[0, 1:],
+}
+# What a function is tried with, in turn: matrices first; then the inputs of losses (probabilities
+# and a target, class indices), of images' layers (a batch of one 3-channel image, a kernel), of
+# normalisations (the normalised shape) and of embeddings (indices, then the table).
+_FUNCTION_PATTERNS: Sequence[Tuple[Any, ...]] = (
+    ("x",), ("x", 1), ("x", "x"), ("x", 0), ("list",), ("probabilities", "target"), ("x", "classes"),
+    ("image", 2), ("image", "kernel"), ("x", (3,)), ("indices", "x"))
+_ARGUMENTS: Dict[str, Callable[[], Any]] = {
+    "x": lambda: _tensor(3, 3),
+    "list": lambda: [_tensor(3, 3), _tensor(3, 3)],
+    "probabilities": lambda: torch.rand(3, 3).requires_grad_(),
+    "target": lambda: torch.rand(3, 3),
+    "classes": lambda: torch.arange(3),
+    "image": lambda: _tensor(1, 3, 8, 8),
+    "kernel": lambda: _tensor(4, 3, 3, 3),
+    "indices": lambda: torch.arange(2),
 }
 # Containers hold modules; they compute nothing themselves.
 # The operands of Python's operators: matrices, then vectors (``@`` records a different node).
@@ -126,10 +143,8 @@ def _argument_patterns(function: Callable[..., Any], method: bool) -> Sequence[C
         patterns: Sequence[Tuple[Any, ...]] = ((), (1,), (-1,), ("x",), (0,))
         return [lambda p=p: function(_tensor(3, 3), *[_tensor(3, 3) if a == "x" else a for a in p])
                 for p in patterns]
-    patterns = (("x",), ("x", 1), ("x", "x"), ("x", 0), ("list",))
-    return [lambda p=p: function(*[_tensor(3, 3) if a == "x" else [_tensor(3, 3), _tensor(3, 3)] if a == "list"
-                                   else a for a in p])
-            for p in patterns]
+    return [lambda p=p: function(*[_ARGUMENTS[a]() if isinstance(a, str) else a for a in p])
+            for p in _FUNCTION_PATTERNS]
 
 
 def _public_callables(owner: Any, names: Sequence[str]) -> Iterator[Tuple[str, Callable[..., Any]]]:

@@ -208,13 +208,15 @@ def test_explain_without_a_conversion_there_exits_2(cli: Cli, place: str, messag
     assert message in result.err
 
 
-def test_a_graph_of_a_line_with_two_conversions_needs_the_column(cli: Cli) -> None:
+def test_a_line_with_two_conversions_draws_both_unless_the_column_picks_one(cli: Cli) -> None:
     write(cli.directory / "two.py", "import torch\nw = torch.rand(3, requires_grad=True)\nprint(w.numpy(), "
           "(w * 2).numpy())\n")
     assert cli("explain", "two.py:3").out.count("DET101") == 2
-    result = cli("explain", "two.py:3", "--format", "mermaid")
-    assert result.code == 2 and "columns 9, 26" in result.err
-    assert cli("explain", "two.py:3:26", "--format", "mermaid").code == 0
+    both = cli("explain", "two.py:3", "--format", "mermaid")
+    assert both.code == 0 and 'subgraph e0["DET101: w.numpy()"]' in both.out
+    assert 'subgraph e1["DET101: (w * 2).numpy()"]' in both.out
+    one = cli("explain", "two.py:3:26", "--format", "mermaid")
+    assert one.code == 0 and "subgraph" not in one.out and "MulBackward0" in one.out
 
 
 def test_explain_in_a_notebook_names_cells(cli: Cli) -> None:
@@ -254,6 +256,17 @@ def _graph_sources() -> List[Tuple[str, Explanation]]:
     return chosen
 
 
+# Two findings at one place: the helper converts both lists it is handed.
+TWO_LISTS = ("import matplotlib.pyplot as plt\nimport torch\n\n\ndef show(a, b):\n    plt.plot(a)\n    plt.plot(b)\n"
+             "\n\nw = torch.rand(3, requires_grad=True)\nxs, ys = [], []\nxs.append(w * 2)\nys.append(w + 1)\n"
+             "show(xs, ys)\n")
+
+
+def _graphs() -> List[Tuple[str, List[Explanation]]]:
+    """One graph per explanation, and one of two conversions (drawn side by side)."""
+    return [(label, [e]) for label, e in _graph_sources()] + [("two lists", [e for _, e in explained(TWO_LISTS)])]
+
+
 def _where(position: object) -> str:
     return f"line {getattr(position, 'line')}"
 
@@ -262,7 +275,7 @@ def _where(position: object) -> str:
                     reason="Mermaid's parser needs Node and `npm install --prefix tests/mermaid` (.ci/run does both "
                            "where npm is available)")
 def test_mermaid_output_parses_with_mermaids_parser() -> None:
-    diagrams = [render.mermaid(explanation, _where) for _, explanation in _graph_sources()]
+    diagrams = [render.mermaid(explanations, _where) for _, explanations in _graphs()]
     result = subprocess.run(["node", str(MERMAID / "parse.mjs")], input="\n%% next\n".join(diagrams),
                             capture_output=True, text=True, cwd=MERMAID, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -272,21 +285,51 @@ def test_mermaid_output_parses_with_mermaids_parser() -> None:
 @pytest.mark.skipif(shutil.which("dot") is None,
                     reason="Graphviz's dot is not installed (.ci/run installs it where apt-get can)")
 def test_dot_output_parses_with_graphviz(cli: Cli) -> None:
-    for label, explanation in _graph_sources():
-        result = subprocess.run(["dot", "-Tsvg"], input=render.dot(explanation, _where), capture_output=True,
+    for label, explanations in _graphs():
+        result = subprocess.run(["dot", "-Tsvg"], input=render.dot(explanations, _where), capture_output=True,
                                 text=True, timeout=60, check=False)
         assert result.returncode == 0 and not result.stderr, (label, result.stderr)
     svg = cli("explain", f"{EXAMPLE}:40", "--format", "svg")
     assert svg.code == 0 and svg.out.lstrip().startswith("<?xml") and "MaxBackward1" in svg.out
 
 
+def test_the_fix_cut_says_what_the_fix_writes() -> None:
+    """A list literal's fix detaches each entry where it is converted, not after each name."""
+    source = ("import matplotlib.pyplot as plt\nimport torch\nw = torch.rand(2, requires_grad=True)\na = w * 2\n"
+              "b = w + 1\nplt.plot([a, b])\n")
+    (finding, explanation), = [pair for pair in explained(source) if pair[0] is not None]
+    fix_cut, *others = explanation.cuts
+    assert finding.fix is not None and fix_cut.fix is finding.fix and fix_cut.text == finding.fix.description
+    assert fix_cut.line_after == "plt.plot([t.detach() for t in [a, b]])"
+    alternatives = [cut.text for cut in others if cut.on_link]
+    assert alternatives == ["or insert .detach() after 'a'", "or insert .detach() after 'b'"]
+
+
+def test_every_finding_at_one_place_is_explained_and_drawn(cli: Cli) -> None:
+    findings = [(finding, explanation) for finding, explanation in explained(TWO_LISTS) if finding is not None]
+    assert len(findings) == 2
+    for finding, explanation in findings:
+        assert finding.fix is not None
+        fix_cut = next(cut for cut in explanation.cuts if cut.fix is not None)  # the list, where it is passed
+        assert fix_cut.position.line == 14 and fix_cut.line_after is not None and "t.detach()" in fix_cut.line_after
+        argument = explanation.steps[fix_cut.before_step]
+        assert argument.kind is StepKind.ARGUMENT and argument.note.endswith("of show()")
+    write(cli.directory / "two.py", TWO_LISTS)
+    text = cli("explain", "two.py:14")
+    headers = [line for line in text.out.splitlines() if line.startswith("two.py:14:1: DET102 show() converts")]
+    assert text.code == 0 and len(headers) == 2, text.out
+    graph = cli("explain", "two.py:14", "--format", "mermaid")
+    assert graph.code == 0 and graph.out.count("    subgraph ") == 2
+    assert 'subgraph e1["DET102: plt.plot(b)"]' in graph.out
+
+
 def test_labels_with_quotes_and_angle_brackets_stay_inside_their_nodes() -> None:
     source = ('import numpy as np\nimport torch\nw = torch.rand(3, requires_grad=True)\n'
               'y = {"a<b": w * 2}\nnp.asarray(y["a<b"])\n')
     (_, explanation), = explained(source)
-    graph = render.mermaid(explanation, _where)
+    graph = render.mermaid([explanation], _where)
     assert '"a<b"' not in graph and "#quot;a#lt;b#quot;" in graph
-    assert '\\"a<b\\"' in render.dot(explanation, _where)
+    assert '\\"a<b\\"' in render.dot([explanation], _where)
 
 
 # --- the autograd names come from torch --------------------------------------------------------
@@ -330,7 +373,7 @@ def test_the_same_explanation_on_every_run() -> None:
     """Operations that start at one place (``w[0]`` and ``w[0] * x``) keep their order."""
     source = ("import numpy as np\nimport torch\nw = torch.rand(2, requires_grad=True)\nb = torch.rand(1)\n"
               "y = (-(w[0] * 3.0) - b[0]) / w[1]\nnp.asarray([y])\n")
-    graphs = {render.mermaid(explanation, _where) for _ in range(4) for _, explanation in explained(source)}
+    graphs = {render.mermaid([explanation], _where) for _ in range(4) for _, explanation in explained(source)}
     assert len(graphs) == 1
     (graph,) = graphs
     assert graph.index("SelectBackward0<br/>w[0]") < graph.index("MulBackward0<br/>w[0] * 3.0")

@@ -13,7 +13,7 @@ from flake8_detach.explain.facts import ConditionFacts, GradStatus, HelperFacts,
 from flake8_detach.explain.flow import FlowIndex
 from flake8_detach.explain.gradmode import GradModes
 from flake8_detach.explain.model import NO_GRAD, Cut, Explanation, Link, Reason, Step, StepKind, Verdict
-from flake8_detach.findings import Finding, TraceStep, apply_edits
+from flake8_detach.findings import Finding, Fix, Position, TraceStep, apply_edits
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -58,6 +58,7 @@ class Explainer:
 
     def __init__(self, tree: ast.Module, code: str) -> None:
         self.code = code
+        self.lines = code.splitlines()
         self.index = FlowIndex(tree, code)
         self.calls = Calls(self.index)
         self.names = AutogradNames(self.calls)
@@ -139,36 +140,52 @@ class Explainer:
         """The fix's cut, line by line; the other places ``.detach()`` would cut (a list's fix
         converts its detached entries, yet detaching where they enter also works); no_grad."""
         fix = finding.fix if finding is not None else None
-        fix_lines: Set[int] = set()
+        fixed_points: Set[Span] = set()
         if fix is not None:
             fixed = apply_edits(self.code, fix.edits)
             how = ".detach()" if any(".detach()" in edit.content for edit in fix.edits) else "numpy(force=True)"
             for line in sorted({edit.start.line for edit in fix.edits}):
-                fix_lines.add(line)
-                points = [point for point in facts.detach_points if point.start.line == line]
+                points = [point for point in facts.detach_points if self._detached_by(point, fix, line)]
+                fixed_points.update(points)
                 names = " and ".join(f"'{self._code_at(point)}'" for point in points)
-                text = f"insert .detach() after {names}" if names and how == ".detach()" else fix.description
+                text = f"insert .detach() after {names}" if names else fix.description
                 start = min(edit.start for edit in fix.edits if edit.start.line == line)
-                fed = self._step_fed_by(chain, points[0]) if points else chain.conversion
+                fed = self._step_fed_by(facts, chain, points[0].start if points else start)
                 yield Cut(how, text, start, fed, fix, _changed_line(self.code, fixed, line))
         for point in facts.detach_points:
-            if point.start.line not in fix_lines:
+            if point not in fixed_points:
                 yield Cut(".detach()", f"or insert .detach() after '{self._code_at(point)}'", point.end,
-                          self._step_fed_by(chain, point))
+                          self._step_fed_by(facts, chain, point.start))
         # Through a helper, the call is what runs under no_grad (the helper serves other callers too).
         yield Cut(NO_GRAD, f"or run this line under `{NO_GRAD}` "
                   "(grad mode off at the conversion), if no gradient is needed from there on",
                   facts.anchor.start, chain.conversion)
 
+    def _detached_by(self, point: Span, fix: Fix, line: int) -> bool:
+        """The fix puts ``.detach()`` right after the point, on ``line`` (past the parentheses
+        that close around it)."""
+        if point.end.line != line:
+            return False
+        text = self.lines[line - 1]
+        return any(".detach()" in edit.content and edit.start.line == line and edit.start >= point.end
+                   and not text[point.end.column:edit.start.column].strip(") ") for edit in fix.edits)
+
     def _code_at(self, point: Span) -> str:
         node = self.index.expression_at(point.start, point.end)
         return shortened(self.index.text(node)) if node is not None else "the value"
 
-    def _step_fed_by(self, chain: Chain, point: Span) -> int:
-        """The step a detach point's value flows into: an entry into a container, or the conversion."""
+    @staticmethod
+    def _step_fed_by(facts: SiteFacts, chain: Chain, place: Position) -> int:
+        """The step the value cut at ``place`` flows into: an entry into a container on that line,
+        the helper's parameter when the cut is in the helper's call, or the conversion."""
         for step in chain.steps:
-            if step.kind is StepKind.ENTRY and step.position.line == point.start.line:
+            if step.kind is StepKind.ENTRY and step.position.line == place.line:
                 return step.index
+        helper = facts.helper
+        if helper is not None and facts.call.start <= place <= facts.call.end:
+            for step in chain.steps:
+                if step.kind is StepKind.ARGUMENT and step.code == helper.parameter:
+                    return step.index
         return chain.conversion
 
 

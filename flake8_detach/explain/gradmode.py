@@ -114,7 +114,7 @@ class GradModes:
                       depth: int) -> Tuple[str, List[Reason]]:
         modes: List[str] = []
         reasons: List[Reason] = []
-        for call, _ in callers:
+        for call, _ in sorted(callers, key=lambda caller: self.index.start(caller[0])):
             mode, why = self.at(call, depth + 1)
             modes.append(mode)
             if len(reasons) < _MAX_CALLERS_SHOWN:

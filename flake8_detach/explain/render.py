@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from flake8_detach.explain.model import Cut, Explanation, Step, StepKind, Verdict
 from flake8_detach.findings import Applicability, Position
@@ -122,11 +122,9 @@ def _tree(explanation: Explanation, where: Where) -> List[str]:
 
 
 def _graph_label(step: Step, where: Where) -> List[str]:
+    """Where, what happens ("returned by", "assigned to 'y'"), then the code it happens to."""
     first = f"{where(step.position)}: {step.autograd}" if step.autograd else where(step.position)
-    lines = [first, step.code]
-    if step.note:
-        lines.append(step.note)
-    return lines
+    return [first, step.note, step.code] if step.note else [first, step.code]
 
 
 def _cut_links(explanation: Explanation) -> Dict[int, str]:
@@ -153,31 +151,55 @@ _MERMAID_SHAPES = {
 }
 
 
-def mermaid(explanation: Explanation, where: Where) -> str:
+def _group_title(explanation: Explanation) -> str:
+    """What a conversion's group is called when one graph draws several."""
+    code = explanation.conversion.code
+    return f"{explanation.code}: {code}" if explanation.code else code
+
+
+def mermaid(explanations: Sequence[Explanation], where: Where) -> str:
+    """One flowchart; several conversions (of one line) each in a subgraph."""
     lines = ["flowchart TD"]
-    for step in explanation.steps:
-        opening, closing = _MERMAID_SHAPES.get(step.kind, ('["', '"]'))
-        label = "<br/>".join(_mermaid_text(part) for part in _graph_label(step, where))
-        lines.append(f"    s{step.index}{opening}{label}{closing}")
-    cut_into = _cut_links(explanation)
-    for link in explanation.links:
-        cut_label = cut_into.get(link.target)
-        if cut_label is not None:
-            lines.append(f'    s{link.source} -. "{_mermaid_text(cut_label)}" .-> s{link.target}')
+    members: Dict[str, List[str]] = {"source": [], "conversion": [], "cut": []}
+    grouped = len(explanations) > 1
+    for number, explanation in enumerate(explanations):
+        prefix = f"e{number}" if grouped else ""
+        body = _mermaid_body(explanation, where, prefix, members)
+        if grouped:
+            title = _mermaid_text(_group_title(explanation))
+            lines += [f'    subgraph {prefix}["{title}"]', *(f"    {line}" for line in body), "    end"]
         else:
-            lines.append(f"    s{link.source} --> s{link.target}")
-    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
-        lines.append(f'    c{number}{{{{"or: {_mermaid_text(cut.how)}"}}}} -.- s{cut.before_step}')
+            lines += body
     lines += [
         "    classDef source fill:#fde0ef,stroke:#c2185b",
         "    classDef conversion fill:#f4cccc,stroke:#c00,stroke-width:3px",
         "    classDef cut fill:#d9ead3,stroke:#38761d",
     ]
-    for kind, name in ((StepKind.SOURCE, "source"), (StepKind.CONVERSION, "conversion"), (StepKind.CUT, "cut")):
-        members = [f"s{step.index}" for step in explanation.steps if step.kind is kind]
-        if members:
-            lines.append(f"    class {','.join(members)} {name}")
+    lines += [f"    class {','.join(names)} {name}" for name, names in members.items() if names]
     return "\n".join(lines) + "\n"
+
+
+_CLASSES = {StepKind.SOURCE: "source", StepKind.CONVERSION: "conversion", StepKind.CUT: "cut"}
+
+
+def _mermaid_body(explanation: Explanation, where: Where, prefix: str, members: Dict[str, List[str]]) -> List[str]:
+    lines = []
+    for step in explanation.steps:
+        opening, closing = _MERMAID_SHAPES.get(step.kind, ('["', '"]'))
+        label = "<br/>".join(_mermaid_text(part) for part in _graph_label(step, where))
+        lines.append(f"    {prefix}s{step.index}{opening}{label}{closing}")
+        if step.kind in _CLASSES:
+            members[_CLASSES[step.kind]].append(f"{prefix}s{step.index}")
+    cut_into = _cut_links(explanation)
+    for link in explanation.links:
+        cut_label = cut_into.get(link.target)
+        if cut_label is not None:
+            lines.append(f'    {prefix}s{link.source} -. "{_mermaid_text(cut_label)}" .-> {prefix}s{link.target}')
+        else:
+            lines.append(f"    {prefix}s{link.source} --> {prefix}s{link.target}")
+    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
+        lines.append(f'    {prefix}c{number}{{{{"or: {_mermaid_text(cut.how)}"}}}} -.- {prefix}s{cut.before_step}')
+    return lines
 
 
 def _dot_text(text: str) -> str:
@@ -194,29 +216,45 @@ _DOT_STYLES = {
 }
 
 
-def dot(explanation: Explanation, where: Where) -> str:
+def dot(explanations: Sequence[Explanation], where: Where) -> str:
+    """One graph; several conversions (of one line) each in a cluster."""
     lines = ["digraph explain {", '    node [fontname="Helvetica", fontsize=10, shape=box];',
              '    edge [fontname="Helvetica", fontsize=9];']
-    for step in explanation.steps:
-        label = "\\n".join(_dot_text(part) for part in _graph_label(step, where))
-        lines.append(f'    s{step.index} [label="{label}", {_DOT_STYLES.get(step.kind, "shape=box")}];')
-    cut_into = _cut_links(explanation)
-    for link in explanation.links:
-        cut_label = cut_into.get(link.target)
-        style = f' [label="{_dot_text(cut_label)}", style=dashed, color="#cc0000"]' if cut_label else ""
-        lines.append(f"    s{link.source} -> s{link.target}{style};")
-    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
-        lines.append(f'    c{number} [label="or: {_dot_text(cut.how)}", shape=note];')
-        lines.append(f"    c{number} -> s{cut.before_step} [style=dotted, arrowhead=none];")
+    grouped = len(explanations) > 1
+    for number, explanation in enumerate(explanations):
+        prefix = f"e{number}" if grouped else ""
+        body = _dot_body(explanation, where, prefix)
+        if grouped:
+            title = _dot_text(_group_title(explanation))
+            lines += [f"    subgraph cluster_{prefix} {{", f'        label="{title}";',
+                      *(f"    {line}" for line in body), "    }"]
+        else:
+            lines += body
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def svg(explanation: Explanation, where: Where) -> str:
+def _dot_body(explanation: Explanation, where: Where, prefix: str) -> List[str]:
+    lines = []
+    for step in explanation.steps:
+        label = "\\n".join(_dot_text(part) for part in _graph_label(step, where))
+        lines.append(f'    {prefix}s{step.index} [label="{label}", {_DOT_STYLES.get(step.kind, "shape=box")}];')
+    cut_into = _cut_links(explanation)
+    for link in explanation.links:
+        cut_label = cut_into.get(link.target)
+        style = f' [label="{_dot_text(cut_label)}", style=dashed, color="#cc0000"]' if cut_label else ""
+        lines.append(f"    {prefix}s{link.source} -> {prefix}s{link.target}{style};")
+    for number, cut in enumerate(c for c in explanation.cuts if not c.on_link):
+        lines.append(f'    {prefix}c{number} [label="or: {_dot_text(cut.how)}", shape=note];')
+        lines.append(f"    {prefix}c{number} -> {prefix}s{cut.before_step} [style=dotted, arrowhead=none];")
+    return lines
+
+
+def svg(explanations: Sequence[Explanation], where: Where) -> str:
     program = shutil.which("dot")
     if program is None:
         raise GraphvizMissing(GRAPHVIZ_MISSING)
-    result = subprocess.run([program, "-Tsvg"], input=dot(explanation, where), capture_output=True, text=True,
+    result = subprocess.run([program, "-Tsvg"], input=dot(explanations, where), capture_output=True, text=True,
                             check=False)
     if result.returncode != 0:
         raise GraphvizMissing(f"Graphviz's dot failed: {result.stderr.strip()}")

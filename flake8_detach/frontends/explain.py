@@ -1,9 +1,10 @@
 """``flake8-detach explain FILE:LINE[:COL]``: the graph behind a conversion, as text or a picture.
 
 ``FILE:LINE`` names a line of a Python file, ``NB.ipynb:cell N:LINE`` a line of a notebook's cell
-(cells numbered as in the findings); ``:COL`` (1-based) picks one of several conversions on the
-line.  Exit status: 0 explained, 2 a bad place (no conversion there, no such file or cell), a file
-that cannot be read or analysed, or ``--format svg`` without Graphviz.
+(cells numbered as in the findings); every finding of the line is explained (a graph draws each
+in a subgraph) unless ``:COL`` (1-based) picks one.  Exit status: 0 explained, 2 a bad place (no
+conversion there, no such file or cell), a file that cannot be read or analysed, or ``--format svg``
+without Graphviz.
 """
 
 from __future__ import annotations
@@ -96,10 +97,6 @@ def explain(args: argparse.Namespace) -> int:
         explained = _explanations(document, line, place, args)
     except (sources.SourceError, NotebookError, UnanalysableSource) as error:
         raise ExplainError(f"{place.path}: {error}") from None
-    if len(explained) > 1 and args.format in _GRAPHS:
-        columns = ", ".join(str(finding_position.column + 1) for _, _, finding_position in explained)
-        raise ExplainError(f"{args.place}: {len(explained)} conversions on this line (columns {columns}); "
-                           "name one as FILE:LINE:COL")
     output = _render(document, place.path, explained, args.format)
     if args.output is not None:
         args.output.write_text(output, encoding="utf-8")
@@ -139,7 +136,8 @@ def _explanations(document: Document, line: int, place: Place,
 def _chosen(sites: List[Any], positions: Any, line: int, column: Optional[int]) -> List[Tuple[Any, Any]]:
     """The conversions to explain, with the rule that reports each: those that start on the
     line (else those whose call spans it), the one at ``column`` if given (the innermost call
-    around it), and of the arguments one conversion converts, the one reported most severely."""
+    around it), and of the arguments one conversion converts, those reported most severely (every
+    finding: ``semilogy(x, train_ls, x, test_ls)`` converts two lists through a helper)."""
     from flake8_detach.rules import CHECKS
 
     def spans(site: Any, node: Any) -> bool:
@@ -154,23 +152,30 @@ def _chosen(sites: List[Any], positions: Any, line: int, column: Optional[int]) 
         exact = [site for site in candidates if spans(site, site.anchor)]
         narrowest = min(candidates, key=lambda site: (positions.end(site.call), _negated(positions.start(site.call))))
         candidates = exact or [site for site in candidates if site.call is narrowest.call]
-    best: Dict[Tuple[int, int], Tuple[Any, Any]] = {}
+    at_anchor: Dict[Tuple[int, int], List[Tuple[Any, Any]]] = {}
     for site in sorted(candidates, key=lambda site: positions.start(site.anchor)):
         check = next((check for check in CHECKS if check.applies(site)), None)
         key = (positions.start(site.anchor).line, positions.start(site.anchor).column)
-        if key not in best or _severity(check) < _severity(best[key][1]):
-            best[key] = (site, check)
-    return list(best.values())
+        at_anchor.setdefault(key, []).append((site, check))
+    chosen = []
+    for found in at_anchor.values():
+        severest = min(_severity(check) for _, check in found)
+        kept = [(site, check) for site, check in found if _severity(check) == severest]
+        chosen += kept if severest < _NOT_REPORTED else kept[:1]  # every finding; of safe ones, one
+    return chosen
 
 
 def _negated(position: Position) -> Tuple[int, int]:
     return -position.line, -position.column
 
 
+_NOT_REPORTED = 2
+
+
 def _severity(check: Any) -> int:
     """A finding that raises first, then an undecided one, then none."""
     if check is None:
-        return 2
+        return _NOT_REPORTED
     return 0 if check.RULE.default_enabled else 1
 
 
@@ -184,7 +189,7 @@ def _render(document: Document, display: str, explained: List[Tuple[Any, Optiona
     if output_format in _GRAPHS:
         graph = {"mermaid": render.mermaid, "dot": render.dot, "svg": render.svg}[output_format]
         try:
-            return str(graph(explained[0][0], where_text))
+            return str(graph([explanation for explanation, _, _ in explained], where_text))
         except render.GraphvizMissing as error:
             raise ExplainError(str(error)) from None
     parts = []
