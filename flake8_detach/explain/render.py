@@ -218,7 +218,8 @@ _DOT_STYLES = {
 
 def dot(explanations: Sequence[Explanation], where: Where) -> str:
     """One graph; several conversions (of one line) each in a cluster."""
-    lines = ["digraph explain {", '    node [fontname="Helvetica", fontsize=10, shape=box];',
+    lines = ["digraph explain {", '    graph [fontname="Helvetica", fontsize=11];',
+             '    node [fontname="Helvetica", fontsize=10, shape=box];',
              '    edge [fontname="Helvetica", fontsize=9];']
     grouped = len(explanations) > 1
     for number, explanation in enumerate(explanations):
