@@ -6,12 +6,17 @@ import ast
 import contextlib
 import gc
 import sys
-from dataclasses import replace
-from typing import Iterator, List, Optional
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterator, List, Optional
 
 from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
 from flake8_detach.prefilter import may_have_findings
 from flake8_detach.settings import Settings
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from flake8_detach.analysis.sites import ConversionSite
 
 
 _BOM = "\ufeff"
@@ -83,40 +88,31 @@ class UnanalysableSource(Exception):
     """The source cannot be analysed (syntax error, nesting too deep...)."""
 
 
-def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
-                 tree: Optional[ast.AST] = None, narrow: bool = True,
-                 name_line: LineNamer = numbered_line) -> List[Finding]:
-    """Every finding in ``source``, of every rule, sorted by position.
+@dataclass(frozen=True)
+class AnalysedSource:
+    """A text as the analysis saw it: its libcst module, its ``ast`` and its conversion sites."""
 
-    Filtering by code (select/ignore, default-off rules) and ``# noqa`` are the
-    front end's business.  Raises ``UnanalysableSource`` when the text cannot
-    be analysed.  ``prefilter=False`` analyses even files the text test rules
-    out, and ``narrow=False`` parses every top-level statement, even those that
-    cannot matter (the tests use both to show that the shortcuts never change a
-    finding).  ``tree`` is the file's ``ast`` when the caller has it (flake8 does).
-    """
-    if prefilter and not may_have_findings(source):
-        return []
-    if source.startswith(_BOM):
-        # Decoders usually drop the mark; where it is still here, analyse the
-        # code after it and count it back into the columns of line 1.
-        rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow, name_line=name_line)
-        return [_after_mark(finding) for finding in rest]
+    code: str
+    tree: ast.AST
+    module: "cst.Module"
+    sites: List["ConversionSite"]
+
+
+def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = True) -> Optional[AnalysedSource]:
+    """The conversion sites of ``source`` (no byte-order mark), safe ones included; None when
+    nothing in it can convert a tensor.  Raises ``UnanalysableSource``."""
     tree = _checked_tree(source, tree)
     from flake8_detach.analysis.relevance import relevant_source
 
     with _collector_paused():
         narrowed = relevant_source(source, tree) if narrow else source
     if narrowed is None:
-        return []
+        return None
     # libcst costs ~0.15 s to import: only files that may convert a tensor pay it.
     _load_parser_once()
     import libcst as cst
 
     from flake8_detach.analysis.interpreter import analyze_module
-    from flake8_detach.analysis.positions import Positions
-    from flake8_detach.rules import CHECKS
-    from flake8_detach.rules.common import Report
 
     try:
         with _collector_paused():
@@ -126,13 +122,54 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         raise UnanalysableSource(f"syntax error: {error.message} (line {error.raw_line})") from None
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
-    reported = [(site, check) for site in sites for check in CHECKS if check.applies(site)]
+    return AnalysedSource(source, tree, module, sites)
+
+
+def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
+                 tree: Optional[ast.AST] = None, narrow: bool = True,
+                 name_line: LineNamer = numbered_line, trace: bool = False) -> List[Finding]:
+    """Every finding in ``source``, of every rule, sorted by position.
+
+    Filtering by code (select/ignore, default-off rules) and ``# noqa`` are the
+    front end's business.  Raises ``UnanalysableSource`` when the text cannot
+    be analysed.  ``prefilter=False`` analyses even files the text test rules
+    out, and ``narrow=False`` parses every top-level statement, even those that
+    cannot matter (the tests use both to show that the shortcuts never change a
+    finding).  ``tree`` is the file's ``ast`` when the caller has it (flake8 does).
+    Each finding's ``trace`` names the grad source and the conversion; ``trace=True`` makes it
+    the whole chain in between (``explain``'s def-use walk over the file: about 30% more time on
+    a file dense with findings, so only the outputs that show it ask for it).
+    """
+    if prefilter and not may_have_findings(source):
+        return []
+    if source.startswith(_BOM):
+        # Decoders usually drop the mark; where it is still here, analyse the
+        # code after it and count it back into the columns of line 1.
+        rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow, name_line=name_line,
+                            trace=trace)
+        return [_after_mark(finding) for finding in rest]
+    analysed = analyse_source(source, tree, narrow)
+    if analysed is None:
+        return []
+    from flake8_detach.explain.build import Explainer, fact_nodes, site_facts
+    from flake8_detach.analysis.positions import Positions
+    from flake8_detach.rules import CHECKS
+    from flake8_detach.rules.common import Report
+
+    reported = [(site, check) for site in analysed.sites for check in CHECKS if check.applies(site)]
     if not reported:
         return []
+    module = analysed.module
     try:
-        positions = Positions(module, (node for site, _ in reported for node in site.nodes()))
+        positions = Positions(module, (node for site, _ in reported for node in fact_nodes(site)))
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
     report = Report(module, positions, settings, name_line)
-    findings = (check.finding(site, report.for_site(site)) for site, check in reported)
+    explainer = Explainer(analysed.tree, source) if trace and isinstance(analysed.tree, ast.Module) else None
+    findings = []
+    for site, check in reported:
+        finding = check.finding(site, report.for_site(site))
+        if explainer is not None:
+            finding = replace(finding, trace=explainer.trace(site_facts(site, positions)))
+        findings.append(finding)
     return sorted(findings, key=lambda f: (f.position, f.code))

@@ -261,7 +261,16 @@ def recorded_run(case: Case) -> Outcome:
 
 def function_of(code: types.CodeType) -> Optional[Callable[..., Any]]:
     """The function object that runs ``code`` (a def, a lambda, a method, a closure)."""
-    functions = [ref for ref in gc.get_referrers(code) if isinstance(ref, types.FunctionType) and ref.__code__ is code]
+    # gc.get_referrers does not see frozen objects, and the checker freezes what lives when it
+    # first loads libcst (the functions of a case run before, depending on the order of the tests).
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()
+    try:
+        functions = [ref for ref in gc.get_referrers(code)
+                     if isinstance(ref, types.FunctionType) and ref.__code__ is code]
+    finally:
+        if frozen:
+            gc.freeze()
     return functions[0] if functions else None
 
 

@@ -127,7 +127,7 @@ def test_json_output(cli: Cli) -> None:
     assert record["name"] == "numpy-on-grad-tensor" and record["url"].endswith("#det101-numpy-on-grad-tensor")
     assert record["location"] == {"row": 3, "column": 3}
     assert record["end_location"] == {"row": 3, "column": 8}  # `numpy`
-    assert [step["location"]["row"] for step in record["trace"]] == [2, 3]  # where grad comes from, the conversion
+    assert [step["location"]["row"] for step in record["trace"]] == [2, 2, 3]  # source, assignment, conversion
     assert record["fix"]["applicability"] == "safe"
     assert record["fix"]["message"]
     (edit,) = record["fix"]["edits"]

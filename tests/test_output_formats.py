@@ -47,10 +47,13 @@ def test_sarif_code_flow_goes_from_the_grad_source_to_the_conversion(cli: Cli) -
     flow = by_line[40]["codeFlows"][0]["threadFlows"][0]["locations"]
     steps = [(step["location"]["physicalLocation"]["region"]["startLine"], step["location"]["message"]["text"])
              for step in flow]
-    assert steps == [(37, "requires grad: output of model call 'model(inputs)'"),
-                     (40, ".numpy() converts 'probabilities.max(dim=1).values'")]
+    assert steps == [(37, "requires grad: 'model(inputs)' (output of model call, AddmmBackward0)"),
+                     (37, "SoftmaxBackward0: 'torch.softmax(model(inputs), dim=1)'"),
+                     (37, "value: 'probabilities = torch.softmax(model(inputs), dim=1)' (assigned to 'probabilities')"),
+                     (40, "MaxBackward1: 'probabilities.max(dim=1)'"),
+                     (40, "converted: 'probabilities.max(dim=1).values.numpy()' (.numpy() converts it)")]
     helper = by_line[43]["codeFlows"][0]["threadFlows"][0]["locations"]  # through to_numpy(), defined on line 19
-    assert [step["location"]["physicalLocation"]["region"]["startLine"] for step in helper] == [43, 43, 20]
+    assert [step["location"]["physicalLocation"]["region"]["startLine"] for step in helper] == [43, 19, 20, 20]
 
 
 def _edits_of(result: Dict[str, Any]) -> List[Edit]:
@@ -101,7 +104,7 @@ def test_json_document(cli: Cli) -> None:
     document = json.loads(result.out)
     assert document["schema_version"] == 2 and document["tool"]["name"] == "flake8-detach"
     (record,) = json_findings(result.out)
-    assert record["trace"][1]["message"] == ".numpy() converts 'x'"
+    assert record["trace"][-1]["message"] == "converted: 'x.numpy()' (.numpy() converts it)"
 
 
 def test_statistics(cli: Cli) -> None:
@@ -140,5 +143,7 @@ def test_the_trace_names_the_branch_that_raises(cli: Cli) -> None:
                                   "y = x if flag else x.detach()\ny.numpy()\n")
     (result,) = _sarif(cli, "a.py")["runs"][0]["results"]
     flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
-    assert [(step["location"]["physicalLocation"]["region"]["startLine"], step["location"]["message"]["text"])
-            for step in flow][1:] == [(4, "on the path where this test is true"), (5, ".numpy() converts 'y'")]
+    steps = [(step["location"]["physicalLocation"]["region"]["startLine"], step["location"]["message"]["text"])
+             for step in flow]
+    assert steps[-2:] == [(4, "on the path where this test is true"),
+                          (5, "converted: 'y.numpy()' (.numpy() converts it)")]

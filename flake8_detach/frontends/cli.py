@@ -1,4 +1,4 @@
-"""The ``flake8-detach`` command: check (and fix), fix, rule, rules.
+"""The ``flake8-detach`` command: check (and fix), fix, explain, rule, rules.
 
 Exit status: 0 nothing found (with ``--fix``: nothing left; with ``--fix-only``
 or ``--exit-zero``, or fixing standard input as an editor's formatter: no
@@ -22,6 +22,8 @@ from flake8_detach.frontends import output, sources
 from flake8_detach.frontends.common import FIX_STYLES, UsageError, analyse, parse_fix_style
 from flake8_detach.frontends.config import Configuration, Layer, load_configuration, per_file_ignores
 from flake8_detach.frontends.documents import Document, open_document
+from flake8_detach.frontends.explain import add_parser as add_explain_parser
+from flake8_detach.frontends.explain import explain
 from flake8_detach.frontends.filtering import Noqa, split_codes, validate_codes, visible
 from flake8_detach.frontends.fixer import FixRequest, fix_source
 from flake8_detach.frontends.notebooks import NotebookError
@@ -113,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.set_defaults(fix=True)
     rule = commands.add_parser("rule", help="explain a rule", allow_abbrev=False)
     rule.add_argument("code", metavar="CODE")
+    add_explain_parser(commands)
     rules = commands.add_parser("rules", help="list the rules", allow_abbrev=False)
     rules.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
     commands.add_parser("lsp", help=f"run the language server on standard input and output (needs {LSP_EXTRA})")
@@ -214,7 +217,8 @@ def check(args: argparse.Namespace) -> int:
     if run.fixing:
         return _fix(run)
     for target, _, document in _readable(run):
-        analysis = analyse(document.code, run.config.settings, target.display, name_line=document.name_line)
+        analysis = analyse(document.code, run.config.settings, target.display, name_line=document.name_line,
+                           trace=output.shows_trace(args.output_format))
         if analysis.error is not None:
             run.fail(target.display, f"cannot analyse: {analysis.error}")
             continue
@@ -372,7 +376,8 @@ def language_server(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": check, "fix": check, "rule": show_rule, "rules": list_rules, "lsp": language_server}
+COMMANDS = {"check": check, "fix": check, "explain": explain, "rule": show_rule, "rules": list_rules,
+            "lsp": language_server}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -45,7 +45,7 @@ class Analysis:
 
 
 def analyse(source: str, settings: Settings, display_name: str = "<source>",
-            tree: Optional[ast.AST] = None, name_line: LineNamer = numbered_line) -> Analysis:
+            tree: Optional[ast.AST] = None, name_line: LineNamer = numbered_line, trace: bool = False) -> Analysis:
     """Every finding of every rule in ``source``, never an exception.
 
     ``UnanalysableSource`` is the checker's documented way to say "cannot
@@ -54,11 +54,12 @@ def analyse(source: str, settings: Settings, display_name: str = "<source>",
     file must not stop a whole lint run (flake8 aborts every file when a plugin
     raises).  Each front end decides how to tell the user.  ``BaseException``s
     that are not ``Exception``s (KeyboardInterrupt, SystemExit) pass through.
+    ``trace`` asks for each finding's trace (see ``check_source``).
     """
     from flake8_detach.checker import UnanalysableSource, check_source
 
     try:
-        return Analysis(check_source(source, settings, tree=tree, name_line=name_line))
+        return Analysis(check_source(source, settings, tree=tree, name_line=name_line, trace=trace))
     except UnanalysableSource as error:
         LOG.info("flake8-detach skipped %s: %s", display_name, error)
         return Analysis([], str(error))

@@ -388,6 +388,13 @@ class Notebook:
         cell = self._cell_at(line)
         return cell.number, line - cell.first + 1
 
+    def code_line(self, cell: int, line: int) -> Optional[int]:
+        """The line of ``code`` that holds line ``line`` of cell ``cell`` (None: no such analysed line)."""
+        found = next((c for c in self.cells if c.number == cell), None)
+        if found is None or not 1 <= line <= len(found.lines):
+            return None
+        return found.first + line - 1
+
     def name_line(self, line: int, finding_line: int) -> str:
         cell, inner = self.locate(line)
         return f"line {inner} of cell {cell}"

@@ -88,7 +88,8 @@ def ordered(items: Sequence[Reported]) -> List[Reported]:
 # --- text ---------------------------------------------------------------------------------------
 
 
-def _where(item: Reported, position: Position) -> str:
+def where(item: Reported, position: Position) -> str:
+    """``path:line:column`` of a position (``path:cell N:line:column`` in a notebook)."""
     cell, row = item.place(position)
     inside = "" if cell is None else f"cell {cell}:"
     return f"{item.display}:{inside}{row}:{position.column + 1}"
@@ -96,12 +97,12 @@ def _where(item: Reported, position: Position) -> str:
 
 def text_line(item: Reported, unsafe: bool) -> str:
     marker = " [*]" if is_applicable(item.finding.fix, unsafe) else ""
-    return f"{_where(item, item.finding.position)}: {item.finding.code}{marker} {item.finding.message}"
+    return f"{where(item, item.finding.position)}: {item.finding.code}{marker} {item.finding.message}"
 
 
 def fixed_line(item: Reported) -> str:
     description = item.finding.fix.description if item.finding.fix else "fixed"
-    return f"{_where(item, item.finding.position)}: {item.finding.code} fixed: {description}"
+    return f"{where(item, item.finding.position)}: {item.finding.code} fixed: {description}"
 
 
 def fix_line(item: Reported) -> Optional[str]:
@@ -109,7 +110,7 @@ def fix_line(item: Reported) -> Optional[str]:
     fix = item.finding.fix
     if fix is None:
         return None
-    return f"{_where(item, item.finding.position)}: {item.finding.code} fix ({fix.applicability.value}): " \
+    return f"{where(item, item.finding.position)}: {item.finding.code} fix ({fix.applicability.value}): " \
            f"{fix.description}"
 
 
@@ -150,6 +151,11 @@ def _location(item: Reported, position: Position) -> Dict[str, int]:
     return {"row": item.place(position)[1], "column": position.column + 1}
 
 
+def located(item: Reported, position: Position) -> Dict[str, Any]:
+    """A position as JSON shows it: the cell (or null) and the location in it."""
+    return {"cell": item.place(position)[0], "location": _location(item, position)}
+
+
 def _edit(item: Reported, edit: Edit) -> Dict[str, Any]:
     return {"content": edit.content, "cell": item.place(edit.start)[0],
             "location": _location(item, edit.start), "end_location": _location(item, edit.end)}
@@ -176,8 +182,7 @@ def json_record(item: Reported) -> Dict[str, Any]:
         "end_location": _location(item, finding.end_position),
         "noqa_row": row,
         "fix": _json_fix(item, finding.fix),
-        "trace": [{"cell": item.place(step.position)[0], "location": _location(item, step.position),
-                   "message": step.message} for step in finding.trace],
+        "trace": [{**located(item, step.position), "message": step.message} for step in finding.trace],
     }
 
 
@@ -313,6 +318,11 @@ FORMATTERS: Dict[str, Formatter] = {
 FORMATS = tuple(FORMATTERS)
 # Formats whose whole output is one document: the summary goes to standard error.
 DOCUMENT_FORMATS = frozenset({"json", "gitlab", "sarif"})
+
+
+def shows_trace(output_format: str) -> bool:
+    """The formats that show each finding's whole chain (``check_source(trace=True)``)."""
+    return output_format in DOCUMENT_FORMATS
 
 
 def render(items: Sequence[Reported], output_format: str, unsafe: bool) -> str:

@@ -1,0 +1,245 @@
+"""Which of the file's functions a call runs, who calls a function, what an attribute holds.
+
+Resolved from the bindings ``flow`` computes: ``f(x)`` runs the ``def f`` its name is bound to,
+``self.step(x)`` the method of the enclosing class (or of a base class of the file), ``model(x)``
+the ``forward`` of the class ``model`` was made from, ``Net(x)`` its ``__init__``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from flake8_detach.explain.flow import FUNCTIONS, Binding, BindingKind, FlowIndex, Function, parameters
+
+# What calling an instance runs: nn.Module.__call__ runs forward.
+_INSTANCE_CALL_METHODS = ("forward", "__call__")
+_CONSTRUCTOR = "__init__"
+
+
+@dataclass(frozen=True)
+class Callee:
+    function: Function
+    bound_self: bool  # the call passes the instance as the first parameter (method, forward)
+
+
+class Calls:
+    """Call resolution over one ``FlowIndex``, with the callers of each function cached."""
+
+    def __init__(self, index: FlowIndex) -> None:
+        self.index = index
+        self._callers: Optional[Dict[int, List[Tuple[ast.Call, Callee]]]] = None
+        self._handed: Optional[Dict[int, List[ast.Call]]] = None
+
+    # --- classes -----------------------------------------------------------
+    def owner_class(self, function: ast.AST) -> Optional[ast.ClassDef]:
+        parent = self.index.parent(function)
+        return parent if isinstance(parent, ast.ClassDef) else None
+
+    def self_class(self, node: ast.AST) -> Optional[ast.ClassDef]:
+        """The class whose instance ``node`` (a name) is as a method's first parameter."""
+        if not isinstance(node, ast.Name):
+            return None
+        for binding in self.index.definitions(node):
+            function = binding.statement
+            if binding.kind is BindingKind.PARAMETER and isinstance(function, FUNCTIONS) \
+                    and parameters(function)[:1] and parameters(function)[0] is binding.target:
+                return self.owner_class(function)
+        return None
+
+    def _class_of_name(self, node: ast.expr) -> Optional[ast.ClassDef]:
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+        for binding in self.index.definitions(node):
+            if isinstance(binding.statement, ast.ClassDef) and binding.kind is BindingKind.DEFINITION:
+                return binding.statement
+        return None
+
+    def lineage(self, cls: ast.ClassDef) -> Iterator[ast.ClassDef]:
+        """The class and its base classes defined in this file."""
+        seen: Set[int] = set()
+        pending = [cls]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            yield current
+            pending.extend(base for base in map(self._class_of_name, current.bases) if base is not None)
+
+    def method(self, cls: ast.ClassDef, name: str) -> Optional[Function]:
+        for owner in self.lineage(cls):
+            for statement in owner.body:
+                if isinstance(statement, FUNCTIONS) and statement.name == name:
+                    return statement
+        return None
+
+    def attribute_bindings(self, cls: ast.ClassDef, attribute: str) -> List[Binding]:
+        """``self.<attribute> = ...`` (and entries into it) in every method of the class and
+        its bases, and the class body's own ``<attribute> = ...``."""
+        found: List[Binding] = []
+        for owner in self.lineage(cls):
+            body_scope = self.index.scope_of_node.get(id(owner))
+            if body_scope is not None:
+                found.extend(body_scope.bindings.get(attribute, []))
+            for statement in owner.body:
+                if not isinstance(statement, FUNCTIONS) or not parameters(statement):
+                    continue
+                scope = self.index.scope_of_node[id(statement)]
+                found.extend(scope.bindings.get(f"{parameters(statement)[0].arg}.{attribute}", []))
+        return found
+
+    def instance_classes(self, node: ast.expr) -> List[ast.ClassDef]:
+        """The file's classes whose instance ``node`` may be: ``Net()`` bound to it, or stored
+        in an attribute of ``self``."""
+        classes: List[ast.ClassDef] = []
+        bindings = self.index.definitions(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
+        if not bindings and isinstance(node, ast.Attribute):
+            owner = self.self_class(node.value)
+            bindings = self.attribute_bindings(owner, node.attr) if owner is not None else []
+        for binding in bindings:
+            value = binding.value
+            if isinstance(value, ast.Call) and binding.kind is BindingKind.ASSIGN and not binding.element:
+                cls = self._class_of_name(value.func)
+                if cls is not None:
+                    classes.append(cls)
+        return classes
+
+    def value_bindings(self, node: ast.expr) -> List[Binding]:
+        """The bindings of a name or dotted path, with ``self.x`` read in one method seeing
+        what every method of the class stores in it."""
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return []
+        found = self.index.definitions(node)
+        if found or not isinstance(node, ast.Attribute):
+            return found
+        base = node.value
+        classes = [cls for cls in [self.self_class(base)] if cls is not None] or self.instance_classes(base)
+        return [binding for cls in classes for binding in self.attribute_bindings(cls, node.attr)]
+
+    # --- calls -------------------------------------------------------------
+    def callees(self, call: ast.Call) -> List[Callee]:
+        func = call.func
+        found: List[Callee] = []
+        if isinstance(func, ast.Attribute):
+            cls = self.self_class(func.value) if isinstance(func.value, ast.Name) else None
+            for owner in ([cls] if cls is not None else []) + self.instance_classes(func.value):
+                method = self.method(owner, func.attr)
+                if method is not None:
+                    found.append(Callee(method, bound_self=not _decorated_with(method, "staticmethod")))
+            named = self._class_of_name(func.value)  # Utils.to_numpy(x): through the class itself
+            method = self.method(named, func.attr) if named is not None else None
+            if method is not None:
+                found.append(Callee(method, bound_self=_decorated_with(method, "classmethod")))
+        if found:
+            return found
+        for binding in self.value_bindings(func):
+            statement = binding.statement
+            if binding.kind is BindingKind.DEFINITION and isinstance(statement, FUNCTIONS):
+                found.append(Callee(statement, bound_self=False))
+            elif binding.kind is BindingKind.DEFINITION and isinstance(statement, ast.ClassDef):
+                constructor = self.method(statement, _CONSTRUCTOR)
+                if constructor is not None:
+                    found.append(Callee(constructor, bound_self=True))
+            elif binding.kind is BindingKind.ASSIGN and isinstance(binding.value, ast.Lambda):
+                found.append(Callee(binding.value, bound_self=False))
+        for cls in self.instance_classes(func):
+            methods = [self.method(cls, name) for name in _INSTANCE_CALL_METHODS]
+            method = next((m for m in methods if m is not None), None)
+            if method is not None:
+                found.append(Callee(method, bound_self=True))
+        return found
+
+    def callbacks(self, call: ast.Call) -> List[Function]:
+        """The file's functions passed to ``call`` (``map(to_numpy, xs)``, ``key=score``)."""
+        passed = [*call.args, *(keyword.value for keyword in call.keywords)]
+        found: List[Function] = [argument for argument in passed if isinstance(argument, ast.Lambda)]
+        for argument in passed:
+            for binding in self.value_bindings(argument):
+                if binding.kind is BindingKind.DEFINITION and isinstance(binding.statement, FUNCTIONS):
+                    found.append(binding.statement)
+        return found
+
+    def handed_to(self, function: Function) -> List[ast.Call]:
+        """The calls that are handed ``function`` as an argument (a library then calls it)."""
+        if self._handed is None:
+            self._handed = {}
+            for call in self.index.calls():
+                for passed in self.callbacks(call):
+                    self._handed.setdefault(id(passed), []).append(call)
+        return self._handed.get(id(function), [])
+
+    def callers(self, function: Function) -> List[Tuple[ast.Call, Callee]]:
+        """The calls in this file that run ``function``."""
+        if self._callers is None:
+            self._callers = {}
+            for call in self.index.calls():
+                if self.index.qualified_name(call.func) is not None:
+                    continue  # a library's function
+                for callee in self.callees(call):
+                    self._callers.setdefault(id(callee.function), []).append((call, callee))
+        return self._callers.get(id(function), [])
+
+    def elements_passed(self, call: ast.Call, function: Function) -> List[ast.expr]:
+        """What a library that was handed ``function`` may call it with: the call's other
+        arguments (their elements, for ``map(fn, xs)``)."""
+        passed = [*call.args, *(keyword.value for keyword in call.keywords)]
+        return [argument.value if isinstance(argument, ast.Starred) else argument for argument in passed
+                if argument is not function
+                and not any(binding.statement is function for binding in self.value_bindings(argument))]
+
+    def arguments(self, call: ast.Call, callee: Callee, parameter: ast.arg) -> List[ast.expr]:
+        """What ``call`` passes to ``parameter`` (its default if nothing; several for ``*args``)."""
+        function = callee.function
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        if callee.bound_self:
+            positional = positional[1:]
+        starred = [arg.value for arg in call.args if isinstance(arg, ast.Starred)]
+        plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+        if parameter is arguments.vararg:
+            return plain[len(positional):] + starred
+        if parameter is arguments.kwarg:
+            named = {p.arg for p in [*positional, *arguments.kwonlyargs]}
+            return [k.value for k in call.keywords if k.arg is None or k.arg not in named]
+        for keyword in call.keywords:
+            if keyword.arg == parameter.arg:
+                return [keyword.value]
+        if any(parameter is p for p in positional):
+            place = next(i for i, p in enumerate(positional) if p is parameter)
+            if place < len(plain):
+                return [plain[place]]
+            if starred:
+                return starred
+        return self._default(function, parameter)
+
+    @staticmethod
+    def _default(function: Function, parameter: ast.arg) -> List[ast.expr]:
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults = dict(zip((p.arg for p in positional[len(positional) - len(arguments.defaults):]),
+                            arguments.defaults))
+        defaults.update((p.arg, d) for p, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None)
+        default = defaults.get(parameter.arg)
+        return [default] if default is not None else []
+
+    def returns(self, function: Function) -> List[ast.expr]:
+        """What ``function`` returns (or yields): the values of its return statements."""
+        if isinstance(function, ast.Lambda):
+            return [function.body]
+        found: List[ast.expr] = []
+        pending: List[ast.AST] = list(function.body)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (*FUNCTIONS, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value is not None:
+                found.append(node.value)
+            pending.extend(ast.iter_child_nodes(node))
+        return sorted(found, key=self.index.start)
+
+
+def _decorated_with(function: Function, name: str) -> bool:
+    """``@staticmethod``, ``@classmethod``: Python's own decorators, by their builtin names."""
+    return any(isinstance(d, ast.Name) and d.id == name for d in getattr(function, "decorator_list", ()))
