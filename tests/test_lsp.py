@@ -312,9 +312,11 @@ def test_the_trace_through_a_helper(editor: Editor) -> None:
     hover = editor.hover(uri, diagnostic.range.start)
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     steps = [line for line in hover.contents.value.splitlines() if line.startswith("- line")]
-    assert steps == ["- line 9: requires grad: output of model call 'model(torch.rand(2, 3))'",
-                     "- line 10: 'out' is passed to to\\_numpy()",
-                     "- line 5: .numpy() converts the parameter 't'"]
+    # hover shows the whole chain, as `flake8-detach explain` does
+    assert steps == ["- line 9: requires grad: 'model(torch.rand(2, 3))' (output of model call, AddmmBackward0)",
+                     "- line 9: value: 'out = model(torch.rand(2, 3))' (assigned to 'out')",
+                     "- line 4: argument: 't' (parameter 't' of to\\_numpy())",
+                     "- line 5: converted: 't.numpy()' (to\\_numpy() converts its parameter 't')"]
 
 
 def test_save_checks_at_once_and_close_clears(editor: Editor) -> None:

@@ -112,6 +112,12 @@ class Checked:
         return self.source.version
 
     @cached_property
+    def traced(self) -> List[Finding]:
+        """The findings again, each with the whole chain as its trace (for hover only: the
+        diagnostics of every edit keep the short trace, which costs less)."""
+        return editor.lint(self.source.code, self.config, self.display, self.source.name_line, trace=True).findings
+
+    @cached_property
     def noqa(self) -> Noqa:
         return Noqa(self.source.code)
 
@@ -447,6 +453,8 @@ class DetachServer(LanguageServer):
         location = self._location(checked, under[0].position, under[0].end_position) if under else None
         if location is None:
             return None
+        traced = {(finding.position, finding.code): finding for finding in checked.traced}
+        under = [traced.get((finding.position, finding.code), finding) for finding in under]
         text = "\n\n---\n\n".join(self._explained(checked, finding) for finding in under)
         return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text), location.range)
 
