@@ -68,16 +68,17 @@ if sys.argv[2]:
     import atexit, importlib, time
     _module, _class = sys.argv[2].split(":")
     _plugin = getattr(importlib.import_module(_module), _class)
-    _run, _spent = _plugin.run, [0.0]
+    _run, _spent, _cpu = _plugin.run, [0.0], [0.0]
 
     def _timed_run(self):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         found = list(_run(self))
         _spent[0] += time.perf_counter() - start
+        _cpu[0] += time.process_time() - start_cpu
         return iter(found)
 
     _plugin.run = _timed_run
-    atexit.register(lambda: print(f"plugin-seconds {_spent[0]:.4f}", file=sys.stderr))
+    atexit.register(lambda: print(f"plugin-seconds {_spent[0]:.4f} cpu {_cpu[0]:.4f}", file=sys.stderr))
 from flake8.main.cli import main
 sys.exit(main(sys.argv[3:]))
 """
@@ -503,9 +504,10 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
         print(f"note: {note}")
 
 
-def _plugin_seconds(sample: Sample) -> Optional[float]:
-    match = re.search(r"^plugin-seconds ([\d.]+)$", sample.stderr, re.MULTILINE)
-    return float(match.group(1)) if match else None
+def _plugin_seconds(sample: Sample, figure: int = 1) -> Optional[float]:
+    """Seconds inside the plugin's run() in that process: 1 wall, 2 CPU."""
+    match = re.search(r"^plugin-seconds ([\d.]+) cpu ([\d.]+)$", sample.stderr, re.MULTILINE)
+    return float(match.group(figure)) if match else None
 
 
 def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
@@ -515,13 +517,18 @@ def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
     lines = []
     if len(base.samples) == len(det.samples):
         paired = statistics.median(d.wall / b.wall for b, d in zip(base.samples, det.samples))
-        lines.append(f"DET row over the baseline run just before or after it, median over rounds: {paired:.3f}x")
+        paired_cpu = statistics.median(d.cpu / b.cpu for b, d in zip(base.samples, det.samples))
+        lines.append(f"DET row over the baseline run just before or after it, median over rounds: {paired:.3f}x wall, "
+                     f"{paired_cpu:.3f}x CPU")
     inside = [seconds for seconds in map(_plugin_seconds, det.samples) if seconds is not None]
-    if inside:
-        spent = statistics.median(inside)
+    inside_cpu = [seconds for seconds in (_plugin_seconds(d, 2) for d in det.samples) if seconds is not None]
+    if inside and inside_cpu:
+        spent, spent_cpu = statistics.median(inside), statistics.median(inside_cpu)
         rest = statistics.median(d.wall for d in det.samples) - spent
+        rest_cpu = statistics.median(d.cpu for d in det.samples) - spent_cpu
         lines.append(f"time inside flake8-detach's run() during the DET row (libcst import included), "
-                     f"median: {spent:.2f} s, {100 * spent / rest:.1f}% of the rest of that run")
+                     f"median: {spent:.2f} s wall, {100 * spent / rest:.1f}% of the rest of that run; "
+                     f"{spent_cpu:.2f} s CPU, {100 * spent_cpu / rest_cpu:.1f}% of the rest of its CPU time")
     return "\n".join(lines)
 
 

@@ -86,16 +86,19 @@ class UnanalysableSource(Exception):
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
                  tree: Optional[ast.AST] = None, narrow: bool = True,
                  name_line: LineNamer = numbered_line) -> List[Finding]:
-    """Every finding in ``source``, of every rule, sorted by position.
+    """Every finding in ``source`` of the rules ``settings`` reports (by default every
+    rule), sorted by position.
 
     Filtering by code (select/ignore, default-off rules) and ``# noqa`` are the
-    front end's business.  Raises ``UnanalysableSource`` when the text cannot
+    front end's business; a front end that knows a rule will not be shown says so in
+    ``settings.rules``, which spares the positions and messages of its findings (or the
+    whole analysis, when no rule is left).  Raises ``UnanalysableSource`` when the text cannot
     be analysed.  ``prefilter=False`` analyses even files the text test rules
     out, and ``narrow=False`` parses every top-level statement, even those that
     cannot matter (the tests use both to show that the shortcuts never change a
     finding).  ``tree`` is the file's ``ast`` when the caller has it (flake8 does).
     """
-    if prefilter and not may_have_findings(source):
+    if not settings.reports_any() or prefilter and not may_have_findings(source):
         return []
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
@@ -126,11 +129,13 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         raise UnanalysableSource(f"syntax error: {error.message} (line {error.raw_line})") from None
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
-    reported = [(site, check) for site in sites for check in CHECKS if check.applies(site)]
+    checks = [check for check in CHECKS if settings.reports(check.RULE.code)]
+    reported = [(site, check) for site in sites for check in checks if check.applies(site)]
     if not reported:
         return []
     try:
-        positions = Positions(module, (node for site, _ in reported for node in site.nodes()))
+        with _collector_paused():
+            positions = Positions(module, (node for site, _ in reported for node in site.nodes()))
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
     report = Report(module, positions, settings, name_line)
