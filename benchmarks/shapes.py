@@ -11,7 +11,7 @@ called with model instances and functions (summaries specialised per argument).
 from __future__ import annotations
 
 import random
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict
 
 HEADER = '''"""Stress shape '{shape}' written by benchmarks/bench.py --generated."""
 
@@ -223,6 +223,3 @@ def shape_source(shape: str, lines: int, seed: int = 0) -> str:
     """About ``lines`` lines of the named shape (whole units; always valid Python)."""
     return SHAPES[shape](shape, lines, random.Random(seed + lines))
 
-
-def shape_names(value: Optional[str]) -> List[str]:
-    return list(SHAPES) if value in (None, "all") else [name.strip() for name in str(value).split(",")]

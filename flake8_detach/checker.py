@@ -117,13 +117,14 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     import libcst as cst
 
     from flake8_detach.analysis.interpreter import analyze_module
+    from flake8_detach.analysis.parsing import parse_module
     from flake8_detach.analysis.positions import Positions
     from flake8_detach.rules import CHECKS
     from flake8_detach.rules.common import Report
 
     try:
         with _collector_paused():
-            module = cst.parse_module(narrowed)
+            module = parse_module(narrowed, tree) if isinstance(tree, ast.Module) else cst.parse_module(narrowed)
             sites = analyze_module(module)
     except cst.ParserSyntaxError as error:
         raise UnanalysableSource(f"syntax error: {error.message} (line {error.raw_line})") from None
