@@ -222,4 +222,3 @@ SHAPES: Dict[str, Callable[[str, int, random.Random], str]] = {
 def shape_source(shape: str, lines: int, seed: int = 0) -> str:
     """About ``lines`` lines of the named shape (whole units; always valid Python)."""
     return SHAPES[shape](shape, lines, random.Random(seed + lines))
-
