@@ -65,8 +65,8 @@ def _joined(pieces: Sequence[cst.Module]) -> cst.Module:
             between += piece.header
         statements = list(piece.body)
         if statements and between:
-            first = statements[0]
-            statements[0] = first.with_changes(leading_lines=[*between, *first.leading_lines])
+            opening = statements[0]
+            statements[0] = opening.with_changes(leading_lines=[*between, *opening.leading_lines])
             between = []
         body += statements
         between += piece.footer
