@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import io
-from typing import List, Sequence
+from typing import List, Sequence, Union
 
 import libcst as cst
 
@@ -58,7 +58,7 @@ def _cuts(statements: Sequence[ast.stmt], line_count: int) -> List[int]:
 
 
 def _joined(pieces: Sequence[cst.Module]) -> cst.Module:
-    body: List[cst.BaseStatement] = []
+    body: List[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]] = []
     between: List[cst.EmptyLine] = []  # lines after the last statement, before the next one
     for index, piece in enumerate(pieces):
         if index:
