@@ -291,11 +291,13 @@ def cli_executable() -> Optional[str]:
     return candidate if probe.returncode == 0 else None
 
 
-def flake8_argv(plugins: Sequence[str], select: str, target: str, timed: str = "") -> List[str]:
-    """flake8 with only ``plugins`` loaded; ``timed`` ("module:Class") is a plugin whose time is taken."""
+def flake8_argv(plugins: Sequence[str], select: Optional[str], target: str, timed: str = "") -> List[str]:
+    """flake8 with only ``plugins`` loaded; ``timed`` ("module:Class") is a plugin whose time is taken;
+    ``select`` None: flake8's default selection (every plugin's codes less the default-off ones)."""
     keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
     # --exit-zero: a finding is not a failure; --benchmark only prints counters flake8 keeps anyway.
-    options = ["-j1", "--isolated", "--exit-zero", "--benchmark", "--select", select, target]
+    selection = [] if select is None else ["--select", select]
+    options = ["-j1", "--isolated", "--exit-zero", "--benchmark", *selection, target]
     return [PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, timed, *options]
 
 
@@ -343,6 +345,8 @@ def build_specs(
         specs.append(Spec("flake8-det", f"flake8 {DEFAULT_SELECT},DET, flake8-detach installed",
                           flake8_argv(["flake8-detach"], DEFAULT_SELECT + ",DET", target, PLUGIN_CLASS),
                           flake8=True))
+        specs.append(Spec("flake8-det-default", "flake8's default selection (DET103 off), flake8-detach installed",
+                          flake8_argv(["flake8-detach"], None, target, PLUGIN_CLASS), flake8=True))
     else:
         notes.append("flake8-detach: not installed as a flake8 plugin (pip install -e .); flake8 rows skipped")
     for package, code, key in (("flake8-bugbear", "B", "bugbear"), ("torchfix", "TOR", "torchfix")):
@@ -480,7 +484,7 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
             seen = _flake8_files(spec.samples[-1])
             if seen is not None and seen != len(corpus.files):
                 note = f"flake8 checked {seen} files"
-            if spec.key == "flake8-det":
+            if spec.key in TIMED_KEYS:
                 note = (note + "; " if note else "") + f"{_det_reported(spec.samples[-1])} DET reported"
         elif spec.key in ("ast", "libcst"):
             failed = re.search(r"failed (\d+)", spec.samples[-1].stdout)
@@ -503,9 +507,10 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
           "'cpu s': median user+system time of that process, 'cpu vs' its ratio to the baseline's; "
           "'files/s', 'lines/s': from the wall-clock median; "
           "'peak MiB': largest ru_maxrss of the process over the rounds.")
-    plugin_share = _plugin_share(base, next((s for s in specs if s.key == "flake8-det"), None))
-    if plugin_share:
-        print(plugin_share)
+    for spec in specs:
+        plugin_share = _plugin_share(base, spec) if spec.key in TIMED_KEYS else None
+        if plugin_share:
+            print(plugin_share)
     for note in notes:
         print(f"note: {note}")
 
@@ -517,14 +522,14 @@ def _plugin_seconds(sample: Sample, figure: int = 1) -> Optional[float]:
 
 
 def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
-    """The DET row against the baseline two steadier ways: round by round, and from the inside."""
+    """A row that times the plugin against the baseline two steadier ways: round by round, and from the inside."""
     if base is None or det is None or not det.samples:
         return None
-    lines = []
+    lines = [f"{det.key}:"]
     if len(base.samples) == len(det.samples):
         paired = statistics.median(d.wall / b.wall for b, d in zip(base.samples, det.samples))
         paired_cpu = statistics.median(d.cpu / b.cpu for b, d in zip(base.samples, det.samples))
-        lines.append(f"DET row over the baseline run just before or after it, median over rounds: {paired:.3f}x wall, "
+        lines.append(f"  over the baseline run just before or after it, median over rounds: {paired:.3f}x wall, "
                      f"{paired_cpu:.3f}x CPU")
     inside = [seconds for seconds in map(_plugin_seconds, det.samples) if seconds is not None]
     inside_cpu = [seconds for seconds in (_plugin_seconds(d, 2) for d in det.samples) if seconds is not None]
@@ -532,7 +537,7 @@ def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
         spent, spent_cpu = statistics.median(inside), statistics.median(inside_cpu)
         rest = statistics.median(d.wall for d in det.samples) - spent
         rest_cpu = statistics.median(d.cpu for d in det.samples) - spent_cpu
-        lines.append(f"time inside flake8-detach's run() during the DET row (libcst import included), "
+        lines.append(f"  time inside flake8-detach's run() (libcst import included), "
                      f"median: {spent:.2f} s wall, {100 * spent / rest:.1f}% of the rest of that run; "
                      f"{spent_cpu:.2f} s CPU, {100 * spent_cpu / rest_cpu:.1f}% of the rest of its CPU time")
     return "\n".join(lines)
@@ -820,7 +825,9 @@ def _shapes(value: str) -> List[str]:
     return names
 
 
-RUN_KEYS = ("python", "ast", "libcst", "flake8", "flake8-det-loaded", "flake8-det", "bugbear", "torchfix", "cli")
+RUN_KEYS = ("python", "ast", "libcst", "flake8", "flake8-det-loaded", "flake8-det", "flake8-det-default", "bugbear",
+            "torchfix", "cli")
+TIMED_KEYS = ("flake8-det", "flake8-det-default")  # rows that time the plugin from the inside
 
 
 def build_parser() -> argparse.ArgumentParser:
