@@ -32,7 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from shapes import SHAPES, shape_source  # noqa: E402 - beside this script
+
 PYTHON = sys.executable
+MIXED = "mixed"  # synthetic_source: the templates of a PyTorch project, mixed
 IS_MACOS = sys.platform == "darwin"
 # flake8's default --exclude; the parse floors read the files flake8 reads.
 FLAKE8_EXCLUDES = frozenset({".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".nox", ".eggs"})
@@ -68,16 +71,17 @@ if sys.argv[2]:
     import atexit, importlib, time
     _module, _class = sys.argv[2].split(":")
     _plugin = getattr(importlib.import_module(_module), _class)
-    _run, _spent = _plugin.run, [0.0]
+    _run, _spent, _cpu = _plugin.run, [0.0], [0.0]
 
     def _timed_run(self):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         found = list(_run(self))
         _spent[0] += time.perf_counter() - start
+        _cpu[0] += time.process_time() - start_cpu
         return iter(found)
 
     _plugin.run = _timed_run
-    atexit.register(lambda: print(f"plugin-seconds {_spent[0]:.4f}", file=sys.stderr))
+    atexit.register(lambda: print(f"plugin-seconds {_spent[0]:.4f} cpu {_cpu[0]:.4f}", file=sys.stderr))
 from flake8.main.cli import main
 sys.exit(main(sys.argv[3:]))
 """
@@ -118,31 +122,34 @@ source = open(path, encoding="utf-8").read()
 check_source("import torch\nimport numpy as np\nx = torch.rand(3, requires_grad=True)\nnp.mean([x]); x.numpy()\n")
 result = {"check": [], "findings": None, "error": None}
 for _ in range(rounds):
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         findings = check_source(source)
     except UnanalysableSource as error:
         result["error"] = "unanalysable: %s" % error
         break
-    result["check"].append(time.perf_counter() - start)
+    result["check"].append(time.process_time() - start)
     result["findings"] = len(findings)
 print(json.dumps(result))
 """
 
+# The collector is paused as the checker pauses it around parsing (see checker._collector_paused).
 GENERATED_FLOORS = r"""
-import ast, json, sys, time
+import ast, gc, json, sys, time
 import libcst
 path, rounds = sys.argv[1], int(sys.argv[2])
 source = open(path, encoding="utf-8").read()
 libcst.parse_module("x = 1\n")
 result = {"libcst": [], "ast": []}
+gc.disable()
 for _ in range(rounds):
-    start = time.perf_counter()
-    libcst.parse_module(source)
-    result["libcst"].append(time.perf_counter() - start)
-    start = time.perf_counter()
+    start = time.process_time()
+    tree = libcst.parse_module(source)
+    result["libcst"].append(time.process_time() - start)
+    del tree
+    start = time.process_time()
     ast.parse(source)
-    result["ast"].append(time.perf_counter() - start)
+    result["ast"].append(time.process_time() - start)
 print(json.dumps(result))
 """
 
@@ -284,11 +291,13 @@ def cli_executable() -> Optional[str]:
     return candidate if probe.returncode == 0 else None
 
 
-def flake8_argv(plugins: Sequence[str], select: str, target: str, timed: str = "") -> List[str]:
-    """flake8 with only ``plugins`` loaded; ``timed`` ("module:Class") is a plugin whose time is taken."""
+def flake8_argv(plugins: Sequence[str], select: Optional[str], target: str, timed: str = "") -> List[str]:
+    """flake8 with only ``plugins`` loaded; ``timed`` ("module:Class") is a plugin whose time is taken;
+    ``select`` None: flake8's default selection (every plugin's codes less the default-off ones)."""
     keep = ",".join([*BUILTIN_PLUGIN_PACKAGES, *plugins])
     # --exit-zero: a finding is not a failure; --benchmark only prints counters flake8 keeps anyway.
-    options = ["-j1", "--isolated", "--exit-zero", "--benchmark", "--select", select, target]
+    selection = [] if select is None else ["--select", select]
+    options = ["-j1", "--isolated", "--exit-zero", "--benchmark", *selection, target]
     return [PYTHON, "-c", FLAKE8_WITH_PLUGINS, keep, timed, *options]
 
 
@@ -336,6 +345,8 @@ def build_specs(
         specs.append(Spec("flake8-det", f"flake8 {DEFAULT_SELECT},DET, flake8-detach installed",
                           flake8_argv(["flake8-detach"], DEFAULT_SELECT + ",DET", target, PLUGIN_CLASS),
                           flake8=True))
+        specs.append(Spec("flake8-det-default", "flake8's default selection (DET103 off), flake8-detach installed",
+                          flake8_argv(["flake8-detach"], None, target, PLUGIN_CLASS), flake8=True))
     else:
         notes.append("flake8-detach: not installed as a flake8 plugin (pip install -e .); flake8 rows skipped")
     for package, code, key in (("flake8-bugbear", "B", "bugbear"), ("torchfix", "TOR", "torchfix")):
@@ -473,7 +484,7 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
             seen = _flake8_files(spec.samples[-1])
             if seen is not None and seen != len(corpus.files):
                 note = f"flake8 checked {seen} files"
-            if spec.key == "flake8-det":
+            if spec.key in TIMED_KEYS:
                 note = (note + "; " if note else "") + f"{_det_reported(spec.samples[-1])} DET reported"
         elif spec.key in ("ast", "libcst"):
             failed = re.search(r"failed (\d+)", spec.samples[-1].stdout)
@@ -496,32 +507,39 @@ def report_corpus(corpus: Corpus, specs: Sequence[Spec], notes: Sequence[str], r
           "'cpu s': median user+system time of that process, 'cpu vs' its ratio to the baseline's; "
           "'files/s', 'lines/s': from the wall-clock median; "
           "'peak MiB': largest ru_maxrss of the process over the rounds.")
-    plugin_share = _plugin_share(base, next((s for s in specs if s.key == "flake8-det"), None))
-    if plugin_share:
-        print(plugin_share)
+    for spec in specs:
+        plugin_share = _plugin_share(base, spec) if spec.key in TIMED_KEYS else None
+        if plugin_share:
+            print(plugin_share)
     for note in notes:
         print(f"note: {note}")
 
 
-def _plugin_seconds(sample: Sample) -> Optional[float]:
-    match = re.search(r"^plugin-seconds ([\d.]+)$", sample.stderr, re.MULTILINE)
-    return float(match.group(1)) if match else None
+def _plugin_seconds(sample: Sample, figure: int = 1) -> Optional[float]:
+    """Seconds inside the plugin's run() in that process: 1 wall, 2 CPU."""
+    match = re.search(r"^plugin-seconds ([\d.]+) cpu ([\d.]+)$", sample.stderr, re.MULTILINE)
+    return float(match.group(figure)) if match else None
 
 
 def _plugin_share(base: Optional[Spec], det: Optional[Spec]) -> Optional[str]:
-    """The DET row against the baseline two steadier ways: round by round, and from the inside."""
+    """A row that times the plugin against the baseline two steadier ways: round by round, and from the inside."""
     if base is None or det is None or not det.samples:
         return None
-    lines = []
+    lines = [f"{det.key}:"]
     if len(base.samples) == len(det.samples):
         paired = statistics.median(d.wall / b.wall for b, d in zip(base.samples, det.samples))
-        lines.append(f"DET row over the baseline run just before or after it, median over rounds: {paired:.3f}x")
+        paired_cpu = statistics.median(d.cpu / b.cpu for b, d in zip(base.samples, det.samples))
+        lines.append(f"  over the baseline run just before or after it, median over rounds: {paired:.3f}x wall, "
+                     f"{paired_cpu:.3f}x CPU")
     inside = [seconds for seconds in map(_plugin_seconds, det.samples) if seconds is not None]
-    if inside:
-        spent = statistics.median(inside)
+    inside_cpu = [seconds for seconds in (_plugin_seconds(d, 2) for d in det.samples) if seconds is not None]
+    if inside and inside_cpu:
+        spent, spent_cpu = statistics.median(inside), statistics.median(inside_cpu)
         rest = statistics.median(d.wall for d in det.samples) - spent
-        lines.append(f"time inside flake8-detach's run() during the DET row (libcst import included), "
-                     f"median: {spent:.2f} s, {100 * spent / rest:.1f}% of the rest of that run")
+        rest_cpu = statistics.median(d.cpu for d in det.samples) - spent_cpu
+        lines.append(f"  time inside flake8-detach's run() (libcst import included), "
+                     f"median: {spent:.2f} s wall, {100 * spent / rest:.1f}% of the rest of that run; "
+                     f"{spent_cpu:.2f} s CPU, {100 * spent_cpu / rest_cpu:.1f}% of the rest of its CPU time")
     return "\n".join(lines)
 
 
@@ -723,55 +741,64 @@ def _child_result(sample: Sample, timeout: float) -> Tuple[Optional[Dict[str, An
         return None, "no result"
 
 
-def run_generated(sizes: Sequence[int], rounds: int, keep: Optional[str], timeout: float) -> int:
+def _generated_row(path: str, rounds: int, timeout: float) -> Tuple[List[str], Optional[float], str]:
+    """One generated file: the table cells, check_source's CPU seconds per line, and any problem."""
+    actual = open(path, encoding="utf-8").read().count("\n")
+    print(f"  {path}: {actual:,} lines ...", end="", file=sys.stderr, flush=True)
+    check_sample = measure([PYTHON, "-c", GENERATED_CHECK, path, str(rounds)], timeout=timeout)
+    floors_sample = measure([PYTHON, "-c", GENERATED_FLOORS, path, str(rounds)], timeout=timeout)
+    print(f" {check_sample.wall:.1f} s + {floors_sample.wall:.1f} s", file=sys.stderr, flush=True)
+    check, check_problem = _child_result(check_sample, timeout)
+    floors, floors_problem = _child_result(floors_sample, timeout)
+    row = [f"{actual:,}"] + ["-"] * 8
+    per_line = None
+    if floors is not None:
+        cst = statistics.median(floors["libcst"])
+        row[4] = f"{cst * 1000 / actual * 1000:.1f}"
+        row[5] = f"{statistics.median(floors['ast']) * 1000 / actual * 1000:.1f}"
+        row[8] = f"{floors_sample.peak_mib:.0f}"
+    problem = check_problem or (str(check["error"]) if check and check["error"] else "")
+    if check is not None and not problem and check["check"]:
+        seconds = statistics.median(check["check"])
+        per_line = seconds / actual
+        row[1:4] = [f"{seconds:.3f}", f"{per_line * 1e6:.1f}", str(check["findings"])]
+        row[7] = f"{check_sample.peak_mib:.0f}"
+        if floors is not None:
+            row[6] = f"{seconds / statistics.median(floors['libcst']):.2f}x"
+    problems = [text for text in (problem, floors_problem and f"floors: {floors_problem}") if text]
+    return row, per_line, "; ".join(problems)
+
+
+def run_generated(shapes: Sequence[str], sizes: Sequence[int], rounds: int, keep: Optional[str],
+                  timeout: float) -> int:
     folder = keep or tempfile.mkdtemp(prefix="flake8-detach-bench-")
     os.makedirs(folder, exist_ok=True)
     rows: List[List[str]] = []
-    per_1k_first: Optional[float] = None
     status = 0
-    for size in sizes:
-        source = synthetic_source(size)
-        compile(source, f"generated_{size}", "exec")  # the generator must write valid Python
-        path = os.path.join(folder, f"generated_{size}.py")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(source)
-        actual = source.count("\n")
-        print(f"  {path}: {actual:,} lines ...", end="", file=sys.stderr, flush=True)
-        check_sample = measure([PYTHON, "-c", GENERATED_CHECK, path, str(rounds)], timeout=timeout)
-        floors_sample = measure([PYTHON, "-c", GENERATED_FLOORS, path, str(rounds)], timeout=timeout)
-        print(f" {check_sample.wall:.1f} s + {floors_sample.wall:.1f} s", file=sys.stderr, flush=True)
-        check, check_problem = _child_result(check_sample, timeout)
-        floors, floors_problem = _child_result(floors_sample, timeout)
-        row = [f"{actual:,}"] + ["-"] * 9
-        if floors is not None:
-            cst = statistics.median(floors["libcst"])
-            parse = statistics.median(floors["ast"])
-            row[5] = f"{cst * 1000 / actual * 1000:.1f}"
-            row[6] = f"{parse * 1000 / actual * 1000:.1f}"
-            row[9] = f"{floors_sample.peak_mib:.0f}"
-        problem = check_problem or (str(check["error"]) if check and check["error"] else "")
-        if check is not None and not problem and check["check"]:
-            seconds = statistics.median(check["check"])
-            per_1k = seconds / actual * 1000
-            per_1k_first = per_1k if per_1k_first is None else per_1k_first
-            row[1:5] = [f"{seconds:.3f}", f"{per_1k * 1000:.1f}", f"{per_1k / per_1k_first:.2f}",
-                        str(check["findings"])]
-            row[8] = f"{check_sample.peak_mib:.0f}"
-            if floors is not None:
-                row[7] = f"{seconds / cst:.2f}x"
-        problems = [text for text in (problem, floors_problem and f"floors: {floors_problem}") if text]
-        if problems:
-            status = 1
-        rows.append(row + ["; ".join(problems)])
+    for shape in shapes:
+        first: Optional[float] = None
+        for size in sizes:
+            source = synthetic_source(size) if shape == MIXED else shape_source(shape, size)
+            compile(source, f"{shape}_{size}", "exec")  # the generator must write valid Python
+            path = os.path.join(folder, f"{shape}_{size}.py")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(source)
+            cells, per_line, problem = _generated_row(path, rounds, timeout)
+            growth = "-"
+            if per_line is not None:
+                first = per_line if first is None else first
+                growth = f"{per_line / first:.2f}"
+            status = 1 if problem else status
+            rows.append([shape, cells[0], cells[1], cells[2], growth, *cells[3:], problem])
     if keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     print()
     print(f"Generated files in {folder if keep else 'a temporary folder (removed; --keep DIR keeps them)'}; "
-          f"{rounds} rounds each, medians. check_source is timed in its own process "
-          "after a warm-up call (imports excluded); the parse floors in another.")
-    _table(["lines", "check s", "check ms/1k lines", "vs smallest", "findings", "libcst ms/1k", "ast ms/1k",
-            "check/libcst", "check peak MiB", "parse peak MiB", "note"], rows)
-    print("'vs smallest': check ms per 1k lines relative to the first size (1.00 = linear); "
+          f"{rounds} rounds each, medians of CPU time. check_source is timed in its own process "
+          "after a warm-up call (imports excluded); the parse floors in another, collector paused.")
+    _table(["shape", "lines", "check s", "check ms/1k lines", "vs smallest", "findings", "libcst ms/1k",
+            "ast ms/1k", "check/libcst", "check peak MiB", "parse peak MiB", "note"], rows)
+    print("'vs smallest': check ms per 1k lines relative to the shape's first size (1.00 = linear); "
           "'check peak MiB': the process running check_source; 'parse peak MiB': the one running "
           "libcst.parse_module then ast.parse.")
     return status
@@ -790,7 +817,17 @@ def _sizes(value: str) -> List[int]:
     return sizes
 
 
-RUN_KEYS = ("python", "ast", "libcst", "flake8", "flake8-det-loaded", "flake8-det", "bugbear", "torchfix", "cli")
+def _shapes(value: str) -> List[str]:
+    names = [MIXED, *SHAPES] if value == "all" else [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - {MIXED, *SHAPES})
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown shape(s) {', '.join(unknown)}; known: {MIXED}, {', '.join(SHAPES)}")
+    return names
+
+
+RUN_KEYS = ("python", "ast", "libcst", "flake8", "flake8-det-loaded", "flake8-det", "flake8-det-default", "bugbear",
+            "torchfix", "cli")
+TIMED_KEYS = ("flake8-det", "flake8-det-default")  # rows that time the plugin from the inside
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -807,6 +844,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-import-time", action="store_true", help="skip the import-time measurements")
     parser.add_argument("--generated", action="store_true",
                         help="time check_source on synthetic files instead of DIR (see --sizes)")
+    parser.add_argument("--shapes", type=_shapes, default=[MIXED], metavar="NAMES",
+                        help=f"with --generated: comma-separated shapes, or 'all' (default: {MIXED}): "
+                             + ", ".join([MIXED, *SHAPES]))
     parser.add_argument("--sizes", type=_sizes, default=[1000, 10000, 100000],
                         help="line counts of the synthetic files (default: 1000,10000,100000)")
     parser.add_argument("--keep", metavar="DIR", help="write the synthetic files to DIR (default: a temporary folder)")
@@ -824,7 +864,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             parser.error(f"--only: unknown run(s) {', '.join(unknown)}; known: {', '.join(RUN_KEYS)}")
     print(f"python {sys.version.split()[0]} ({PYTHON}) on {sys.platform}, {os.cpu_count()} CPUs")
     if options.generated:
-        return run_generated(options.sizes, options.rounds, options.keep, options.timeout)
+        return run_generated(options.shapes, options.sizes, options.rounds, options.keep, options.timeout)
     if not options.directory or not os.path.isdir(options.directory):
         parser.error("give a DIR of Python files, or --generated")
     corpus = discover(options.directory)

@@ -113,10 +113,11 @@ def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = T
     import libcst as cst
 
     from flake8_detach.analysis.interpreter import analyze_module
+    from flake8_detach.analysis.parsing import parse_module
 
     try:
         with _collector_paused():
-            module = cst.parse_module(narrowed)
+            module = parse_module(narrowed, tree) if isinstance(tree, ast.Module) else cst.parse_module(narrowed)
             sites = analyze_module(module)
     except cst.ParserSyntaxError as error:
         raise UnanalysableSource(f"syntax error: {error.message} (line {error.raw_line})") from None
@@ -128,10 +129,13 @@ def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = T
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
                  tree: Optional[ast.AST] = None, narrow: bool = True,
                  name_line: LineNamer = numbered_line, trace: bool = False) -> List[Finding]:
-    """Every finding in ``source``, of every rule, sorted by position.
+    """Every finding in ``source`` of the rules ``settings`` reports (by default every
+    rule), sorted by position.
 
     Filtering by code (select/ignore, default-off rules) and ``# noqa`` are the
-    front end's business.  Raises ``UnanalysableSource`` when the text cannot
+    front end's business; a front end that knows a rule will not be shown says so in
+    ``settings.rules``, which spares the positions and messages of its findings (or the
+    whole analysis, when no rule is left).  Raises ``UnanalysableSource`` when the text cannot
     be analysed.  ``prefilter=False`` analyses even files the text test rules
     out, and ``narrow=False`` parses every top-level statement, even those that
     cannot matter (the tests use both to show that the shortcuts never change a
@@ -140,7 +144,7 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     the whole chain in between (``explain``'s def-use walk over the file: about 30% more time on
     a file dense with findings, so only the outputs that show it ask for it).
     """
-    if prefilter and not may_have_findings(source):
+    if not settings.reports_any() or prefilter and not may_have_findings(source):
         return []
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
@@ -156,12 +160,14 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     from flake8_detach.rules import CHECKS
     from flake8_detach.rules.common import Report
 
-    reported = [(site, check) for site in analysed.sites for check in CHECKS if check.applies(site)]
+    checks = [check for check in CHECKS if settings.reports(check.RULE.code)]
+    reported = [(site, check) for site in analysed.sites for check in checks if check.applies(site)]
     if not reported:
         return []
     module = analysed.module
     try:
-        positions = Positions(module, (node for site, _ in reported for node in fact_nodes(site)))
+        with _collector_paused():
+            positions = Positions(module, (node for site, _ in reported for node in fact_nodes(site)))
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
     report = Report(module, positions, settings, name_line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import FrozenSet, Optional
 
 
 class FixStyle(enum.Enum):
@@ -14,3 +15,11 @@ class FixStyle(enum.Enum):
 @dataclass(frozen=True)
 class Settings:
     fix_style: FixStyle = FixStyle.DETACH
+    # The rule codes whose findings the front end will show; None: every rule.
+    rules: Optional[FrozenSet[str]] = None
+
+    def reports(self, code: str) -> bool:
+        return self.rules is None or code in self.rules
+
+    def reports_any(self) -> bool:
+        return self.rules is None or bool(self.rules)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Set, Tuple
+from typing import FrozenSet, List, Set, Tuple
 
 import pytest
 
 from flake8_detach.frontends import common
 from flake8_detach.frontends.flake8_plugin import DetachChecker
+from flake8_detach.settings import Settings
 from frontend_support import BROKEN, CLEAN, DET101, DET102, DET103, ROOT, json_findings, run, tool, write
 
 
@@ -109,6 +110,33 @@ def test_importing_and_running_on_torch_free_files_does_not_load_libcst(tmp_path
     result = run([sys.executable, "-X", "importtime", "-m", "flake8", "plain.py"], tmp_path)
     assert result.returncode == 0 and b"flake8_detach" in result.stderr
     assert b"libcst" not in result.stderr
+
+
+def test_rules_flake8_will_not_show_are_not_analysed(project: Path) -> None:
+    """flake8 runs the plugin whatever is selected: with no DET code selected, the file
+    holding a DET101 finding is not even parsed with libcst."""
+    result = run([sys.executable, "-X", "importtime", "-m", "flake8", "--select", "F", "a.py"], project)
+    assert b"flake8_detach" in result.stderr and b"libcst" not in result.stderr
+    assert b"DET" not in result.stdout
+
+
+def test_the_checker_is_told_which_rules_flake8_shows() -> None:
+    """So that it spares the positions and messages of DET103's findings when DET103 is off."""
+    from flake8.main.application import Application  # type: ignore[import-untyped,unused-ignore]
+
+    def told(*argv: str) -> FrozenSet[str]:
+        application = Application()
+        application.initialize(["--isolated", *argv])
+        DetachChecker.parse_options(application.options)
+        assert DetachChecker.settings.rules == DetachChecker.reported_codes
+        return DetachChecker.reported_codes
+
+    try:
+        assert told() == {"DET101", "DET102"}
+        assert told("--extend-select", "DET103") == {"DET101", "DET102", "DET103"}
+    finally:  # back to what the class starts with
+        told()
+        DetachChecker.settings = Settings()
 
 
 def test_run_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 from flake8_detach.checker import check_source
 from flake8_detach.rules import RULES
 from flake8_detach.rules.base import Rule
+from flake8_detach.settings import Settings
 
 _EXPECT = re.compile(r"#\s*expect:\s*(DET\d{3})")
 
@@ -44,3 +45,12 @@ def test_rule_is_documented(rule: Rule) -> None:
     for section in ("what_it_does", "why_is_this_bad", "example", "use_instead", "fix_safety"):
         assert getattr(rule.doc, section).strip(), section
     assert rule.valid and rule.invalid
+
+
+@pytest.mark.parametrize("rule, example", _examples("invalid"))
+def test_only_the_rules_asked_for_are_reported(rule: Rule, example: str) -> None:
+    """A front end that will not show a rule leaves it out of ``Settings.rules``."""
+    others = frozenset(RULES) - {rule.code}
+    assert check_source(example, Settings(rules=others)) == []
+    assert check_source(example, Settings(rules=frozenset()), prefilter=False) == []
+    assert check_source(example, Settings(rules=frozenset({rule.code}))) == check_source(example)

@@ -2,13 +2,18 @@
 
 libcst's PositionProvider records a range for every node of the module, which
 costs about twice the parse.  Findings are rare, so we generate code only
-when there is something to report, and record only the nodes asked for.
+when there is something to report, stop after the last node asked for, and
+note only where those nodes start and end, as indexes into the list of
+generated tokens; lines and columns are counted afterwards, once, over the
+joined text.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -18,47 +23,49 @@ from flake8_detach.findings import Position
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
+_Span = Tuple[int, int]  # token indexes: where a node starts and where it ends
+
 
 class _AllFound(Exception):
     """Stops code generation once every wanted node has its range."""
 
 
+class _NotWanted:
+    """The context of a node whose position nobody asked for: records nothing."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NOT_WANTED = _NotWanted()
+
+
 @dataclass
 class _RecordingState(CodegenState):
     wanted: Set[int] = field(default_factory=set)
-    ranges: Dict[int, Tuple[Position, Position]] = field(default_factory=dict)
-    outer_ranges: Dict[int, Tuple[Position, Position]] = field(default_factory=dict)
-    line: int = 1
-    column: int = 0
-    _starts: List[Position] = field(default_factory=list)
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self._advance(token)
-
-    def add_token(self, value: str) -> None:
-        self._advance(value)
-
-    def _advance(self, value: str) -> None:
-        segments = _NEWLINE.split(value)
-        if len(segments) == 1:
-            self.column += len(value)
-        else:
-            self.line += len(segments) - 1
-            self.column = len(segments[-1])
+    spans: Dict[int, _Span] = field(default_factory=dict)  # syntactic: without parentheses
+    outer_spans: Dict[int, _Span] = field(default_factory=dict)  # with them
+    _starts: Dict[int, int] = field(default_factory=dict)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self._starts.append(Position(self.line, self.column))
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._starts.pop()
         key = id(node)
         if key in self.wanted:
-            outer = (start, Position(self.line, self.column))
-            self.outer_ranges[key] = outer
-            self.ranges.setdefault(key, outer)
-            if len(self.outer_ranges) == len(self.wanted):
+            self._starts[key] = len(self.tokens)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        key = id(node)
+        if key in self.wanted:
+            outer = (self._starts[key], len(self.tokens))
+            self.outer_spans[key] = outer
+            self.spans.setdefault(key, outer)
+            if len(self.outer_spans) == len(self.wanted):
                 raise _AllFound
+
+    def pop_trailing_newline(self) -> None:
+        """Keep the module's last newline: the token indexes count it."""
 
     def record_syntactic_position(  # type: ignore[override]
         self,
@@ -66,8 +73,8 @@ class _RecordingState(CodegenState):
         *,
         start_node: Optional[cst.CSTNode] = None,
         end_node: Optional[cst.CSTNode] = None,
-    ) -> "_SyntacticRecorder":
-        return _SyntacticRecorder(self, node)
+    ) -> "_SyntacticRecorder | _NotWanted":
+        return _SyntacticRecorder(self, node) if id(node) in self.wanted else _NOT_WANTED
 
 
 class _SyntacticRecorder:
@@ -77,12 +84,24 @@ class _SyntacticRecorder:
         self.state, self.node = state, node
 
     def __enter__(self) -> None:
-        self.start = Position(self.state.line, self.state.column)
+        self.start = len(self.state.tokens)
 
     def __exit__(self, *exc: object) -> None:
-        key = id(self.node)
-        if key in self.state.wanted and exc[0] is None:
-            self.state.ranges[key] = (self.start, Position(self.state.line, self.state.column))
+        if exc[0] is None:
+            self.state.spans[id(self.node)] = (self.start, len(self.state.tokens))
+
+
+class _Lines:
+    """Turns an index into the generated tokens into a line and a column."""
+
+    def __init__(self, tokens: List[str]) -> None:
+        self._offsets = [0, *accumulate(map(len, tokens))]
+        self._line_starts = [match.end() for match in _NEWLINE.finditer("".join(tokens))]
+
+    def position(self, index: int) -> Position:
+        offset = self._offsets[index]
+        line = bisect_right(self._line_starts, offset)
+        return Position(line + 1, offset - (self._line_starts[line - 1] if line else 0))
 
 
 class Positions:
@@ -99,8 +118,9 @@ class Positions:
             module._codegen(state)
         except _AllFound:
             pass
-        self._ranges = state.ranges
-        self._outer_ranges = state.outer_ranges
+        lines = _Lines(state.tokens)
+        self._ranges = {key: _positions(lines, span) for key, span in state.spans.items()}
+        self._outer_ranges = {key: _positions(lines, span) for key, span in state.outer_spans.items()}
 
     def start(self, node: cst.CSTNode) -> Position:
         return self._ranges[id(node)][0]
@@ -111,3 +131,7 @@ class Positions:
     def outer_end(self, node: cst.CSTNode) -> Position:
         """The end including the node's own closing parentheses."""
         return self._outer_ranges[id(node)][1]
+
+
+def _positions(lines: _Lines, span: _Span) -> Tuple[Position, Position]:
+    return lines.position(span[0]), lines.position(span[1])

@@ -140,10 +140,11 @@ def _release_inert_statements(units: List[_Unit]) -> None:
     # Imported modules hold state too: ``os.environ[key] = "1"`` changes what ``os`` gives.
     imported = {name for unit in units if isinstance(unit.node, _IMPORTS) for name in unit.binds}
     blocked = _GRAD_MODE_NAMES | _stateful_definitions(units, variables)
+    state = variables | imported  # once: per statement it was quadratic in module-level names
     for unit in statements:
         if blocked.isdisjoint(unit.names):
             unit.kept = False
-            unit.binds |= (variables | imported).intersection(unit.names)
+            unit.binds |= state.intersection(unit.names)
 
 
 def _stateful_definitions(units: List[_Unit], variables: Set[str]) -> Set[str]:
@@ -191,8 +192,10 @@ def _keep_needed(units: List[_Unit]) -> None:
     binders = _binders(units)
     pending = [unit for unit in units if unit.kept]
     while pending:
+        # Each name's binders are visited once: a module rebinding ``x`` a thousand times has
+        # a thousand statements naming it, and rescanning its binders for each was quadratic.
         for name in pending.pop().names:
-            for needed in binders.get(name, ()):
+            for needed in binders.pop(name, ()):
                 if not needed.kept:
                     needed.kept = True
                     pending.append(needed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, FrozenSet, Iterator, List, Optional, Protocol, Sequence, Tuple, Type
 
@@ -79,6 +80,8 @@ class DetachChecker:
         selection = Selection(_codes(options, "select"), _codes(options, "ignore"),
                               _codes(options, "extend_select") or (), _codes(options, "extend_ignore") or ())
         cls.reported_codes = frozenset(code for code in KNOWN_CODES if selection.enabled(code))
+        # The checker builds findings (positions, messages, fixes) only for these.
+        cls.settings = replace(cls.settings, rules=cls.reported_codes)
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["DetachChecker"]]]:
         if not self.reported_codes:
