@@ -395,21 +395,28 @@ class Interpreter(Evaluator):
         binding = frame.binding_frame(write.root)
         if binding is None:
             return
+        held = binding.env.get(write.root)
+        if held is not None:  # a module-level instance of a class of the file: its methods read it
+            self._write_class_attribute(held, write, value)
         key = write.root + write.path
         binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
         if binding.outer is None:
             self.heap.store_module_variable(write.root, binding.env[write.root])
         self.note_write(frame, key, value, write.adds)
 
-    def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
-                            frame: Frame) -> None:
-        expression, passed = argument
-        info = self.classes.get(passed.qualified_name or "") if passed.kind is not Kind.FUNCTION else None
+    def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
+        """A write through an instance of a class of the file reaches what its methods read."""
+        info = self.classes.get(instance.qualified_name or "") if instance.kind is not Kind.FUNCTION else None
         attribute = _first_attribute(write.path)
         if info is not None and attribute:
             whole = write.path == "." + attribute and not write.adds
             grown = self._after_write(info.attribute(attribute), value, adds=True, strong=False)
             info.set_attribute(attribute, value if whole else grown)
+
+    def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
+                            frame: Frame) -> None:
+        expression, passed = argument
+        self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if _is_super_call(expression) else None)
         if base is None:
             return

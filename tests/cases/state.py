@@ -303,3 +303,85 @@ def evaluate(scale):
 
 evaluate(2.0)
 print(np.asarray(best))  # expect: DET102
+
+# case: module-level-instance-updated-inside-a-function-then-converted
+import numpy as np
+import torch
+
+
+class RunningMeter:
+    def __init__(self):
+        self.values = []
+
+    def update(self, value):
+        self.values.append(value)
+
+    def as_array(self):
+        return np.array(self.values)  # expect: DET102
+
+
+def rescale(t):
+    meter.update(t * 2)
+
+
+meter = RunningMeter()
+theta = torch.tensor([0.5, 1.0], requires_grad=True)
+rescale(theta)
+out = meter.as_array()
+
+# case: module-level-instance-updated-by-a-method-of-another-class-in-a-loop
+import matplotlib.pyplot as plt
+import torch
+
+
+class History:
+    def __init__(self):
+        self.losses = []
+
+    def record(self, loss):
+        self.losses.append(loss)
+
+    def show(self):
+        plt.plot(self.losses)  # expect: DET102
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+
+    def step(self, batch):
+        loss = self.model(batch).pow(2).mean()
+        history.record(loss)
+
+
+history = History()
+trainer = Trainer(torch.nn.Linear(3, 1))
+for _ in range(3):
+    trainer.step(torch.rand(4, 3))
+history.show()
+
+# case: module-level-instance-updated-inside-a-function-with-items
+# The function stores plain numbers: nothing to report.
+import numpy as np
+import torch
+
+
+class RunningMeter:
+    def __init__(self):
+        self.values = []
+
+    def update(self, value):
+        self.values.append(value)
+
+    def as_array(self):
+        return np.array(self.values)
+
+
+def rescale(t):
+    meter.update((t * 2).sum().item())
+
+
+meter = RunningMeter()
+theta = torch.tensor([0.5, 1.0], requires_grad=True)
+rescale(theta)
+out = meter.as_array()
