@@ -61,6 +61,9 @@ class Frame:
     code: types.CodeType
     line: int
     arguments: Optional[Dict[str, Any]]  # as the call received them (None: module level, or not traced)
+    # the function object that ran, found while it was alive (a lambda handed to sorted() is gone
+    # when the run ends, and with it any way to call it again)
+    function: Optional[Callable[..., Any]] = None
 
     @property
     def is_function(self) -> bool:
@@ -125,15 +128,26 @@ class _Recorder:
         self.arguments = arguments
         self.conversions: List[Conversion] = []
         self._original = torch.Tensor.numpy
+        self._functions: Dict[types.CodeType, Optional[Callable[..., Any]]] = {}
 
-    def _frames(self, frame: Optional[types.FrameType]) -> Tuple[int, Tuple[Frame, ...]]:
+    def _function(self, code: types.CodeType) -> Optional[Callable[..., Any]]:
+        if code not in self._functions:
+            self._functions[code] = function_of(code)
+        return self._functions[code]
+
+    def _frames(self, frame: Optional[types.FrameType], would_raise: bool) -> Tuple[int, Tuple[Frame, ...]]:
+        """The case's frames; for a conversion that would raise, with the function objects that
+        ran (the oracle calls them again; finding them costs a scan of every object)."""
         innermost = 0
         frames: List[Frame] = []
         while frame is not None:
             if frame.f_code.co_filename == self.name:
                 innermost = innermost or frame.f_lineno
                 if frame.f_code.co_name not in _INLINE_CODE:
-                    frames.append(Frame(frame.f_code, frame.f_lineno, self.arguments.get(frame)))
+                    arguments = self.arguments.get(frame)
+                    short_lived = would_raise and arguments is not None and _may_be_gone_after_the_run(frame.f_code)
+                    function = self._function(frame.f_code) if short_lived else None
+                    frames.append(Frame(frame.f_code, frame.f_lineno, arguments, function))
             frame = frame.f_back
         return innermost, tuple(frames)
 
@@ -143,7 +157,7 @@ class _Recorder:
         def recording_numpy(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
             would_raise = bool(tensor.requires_grad and torch.is_grad_enabled() and not kwargs.get("force", False))
             caller = sys._getframe(1)
-            line, frames = recorder._frames(caller)
+            line, frames = recorder._frames(caller, would_raise)
             recorder.conversions.append(
                 Conversion(frames, line, would_raise, caller.f_code.co_filename == recorder.name))
             return original(tensor.detach() if would_raise else tensor, *args, **kwargs)
@@ -259,6 +273,13 @@ def recorded_run(case: Case) -> Outcome:
 # Calling a function of the case again, with its arguments varied
 
 
+def _may_be_gone_after_the_run(code: types.CodeType) -> bool:
+    """A lambda or a function defined inside another (a closure, a key function) may be freed
+    before the oracle calls it again; the case's module-level functions and methods stay."""
+    qualified = getattr(code, "co_qualname", None)  # Python 3.11+; before, assume it may be gone
+    return qualified is None or "<lambda>" in qualified or "<locals>" in qualified
+
+
 def function_of(code: types.CodeType) -> Optional[Callable[..., Any]]:
     """The function object that runs ``code`` (a def, a lambda, a method, a closure)."""
     # gc.get_referrers does not see frozen objects, and the checker freezes what lives when it
@@ -321,7 +342,7 @@ def call_again(case: Case, frame: Frame, *, grad: bool, others: Optional[Dict[st
     them (not the method's own receiver) detached, or requiring grad, and the arguments named in
     ``others`` replaced; return its conversions."""
     assert frame.arguments is not None
-    function = function_of(frame.code)
+    function = frame.function or function_of(frame.code)
     assert function is not None, f"{case}: no function object for {frame.code.co_name}"
     receiver = receiver_name(frame.code, frame.arguments)
     modules: List[torch.nn.Module] = []
