@@ -756,9 +756,7 @@ class Evaluator:
 
     def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
         if effect is Effect.FACTORY:
-            flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-            grad = Grad.NO if flag is None else requested_grad(flag)
-            return tensor_requiring(grad, Origin("created with requires_grad=True", node))
+            return _created(node, arguments)
         if effect is Effect.SOURCE:
             flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
             return tensor_requiring(requested_grad(flag), Origin("parameter", node))
@@ -770,8 +768,8 @@ class Evaluator:
         if effect in (Effect.STOP, Effect.INTEGER):
             return Value(Kind.TENSOR)
         if effect in (Effect.PROPAGATE, Effect.OBJECT):
-            asked = requested_grad(arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)) is Grad.YES
-            computed = tensor_requiring(Grad.YES, Origin("created with requires_grad=True", node)) if asked else \
+            created = _created(node, arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
+            computed = created if created.grad is Grad.YES else \
                 self.computed(grad_of_computation(arguments.values()), frame)
             # an object (a distribution) keeps its class: its members have their own effects
             return replace(computed, qualified_name=name) if effect is Effect.OBJECT else computed
@@ -998,6 +996,8 @@ class Evaluator:
             return receiver
         if effect is Effect.SOURCE:
             return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
+        if effect is Effect.FACTORY:  # t.new_zeros(2): a new tensor of t's kind
+            return _created(node, arguments)
         if effect is Effect.MAX_LIKE:
             return self.max_like([receiver] + [v for _, v in arguments.positional], arguments, frame, True)
         if effect is Effect.TUPLE:
@@ -1106,6 +1106,13 @@ def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
             return ()
         names.append(text)
     return tuple(names)
+
+
+def _created(node: cst.Call, arguments: Arguments) -> Value:
+    """A new tensor: it requires grad only when ``requires_grad=True`` is passed."""
+    flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+    grad = Grad.NO if flag is None else requested_grad(flag)
+    return tensor_requiring(grad, Origin("created with requires_grad=True", node))
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:
