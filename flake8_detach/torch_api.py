@@ -105,22 +105,17 @@ NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
     "cupy": Effect.FOREIGN,
 }
 
-# Results the probes of scripts/derive_torch_api.py do not reach: they need a GPU, a
-# sparse or quantized tensor, a NumPy array or a buffer, or a Python value the probes do not pass.
-_INTEGER_RESULTS = "nonzero bincount"
-_NOT_DIFFERENTIABLE = "new_ones new_empty new_full"  # factories of an existing tensor's kind
 # The probes call these on a float tensor with arguments that copy; the checker also means the
 # calls that give back their receiver itself (x.to("cpu"), x.float() on float, x.real on a real
 # tensor), which keep requires_grad even under no_grad.
 _VIEWS = """
-    to float type unbind split chunk as_strided real imag
+    to float type as_strided real imag
     squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
 """
 _NOT_TENSORS = "tolist is_cuda storage_offset __len__ __repr__ __str__ grad_fn"  # no probe: they need a
 # CUDA build, print, or give objects
 
 QUALIFIED: Dict[str, Effect] = {
-    **{f"torch.{name}": Effect.INTEGER for name in _INTEGER_RESULTS.split()},
     "torch.autograd.Variable": Effect.FACTORY,  # requires grad only with requires_grad=True
     # gradients carry no graph unless create_graph=True (the probe passes its output as input)
     "torch.autograd.grad": Effect.STOP,
@@ -185,10 +180,8 @@ QUALIFIED: Dict[str, Effect] = {
 
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {
-    **{name: Effect.INTEGER for name in _INTEGER_RESULTS.split()},
     **{name: Effect.VIEW for name in _VIEWS.split()},
     **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
-    **{name: Effect.STOP for name in _NOT_DIFFERENTIABLE.split()},
     # buffers and parameters of a module whose class is not known (a model of the file):
     # the derived table has them per nn class
     "running_mean": Effect.STOP,

@@ -2,6 +2,7 @@
 
     python scripts/derive_torch_api.py            # write flake8_detach/torch_api_derived.json
     python scripts/derive_torch_api.py --check    # compare with the committed file, write nothing
+    python scripts/derive_torch_api.py --check --stride 12   # the same for a part (the drift test)
     python scripts/derive_torch_api.py --coverage-of OLD_TORCH_API.py   # also measure another table
 
 Every fact is measured on torch itself (CPU), with inputs that require grad:
@@ -43,7 +44,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Collection, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import torch
 
@@ -74,7 +75,13 @@ UNSAFE_WORDS = (
     "xpu", "library", "sym_", "cond", "while_loop", "pin_memory", "share_memory", "storage",
     "resize", "hook", "retain", "abort", "reset", "manual", "optimize", "flags", "dist", "vitals",
 )
-TIME_LIMIT = 2  # seconds a single probe may take
+# Processor seconds a single probe may take: counted in processor time, not on the clock, so that
+# what a probe decides does not depend on how loaded the machine is, and far above what any probe
+# takes (1.3 s at most, 2.7 s for one that first imports torch.func's machinery), so that a probe
+# stopped halfway, which may leave torch half-changed, stays a runaway one.  A probe that waits
+# without computing is stopped by the clock after HANG_LIMIT seconds.
+TIME_LIMIT = 10.0
+HANG_LIMIT = 60
 
 
 # --- measuring one result ---------------------------------------------------------------
@@ -100,9 +107,18 @@ def outcome(result: object) -> object:
     return None  # another object: nothing decided
 
 
+def _one_code(found: object) -> object:
+    """A tuple whose fields all have one effect has that effect: nonzero(as_tuple=True)."""
+    if isinstance(found, tuple):
+        codes = {code for _, code in found}
+        if len(codes) == 1 and isinstance(next(iter(codes)), str):
+            return codes.pop()
+    return found
+
+
 def merge(outcomes: Sequence[object]) -> Optional[object]:
     """One effect for what several samples of the same callable gave."""
-    found = [item for item in outcomes if item is not None]
+    found = [_one_code(item) for item in outcomes if item is not None]
     if not found:
         return None
     special = {item for item in found if isinstance(item, str)} - _MEASURED
@@ -134,18 +150,25 @@ def merge(outcomes: Sequence[object]) -> Optional[object]:
     return PROPAGATE if PROPAGATE in plain else VIEW if plain == {VIEW} else PROPAGATE
 
 
-@contextlib.contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError
+class ProbeTimeout(BaseException):
+    """A probe ran out of time."""
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
+
+@contextlib.contextmanager
+def time_limit(processor_seconds: float, wall_seconds: int) -> Iterator[None]:
+    def expire(signum: int, frame: object) -> None:
+        raise ProbeTimeout  # not an Exception: library code that catches those lets it through
+
+    previous = {number: signal.signal(number, expire) for number in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, processor_seconds)
+    signal.alarm(wall_seconds)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextlib.contextmanager
@@ -154,7 +177,7 @@ def isolated() -> Iterator[None]:
     grad, dtype = torch.is_grad_enabled(), torch.get_default_dtype()
     with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.manual_seed(0)
+        torch.default_generator.manual_seed(0)  # torch.manual_seed also queues seeds for every GPU kind
         try:
             yield
         finally:
@@ -165,7 +188,7 @@ def isolated() -> Iterator[None]:
 def attempt(call: Callable[[], object]) -> Tuple[bool, object]:
     """(True, result) when ``call`` returns in time, else (False, None)."""
     try:
-        with isolated(), time_limit(TIME_LIMIT):
+        with isolated(), time_limit(TIME_LIMIT, HANG_LIMIT):
             return True, call()
     except BaseException as error:  # anything a probe raises only means: not decided by it
         if isinstance(error, KeyboardInterrupt):
@@ -175,22 +198,32 @@ def attempt(call: Callable[[], object]) -> Tuple[bool, object]:
 
 def classify(call: Callable[..., object], view_check: bool = True) -> Tuple[bool, object]:
     """Run ``call`` with grad on.  A tensor that still requires grad under no_grad is a view (or
-    the input itself); a float tensor without grad that has it with ``requires_grad=True`` comes
-    from a factory."""
+    the input itself), so is such a member of a tuple (split, chunk); a float tensor without grad
+    that has it with ``requires_grad=True`` comes from a factory."""
     ok, result = attempt(call)
     if not ok:
         return False, None
     found = outcome(result)
-    if found == PROPAGATE and view_check:
+    if view_check and (found == PROPAGATE or isinstance(found, tuple)):
         with torch.no_grad():
             again_ok, again = attempt(call)
-        if again_ok and isinstance(again, torch.Tensor) and again.requires_grad:
-            found = VIEW
+        if again_ok:
+            found = _with_views(found, again)
     elif found == STOP:
         again_ok, again = attempt(lambda: call(requires_grad=True))
         if again_ok and isinstance(again, torch.Tensor) and again.requires_grad:
             found = FACTORY
     return True, found
+
+
+def _with_views(found: object, again: object) -> object:
+    """``found`` with VIEW where ``again``, the same call's result under no_grad, still requires grad."""
+    if found == PROPAGATE and isinstance(again, torch.Tensor) and again.requires_grad:
+        return VIEW
+    if isinstance(found, tuple) and isinstance(again, tuple) and len(found) == len(again):
+        return tuple((name, VIEW if code == PROPAGATE and isinstance(item, torch.Tensor) and item.requires_grad
+                      else code) for (name, code), item in zip(found, again))
+    return found
 
 
 # --- the table being built -------------------------------------------------------------
@@ -230,102 +263,176 @@ def public_path(name: str) -> Optional[str]:
 
 
 def _sample_dtype(op: Any) -> Optional[torch.dtype]:
+    """A floating dtype, which can require grad; else an integer or bool one (one_hot, bitwise_and)."""
     supported = op.supported_dtypes("cpu")
-    for dtype in (torch.float32, torch.float64, torch.complex64):
+    for dtype in (torch.float32, torch.float64, torch.complex64, torch.int64, torch.bool):
         if dtype in supported:
             return dtype
     return None
 
 
 def _samples(op: Any, dtype: torch.dtype, limit: int) -> List[Any]:
-    ok, samples = attempt(lambda: list(op.sample_inputs("cpu", dtype, requires_grad=True))[:limit])
+    grad = dtype.is_floating_point or dtype.is_complex  # integer samples cannot require grad
+    # sample_inputs_func, not sample_inputs: the samples without the wrapper that looks for the
+    # calling unittest test on the stack for each operator (half the time of a derivation)
+    ok, samples = attempt(lambda: list(op.sample_inputs_func(op, "cpu", dtype, grad))[:limit])
     return list(samples) if ok else []
 
 
+def _floating(tensor: torch.Tensor) -> bool:
+    return tensor.dtype.is_floating_point or tensor.dtype.is_complex
+
+
+def _with_grad(value: object) -> object:
+    """A floating tensor made to require grad (not a leaf: in-place operators accept it)."""
+    if not (isinstance(value, torch.Tensor) and _floating(value)):
+        return value
+    with torch.enable_grad():
+        return value.detach().requires_grad_() * 1
+
+
 def _run_sample(variant: Callable[..., object], sample: Any, in_place: bool) -> Tuple[bool, object]:
+    """One call of an OpInfo variant.  The samples of operators without autograd support require
+    no grad (uniform_, histc...): their floating tensors are made to, else their results would
+    measure nothing; a float result that no input with grad reached decides nothing either."""
     # factory samples ask for requires_grad themselves: classify asks again
     keywords = {name: value for name, value in sample.kwargs.items() if name != "requires_grad"}
+    arguments = [sample.input, *sample.args]
+    tensors = [value for value in arguments if isinstance(value, torch.Tensor)]
+    if not any(tensor.requires_grad for tensor in tensors):
+        arguments = [_with_grad(value) for value in arguments]
+    grad_given = any(isinstance(value, torch.Tensor) and value.requires_grad for value in arguments)
 
     def call(**extra: object) -> object:
-        first = sample.input
+        first = arguments[0]
         if in_place and isinstance(first, torch.Tensor):
-            first = first.clone()  # an in-place op on a leaf that requires grad raises
-        return variant(first, *sample.args, **keywords, **extra)
+            with torch.enable_grad():
+                first = first.clone()  # an in-place op on a leaf that requires grad raises
+        return variant(first, *arguments[1:], **keywords, **extra)
 
-    return classify(call, view_check=not in_place)  # an in-place op returns its input
+    # an in-place variant returns its input, written: what counts is the grad it brings in
+    ok, found = classify(call, view_check=not in_place)
+    return (False, None) if found == STOP and not grad_given else (ok, found)
 
 
 def _dim_given(sample: Any) -> bool:
     return "dim" in sample.kwargs or any(type(argument) is int for argument in sample.args)
 
 
+# (table, name, callable, in place): ("members", "add_", Tensor.add_, True)
+Variant = Tuple[str, str, Callable[..., object], bool]
+
+
+def _variants(op: Any) -> List[Variant]:
+    """The public function, method and in-place method of an OpInfo entry and of its aliases."""
+    variants: List[Variant] = []
+    for alias in (op, *op.aliases):
+        path = public_path(alias.name)
+        if path is not None:
+            variants.append(("qualified", path, alias.op, False))
+        elif hasattr(torch.Tensor, alias.name) and alias is op:
+            variants.append(("members", alias.name, op.op, False))  # a method-only op
+        for method, in_place in ((alias.method_variant, False), (alias.inplace_variant, True)):
+            name = getattr(method, "__name__", "")
+            if method is not None and hasattr(torch.Tensor, name):
+                variants.append(("members", name, method, in_place))
+    return variants
+
+
+def _groups(variants_of: Sequence[Sequence[Variant]]) -> List[int]:
+    """For each entry, the first entry it shares a name with, through any chain of shared names
+    (max.binary and max.reduction_with_dim are both torch.max): a name's effect is merged from
+    all the entries that have it."""
+    parent = list(range(len(variants_of)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            index = parent[index]
+        return index
+
+    owner: Dict[Tuple[str, str], int] = {}
+    for index, variants in enumerate(variants_of):
+        for kind, name, _, _ in variants:
+            first, second = root(index), root(owner.setdefault((kind, name), index))
+            parent[max(first, second)] = min(first, second)
+    return [root(index) for index in range(len(variants_of))]
+
+
 def derive_opinfo(table: Table, limit: int = 6, stride: int = 1) -> None:
-    """Every ``stride``-th OpInfo entry, up to ``limit`` samples each."""
+    """Up to ``limit`` samples of each OpInfo entry; with ``stride`` > 1, of every stride-th group
+    of entries that share a name only (the names of all are still known as OpInfo's)."""
     from torch.testing._internal.common_methods_invocations import op_db
 
-    for op in op_db[::stride]:
-        dtype = _sample_dtype(op)
-        if dtype is None:
-            continue
-        variants: List[Tuple[str, str, Callable[..., object], bool]] = []
-        for alias in (op, *op.aliases):
-            path = public_path(alias.name)
-            if path is not None:
-                variants.append(("qualified", path, alias.op, False))
-            elif hasattr(torch.Tensor, alias.name) and alias is op:
-                variants.append(("members", alias.name, op.op, False))  # a method-only op
-            for method, in_place in ((alias.method_variant, False), (alias.inplace_variant, True)):
-                name = getattr(method, "__name__", "")
-                if method is not None and hasattr(torch.Tensor, name):
-                    variants.append(("members", name, method, in_place))
-        if not variants:
-            continue
+    ops: List[Tuple[Any, torch.dtype, List[Variant]]] = []
+    for op in op_db:
+        dtype, variants = _sample_dtype(op), _variants(op)
+        if dtype is not None and variants:
+            ops.append((op, dtype, variants))
+    groups = _groups([variants for _, _, variants in ops])
+    sampled = set(sorted(set(groups))[::stride])
+    for (op, dtype, variants), group in zip(ops, groups):
         table.opinfo_operators[op.name] = (
             [name for kind, name, _, _ in variants if kind == "qualified"],
             [name for kind, name, _, _ in variants if kind == "members"])
-        for sample in _samples(op, dtype, limit):
+        for kind, name, _, _ in variants:
+            (table.opinfo_functions if kind == "qualified" else table.opinfo_members).add(name)
+        for sample in _samples(op, dtype, limit) if group in sampled else ():
             for kind, name, variant, in_place in variants:
                 ok, found = _run_sample(variant, sample, in_place)
                 if ok:
                     table.add(kind, name, found)
                     table.tuple_when_dim.setdefault(name, set()).add((isinstance(found, tuple), _dim_given(sample)))
-        for kind, name, _, _ in variants:
-            (table.opinfo_functions if kind == "qualified" else table.opinfo_members).add(name)
 
 
 # --- probing other callables ------------------------------------------------------------
-def _model() -> torch.nn.Module:
+# A pool of probe arguments: each is made afresh for every call, and only if the call uses it.
+Pool = Sequence[Callable[[], object]]
+
+
+def _grad_tensor() -> torch.Tensor:
+    """A tensor that requires grad, not a leaf: in-place functions accept it."""
+    return torch.rand(3, 3, requires_grad=True) * 1 + 0.5
+
+
+def _trained_model() -> torch.nn.Module:
     model = torch.nn.Linear(3, 3)
-    model(torch.ones(2, 3)).sum().backward()  # parameters with .grad, for the clip functions
+    for parameter in model.parameters():
+        parameter.grad = torch.ones_like(parameter)  # as after backward(), for the clip functions
     return model
 
 
-def tensor_pool() -> List[object]:
-    """Arguments for tensor operations, tried in turn: a tensor that requires grad (not a leaf,
-    so that in-place functions accept it), a dimension, a scalar, a shape."""
-    return [torch.rand(3, 3, requires_grad=True) * 1 + 0.5, 1, 0.5, (2,)]
+def _packed_sequence() -> object:
+    return torch.nn.utils.rnn.pack_padded_sequence(
+        torch.rand(2, 3, 1, requires_grad=True), torch.tensor([3, 2]), batch_first=True)
 
 
-def utility_pool() -> List[object]:
-    """Arguments for the utilities (nn.utils, func, checkpoint...): also a model, its
-    parameters, functions, a packed sequence, lengths, a parameter name; fresh for every call
-    (pruning and parametrizations change the model they get)."""
-    model = torch.nn.Linear(3, 3)
-    model(torch.ones(2, 3)).sum().backward()  # parameters with .grad, for the clip functions
-    return [
-        *tensor_pool()[:3],
-        model,
-        list(model.parameters()),
-        lambda t: t * 2,
-        lambda t: (t * 2).sum(),
-        "weight",
-        torch.nn.utils.rnn.pack_padded_sequence(
-            torch.rand(2, 3, 1, requires_grad=True), torch.tensor([3, 2]), batch_first=True),
-        torch.tensor([3, 2, 1]),
-        [torch.rand(2, requires_grad=True), torch.rand(1, requires_grad=True)],
-        dict(model.named_parameters()),
-        _distribution_candidates()[0],
-    ]
+# Arguments for tensor operations, tried in turn: a tensor, a dimension, a scalar, a shape.
+TENSOR_POOL: Pool = (_grad_tensor, lambda: 1, lambda: 0.5, lambda: (2,))
+# Arguments for the utilities (nn.utils, func, checkpoint...): also a model, its parameters,
+# functions, a packed sequence, lengths, a parameter name, a distribution (pruning and
+# parametrizations change the model they get: each call has its own).
+UTILITY_POOL: Pool = (
+    *TENSOR_POOL[:3],
+    _trained_model,
+    lambda: list(_trained_model().parameters()),
+    lambda: lambda t: t * 2,
+    lambda: lambda t: (t * 2).sum(),
+    lambda: "weight",
+    _packed_sequence,
+    lambda: torch.tensor([3, 2, 1]),
+    lambda: [torch.rand(2, requires_grad=True), torch.rand(1, requires_grad=True)],
+    lambda: dict(_trained_model().named_parameters()),
+    lambda: _distribution_candidates()[0],  # a Normal
+)
+
+
+def _arguments(pool: Pool, indices: Sequence[int]) -> List[object]:
+    """Fresh arguments for one call; an index given twice is the same object twice."""
+    made: Dict[int, object] = {}
+    for index in indices:
+        if index not in made:
+            made[index] = pool[index]()
+    return [made[index] for index in indices]
 
 
 TENSOR_NAMESPACES = ("torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
@@ -353,18 +460,16 @@ def _combinations(count: int, size: int) -> Iterator[Tuple[int, ...]]:
             yield (first, *rest)
 
 
-def probe_callable(target: Callable[..., object], pool_of: Callable[[], List[object]] = tensor_pool,
+def probe_callable(target: Callable[..., object], pool: Pool = TENSOR_POOL,
                    added: Optional[Dict[str, str]] = None) -> Optional[object]:
     """The first combination of pool arguments that works decides (most calls fail at once).
     A call that returns the module it was given notes in ``added`` the attributes it gave it."""
     added = {} if added is None else added
-    size = len(pool_of())
     for count in _arity(target):
         if count > 3:
             continue
-        for indices in _combinations(count, size):
-            pool = pool_of()
-            arguments = [pool[i] for i in indices]
+        for indices in _combinations(count, len(pool)):
+            arguments = _arguments(pool, indices)
             before = _module_members(arguments)
             keywords = _explicit_keywords(target)
             ok, result = attempt(lambda: target(*arguments, **keywords))
@@ -373,15 +478,14 @@ def probe_callable(target: Callable[..., object], pool_of: Callable[[], List[obj
             if arguments and result is arguments[0] and isinstance(result, torch.nn.Module):
                 added.update(_new_members(arguments[0], before))
                 return RETURNS_ARGUMENT
-            return _probed(target, pool_of, indices, result, keywords)
+            return _probed(target, pool, indices, result, keywords)
     return None
 
 
-def _calls_its_argument(target: Callable[..., object], pool_of: Callable[[], List[object]],
-                        indices: Tuple[int, ...], keywords: Dict[str, object]) -> bool:
+def _calls_its_argument(target: Callable[..., object], pool: Pool, indices: Tuple[int, ...],
+                        keywords: Dict[str, object]) -> bool:
     """``checkpoint(f, x)`` gives what ``f(x)`` gives."""
-    pool = pool_of()
-    arguments = [pool[i] for i in indices]
+    arguments = _arguments(pool, indices)
     if not (arguments and callable(arguments[0])):
         return False
     function: Callable[..., object] = arguments[0]  # type: ignore[assignment]
@@ -403,19 +507,23 @@ def _explicit_keywords(target: Callable[..., object]) -> Dict[str, object]:
     return {name: value for name, value in EXPLICIT_KEYWORDS.items() if name in accepted}
 
 
-def _probed(target: Callable[..., object], pool_of: Callable[[], List[object]], indices: Tuple[int, ...],
+def _probed(target: Callable[..., object], pool: Pool, indices: Tuple[int, ...],
             result: object, keywords: Dict[str, object]) -> object:
     if isinstance(result, torch.nn.Module):
         return MODULE if any(p.requires_grad for p in result.parameters()) else PARAMETERLESS_MODULE
-    if isinstance(result, torch.Tensor) and _calls_its_argument(target, pool_of, indices, keywords):
+    if isinstance(result, torch.Tensor) and _calls_its_argument(target, pool, indices, keywords):
         return CALLS_ARGUMENT
 
     def call(**extra: object) -> object:
         with torch.enable_grad():  # the arguments require grad, also when the call runs under no_grad
-            pool = pool_of()
-        return target(*[pool[i] for i in indices], **keywords, **extra)
+            arguments = _arguments(pool, indices)
+        return target(*arguments, **keywords, **extra)
 
-    return classify(call)[1]
+    # The pool's tensors are made afresh for each call, with their version counters at 0: one
+    # that moved was written in place (copy_, uniform_), and what counts for it is the grad its
+    # arguments bring in, not that it is its receiver.
+    written = isinstance(result, torch.Tensor) and result._version > 0
+    return classify(call, view_check=not written)[1]
 
 
 def _module_members(arguments: List[object]) -> Optional[Set[str]]:
@@ -449,13 +557,18 @@ def public_callables(namespace: str) -> Iterator[Tuple[str, Callable[..., object
         yield f"{namespace}.{name}", target
 
 
-def derive_callables(table: Table, namespaces: Sequence[str] = NAMESPACES, stride: int = 1) -> None:
+def derive_callables(table: Table, namespaces: Sequence[str] = NAMESPACES, stride: int = 1,
+                     also: Collection[str] = ()) -> None:
+    """The public callables OpInfo does not cover: every ``stride``-th of each namespace, and those
+    named in ``also``."""
     for namespace in namespaces:
-        for path, target in list(public_callables(namespace))[::stride]:
+        for index, (path, target) in enumerate(public_callables(namespace)):
+            if index % stride and path not in also:
+                continue
             if path in table.opinfo_functions or _is_unsafe(path.rsplit(".", 1)[1]):
                 continue
             added: Dict[str, str] = {}
-            found = probe_callable(target, tensor_pool if namespace in TENSOR_NAMESPACES else utility_pool, added)
+            found = probe_callable(target, TENSOR_POOL if namespace in TENSOR_NAMESPACES else UTILITY_POOL, added)
             if found is not None:
                 table.add("qualified", path, found)
             for name, effect in added.items():
@@ -659,13 +772,14 @@ def derive_modules(table: Table) -> None:
 
 
 # --- the whole table ----------------------------------------------------------------------
-def derive(stride: int = 1) -> Table:
-    """The table; with ``stride`` > 1 every stride-th OpInfo entry, callable and Tensor member only
-    (distributions and modules are always derived whole)."""
+def derive(stride: int = 1, also: Collection[str] = ()) -> Table:
+    """The table; with ``stride`` > 1 part of it: every stride-th group of OpInfo entries, public
+    callable and Tensor member, and the callables named in ``also`` (distributions and module
+    classes are always derived whole)."""
     torch.set_num_threads(1)
     table = Table()
     derive_opinfo(table, stride=stride)
-    derive_callables(table, stride=stride)
+    derive_callables(table, stride=stride, also=also)
     derive_tensor_members(table, stride=stride)
     derive_distributions(table)
     derive_modules(table)
@@ -768,18 +882,66 @@ def _load_module(path: Path, name: str) -> Any:
     return module
 
 
+# --- checking the committed file -------------------------------------------------------------
+def entries(data: Dict[str, Any]) -> Dict[str, str]:
+    """Every decided name of a data file with its effect: ``torch.where: propagate``, ``.sort: tuple``."""
+    found = {f"{namespace}.{name}": code for namespace, groups in data["qualified"].items()
+             for code, names in groups.items() for name in names.split()}
+    found.update({f".{name}": code for code, names in data["members"].items() for name in names.split()})
+    return found
+
+
+def class_tables(data: Dict[str, Any]) -> Dict[str, Dict[str, str]]:
+    return {name: data["class_members"][index] for name, index in data["classes"].items()}
+
+
+def utilities(data: Dict[str, Any]) -> Set[str]:
+    """The decided callables of the probed namespaces outside the tensor operations (nn.utils,
+    func, autograd, checkpoint, jit, init, distributions): the families a partial check derives whole."""
+    return {name for name in entries(data)
+            if name.rsplit(".", 1)[0] in NAMESPACES and name.rsplit(".", 1)[0] not in TENSOR_NAMESPACES}
+
+
+def disagreements(fresh: Dict[str, Any], committed: Dict[str, Any], required: Collection[str]) -> List[str]:
+    """Where a fresh derivation (of the whole table or of a part) differs from the committed file;
+    ``required`` are the committed names it must decide again."""
+    derived, expected = entries(fresh), entries(committed)
+    found = [f"{name}: derived {code}, committed {expected.get(name)}"
+             for name, code in sorted(derived.items()) if expected.get(name) != code]
+    found += [f"{name}: committed {expected[name]}, no longer derived" for name in sorted(set(required) - set(derived))]
+    found += [f"{name} fields: derived {fields}, committed {committed['fields'].get(name)}"
+              for name, fields in sorted(fresh["fields"].items()) if committed["fields"].get(name) != fields]
+    tables, committed_tables = class_tables(fresh), class_tables(committed)
+    found += [f"{name} members differ" for name in sorted(set(tables) | set(committed_tables))
+              if tables.get(name) != committed_tables.get(name)]
+    return found
+
+
+def check(stride: int) -> int:
+    """Compare a fresh derivation with the committed file: the whole, or with ``stride`` > 1 every
+    stride-th part of the tensor operations, the utilities' committed entries, every
+    distribution and nn class."""
+    committed = json.loads(OUTPUT.read_text(encoding="utf-8"))
+    required = set(entries(committed)) if stride == 1 else utilities(committed)
+    fresh = serialize(derive(stride, also=required))
+    problems = disagreements(fresh, committed, required)
+    print("\n".join(problems) if problems else
+          f"agrees: {len(entries(fresh))} entries, {len(class_tables(fresh))} class tables (torch {torch.__version__})")
+    return 1 if problems else 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed file; write nothing")
+    parser.add_argument("--stride", type=int, default=1,
+                        help="with --check: derive every STRIDE-th part of the tensor operations only")
     parser.add_argument("--coverage-of", type=Path, action="append", default=[],
                         help="also print the coverage of this torch_api.py (e.g. an older one)")
     options = parser.parse_args(argv)
+    if options.check:
+        return check(options.stride)
     table = derive()
     text = dump(serialize(table))
-    if options.check:
-        same = OUTPUT.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{OUTPUT} differs from a fresh derivation")
-        return 0 if same else 1
     OUTPUT.write_text(text, encoding="utf-8")
     print(f"wrote {OUTPUT} ({len(text)} bytes, torch {torch.__version__})")
     sys.path.insert(0, str(ROOT))

@@ -1,35 +1,26 @@
 """The derived PyTorch table: it is what torch says, it is read lazily, the hand table does not repeat it.
 
-The whole derivation (``python scripts/derive_torch_api.py --check``) takes minutes; this test
-derives afresh, with the installed torch, every distribution, every nn module class,
-and every 12th OpInfo operator, public callable and Tensor member, and requires
-each derived entry to be the committed one.
+The whole derivation (``python scripts/derive_torch_api.py --check``) takes minutes.  The drift
+test derives a part afresh with the installed torch and requires it to be as committed: every
+committed entry of the utilities (nn.utils, func, autograd, checkpoint, jit, init,
+distributions), every distribution and nn module class, and every 12th group of OpInfo entries,
+tensor function (torch, nn.functional, linalg, fft, special) and Tensor member.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
+import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import torch
 
 from flake8_detach import torch_api
 
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "derive_torch_api.py"
 STRIDE = 12
-
-
-def _script() -> Any:
-    spec = importlib.util.spec_from_file_location("derive_torch_api", ROOT / "scripts" / "derive_torch_api.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_committed_table_comes_from_this_torch() -> None:
@@ -38,22 +29,14 @@ def test_committed_table_comes_from_this_torch() -> None:
 
 @pytest.mark.skipif(not torch.__version__.startswith("2.13.0"), reason="the table is derived from torch 2.13.0")
 def test_a_fresh_derivation_agrees_with_the_committed_table() -> None:
-    script = _script()
-    fresh = script.serialize(script.derive(stride=STRIDE))
-    committed = json.loads(torch_api.DERIVED_FILE.read_text(encoding="utf-8"))
-    for namespace, groups in fresh["qualified"].items():
-        for code, names in groups.items():
-            for name in names.split():
-                assert name in committed["qualified"].get(namespace, {}).get(code, "").split(), (
-                    f"{namespace}.{name}: derived {code}, not as committed")
-    for code, names in fresh["members"].items():
-        for name in names.split():
-            assert name in committed["members"].get(code, "").split(), f".{name}: derived {code}, not as committed"
-    assert all(committed["fields"].get(name) == fields for name, fields in fresh["fields"].items())
-    fresh_tables = {name: fresh["class_members"][index] for name, index in fresh["classes"].items()}
-    committed_tables = {name: committed["class_members"][index] for name, index in committed["classes"].items()}
-    assert fresh_tables == committed_tables
-    assert len(fresh["members"]) > 3 and len(fresh_tables) > 100  # the sample is not empty
+    # In a process of its own: the probes call hundreds of torch functions, and OpInfo walks the
+    # caller's stack for every operator (slow under pytest's deep one).
+    run = subprocess.run([sys.executable, str(SCRIPT), "--check", "--stride", str(STRIDE)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    agreed = re.search(r"agrees: (\d+) entries, (\d+) class tables", run.stdout)
+    assert agreed is not None, run.stdout
+    assert int(agreed[1]) > 300 and int(agreed[2]) > 100, run.stdout  # the part is not thin
 
 
 def test_hand_entries_do_not_repeat_the_derived_table() -> None:
