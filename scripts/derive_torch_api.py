@@ -718,7 +718,7 @@ def _module_instances(cls: type, from_db: Dict[type, Any]) -> List[torch.nn.Modu
             if built_ok:
                 instances.append(built)
     if not instances:
-        for arguments in ((), (3,), (3, 3), (3, 3, 3)):
+        for arguments in ((), (3,), (3, 3), (3, 3, 3), (1, (3, 1))):  # (1, (3, 1)): a dim and a shape
             ok, built = attempt(lambda: cls(*arguments))
             if ok:
                 instances.append(built)
