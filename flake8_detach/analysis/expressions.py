@@ -764,6 +764,8 @@ class Evaluator:
             return self.max_like([v for _, v in arguments.positional], arguments, frame)
         if effect is Effect.VIEW:
             first = arguments.positional[0][1] if arguments.positional else OTHER
+            if first.kind is Kind.UNKNOWN:  # torch.movedim(x, 1, -1) of a parameter: as x requires grad
+                return replace(first, kind=Kind.TENSOR)
             return first if first.kind is Kind.TENSOR else Value(Kind.TENSOR)
         if effect in (Effect.STOP, Effect.INTEGER):
             return Value(Kind.TENSOR)

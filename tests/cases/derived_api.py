@@ -280,3 +280,13 @@ import torch
 x = torch.rand(4, requires_grad=True)
 signs = x.signbit().numpy()
 grown = x.exp2().numpy()  # expect: DET101
+
+# case: view-function-of-a-parameter-is-undecided
+import torch
+
+
+def channels_last(images):
+    return torch.movedim(images, 1, -1).numpy()  # expect: DET103
+
+
+channels_last(torch.rand(2, 3, 4))
