@@ -28,6 +28,7 @@ class Effect(enum.Enum):
     FACTORY = "factory"  # new tensor; requires grad only with requires_grad=True
     PROPAGATE = "propagate"  # differentiable op: requires grad if an input does
     VIEW = "view"  # view or maybe-identity op: keeps requires_grad even under no_grad
+    TO_TENSOR = "to-tensor"  # torch.as_tensor(x): x when it is a tensor, else a new tensor from data
     STOP = "stop"  # a tensor cut from the graph (.detach(), .data, from_numpy)
     INTEGER = "integer"  # an integer or bool tensor, which never requires grad
     NOT_TENSOR = "not-tensor"  # a Python value or array (.item(), .shape)
@@ -120,6 +121,10 @@ QUALIFIED: Dict[str, Effect] = {
     # gradients carry no graph unless create_graph=True (the probe passes its output as input)
     "torch.autograd.grad": Effect.STOP,
     "torch.autograd.Function": Effect.AUTOGRAD_FUNCTION,
+    # the probe sees a view of the tensor it passes; the usual call is on data (a list, an array,
+    # a parameter holding either), which gives a tensor without grad
+    "torch.as_tensor": Effect.TO_TENSOR,
+    "torch.asarray": Effect.TO_TENSOR,
     "torch.from_numpy": Effect.STOP,  # takes a NumPy array: nothing to probe with a grad tensor
     "torch.frombuffer": Effect.STOP,
     # whatever was saved: a tensor, a state dict or a model (a model only if it is called)

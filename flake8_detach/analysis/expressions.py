@@ -762,9 +762,9 @@ class Evaluator:
             return tensor_requiring(requested_grad(flag), Origin("parameter", node))
         if effect is Effect.MAX_LIKE:
             return self.max_like([v for _, v in arguments.positional], arguments, frame)
-        if effect is Effect.VIEW:
+        if effect in (Effect.VIEW, Effect.TO_TENSOR):
             first = arguments.positional[0][1] if arguments.positional else OTHER
-            if first.kind is Kind.UNKNOWN:  # torch.movedim(x, 1, -1) of a parameter: as x requires grad
+            if first.kind is Kind.UNKNOWN and effect is Effect.VIEW:  # torch.movedim(x, 1, -1): as x
                 return replace(first, kind=Kind.TENSOR)
             return first if first.kind is Kind.TENSOR else Value(Kind.TENSOR)
         if effect in (Effect.STOP, Effect.INTEGER):

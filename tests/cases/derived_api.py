@@ -290,3 +290,15 @@ def channels_last(images):
 
 
 channels_last(torch.rand(2, 3, 4))
+
+# case: as-tensor-of-a-parameter-holding-data
+import numpy as np
+import torch
+
+
+def stacked_points(annotation):
+    points = torch.as_tensor(annotation["x"])
+    return np.stack((points, points))
+
+
+stacked_points({"x": [1.0, 2.0]})
