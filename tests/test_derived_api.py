@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from flake8_detach import torch_api
+from flake8_detach.analysis.values import Kind, Value, join
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "derive_torch_api.py"
 STRIDE = 12
@@ -54,3 +55,11 @@ def test_importing_the_plugin_reads_no_derived_data() -> None:
             "list(c.check_source('import torch\\nx = torch.rand(3, requires_grad=True)\\nx.numpy()\\n')); "
             "assert t.derived.cache_info().currsize == 1")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_layers_of_two_classes_on_two_paths_are_no_callbacks() -> None:
+    """A module value names its derived class (for its members); a join of two forgets it and
+    does not turn the class names into functions the file may call."""
+    linear, relu = (Value(Kind.MODULE, qualified_name=f"torch.nn.{name}") for name in ("Linear", "ReLU"))
+    joined = join(linear, relu)
+    assert joined.kind is Kind.MODULE and joined.qualified_name is None and not joined.functions
