@@ -1,15 +1,26 @@
 """Everything the checker knows about PyTorch, NumPy and their neighbours, as data.
 
 Each entry maps a qualified name (after import aliases are resolved) or a
-method/attribute name to an ``Effect``.  Adding an API is one line here; the
-analysis interprets effects and never tests API names itself.
-Facts were checked against torch 2.13.0 (see tests/cases for the programs).
+method/attribute name to an ``Effect``.  The analysis interprets effects and
+never tests API names itself.
+
+Most of PyTorch is described by ``torch_api_derived.json``, which
+``scripts/derive_torch_api.py`` derives by running torch (its version is in the
+file); it is read on the first look-up, not on import.  The tables below hold
+what running torch cannot tell, each with its reason: grad-mode switches, the
+other libraries (NumPy, matplotlib, pandas, scikit-learn, Lightning...), Python
+builtins, and the few places where the checker means something other than what
+a probe with small inputs sees.  An exact entry here wins over the derived
+table; a namespace default applies only where neither has the name.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Dict, FrozenSet, Mapping, Optional
+import functools
+import json
+from pathlib import Path
+from typing import Dict, FrozenSet, Mapping, NamedTuple, Optional, Tuple
 
 
 class Effect(enum.Enum):
@@ -17,6 +28,7 @@ class Effect(enum.Enum):
     FACTORY = "factory"  # new tensor; requires grad only with requires_grad=True
     PROPAGATE = "propagate"  # differentiable op: requires grad if an input does
     VIEW = "view"  # view or maybe-identity op: keeps requires_grad even under no_grad
+    TO_TENSOR = "to-tensor"  # torch.as_tensor(x): x when it is a tensor, else a new tensor from data
     STOP = "stop"  # a tensor cut from the graph (.detach(), .data, from_numpy)
     INTEGER = "integer"  # an integer or bool tensor, which never requires grad
     NOT_TENSOR = "not-tensor"  # a Python value or array (.item(), .shape)
@@ -33,6 +45,10 @@ class Effect(enum.Enum):
     FROZEN_MODULE = "frozen-module"  # Embedding.from_pretrained(w): frozen unless freeze=False
     NAMED_PARAMETERS = "named-parameters"  # iterator over (name, parameter)
     STATE = "state"  # state_dict(): tensors that do not require grad
+    TUPLE = "tuple"  # a tuple whose members have their own effects: see ``result_fields``
+    OBJECT = "object"  # requires grad like PROPAGATE; its members have their own effects (distributions)
+    RETURNS_ARGUMENT = "returns-argument"  # its first argument: prune.l1_unstructured(m, ...) is m
+    CALLS_ARGUMENT = "calls-argument"  # what calling its first argument with the rest gives: checkpoint
     # --- grad mode
     GRAD_OFF = "grad-off"
     GRAD_ON = "grad-on"
@@ -90,47 +106,32 @@ NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
     "cupy": Effect.FOREIGN,
 }
 
-_FACTORIES = """
-    rand randn randint randperm rand_like randn_like randint_like zeros ones empty full
-    zeros_like ones_like empty_like full_like arange linspace logspace eye tensor
-    as_strided empty_strided normal bernoulli multinomial poisson tril_indices triu_indices
-    sparse_coo_tensor complex polar
-"""
-
-_INTEGER_RESULTS = """
-    argmax argmin argsort argwhere nonzero eq ne lt le gt ge greater less equal isnan
-    isinf isfinite isclose isin logical_and logical_or logical_not logical_xor all any
-    bucketize searchsorted count_nonzero bincount long int bool byte short char
-"""
-# Results that are floats but never differentiable.
-_NOT_DIFFERENTIABLE = "histc histogram new_zeros new_ones new_empty new_full new_tensor detach_"
+# The probes call these on a float tensor with arguments that copy; the checker also means the
+# calls that give back their receiver itself (x.to("cpu"), x.float() on float, x.real on a real
+# tensor), which keep requires_grad even under no_grad.
 _VIEWS = """
-    cpu to float type type_as contiguous view view_as reshape
-    reshape_as flatten squeeze unsqueeze permute transpose t expand expand_as narrow
-    select unbind split chunk movedim swapaxes unflatten as_strided T mT H mH real imag
+    to float type as_strided real imag
     squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
 """
-_NOT_TENSORS = """
-    item tolist size dim numel shape dtype device ndim ndimension element_size is_cuda
-    is_leaf requires_grad stride storage_offset data_ptr is_contiguous nelement
-    __len__ __repr__ __str__ grad_fn
-"""
+_NOT_TENSORS = "tolist is_cuda storage_offset __len__ __repr__ __str__ grad_fn"  # no probe: they need a
+# CUDA build, print, or give objects
 
 QUALIFIED: Dict[str, Effect] = {
-    **{f"torch.{name}": Effect.FACTORY for name in _FACTORIES.split()},
-    **{f"torch.{name}": Effect.INTEGER for name in _INTEGER_RESULTS.split()},
-    **{f"torch.{name}": Effect.STOP for name in _NOT_DIFFERENTIABLE.split()},
     "torch.autograd.Variable": Effect.FACTORY,  # requires grad only with requires_grad=True
-    "torch.autograd.grad": Effect.STOP,  # gradients carry no graph unless create_graph=True
+    # gradients carry no graph unless create_graph=True (the probe passes its output as input)
+    "torch.autograd.grad": Effect.STOP,
     "torch.autograd.Function": Effect.AUTOGRAD_FUNCTION,
-    "torch.as_tensor": Effect.VIEW,  # returns its argument when it already is a tensor
-    "torch.asarray": Effect.VIEW,
-    "torch.from_numpy": Effect.STOP,
+    # the probe sees a view of the tensor it passes; the usual call is on data (a list, an array,
+    # a parameter holding either), which gives a tensor without grad
+    "torch.as_tensor": Effect.TO_TENSOR,
+    "torch.asarray": Effect.TO_TENSOR,
+    "torch.from_numpy": Effect.STOP,  # takes a NumPy array: nothing to probe with a grad tensor
     "torch.frombuffer": Effect.STOP,
+    # whatever was saved: a tensor, a state dict or a model (a model only if it is called)
     "torch.load": Effect.LOADED,
     "torch.nn.Parameter": Effect.SOURCE,
     "torch.nn.parameter.Parameter": Effect.SOURCE,
-    "torch.nn.Module": Effect.MODULE,
+    "torch.nn.Module": Effect.MODULE,  # a base class: Module() holds nothing, its subclasses do
     "torch.no_grad": Effect.GRAD_OFF,
     "torch.inference_mode": Effect.GRAD_OFF,
     "torch.autograd.no_grad": Effect.GRAD_OFF,
@@ -140,19 +141,11 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.autograd.enable_grad": Effect.GRAD_ON,
     "torch.set_grad_enabled": Effect.GRAD_SET,
     "torch.autograd.set_grad_enabled": Effect.GRAD_SET,
+    # never called by the probes: they change global state or touch files
     "torch.is_grad_enabled": Effect.NOT_TENSOR,
-    "torch.is_tensor": Effect.NOT_TENSOR,
-    "torch.numel": Effect.NOT_TENSOR,
     "torch.device": Effect.NOT_TENSOR,
     "torch.manual_seed": Effect.NOT_TENSOR,
     "torch.save": Effect.NOT_TENSOR,
-    "torch.max": Effect.MAX_LIKE,
-    "torch.min": Effect.MAX_LIKE,
-    "torch.sort": Effect.MAX_LIKE,
-    "torch.topk": Effect.MAX_LIKE,
-    "torch.kthvalue": Effect.MAX_LIKE,
-    "torch.median": Effect.MAX_LIKE,
-    "torch.mode": Effect.MAX_LIKE,
     "torch.hub.load": Effect.LOADED,
     "torch.jit.load": Effect.LOADED,
     "torch.jit.script": Effect.COPY,
@@ -192,27 +185,18 @@ QUALIFIED: Dict[str, Effect] = {
 
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {
-    **{name: Effect.INTEGER for name in _INTEGER_RESULTS.split()},
     **{name: Effect.VIEW for name in _VIEWS.split()},
     **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
-    "detach": Effect.STOP,
-    **{name: Effect.STOP for name in _NOT_DIFFERENTIABLE.split()},
-    "running_mean": Effect.STOP,  # batch-norm buffers
+    # buffers and parameters of a module whose class is not known (a model of the file):
+    # the derived table has them per nn class
+    "running_mean": Effect.STOP,
     "running_var": Effect.STOP,
     "num_batches_tracked": Effect.STOP,
-    "requires_grad_": Effect.SOURCE,
-    "data": Effect.STOP,
-    "grad": Effect.STOP,
-    "indices": Effect.INTEGER,
-    "max": Effect.MAX_LIKE,
-    "min": Effect.MAX_LIKE,
-    "sort": Effect.MAX_LIKE,
-    "topk": Effect.MAX_LIKE,
-    "kthvalue": Effect.MAX_LIKE,
-    "median": Effect.MAX_LIKE,
-    "mode": Effect.MAX_LIKE,
     "weight": Effect.SOURCE,
     "bias": Effect.SOURCE,
+    "requires_grad_": Effect.SOURCE,  # the probe sees a tensor that already requires grad
+    "grad": Effect.STOP,  # None before backward, where the probe looks; a tensor without grad after
+    "indices": Effect.INTEGER,  # of a (values, indices) result the checker did not type
     "eval": Effect.MODULE_USE,
     "train": Effect.MODULE_USE,
     "zero_grad": Effect.MODULE_STATE,
@@ -288,24 +272,6 @@ MODULE_METHOD_MAX_ARGUMENTS: Mapping[str, int] = {"eval": 0, "train": 1}
 # Methods of nn.Module subclasses that frameworks (PyTorch Lightning) run with grad off.
 GRAD_OFF_HOOKS: FrozenSet[str] = frozenset({"validation_step", "test_step", "predict_step"})
 
-# nn classes that hold no parameters: their output requires grad only if the input does.
-PARAMETERLESS_MODULES: FrozenSet[str] = frozenset(
-    f"torch.nn.{name}"
-    for name in """
-    ReLU ReLU6 LeakyReLU PReLU_ ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softmax LogSoftmax
-    Softplus Softsign Hardtanh Hardswish Hardsigmoid Tanhshrink Threshold GLU Identity
-    Dropout Dropout1d Dropout2d Dropout3d AlphaDropout Flatten Unflatten
-    MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d AdaptiveAvgPool1d
-    AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d Upsample
-    PixelShuffle PixelUnshuffle ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad2d
-    ReplicationPad2d CosineSimilarity PairwiseDistance
-    L1Loss MSELoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss KLDivLoss
-    HuberLoss SmoothL1Loss SoftMarginLoss MultiLabelSoftMarginLoss CosineEmbeddingLoss
-    MarginRankingLoss TripletMarginLoss CTCLoss PoissonNLLLoss GaussianNLLLoss
-    HingeEmbeddingLoss MultiMarginLoss MultiLabelMarginLoss
-    """.split()
-)
-
 # dtypes whose tensors can never require grad: `.to(torch.long)`, `.type(torch.int64)`.
 INTEGER_DTYPES: FrozenSet[str] = frozenset(
     """long int int8 int16 int32 int64 uint8 uint16 uint32 uint64 bool short
@@ -339,19 +305,66 @@ DEVICE_MOVES: FrozenSet[str] = frozenset({"cpu", "cuda", "to"})
 # An optimizer's parameter groups: dicts whose "params" entry holds parameters, the rest numbers.
 PARAM_GROUPS = "param_groups"
 PARAMS_KEY = "params"
+# Everything the derived table describes lives under this package.
+DERIVED_ROOT = "torch"
 
 # Libraries that keep a list of tensors as objects (pandas' object columns) and
 # convert only a tensor handed to them directly.
 CONVERT_ONLY_TENSORS: FrozenSet[str] = frozenset({"pandas"})
 
 
+DERIVED_FILE = Path(__file__).with_name("torch_api_derived.json")
+
+Fields = Tuple[Tuple[str, Effect], ...]
+
+
+class Derived(NamedTuple):
+    """The derived table, as read from ``DERIVED_FILE``."""
+
+    torch_version: str
+    qualified: Dict[str, Effect]
+    members: Dict[str, Effect]
+    fields: Dict[str, Fields]  # TUPLE results: (field name or "", effect) in order
+    classes: Dict[str, Dict[str, Effect]]  # members of instances: parameters, buffers, rsample...
+
+
+def _names_by_effect(groups: Mapping[str, str], prefix: str = "") -> Dict[str, Effect]:
+    return {f"{prefix}{name}": Effect(code) for code, names in groups.items() for name in names.split()}
+
+
+@functools.lru_cache(maxsize=None)
+def derived() -> Derived:
+    """Read once, on the first look-up: importing the plugin does not pay for it."""
+    data = json.loads(DERIVED_FILE.read_text(encoding="utf-8"))
+    tables = [_names_by_effect(table) for table in data["class_members"]]
+    return Derived(
+        torch_version=data["torch_version"],
+        qualified={name: effect for namespace, groups in data["qualified"].items()
+                   for name, effect in _names_by_effect(groups, f"{namespace}.").items()},
+        members=_names_by_effect(data["members"]),
+        fields={name: tuple((field, Effect(code)) for field, code in (item.split(":") for item in text.split()))
+                for name, text in data["fields"].items()},
+        classes={name: tables[index] for name, index in data["classes"].items()},
+    )
+
+
+def derived_effect(name: str) -> Optional[Effect]:
+    return derived().qualified.get(name)
+
+
+def derived_member_effect(name: str) -> Optional[Effect]:
+    return derived().members.get(name)
+
+
 def effect_of_qualified_name(name: str) -> Optional[Effect]:
-    """The effect of a fully qualified callable, from an exact entry or its namespace."""
-    if name in PARAMETERLESS_MODULES:
-        return Effect.PARAMETERLESS_MODULE
+    """The effect of a fully qualified callable: an exact entry, a derived one, or its namespace's."""
     exact = QUALIFIED.get(name)
     if exact is not None:
         return exact
+    if name.startswith(DERIVED_ROOT):
+        found = derived_effect(name)
+        if found is not None:
+            return found
     namespace = name
     while "." in namespace:
         namespace = namespace.rsplit(".", 1)[0]
@@ -359,6 +372,22 @@ def effect_of_qualified_name(name: str) -> Optional[Effect]:
         if default is not None:
             return _namespace_effect(default, name)
     return NAMESPACE_DEFAULTS.get(name)
+
+
+def member_effect(name: str, owner: Optional[str] = None) -> Optional[Effect]:
+    """The effect of ``value.name``: from the table of the value's class when it is known
+    (``torch.distributions.Normal``: ``sample``, ``torch.nn.LSTM``: ``weight_ih_l0``), else by name."""
+    if owner is not None and owner.startswith(DERIVED_ROOT):
+        own = derived().classes.get(owner, {}).get(name)
+        if own is not None:
+            return own
+    exact = MEMBERS.get(name)
+    return exact if exact is not None else derived_member_effect(name)
+
+
+def result_fields(name: str) -> Fields:
+    """The members of a TUPLE result, by qualified name or method name."""
+    return derived().fields.get(name, ())
 
 
 def _namespace_effect(default: Effect, name: str) -> Effect:

@@ -33,7 +33,7 @@ from flake8_detach.rules import RULES  # noqa: E402
 Expected = FrozenSet[Tuple[int, str]]
 _EXPECT = re.compile(r"#\s*expect:\s*(DET\d{3})")
 MAPPINGS = ("NAMESPACE_DEFAULTS", "QUALIFIED", "MEMBERS", "BUILTINS")
-SETS = ("GRAD_OFF_HOOKS", "PARAMETERLESS_MODULES", "INTEGER_DTYPES", "DEVICE_MOVES", "CONVERT_ONLY_TENSORS")
+SETS = ("GRAD_OFF_HOOKS", "INTEGER_DTYPES", "DEVICE_MOVES", "CONVERT_ONLY_TENSORS")
 
 
 def programs() -> Dict[str, Tuple[str, Expected]]:

@@ -122,6 +122,15 @@ def test_the_chain_goes_through_assignments_operations_and_container_entries() -
         (43, StepKind.SOURCE), (19, StepKind.ARGUMENT), (20, StepKind.OPERATION), (20, StepKind.CONVERSION)]
 
 
+def test_the_chain_leaves_out_a_detached_operand() -> None:
+    """.detach() is known from the derived table (torch_api.member_effect), not the hand one."""
+    source = ("import torch\nw = torch.rand(3, requires_grad=True)\nh = w * 2\nd = h.detach()\n"
+              "y = torch.cat([d, h])\ny.numpy()\n")
+    (finding, explanation), = explained(source)
+    assert finding is not None
+    assert 4 not in {step.position.line for step in explanation.steps}, explanation.steps
+
+
 @pytest.mark.parametrize("source, line, reason", [
     ("import torch\nw = torch.rand(3, requires_grad=True)\ny = w * 2\ny = y.detach()\ny.numpy()\n",
      4, "cuts the graph"),

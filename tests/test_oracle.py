@@ -40,11 +40,14 @@ from casefile import CODES, Case, load_cases
 CASES = load_cases()
 
 _LIBRARY_PIPELINE = "a library's pipeline object computes the tensor, out of the file's sight"
+_LOADED = "torch.load gives back whatever was saved (a tensor that requires grad stays one), which the file cannot know"
 # DET103 lines at module level: no function to call again, so each says what the file leaves open.
 MODULE_LEVEL_UNDECIDED = {
     "unknown-imported-function-result": "the tensor comes out of pickle.loads, whose result the file cannot know",
     "pipeline-moved-and-called-is-no-proof": _LIBRARY_PIPELINE,
     "pipeline-switched-to-eval-inside-a-function": _LIBRARY_PIPELINE,
+    "torch-load-of-state-dict": _LOADED,
+    "torch-load-of-plain-tensor": _LOADED,
 }
 
 # DET103 lines whose outcome also depends on a non-tensor argument: the oracle calls the function

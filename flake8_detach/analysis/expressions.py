@@ -309,13 +309,15 @@ class Evaluator:
         method = instance.method(name) if instance is not None else None
         if method is not None:  # self.record handed on as a callback: a bound method
             return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=((None, node.value, base),))
-        effect = torch_api.MEMBERS.get(name)
+        effect = torch_api.member_effect(name, base.qualified_name)
         if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
             return requires_grad(Origin("parameter", node, _evidence(base)))
         if effect is Effect.SOURCE and _may_be_module(base):  # backbone.stem.weight
             return requires_grad(Origin("parameter", node, Evidence.INFERRED))
+        if effect is Effect.MODULE and base.kind is Kind.MODULE:
+            return replace(base, qualified_name=None)  # a submodule: mha.out_proj
         if effect is None and base.kind is Kind.MODULE and not base.frozen:
             # an attribute the file does not set: a submodule if it is used as one
             return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin("submodule", node, Evidence.INFERRED))
@@ -329,7 +331,8 @@ class Evaluator:
             return Value(Kind.TENSOR)
         if effect is Effect.NOT_TENSOR:
             return OTHER
-        if base.kind is Kind.TENSOR and (effect is Effect.VIEW or (effect is None and base.grad is Grad.YES)):
+        if base.kind is Kind.TENSOR and (effect in (Effect.VIEW, Effect.PROPAGATE) or (
+                effect is None and base.grad is Grad.YES)):
             return base  # t.T, or a field of a model's output object: outputs.logits
         if base.kind is Kind.OTHER:
             return OTHER
@@ -753,23 +756,32 @@ class Evaluator:
 
     def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
         if effect is Effect.FACTORY:
-            flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-            grad = Grad.NO if flag is None else requested_grad(flag)
-            return tensor_requiring(grad, Origin("created with requires_grad=True", node))
+            return _created(node, arguments)
         if effect is Effect.SOURCE:
             flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
             return tensor_requiring(requested_grad(flag), Origin("parameter", node))
         if effect is Effect.MAX_LIKE:
-            return self.max_like(name, [v for _, v in arguments.positional], arguments, frame)
-        if effect is Effect.VIEW:
+            return self.max_like([v for _, v in arguments.positional], arguments, frame)
+        if effect in (Effect.VIEW, Effect.TO_TENSOR):
             first = arguments.positional[0][1] if arguments.positional else OTHER
+            if first.kind is Kind.UNKNOWN and effect is Effect.VIEW:  # torch.movedim(x, 1, -1): as x
+                return replace(first, kind=Kind.TENSOR)
             return first if first.kind is Kind.TENSOR else Value(Kind.TENSOR)
         if effect in (Effect.STOP, Effect.INTEGER):
             return Value(Kind.TENSOR)
-        if effect is Effect.PROPAGATE:
-            return self.computed(grad_of_computation(arguments.values()), frame)
+        if effect in (Effect.PROPAGATE, Effect.OBJECT):
+            created = _created(node, arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
+            computed = created if created.grad is Grad.YES else \
+                self.computed(grad_of_computation(arguments.values()), frame)
+            # an object (a distribution) keeps its class: its members have their own effects
+            return replace(computed, qualified_name=name) if effect is Effect.OBJECT else computed
+        if effect is Effect.TUPLE:
+            return self.tuple_result(name, arguments.values(), frame)
+        if effect is Effect.CALLS_ARGUMENT and arguments.positional:
+            (_, function), rest = arguments.positional[0], arguments.positional[1:]
+            return self.call(node, function, Arguments(rest, {}, arguments.unpacked), frame)
         if effect is Effect.MODULE:
-            return Value(Kind.MODULE, Grad.YES, Origin("module", node))
+            return Value(Kind.MODULE, Grad.YES, Origin("module", node), qualified_name=name)
         if effect is Effect.RECORD_TYPE and len(arguments.positional) > 1:
             return Value(Kind.OTHER, record=_field_names(arguments.positional[1][0]))
         if effect is Effect.PARTIAL and arguments.positional:
@@ -786,10 +798,10 @@ class Evaluator:
         if effect is Effect.LOADED:  # a model only if it is called: see ``call``
             return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin(f"model loaded by {_short_name(name)}()", node,
                                                             Evidence.INFERRED))
-        if effect is Effect.COPY:
+        if effect in (Effect.COPY, Effect.RETURNS_ARGUMENT):
             return arguments.positional[0][1] if arguments.positional else UNKNOWN
         if effect is Effect.PARAMETERLESS_MODULE:
-            return Value(Kind.MODULE, frozen=True)
+            return Value(Kind.MODULE, frozen=True, qualified_name=name)
         if effect is Effect.CONSUMER_FACTORY:
             return CONSUMER
         if effect is Effect.CONSUMER_PAIR_FACTORY:
@@ -803,6 +815,15 @@ class Evaluator:
             return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(effect, arguments))
         return OTHER
 
+    def tuple_result(self, name: str, operands: Sequence[Value], frame: Frame) -> Value:
+        """``pad_packed_sequence(p)``: (padded, lengths); named fields are attributes too."""
+        computed = self.computed(grad_of_computation(operands), frame)
+        fields = tuple(computed if effect in (Effect.PROPAGATE, Effect.VIEW) else OTHER
+                       if effect is Effect.NOT_TENSOR else Value(Kind.TENSOR)
+                       for _, effect in torch_api.result_fields(name))
+        named = tuple((field, value) for (field, _), value in zip(torch_api.result_fields(name), fields) if field)
+        return replace(container_of(fields, fields), attributes=named)
+
     def _unbound_tensor_method(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         """``torch.Tensor.numpy(t)``: a method called through the class."""
         (receiver_expression, receiver), rest = arguments.positional[0], arguments.positional[1:]
@@ -812,20 +833,19 @@ class Evaluator:
                                   receiver, frame.mode, (receiver_expression,))
             frame.context.record(site)
             return OTHER
-        return self.tensor_method(node, method, torch_api.MEMBERS.get(method), receiver,
+        return self.tensor_method(node, method, torch_api.member_effect(method), receiver,
                                   Arguments(rest, arguments.keywords, arguments.unpacked), frame)
 
-    def max_like(self, name: str, positional: List[Value], arguments: Arguments, frame: Frame,
+    def max_like(self, positional: List[Value], arguments: Arguments, frame: Frame,
                  method: bool = False) -> Value:
         """``max(dim)`` gives (values, indices); ``max()`` or ``max(other)`` a tensor."""
         source = positional[0] if positional else UNKNOWN
-        always_pair = name.rsplit(".", 1)[-1] in ("sort", "topk", "kthvalue")
         dims = arguments.positional if method else arguments.positional[1:]
         dim_given = "dim" in arguments.keywords or any(
             isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in dims
         )
         values = self.computed(grad_of_computation([source]), frame)
-        if not (always_pair or dim_given):
+        if not dim_given:
             return self.computed(grad_of_computation(positional), frame)
         return container_of([values, Value(Kind.TENSOR)], (values, Value(Kind.TENSOR)))
 
@@ -949,7 +969,7 @@ class Evaluator:
     def tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
                                 arguments: Arguments, frame: Frame) -> Value:
         name = func.attr.value
-        effect = torch_api.MEMBERS.get(name)
+        effect = torch_api.member_effect(name, receiver.qualified_name)
         module = receiver.kind is Kind.MODULE
         if effect in _MODULE_METHOD_EFFECTS and _fits_module_signature(name, arguments) or (
             module and name in ("forward", "__call__")
@@ -978,8 +998,12 @@ class Evaluator:
             return receiver
         if effect is Effect.SOURCE:
             return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
+        if effect is Effect.FACTORY:  # t.new_zeros(2): a new tensor of t's kind
+            return _created(node, arguments)
         if effect is Effect.MAX_LIKE:
-            return self.max_like(name, [receiver] + [v for _, v in arguments.positional], arguments, frame, True)
+            return self.max_like([receiver] + [v for _, v in arguments.positional], arguments, frame, True)
+        if effect is Effect.TUPLE:
+            return self.tuple_result(name, [receiver] + arguments.values(), frame)
         if receiver.kind is Kind.TENSOR:
             return self.computed(grad_of_computation([receiver] + arguments.values()), frame)
         unknown = Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
@@ -1084,6 +1108,13 @@ def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
             return ()
         names.append(text)
     return tuple(names)
+
+
+def _created(node: cst.Call, arguments: Arguments) -> Value:
+    """A new tensor: it requires grad only when ``requires_grad=True`` is passed."""
+    flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+    grad = Grad.NO if flag is None else requested_grad(flag)
+    return tensor_requiring(grad, Origin("created with requires_grad=True", node))
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:

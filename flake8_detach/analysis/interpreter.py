@@ -578,7 +578,7 @@ class Interpreter(Evaluator):
             self._set_requires_grad(key, frame, requested_grad(flag), call, result)
         elif in_place:  # w.add_(u), t.copy_(u), t.detach_()
             result = self.method_call(call, func, current, arguments, frame)
-            stops = torch_api.MEMBERS.get(name) is Effect.STOP
+            stops = torch_api.member_effect(name) is Effect.STOP
             frame.set(key, result if stops or current.kind is not Kind.TENSOR else join(current, result))
         elif current.kind is Kind.UNKNOWN and not current.params:
             self.used_as_module(receiver, current, frame)  # a bare m.to(device) only makes sense for modules

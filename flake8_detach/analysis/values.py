@@ -188,7 +188,7 @@ def join(a: Value, b: Value) -> Value:
         item=_join_optional(a.item, b.item),
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
-        alternatives=(a.functions | b.functions) if a.qualified_name != b.qualified_name else frozenset(),
+        alternatives=(_callable_keys(a) | _callable_keys(b)) if a.qualified_name != b.qualified_name else frozenset(),
         record=a.record if a.record == b.record else None,
         captured=a.captured if a.captured == b.captured else (),
         bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
@@ -199,6 +199,12 @@ def join(a: Value, b: Value) -> Value:
         constant=a.constant if a.constant == b.constant else None,
         sets_grad_mode=a.sets_grad_mode if a.sets_grad_mode == b.sets_grad_mode else None,
     )
+
+
+def _callable_keys(value: Value) -> FrozenSet[str]:
+    """The functions ``value`` may be: the class a module or a distribution names is none of them
+    (keeping it made two different layers on two paths a list of callbacks, and summaries multiply)."""
+    return value.alternatives if value.kind in (Kind.MODULE, Kind.TENSOR) else value.functions
 
 
 def join_paths(when_true: Value, when_false: Value, test: cst.CSTNode) -> Value:

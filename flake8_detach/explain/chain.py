@@ -115,9 +115,9 @@ class Walker:
             if qualified is not None and torch_api.effect_of_qualified_name(qualified) is Effect.SOURCE:
                 return "parameter"
             if isinstance(node.func, ast.Attribute) and qualified is None \
-                    and torch_api.MEMBERS.get(node.func.attr) is Effect.SOURCE:
+                    and torch_api.member_effect(node.func.attr) is Effect.SOURCE:
                 return "made to require grad"
-        if isinstance(node, ast.Attribute) and torch_api.MEMBERS.get(node.attr) is Effect.SOURCE \
+        if isinstance(node, ast.Attribute) and torch_api.member_effect(node.attr) is Effect.SOURCE \
                 and self.index.qualified_name(node) is None:
             return "parameter"
         if isinstance(node, ast.Call) and self._calls_model(node):
@@ -191,7 +191,7 @@ class Walker:
     def _read_dependencies(self, node: Union[ast.Name, ast.Attribute], context: Optional[ast.Call]) -> List[Dependency]:
         found: List[Dependency] = []
         if isinstance(node, ast.Attribute):
-            effect = torch_api.MEMBERS.get(node.attr)
+            effect = torch_api.member_effect(node.attr)
             cut = _CUTTING.get(effect) if effect is not None else None
             if self.index.qualified_name(node) is None:
                 found.append((Point.of("expression", node.value, context), cut))
@@ -211,7 +211,7 @@ class Walker:
         receiver: Optional[ast.expr] = None
         if qualified is None and isinstance(call.func, ast.Attribute):
             receiver = call.func.value
-            effect = torch_api.MEMBERS.get(call.func.attr)
+            effect = torch_api.member_effect(call.func.attr)
             if call.func.attr == torch_api.NUMPY_METHOD:  # converted already: an array from here on
                 effect = Effect.CONVERTS
         elif qualified is None and isinstance(call.func, ast.Name):

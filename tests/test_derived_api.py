@@ -1,0 +1,65 @@
+"""The derived PyTorch table: it is what torch says, it is read lazily, the hand table does not repeat it.
+
+The whole derivation (``python scripts/derive_torch_api.py --check``) takes minutes.  The drift
+test derives a part afresh with the installed torch and requires it to be as committed: every
+committed entry of the utilities (nn.utils, func, autograd, checkpoint, jit, init,
+distributions), every distribution and nn module class, and every 12th group of OpInfo entries,
+tensor function (torch, nn.functional, linalg, fft, special) and Tensor member.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from flake8_detach import torch_api
+from flake8_detach.analysis.values import Kind, Value, join
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "derive_torch_api.py"
+STRIDE = 12
+
+
+def test_committed_table_comes_from_this_torch() -> None:
+    assert torch_api.derived().torch_version == torch.__version__
+
+
+@pytest.mark.skipif(not torch.__version__.startswith("2.13.0"), reason="the table is derived from torch 2.13.0")
+def test_a_fresh_derivation_agrees_with_the_committed_table() -> None:
+    # In a process of its own: the probes call hundreds of torch functions, and OpInfo walks the
+    # caller's stack for every operator (slow under pytest's deep one).
+    run = subprocess.run([sys.executable, str(SCRIPT), "--check", "--stride", str(STRIDE)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    agreed = re.search(r"agrees: (\d+) entries, (\d+) class tables", run.stdout)
+    assert agreed is not None, run.stdout
+    assert int(agreed[1]) > 300 and int(agreed[2]) > 100, run.stdout  # the part is not thin
+
+
+def test_hand_entries_do_not_repeat_the_derived_table() -> None:
+    """An exact hand entry either says what torch cannot tell or overrides a probe, never both the same."""
+    table = torch_api.derived()
+    same_functions = [name for name, effect in torch_api.QUALIFIED.items() if table.qualified.get(name) is effect]
+    same_members = [name for name, effect in torch_api.MEMBERS.items() if table.members.get(name) is effect]
+    assert not same_functions and not same_members, (same_functions, same_members)
+
+
+def test_importing_the_plugin_reads_no_derived_data() -> None:
+    code = ("import sys, flake8_detach.frontends.flake8_plugin, flake8_detach.checker as c; "
+            "import flake8_detach.torch_api as t; "
+            "assert t.derived.cache_info().currsize == 0; assert 'libcst' not in sys.modules; "
+            "list(c.check_source('import torch\\nx = torch.rand(3, requires_grad=True)\\nx.numpy()\\n')); "
+            "assert t.derived.cache_info().currsize == 1")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_layers_of_two_classes_on_two_paths_are_no_callbacks() -> None:
+    """A module value names its derived class (for its members); a join of two forgets it and
+    does not turn the class names into functions the file may call."""
+    linear, relu = (Value(Kind.MODULE, qualified_name=f"torch.nn.{name}") for name in ("Linear", "ReLU"))
+    joined = join(linear, relu)
+    assert joined.kind is Kind.MODULE and joined.qualified_name is None and not joined.functions
