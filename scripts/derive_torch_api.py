@@ -670,7 +670,9 @@ def _member_outcome(instance: object, name: str) -> object:
     ok, value = attempt(instance.sample)  # type: ignore[attr-defined]
     if not ok:
         return None
-    for arguments in ((), (value,), ((2,),)):
+    # a count before the sample: sample_n(value) with a sample of 0 gives an empty tensor, which
+    # decides nothing, so the outcome would depend on the value drawn
+    for arguments in ((), (2,), (value,), ((2,),)):
         ok, found = classify(lambda: getattr(instance, name)(*arguments), view_check=False)
         if ok:
             return found
@@ -684,6 +686,9 @@ def derive_distributions(table: Table) -> None:
         cls = getattr(distributions, class_name)
         if not (inspect.isclass(cls) and issubclass(cls, distributions.Distribution)):
             continue
+        # the parameters are drawn from the global generator: seeded here, so that what ran
+        # before (a part of OpInfo, or all of it) does not decide which values each class gets
+        torch.default_generator.manual_seed(0)
         instance = build_distribution(cls)
         if instance is None:
             continue
