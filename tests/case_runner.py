@@ -215,8 +215,8 @@ def _parameter_names(code: types.CodeType) -> Tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def _fresh_interpreter_state() -> Iterator[None]:
-    """A case is a program of its own: it starts as a fresh interpreter would, whatever an
+def fresh_interpreter_state() -> Iterator[None]:
+    """A case (or a notebook) is a program of its own: it starts as a fresh interpreter would, whatever an
     earlier test left behind (grad mode, default dtype, seeds), and leaves nothing behind."""
     grad_enabled, default_dtype = torch.is_grad_enabled(), torch.get_default_dtype()
     torch.set_grad_enabled(True)
@@ -241,7 +241,7 @@ def run_source(source: str, name: str, *, record: bool) -> Outcome:
     outcome = Outcome()
     tracer = _LineTracer(name)
     recorder = _Recorder(name, tracer.arguments)
-    with _fresh_interpreter_state():
+    with fresh_interpreter_state():
         try:
             if record:
                 with recorder, tracer:
@@ -351,7 +351,7 @@ def call_again(case: Case, frame: Frame, *, grad: bool, others: Optional[Dict[st
     arguments.update(others or {})
     positional, keywords = _call_arguments(frame.code, arguments)
     recorder = _Recorder(filename(case), {})
-    with _fresh_interpreter_state(), _parameters_switched(modules, grad), recorder:
+    with fresh_interpreter_state(), _parameters_switched(modules, grad), recorder:
         function(*positional, **keywords)
     return recorder.conversions
 

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import shutil
 import traceback
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -32,10 +30,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from case_runner import fresh_interpreter_state  # noqa: E402
 from frontend_support import ROOT, Cli, json_findings  # noqa: E402
 
 GRAD_ERROR = "Can't call numpy() on Tensor that requires grad"
@@ -74,23 +71,16 @@ def _code_cells(path: Path) -> List[Tuple[int, str]]:
 def _run(path: Path) -> Optional[BaseException]:
     """Execute the code cells in order in a fresh namespace; the exception that stopped them, if any."""
     namespace: Dict[str, Any] = {"__name__": "__main__"}
-    grad_enabled, threads = torch.is_grad_enabled(), torch.get_num_threads()
-    torch.set_grad_enabled(True)
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny models: a second thread only waits for the first on a busy machine
-    torch.manual_seed(0)
-    np.random.seed(0)
-    random.seed(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with fresh_interpreter_state():
             for number, code in _code_cells(path):
                 exec(compile(code, f"<cell {number}>", "exec"), namespace)
     except Exception as error:  # judged by the caller
         return error
     finally:
-        torch.set_grad_enabled(grad_enabled)
         torch.set_num_threads(threads)
-        plt.close("all")
     return None
 
 
