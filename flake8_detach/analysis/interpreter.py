@@ -396,7 +396,7 @@ class Interpreter(Evaluator):
         if binding is None:
             return
         held = binding.env.get(write.root)
-        if held is not None:  # a module-level instance of a class of the file: its methods read it
+        if held is not None:  # an instance of a class of the file, held in an enclosing scope: its methods read it
             self._write_class_attribute(held, write, value)
         key = write.root + write.path
         binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
