@@ -7,16 +7,16 @@ import contextlib
 import gc
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional
 
 from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
-from flake8_detach.prefilter import may_have_findings
+from flake8_detach.prefilter import enabled_triggers, may_have_findings, watched_sites
 from flake8_detach.settings import Settings
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from flake8_detach.analysis.sites import ConversionSite
+    from flake8_detach.analysis.sites import ConversionSite, SiteKind
 
 
 _BOM = "\ufeff"
@@ -98,14 +98,17 @@ class AnalysedSource:
     sites: List["ConversionSite"]
 
 
-def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = True) -> Optional[AnalysedSource]:
+def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = True,
+                   sites: Optional[FrozenSet["SiteKind"]] = None) -> Optional[AnalysedSource]:
     """The conversion sites of ``source`` (no byte-order mark), safe ones included; None when
-    nothing in it can convert a tensor.  Raises ``UnanalysableSource``."""
+    nothing in it can hold a site of the kinds ``sites`` names (by default, what any rule
+    watches).  Raises ``UnanalysableSource``."""
     tree = _checked_tree(source, tree)
     from flake8_detach.analysis.relevance import relevant_source
 
+    watched = watched_sites(enabled_triggers()) if sites is None else sites
     with _collector_paused():
-        narrowed = relevant_source(source, tree) if narrow else source
+        narrowed = relevant_source(source, tree, watched) if narrow else source
     if narrowed is None:
         return None
     # libcst costs ~0.15 s to import: only files that may convert a tensor pay it.
@@ -118,12 +121,12 @@ def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = T
     try:
         with _collector_paused():
             module = parse_module(narrowed, tree) if isinstance(tree, ast.Module) else cst.parse_module(narrowed)
-            sites = analyze_module(module)
+            found = analyze_module(module)
     except cst.ParserSyntaxError as error:
         raise UnanalysableSource(f"syntax error: {error.message} (line {error.raw_line})") from None
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
-    return AnalysedSource(source, tree, module, sites)
+    return AnalysedSource(source, tree, module, found)
 
 
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
@@ -144,7 +147,8 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     the whole chain in between (``explain``'s def-use walk over the file: about 30% more time on
     a file dense with findings, so only the outputs that show it ask for it).
     """
-    if not settings.reports_any() or prefilter and not may_have_findings(source):
+    triggers = enabled_triggers(settings)
+    if not triggers or prefilter and not may_have_findings(source, triggers):
         return []
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
@@ -152,7 +156,7 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow, name_line=name_line,
                             trace=trace)
         return [_after_mark(finding) for finding in rest]
-    analysed = analyse_source(source, tree, narrow)
+    analysed = analyse_source(source, tree, narrow, watched_sites(triggers))
     if analysed is None:
         return []
     from flake8_detach.explain.build import Explainer, fact_nodes, site_facts

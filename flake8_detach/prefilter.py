@@ -1,21 +1,51 @@
 """A text test that lets files which cannot hold a finding skip parsing altogether.
 
-A finding needs a conversion (``.numpy()`` or a function of a converting
-library, which must be imported by name) and a value that may require grad
-(something from torch, or a method only modules and parameters have).  Both
-marker sets are derived from the API table, so a new entry cannot be hidden.
+Each rule declares its ``Triggers``: the kinds of site it judges (conversions) and the text
+any fact it needs must show (a grad source, a device).  A file is analysed only when, for some
+enabled rule, both appear: a site marker (``.numpy`` or a converting library, which must be
+imported by name) and one of the rule's fact markers.  Every marker set is derived from the API
+table, so a new entry cannot be hidden.
 """
 
 from __future__ import annotations
 
-from typing import FrozenSet
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional
 
 from flake8_detach import torch_api
+from flake8_detach.analysis.sites import SiteKind
 from flake8_detach.torch_api import Effect
+
+if TYPE_CHECKING:
+    from flake8_detach.settings import Settings
 
 _GRAD_MEMBER_EFFECTS = {Effect.SOURCE, Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS,
                         Effect.NAMED_PARAMETERS}
 _GRAD_NAMESPACE_EFFECTS = {Effect.PROPAGATE, Effect.MODULE, Effect.SOURCE}
+
+
+@dataclass(frozen=True)
+class SiteMarkers:
+    """How a kind of site shows in text: a name imported from one of ``roots``, or ``.attribute``."""
+
+    roots: FrozenSet[str]
+    attributes: FrozenSet[str]
+
+    @property
+    def text(self) -> FrozenSet[str]:
+        return self.roots | self.attributes
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """What a rule watches: the sites it judges, and text without which none of its facts can hold."""
+
+    sites: FrozenSet[SiteKind]
+    facts: FrozenSet[str]
+
+    def may_fire(self, source: str) -> bool:
+        site_text = frozenset().union(*(SITE_MARKERS[kind].text for kind in self.sites))
+        return any(marker in source for marker in site_text) and any(marker in source for marker in self.facts)
 
 
 def _root(qualified_name: str) -> str:
@@ -41,12 +71,33 @@ def _grad_markers() -> FrozenSet[str]:
     return frozenset(namespaces | members | {torch_api.REQUIRES_GRAD_KEYWORD})
 
 
+def _device_markers() -> FrozenSet[str]:
+    """A tensor leaves the host only where the file names a device type or a device."""
+    return torch_api.ACCELERATOR_DEVICES | {torch_api.DEVICE_KEYWORD}
+
+
 CONVERTING_ROOTS = _converting_roots()
-CONVERSION_MARKERS = CONVERTING_ROOTS | {torch_api.NUMPY_METHOD}
+SITE_MARKERS: Mapping[SiteKind, SiteMarkers] = {
+    SiteKind.CONVERSION: SiteMarkers(CONVERTING_ROOTS, frozenset({torch_api.NUMPY_METHOD})),
+}
+# The facts rules need: a value that may require grad (something from torch, or a method only
+# modules and parameters have), or a tensor that may be on an accelerator.
 GRAD_MARKERS = _grad_markers()
+DEVICE_MARKERS = _device_markers()
 
 
-def may_have_findings(source: str) -> bool:
-    return any(marker in source for marker in CONVERSION_MARKERS) and any(
-        marker in source for marker in GRAD_MARKERS
-    )
+def enabled_triggers(settings: Optional["Settings"] = None) -> FrozenSet[Triggers]:
+    """The triggers of the rules ``settings`` reports (every rule without settings)."""
+    from flake8_detach.rules import CHECKS
+
+    return frozenset(check.RULE.triggers for check in CHECKS
+                     if settings is None or settings.reports(check.RULE.code))
+
+
+def watched_sites(triggers: Iterable[Triggers]) -> FrozenSet[SiteKind]:
+    return frozenset().union(*(trigger.sites for trigger in triggers))
+
+
+def may_have_findings(source: str, triggers: Optional[Iterable[Triggers]] = None) -> bool:
+    """Whether some rule (of ``triggers``; by default every rule) may fire in ``source``."""
+    return any(trigger.may_fire(source) for trigger in (enabled_triggers() if triggers is None else triggers))

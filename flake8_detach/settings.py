@@ -20,6 +20,3 @@ class Settings:
 
     def reports(self, code: str) -> bool:
         return self.rules is None or code in self.rules
-
-    def reports_any(self) -> bool:
-        return self.rules is None or bool(self.rules)

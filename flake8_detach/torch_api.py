@@ -58,6 +58,7 @@ class Effect(enum.Enum):
     CONSUMER_FACTORY = "consumer-factory"  # returns an object whose methods convert
     CONSUMER_PAIR_FACTORY = "consumer-pair-factory"  # (figure, axes): both convert
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
+    DEVICE = "device"  # torch.device("cuda"): the device its argument names
     AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
     OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
     CONTEXT_MANAGER = "context-manager"  # @contextmanager: `with f() as x` binds what f yields
@@ -143,7 +144,7 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.autograd.set_grad_enabled": Effect.GRAD_SET,
     # never called by the probes: they change global state or touch files
     "torch.is_grad_enabled": Effect.NOT_TENSOR,
-    "torch.device": Effect.NOT_TENSOR,
+    "torch.device": Effect.DEVICE,
     "torch.manual_seed": Effect.NOT_TENSOR,
     "torch.save": Effect.NOT_TENSOR,
     "torch.hub.load": Effect.LOADED,
@@ -298,8 +299,24 @@ REQUIRES_GRAD_KEYWORD = "requires_grad"
 # The explicit conversion, and its keyword that detaches by itself (torch >= 1.13).
 NUMPY_METHOD = "numpy"
 FORCE_KEYWORD = "force"
-# Copies to the CPU that belong after .detach() in the fixed chain.
-DEVICE_MOVES: FrozenSet[str] = frozenset({"cpu", "cuda", "to"})
+# Methods that move a tensor or a module, and the device type they move it to (None: the one
+# their argument names, ``.to(device)``); in the fixed chain they belong after ``.detach()``.
+DEVICE_MOVES: Mapping[str, Optional[str]] = {"cpu": "cpu", "cuda": "cuda", "xpu": "xpu", "to": None}
+# Where a factory or a move is told its device, and how a tensor says where it lives.
+DEVICE_KEYWORD = "device"
+DEVICE_ATTRIBUTE = "device"
+HOST_DEVICE = "cpu"
+# Device types whose tensors NumPy cannot read (``.numpy()`` raises "can't convert cuda:0 device
+# type tensor to numpy"); an integer device (``.to(0)``) is a CUDA index.
+ACCELERATOR_DEVICES: FrozenSet[str] = frozenset("cuda mps xpu hpu npu xla mtia ipu".split())
+
+
+def names_accelerator(text: str) -> Optional[bool]:
+    """True for "cuda", "cuda:1", "mps"; False for "cpu"; None for text that names no device."""
+    device_type = text.split(":", 1)[0].strip()
+    if device_type == HOST_DEVICE:
+        return False
+    return True if device_type in ACCELERATOR_DEVICES else None
 
 
 # An optimizer's parameter groups: dicts whose "params" entry holds parameters, the rest numbers.

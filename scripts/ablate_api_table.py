@@ -32,8 +32,8 @@ from flake8_detach.rules import RULES  # noqa: E402
 
 Expected = FrozenSet[Tuple[int, str]]
 _EXPECT = re.compile(r"#\s*expect:\s*(DET\d{3})")
-MAPPINGS = ("NAMESPACE_DEFAULTS", "QUALIFIED", "MEMBERS", "BUILTINS")
-SETS = ("GRAD_OFF_HOOKS", "INTEGER_DTYPES", "DEVICE_MOVES", "CONVERT_ONLY_TENSORS")
+MAPPINGS = ("NAMESPACE_DEFAULTS", "QUALIFIED", "MEMBERS", "BUILTINS", "DEVICE_MOVES")
+SETS = ("GRAD_OFF_HOOKS", "INTEGER_DTYPES", "CONVERT_ONLY_TENSORS")
 
 
 def programs() -> Dict[str, Tuple[str, Expected]]:
@@ -97,7 +97,8 @@ def main() -> int:
     for table, key, remove in entries(options.tables):
         count += 1
         if not needed_by(key, remove, cases):
-            effect = getattr(torch_api, table)[key].value if table in MAPPINGS else "member"
+            entry = getattr(torch_api, table)[key] if table in MAPPINGS else "member"
+            effect = getattr(entry, "value", entry)  # an Effect, or a device type
             unneeded.append(f"{table}[{key!r}] ({effect})")
     print("\n".join(unneeded))
     print(f"{len(unneeded)} of {count} entries needed by no case ({len(cases)} programs, "

@@ -29,7 +29,7 @@ import traceback
 import types
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Iterator, List, Optional, Set, Tuple
 
 import matplotlib
 
@@ -44,6 +44,7 @@ import matplotlib.patches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from accelerator import SIMULATION_FILE, is_on_accelerator, names_an_accelerator, simulated_cuda  # noqa: E402
 from casefile import Case  # noqa: E402
 
 if TYPE_CHECKING:
@@ -78,6 +79,8 @@ class Conversion:
     line: int  # the innermost line of the case program (the statement that converts)
     would_raise: bool
     explicit: bool  # the case's own code called .numpy(); otherwise a library did, through __array__
+    # the tensor is on an accelerator, simulated or real (and no force=True): a GPU raises the device error
+    on_accelerator: bool = False
 
     @property
     def stack(self) -> Tuple[int, ...]:
@@ -113,6 +116,9 @@ def _case_lines_of_traceback(tb: Optional[types.TracebackType], name: str) -> Tu
     lines: List[int] = []
     last_in_case = False
     while tb is not None:
+        if tb.tb_frame.f_code.co_filename == SIMULATION_FILE:  # the machine, neither program nor library
+            tb = tb.tb_next
+            continue
         last_in_case = tb.tb_frame.f_code.co_filename == name
         if last_in_case:
             lines.append(tb.tb_lineno)
@@ -155,12 +161,15 @@ class _Recorder:
         original, recorder = self._original, self
 
         def recording_numpy(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-            would_raise = bool(tensor.requires_grad and torch.is_grad_enabled() and not kwargs.get("force", False))
+            forced = kwargs.get("force", False)
+            would_raise = bool(tensor.requires_grad and torch.is_grad_enabled() and not forced)
+            on_accelerator = is_on_accelerator(tensor) and not forced
             caller = sys._getframe(1)
-            line, frames = recorder._frames(caller, would_raise)
+            line, frames = recorder._frames(caller, would_raise or on_accelerator)
             recorder.conversions.append(
-                Conversion(frames, line, would_raise, caller.f_code.co_filename == recorder.name))
-            return original(tensor.detach() if would_raise else tensor, *args, **kwargs)
+                Conversion(frames, line, would_raise, caller.f_code.co_filename == recorder.name, on_accelerator))
+            host = tensor.detach() if would_raise else tensor
+            return original(host.cpu() if on_accelerator else host, *args, **kwargs)
 
         torch.Tensor.numpy = recording_numpy  # type: ignore[method-assign, assignment]
         return self
@@ -234,14 +243,24 @@ def fresh_interpreter_state() -> Iterator[None]:
         plt.close("all")
 
 
-def run_source(source: str, name: str, *, record: bool) -> Outcome:
-    """Execute ``source`` as ``__main__`` in a fresh namespace and return what happened."""
+def _machine(source: str, accelerator: bool) -> ContextManager[None]:
+    """Where a program runs: on a machine with a CUDA device (``accelerator``: simulated unless
+    this one has one), or on the host; a program that names a device runs with the device
+    simulated but NumPy reading its tensors, so that its grad labels can be judged anywhere."""
+    if accelerator:
+        return contextlib.nullcontext() if torch.cuda.is_available() else simulated_cuda()
+    return simulated_cuda(enforced=False) if names_an_accelerator(source) else contextlib.nullcontext()
+
+
+def run_source(source: str, name: str, *, record: bool, accelerator: bool = False) -> Outcome:
+    """Execute ``source`` as ``__main__`` in a fresh namespace and return what happened
+    (``accelerator``: see ``_machine``)."""
     code = compile(source, name, "exec")
     namespace: Dict[str, Any] = {"__name__": "__main__"}
     outcome = Outcome()
     tracer = _LineTracer(name)
     recorder = _Recorder(name, tracer.arguments)
-    with fresh_interpreter_state():
+    with fresh_interpreter_state(), _machine(source, accelerator):
         try:
             if record:
                 with recorder, tracer:
@@ -258,8 +277,8 @@ def run_source(source: str, name: str, *, record: bool) -> Outcome:
     return outcome
 
 
-def run_case(case: Case, *, record: bool) -> Outcome:
-    return run_source(case.source, filename(case), record=record)
+def run_case(case: Case, *, record: bool, accelerator: bool = False) -> Outcome:
+    return run_source(case.source, filename(case), record=record, accelerator=accelerator)
 
 
 @functools.lru_cache(maxsize=None)
@@ -351,7 +370,7 @@ def call_again(case: Case, frame: Frame, *, grad: bool, others: Optional[Dict[st
     arguments.update(others or {})
     positional, keywords = _call_arguments(frame.code, arguments)
     recorder = _Recorder(filename(case), {})
-    with fresh_interpreter_state(), _parameters_switched(modules, grad), recorder:
+    with fresh_interpreter_state(), _machine(case.source, False), _parameters_switched(modules, grad), recorder:
         function(*positional, **keywords)
     return recorder.conversions
 

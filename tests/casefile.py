@@ -5,13 +5,14 @@ A case file holds many cases.  Each starts with a header line
 header (the *body*) are a complete, standalone program.  Line numbers are
 counted within the body: the first line after the header is line 1.
 
-Expectations are comments at the end of a body line, one code per line::
+Expectations are comments at the end of a body line, a code or several, each once::
 
     arr = out.numpy()  # expect: DET101
+    arr = out_on_gpu.numpy()  # expect: DET101, DET201
 
 Lines before the first header may only be blank or comments (a file's
 description).  Anything else that does not follow the format (a malformed
-header, a duplicate name, an unknown code, two codes on one line, a comment
+header, a duplicate name, an unknown code, a code twice on one line, a comment
 that mentions ``expect`` without the exact form) raises ``CaseFormatError``.
 """
 
@@ -24,15 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from flake8_detach.rules import RULES
+
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 
-CODES = ("DET101", "DET102", "DET103")
+CODES = tuple(RULES)
 # The codes whose lines raise at run time; DET103 marks a line that cannot be decided.
 DEFINITE = ("DET101", "DET102")
 
 _HEADER = re.compile(r"^# case: (?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 _HEADER_LIKE = re.compile(r"^#\s*case\b")
-_EXPECT = re.compile(r"^#\s*expect:\s*(?P<code>DET\d{3})\s*$")
+_EXPECT = re.compile(r"^#\s*expect:\s*(?P<codes>DET\d{3}(?:,\s*DET\d{3})*)\s*$")
 _EXPECT_LIKE = re.compile(r"\bexpect\b", re.IGNORECASE)
 
 
@@ -67,7 +70,7 @@ class Case:
 
 def _expectations(body: str, file: Path, header_line: int) -> Tuple[Tuple[int, str], ...]:
     """Parse the ``# expect:`` comments of a body, with the tokenizer (never inside strings)."""
-    found: Dict[int, str] = {}
+    found: Dict[Tuple[int, str], None] = {}
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(body).readline))
     except (tokenize.TokenError, SyntaxError) as error:
@@ -82,15 +85,17 @@ def _expectations(body: str, file: Path, header_line: int) -> Tuple[Tuple[int, s
             if _EXPECT_LIKE.search(token.string):
                 raise CaseFormatError(f"{where}: malformed expectation comment {token.string!r}")
             continue
-        code = match.group("code")
         if not token.line[: token.start[1]].strip():
             raise CaseFormatError(f"{where}: an expectation must end a line of code")
-        if code not in CODES:
-            raise CaseFormatError(f"{where}: unknown code {code}")
-        if line in found:
-            raise CaseFormatError(f"{where}: more than one expectation on a line")
-        found[line] = code
-    return tuple(sorted(found.items()))
+        if any(existing == line for existing, _ in found):
+            raise CaseFormatError(f"{where}: more than one expectation comment on a line")
+        for code in re.split(r",\s*", match.group("codes")):
+            if code not in CODES:
+                raise CaseFormatError(f"{where}: unknown code {code}")
+            if (line, code) in found:
+                raise CaseFormatError(f"{where}: {code} twice on a line")
+            found[(line, code)] = None
+    return tuple(sorted(found))
 
 
 def parse_case_file(file: Path) -> List[Case]:

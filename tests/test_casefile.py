@@ -39,6 +39,11 @@ def test_bodies_lines_and_expectations(tmp_path: Path) -> None:
     assert second.definite == () and second.undecided_lines == (3,)
 
 
+def test_a_line_may_expect_several_codes(tmp_path: Path) -> None:
+    (case,) = parse_case_file(_write(tmp_path, "# case: a\nx = 1  # expect: DET102,  DET103\n"))
+    assert case.expectations == ((1, "DET102"), (1, "DET103"))
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -51,6 +56,9 @@ def test_bodies_lines_and_expectations(tmp_path: Path) -> None:
         ("# case: a\nx = 1  # expect: det101\n", "malformed expectation"),
         ("# case: a\n# expect: DET101\nx = 1\n", "must end a line of code"),
         ("# case: a\nx = 1  # expect: DET101 # expect: DET102\n", "malformed expectation"),
+        ("# case: a\nx = 1  # expect: DET101 DET102\n", "malformed expectation"),
+        ("# case: a\nx = 1  # expect: DET101, DET101\n", "DET101 twice on a line"),
+        ("# case: a\nx = 1  # expect: DET101, DET999\n", "unknown code DET999"),
         ("# case: a\nx = (\n", "does not tokenize"),
         ("# just a comment\n", "no cases"),
     ],

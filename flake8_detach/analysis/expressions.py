@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
-from flake8_detach.analysis import narrowing
+from flake8_detach.analysis import devices, narrowing
 from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
@@ -31,12 +31,15 @@ from flake8_detach.analysis.values import (
     container_of,
     element,
     entries_of,
+    highest_device,
     grad_of_computation,
     join,
     join_all,
     join_paths,
+    placed_on,
     record_of,
     requires_grad,
+    without_grad,
 )
 from flake8_detach.torch_api import Effect
 
@@ -232,7 +235,15 @@ class Evaluator:
         return UNKNOWN
 
     def _eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
-        return Value(Kind.OTHER, constant=string_value(node))
+        text = string_value(node)
+        return Value(Kind.OTHER, constant=text, device=devices.string_device(text))
+
+    def _eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
+        """``f"cuda:{rank}"`` names a device by its leading text."""
+        self._evaluate_children(node, frame)
+        first = node.parts[0] if node.parts else None
+        text = first.value if isinstance(first, cst.FormattedStringText) else None
+        return Value(Kind.OTHER, device=devices.string_device(text))
 
     def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
         return Value(Kind.OTHER, constant=integer_value(node))
@@ -248,7 +259,7 @@ class Evaluator:
     def computed(self, value: Value, frame: Frame) -> Value:
         """A value computed at this point: under no_grad it does not require grad."""
         if frame.mode is GradMode.OFF and value.kind in (Kind.TENSOR, Kind.UNKNOWN):
-            return Value(value.kind)
+            return without_grad(value, value.kind)
         return value
 
     # --- names and attributes ------------------------------------------
@@ -310,10 +321,12 @@ class Evaluator:
         if method is not None:  # self.record handed on as a callback: a bound method
             return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=((None, node.value, base),))
         effect = torch_api.member_effect(name, base.qualified_name)
+        if name == torch_api.DEVICE_ATTRIBUTE and base.kind is Kind.TENSOR:  # x.to(other.device)
+            return Value(Kind.OTHER, device=base.device, placed=base.placed)
         if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
-            return requires_grad(Origin("parameter", node, _evidence(base)))
+            return devices.with_inputs_device(requires_grad(Origin("parameter", node, _evidence(base))), [base])
         if effect is Effect.SOURCE and _may_be_module(base):  # backbone.stem.weight
             return requires_grad(Origin("parameter", node, Evidence.INFERRED))
         if effect is Effect.MODULE and base.kind is Kind.MODULE:
@@ -328,7 +341,7 @@ class Evaluator:
     def _member_value(self, effect: Optional[Effect], base: Value, frame: Frame) -> Value:
         """An attribute's value when only its name is known (``t.data``, ``t.T``)."""
         if effect in (Effect.STOP, Effect.INTEGER):
-            return Value(Kind.TENSOR)
+            return without_grad(base)
         if effect is Effect.NOT_TENSOR:
             return OTHER
         if base.kind is Kind.TENSOR and (effect in (Effect.VIEW, Effect.PROPAGATE) or (
@@ -350,8 +363,9 @@ class Evaluator:
         kinds = {operand.kind for operand in operands}
         if Kind.FOREIGN in kinds:
             return FOREIGN
-        if kinds <= {Kind.OTHER}:
-            return OTHER
+        if kinds <= {Kind.OTHER}:  # "cuda:" + str(rank) names a device
+            named = [operand.device for operand in operands if operand.device is not None]
+            return Value(Kind.OTHER, device=max(named)) if named else OTHER
         if kinds == {Kind.CONTAINER}:
             return join_all(operands)
         if Kind.TENSOR in kinds:
@@ -378,9 +392,9 @@ class Evaluator:
     def _eval_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
         values = [self.evaluate(node.left, frame)]
         values += [self.evaluate(target.comparator, frame) for target in node.comparisons]
-        tensor = any(v.kind is Kind.TENSOR for v in values)
-        if tensor:
-            return Value(Kind.TENSOR)
+        tensors = [v for v in values if v.kind is Kind.TENSOR]
+        if tensors:  # a bool tensor, where its operands are
+            return placed_on(Value(Kind.TENSOR), *highest_device(tensors))
         return Value(Kind.OTHER, constant=_compare_constants(node, values))
 
     def _eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
@@ -695,7 +709,8 @@ class Evaluator:
         the forward hooks registered on it or its submodules ran, in the call's grad mode."""
         inputs = (node, container_of(arguments.values()))
         self._run_hooks(node, Effect.FORWARD_PRE_HOOK, [(node.func, module), inputs], frame)
-        output = self._forward(node, module, arguments, frame)
+        output = devices.with_inputs_device(self._forward(node, module, arguments, frame),
+                                            [module, *arguments.values()])
         self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, module), inputs, (node, output)], frame)
         return output
 
@@ -757,6 +772,9 @@ class Evaluator:
     def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
         if effect is Effect.FACTORY:
             return _created(node, arguments)
+        if effect is Effect.DEVICE:  # torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            spec = arguments.positional[0][1] if arguments.positional else None
+            return Value(Kind.OTHER, device=devices.device_named(spec), placed=node)
         if effect is Effect.SOURCE:
             flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
             return tensor_requiring(requested_grad(flag), Origin("parameter", node))
@@ -766,13 +784,14 @@ class Evaluator:
             first = arguments.positional[0][1] if arguments.positional else OTHER
             if first.kind is Kind.UNKNOWN and effect is Effect.VIEW:  # torch.movedim(x, 1, -1): as x
                 return replace(first, kind=Kind.TENSOR)
-            return first if first.kind is Kind.TENSOR else Value(Kind.TENSOR)
+            return first if first.kind is Kind.TENSOR else devices.created_on(
+                Value(Kind.TENSOR), _device_keyword(arguments), node)
         if effect in (Effect.STOP, Effect.INTEGER):
-            return Value(Kind.TENSOR)
+            return without_grad(arguments.positional[0][1]) if arguments.positional else Value(Kind.TENSOR)
         if effect in (Effect.PROPAGATE, Effect.OBJECT):
             created = _created(node, arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
-            computed = created if created.grad is Grad.YES else \
-                self.computed(grad_of_computation(arguments.values()), frame)
+            computed = created if created.grad is Grad.YES else devices.created_on(
+                self.computed(grad_of_computation(arguments.values()), frame), _device_keyword(arguments), node)
             # an object (a distribution) keeps its class: its members have their own effects
             return replace(computed, qualified_name=name) if effect is Effect.OBJECT else computed
         if effect is Effect.TUPLE:
@@ -819,7 +838,7 @@ class Evaluator:
         """``pad_packed_sequence(p)``: (padded, lengths); named fields are attributes too."""
         computed = self.computed(grad_of_computation(operands), frame)
         fields = tuple(computed if effect in (Effect.PROPAGATE, Effect.VIEW) else OTHER
-                       if effect is Effect.NOT_TENSOR else Value(Kind.TENSOR)
+                       if effect is Effect.NOT_TENSOR else without_grad(computed)
                        for _, effect in torch_api.result_fields(name))
         named = tuple((field, value) for (field, _), value in zip(torch_api.result_fields(name), fields) if field)
         return replace(container_of(fields, fields), attributes=named)
@@ -847,7 +866,8 @@ class Evaluator:
         values = self.computed(grad_of_computation([source]), frame)
         if not dim_given:
             return self.computed(grad_of_computation(positional), frame)
-        return container_of([values, Value(Kind.TENSOR)], (values, Value(Kind.TENSOR)))
+        indices = without_grad(values)
+        return container_of([values, indices], (values, indices))
 
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
@@ -968,6 +988,15 @@ class Evaluator:
 
     def tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
                                 arguments: Arguments, frame: Frame) -> Value:
+        result = self._tensor_or_module_method(node, func, receiver, arguments, frame)
+        name = func.attr.value
+        if name in torch_api.DEVICE_MOVES:  # t.cuda(), model.to(device), t.to(other)
+            spec = arguments.keywords.get(torch_api.DEVICE_KEYWORD) or _first_entry(arguments)
+            return devices.moved(result, name, spec[1] if spec else None, node)
+        return result
+
+    def _tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
+                                 arguments: Arguments, frame: Frame) -> Value:
         name = func.attr.value
         effect = torch_api.member_effect(name, receiver.qualified_name)
         module = receiver.kind is Kind.MODULE
@@ -989,12 +1018,12 @@ class Evaluator:
     def tensor_method(self, node: cst.Call, name: str, effect: Optional[Effect], receiver: Value,
                       arguments: Arguments, frame: Frame) -> Value:
         if effect in (Effect.STOP, Effect.INTEGER):
-            return Value(Kind.TENSOR)
+            return without_grad(receiver)
         if effect is Effect.NOT_TENSOR:
             return OTHER
         if effect is Effect.VIEW:
             if any(names_integer_dtype(expr) for expr, _ in arguments.all()):
-                return Value(Kind.TENSOR)
+                return without_grad(receiver)
             return receiver
         if effect is Effect.SOURCE:
             return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
@@ -1023,15 +1052,15 @@ class Evaluator:
         if effect is Effect.STATE:
             if is_true(arguments.keyword("keep_vars")):
                 return Value(Kind.CONTAINER, item=self._parameter_of(module, node))
-            return Value(Kind.CONTAINER, item=Value(Kind.TENSOR))
+            return Value(Kind.CONTAINER, item=devices.with_inputs_device(Value(Kind.TENSOR), [module]))
         if effect in (Effect.MODULE_USE, Effect.MODULE_STATE):
             return module if func.attr.value in ("eval", "train") else OTHER
         return self.module_output(node, module, arguments, frame)
 
     def _parameter_of(self, module: Value, node: cst.Call) -> Value:
-        if module.frozen:
-            return Value(Kind.TENSOR)
-        return requires_grad(Origin("parameter from", node, _evidence(module)))
+        parameter = Value(Kind.TENSOR) if module.frozen else requires_grad(
+            Origin("parameter from", node, _evidence(module)))
+        return devices.with_inputs_device(parameter, [module])
 
     def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame,
                        evidence: Evidence = Evidence.GUESSED) -> Value:
@@ -1111,10 +1140,21 @@ def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
 
 
 def _created(node: cst.Call, arguments: Arguments) -> Value:
-    """A new tensor: it requires grad only when ``requires_grad=True`` is passed."""
+    """A new tensor: it requires grad only when ``requires_grad=True`` is passed; on the host
+    unless its ``device=`` says otherwise."""
     flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
     grad = Grad.NO if flag is None else requested_grad(flag)
-    return tensor_requiring(grad, Origin("created with requires_grad=True", node))
+    created = tensor_requiring(grad, Origin("created with requires_grad=True", node))
+    return devices.created_on(created, _device_keyword(arguments), node)
+
+
+def _device_keyword(arguments: Arguments) -> Optional[Value]:
+    entry = arguments.keywords.get(torch_api.DEVICE_KEYWORD)
+    return entry[1] if entry else None
+
+
+def _first_entry(arguments: Arguments) -> Optional[Tuple[cst.BaseExpression, Value]]:
+    return arguments.positional[0] if arguments.positional else None
 
 
 def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:

@@ -43,12 +43,14 @@ from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.values import (
     OTHER,
     UNKNOWN,
+    Device,
     Evidence,
     Grad,
     Kind,
     Origin,
     Value,
     container_of,
+    device_of,
     element,
     entries_of,
     innermost,
@@ -474,7 +476,8 @@ class Interpreter(Evaluator):
         if entry is None or entry[0] is helper.site.call:
             return
         passed = innermost(entry[1])
-        if passed.grad is not Grad.YES and not passed.params:  # decided: it does not require grad
+        off_host = (device_of(passed) or Device.CPU) is not Device.CPU
+        if passed.grad is not Grad.YES and not passed.params and not off_host:  # nothing a rule judges
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)
@@ -550,6 +553,22 @@ class Interpreter(Evaluator):
             frame.grad_switched_off = result.sets_grad_mode is GradMode.OFF
 
     def _run_mutation(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
+        result = self._mutate(call, func, frame)
+        if func.attr.value in torch_api.DEVICE_MOVES:
+            self._move_module_in_place(func, result, frame)
+        return result
+
+    def _move_module_in_place(self, func: cst.Attribute, moved: Value, frame: Frame) -> None:
+        """``model.to(device)`` as a statement moves the model itself (a tensor's ``.to()`` makes a
+        copy): from here on its outputs are on that device."""
+        key = dotted_name(func.value)
+        current = frame.lookup(key) if key is not None else None
+        if key is None or current is None or current.kind is not Kind.MODULE or moved.device is None:
+            return
+        frame.set(key, replace(current, device=moved.device, placed=moved.placed))
+        self.note_write(frame, key, frame.lookup(key) or current, adds=False)
+
+    def _mutate(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
         """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""
         name = func.attr.value
         receiver = func.value
@@ -581,7 +600,9 @@ class Interpreter(Evaluator):
             stops = torch_api.member_effect(name) is Effect.STOP
             frame.set(key, result if stops or current.kind is not Kind.TENSOR else join(current, result))
         elif current.kind is Kind.UNKNOWN and not current.params:
-            self.used_as_module(receiver, current, frame)  # a bare m.to(device) only makes sense for modules
+            module = self.used_as_module(receiver, current, frame)  # a bare m.to(device) only makes sense for modules
+            if name in torch_api.DEVICE_MOVES:
+                return self.tensor_or_module_method(call, func, module, arguments, frame)
         else:
             return self.method_call(call, func, current, arguments, frame)
         return OTHER

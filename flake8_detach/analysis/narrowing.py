@@ -17,7 +17,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.sites import GradMode
 from flake8_detach.analysis.syntax import dotted_name, string_value
-from flake8_detach.analysis.values import OTHER, Kind, Value
+from flake8_detach.analysis.values import OTHER, Kind, Value, without_grad
 
 if TYPE_CHECKING:
     from flake8_detach.analysis.expressions import Evaluator
@@ -35,7 +35,7 @@ def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, w
         _refine_call(evaluator, test, when_true, when_false)
     elif isinstance(test, cst.Attribute) and test.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
         # ``if t.requires_grad:``: on the other path ``t`` does not require grad
-        _narrow(evaluator, test.value, when_false, _without_grad)
+        _narrow(evaluator, test.value, when_false, without_grad)
 
 
 def _refine_boolean(evaluator: "Evaluator", test: cst.BooleanOperation, when_true: Frame,
@@ -110,7 +110,3 @@ def _as_tensor(value: Value) -> Value:
 def _as_non_tensor(value: Value) -> Value:
     """The path on which the value is no tensor: whatever it is, it carries no grad."""
     return value if value.kind in (Kind.CONTAINER, Kind.FOREIGN) else OTHER
-
-
-def _without_grad(value: Value) -> Value:
-    return Value(Kind.TENSOR)

@@ -28,7 +28,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.mentions import FUNCTIONS, Mentions, scan
-from flake8_detach.prefilter import CONVERTING_ROOTS
+from flake8_detach.analysis.sites import SiteKind
+from flake8_detach.prefilter import SITE_MARKERS, SiteMarkers
 from flake8_detach.torch_api import Effect
 
 _DEFINITIONS = (*FUNCTIONS, ast.ClassDef)
@@ -71,13 +72,19 @@ class _Unit:
         self.names = set().union(*(part.names for part in self.parts))
 
 
-def relevant_source(source: str, tree: ast.AST) -> Optional[str]:
+_CONVERSIONS = frozenset({SiteKind.CONVERSION})
+
+
+def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CONVERSIONS) -> Optional[str]:
     """``source`` with the top-level statements that cannot matter to a finding blanked out;
-    None when nothing in it can convert a tensor, so that there is nothing to analyse."""
+    None when nothing in it can hold a site of the kinds the enabled rules watch (``sites``),
+    so that there is nothing to analyse."""
     if not isinstance(tree, ast.Module):
         return source
     units = [_unit(statement) for statement in tree.body]
-    converting = _mark_conversions(units)
+    markers = [SITE_MARKERS[kind] for kind in sites]
+    converting = _mark_sites(units, SiteMarkers(frozenset().union(*(m.roots for m in markers)),
+                                                frozenset().union(*(m.attributes for m in markers))))
     if converting is None:
         return source
     if not converting:
@@ -110,19 +117,21 @@ def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
     return frozenset({owner.name})
 
 
-def _mark_conversions(units: List[_Unit]) -> Optional[bool]:
-    """Mark the parts that convert (``.numpy``, a name imported from a converting library);
-    whether any does.  None when the file star-imports a converting library: any name might.
+def _mark_sites(units: List[_Unit], markers: SiteMarkers) -> Optional[bool]:
+    """Mark the parts that may hold a site (for conversions: ``.numpy``, a name imported from a
+    converting library); whether any does.  None when the file star-imports from one of the
+    markers' packages: any name might.
     """
     imports = [item for unit in units for part in unit.parts for item in part.mentions.imports]
-    converting = [item for item in imports if item.module.split(".", 1)[0] in CONVERTING_ROOTS]
+    converting = [item for item in imports if item.module.split(".", 1)[0] in markers.roots]
     if any(item.name == "*" for item in converting):
         return None
     aliases = {item.bound for item in converting}
     for unit in units:
         for part in unit.parts:
             mentions = part.mentions
-            part.converts = not aliases.isdisjoint(mentions.every_name) or torch_api.NUMPY_METHOD in mentions.attributes
+            part.converts = not aliases.isdisjoint(mentions.every_name) or not markers.attributes.isdisjoint(
+                mentions.attributes)
     return any(part.converts for unit in units for part in unit.parts)
 
 

@@ -9,9 +9,26 @@ from typing import TYPE_CHECKING, Iterator, Optional, Tuple, Union
 if TYPE_CHECKING:
     import libcst as cst
 
-from flake8_detach.analysis.values import Evidence, Grad, GradMode, Kind, Origin, Value, innermost
+from flake8_detach.analysis.values import (
+    Device,
+    Evidence,
+    Grad,
+    GradMode,
+    Kind,
+    Origin,
+    Value,
+    device_of,
+    innermost,
+)
 
-__all__ = ["ConversionSite", "ConversionStyle", "GradMode", "HelperConversion"]
+__all__ = ["ConversionSite", "ConversionStyle", "GradMode", "HelperConversion", "SiteKind"]
+
+
+class SiteKind(enum.Enum):
+    """What the analysis records for the rules to judge; a rule says which kinds it watches
+    (``prefilter.Triggers``), and only files and statements that may hold one are analysed."""
+
+    CONVERSION = "conversion"  # a tensor may become a NumPy array here: ConversionSite
 
 
 class ConversionStyle(enum.Enum):
@@ -56,6 +73,8 @@ class ConversionSite:
                 yield self.origin.condition.test
         if self.via is not None:
             yield self.via.site.anchor
+        if self.carried.placed is not None:
+            yield self.carried.placed
 
     @property
     def carried(self) -> Value:
@@ -101,6 +120,11 @@ class ConversionSite:
         if value.grad is Grad.UNKNOWN or value.params:
             return Grad.UNKNOWN
         return Grad.NO
+
+    @property
+    def device(self) -> Device:
+        """Where the converted tensor lives (the host unless the file moves it)."""
+        return device_of(self.carried) or Device.CPU
 
     @property
     def converted_is_tensor(self) -> bool:

@@ -30,6 +30,19 @@ class GradMode(enum.Enum):
     MAYBE = "maybe"  # torch.set_grad_enabled(flag) with a flag only known at run time
 
 
+class Device(enum.IntEnum):
+    """Where a tensor (or a module's parameters) lives, as far as the file shows.
+
+    Ordered so that a computation is on the highest device among its operands: a sum of a
+    host tensor and a GPU tensor is on the GPU (torch allows that only for 0-dim host tensors).
+    A join of two paths that disagree is MAYBE, like a "may" join of ``Grad``.
+    """
+
+    CPU = 0  # on the host: made there, or moved back with .cpu()
+    MAYBE = 1  # on an accelerator on some path, or when the machine has one
+    ACCELERATOR = 2  # made on, or moved to, cuda, mps, xpu...
+
+
 class Kind(enum.Enum):
     TENSOR = "tensor"  # a torch tensor
     MODULE = "module"  # an nn.Module: calling it records a graph
@@ -114,6 +127,10 @@ class Value:
     # A namedtuple type: calling it builds a tuple whose items have these names.
     record: Optional[Tuple[str, ...]] = None
     bound_arguments: Tuple[Tuple[Optional[str], cst.BaseExpression, "Value"], ...] = ()
+    # Where it lives, when the file says (a tensor or module without one is on the host; a
+    # device value, "cuda" or torch.device("cuda"), names one), and the node that put it there.
+    device: Optional[Device] = None
+    placed: Optional[cst.CSTNode] = field(default=None, repr=False)
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -152,6 +169,43 @@ def parameter(name: str) -> Value:
     return Value(Kind.UNKNOWN, Grad.NO, params=frozenset((name,)))
 
 
+_PLACED_KINDS = frozenset({Kind.TENSOR, Kind.MODULE})
+
+
+def device_of(value: Value) -> Optional[Device]:
+    """Where ``value`` lives: what the file says, the host for a tensor or module it does not
+    move; None for values that are neither (numbers, unknowns) and name no device."""
+    if value.device is not None:
+        return value.device
+    return Device.CPU if value.kind in _PLACED_KINDS else None
+
+
+def placed_on(value: Value, device: Optional[Device], node: Optional[cst.CSTNode]) -> Value:
+    if device is None or device is Device.CPU and value.device is None:
+        return value
+    return replace(value, device=device, placed=node if device is not Device.CPU else None)
+
+
+def highest_device(values: Iterable[Value]) -> Tuple[Optional[Device], Optional[cst.CSTNode]]:
+    """The device of a computation on ``values`` and the node that put it there (the first of equals)."""
+    device: Optional[Device] = None
+    node: Optional[cst.CSTNode] = None
+    for value in values:
+        own = device_of(value)
+        if own is not None and (device is None or own > device):
+            device, node = own, value.placed
+    return device, node
+
+
+def _join_device(a: Value, b: Value) -> Tuple[Optional[Device], Optional[cst.CSTNode]]:
+    first, second = device_of(a), device_of(b)
+    if first is None or first == second:
+        return second, b.placed if first is None else (a.placed or b.placed)
+    if second is None:
+        return first, a.placed
+    return Device.MAYBE, a.placed or b.placed
+
+
 _NOT_OPERANDS = frozenset({Kind.FUNCTION, Kind.MODULE, Kind.REFERENCE, Kind.CONSUMER})
 
 
@@ -178,6 +232,7 @@ def join(a: Value, b: Value) -> Value:
     grad = max(a.grad, b.grad)
     origin = strongest_origin(v for v in (a, b) if v.grad == grad)
     kind = _join_kind(a.kind, b.kind)
+    device, placed = _join_device(a, b)
     if {a.kind, b.kind} == {Kind.MODULE, Kind.UNKNOWN} and origin is not None and not origin.inferred:
         origin = replace(origin, evidence=Evidence.INFERRED)  # a model on one path only: fixes unsafe
     return Value(
@@ -198,6 +253,8 @@ def join(a: Value, b: Value) -> Value:
         attributes=_join_attributes(a.attributes, b.attributes),
         constant=a.constant if a.constant == b.constant else None,
         sets_grad_mode=a.sets_grad_mode if a.sets_grad_mode == b.sets_grad_mode else None,
+        device=device,
+        placed=placed,
     )
 
 
@@ -265,11 +322,15 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
     origin = strongest_origin(c for c in carried if c.grad is Grad.YES)
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))
-    return Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
+    result = Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
+    return placed_on(result, *highest_device(c for c in carried if c.kind is not Kind.OTHER))
 
 
 def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
-    return Value(kind) if value.kind is not Kind.FOREIGN else FOREIGN
+    """``value`` cut from the graph (``.detach()``, ``argmax``): a tensor on the same device."""
+    if value.kind is Kind.FOREIGN:
+        return FOREIGN
+    return placed_on(Value(kind), *highest_device([innermost(value)]))
 
 
 def element(value: Value) -> Value:
@@ -343,7 +404,10 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     if kind is Kind.UNKNOWN and grad is Grad.YES:
         kind = Kind.TENSOR
     params: frozenset[str] = frozenset().union(*(v.params for v in bound))
-    return replace(own, kind=kind, grad=grad, origin=origin, params=params)
+    device, placed = highest_device(carried)
+    if device is None or device is Device.CPU:
+        device, placed = own.device, own.placed
+    return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed)
 
 
 def _is_read_of_a_parameter(value: Value) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Tuple
 
+from flake8_detach.prefilter import Triggers
+
 if TYPE_CHECKING:
     from flake8_detach.analysis.sites import ConversionSite
     from flake8_detach.findings import Finding
@@ -28,6 +30,8 @@ class Rule:
     name: str
     summary: str
     default_enabled: bool
+    # What it watches: only files and statements that show these are analysed for it.
+    triggers: Triggers
     doc: RuleDoc
     # Fixit-style examples: each a complete program; the invalid ones mark the
     # flagged line with ``# expect: CODE``.

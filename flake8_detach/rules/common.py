@@ -6,10 +6,14 @@ import enum
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
-from flake8_detach.analysis.sites import ConversionSite, GradMode
+from flake8_detach.analysis.sites import ConversionSite, GradMode, SiteKind
 from flake8_detach.analysis.values import Condition, Grad, Origin
 from flake8_detach.findings import Applicability, Edit, Finding, Fix, LineNamer, Position, TraceStep, numbered_line
+from flake8_detach.prefilter import GRAD_MARKERS, Triggers
 from flake8_detach.settings import Settings
+
+# The grad rules judge conversions, in files that show something that may require grad.
+GRAD_CONVERSIONS = Triggers(frozenset({SiteKind.CONVERSION}), GRAD_MARKERS)
 
 _MAX_SNIPPET = 40
 # Expressions that need parentheses before ``.detach()`` can follow them, by
@@ -133,22 +137,25 @@ def is_undecided(site: ConversionSite) -> bool:
 
 def detach_edits(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
     """Edits that put ``.detach()`` right after each of the site's detach points."""
-    return tuple(edit for target in site.detach_points for edit in _detach_after(target, report))
+    return tuple(edit for target in site.detach_points for edit in append_calls(target, report, ".detach()"))
 
 
-def _detach_after(target: cst.BaseExpression, report: Report) -> Tuple[Edit, ...]:
+def append_calls(target: cst.BaseExpression, report: Report, calls: str) -> Tuple[Edit, ...]:
+    """Edits that write ``calls`` (``.detach()``, ``.cpu()``) after ``target``, in parentheses
+    where it needs them: ``(a * b).detach()``."""
     end = report.positions.outer_end(target)
     if not _needs_parentheses(target):
-        return (Edit(end, end, ".detach()"),)
+        return (Edit(end, end, calls),)
     start = report.positions.start(target)
-    return (Edit(start, start, "("), Edit(end, end, ").detach()"))
+    return (Edit(start, start, "("), Edit(end, end, f"){calls}"))
 
 
-def detach_each(site: ConversionSite, report: Report) -> Tuple[Edit, ...]:
+def detach_each(site: ConversionSite, report: Report, calls: str = ".detach()") -> Tuple[Edit, ...]:
     """Edits that convert ``[t.detach() for t in losses]`` instead of ``losses``: the list itself,
-    which other code may sum into a loss and call ``.backward()`` on, keeps its graph."""
+    which other code may sum into a loss and call ``.backward()`` on, keeps its graph.
+    (``calls`` is what each entry gets: ``.cpu()`` for a list of GPU tensors.)"""
     start, end = report.positions.start(site.converted), report.positions.outer_end(site.converted)
-    return (Edit(start, start, f"[{DETACH_EACH_NAME}.detach() for {DETACH_EACH_NAME} in "), Edit(end, end, "]"))
+    return (Edit(start, start, f"[{DETACH_EACH_NAME}{calls} for {DETACH_EACH_NAME} in "), Edit(end, end, "]"))
 
 
 DETACH_EACH_NAME = "t"

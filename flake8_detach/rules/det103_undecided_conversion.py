@@ -6,13 +6,14 @@ from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.analysis.values import Kind
 from flake8_detach.findings import Finding
 from flake8_detach.rules.base import Rule, RuleDoc
-from flake8_detach.rules.common import Report, detach_fix, is_undecided
+from flake8_detach.rules.common import GRAD_CONVERSIONS, Report, detach_fix, is_undecided
 
 RULE = Rule(
     code="DET103",
     name="undecided-conversion",
     summary="conversion of a tensor whose grad status is unknown here (off by default)",
     default_enabled=False,
+    triggers=GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(
             "In files that use PyTorch, finds `.numpy()` calls, and NumPy/plotting/table\n"
