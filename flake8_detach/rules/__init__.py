@@ -8,6 +8,7 @@ from flake8_detach.rules import (
     det101_numpy_on_grad_tensor,
     det102_implicit_conversion,
     det103_undecided_conversion,
+    det201_numpy_on_accelerator_tensor,
 )
 from flake8_detach.rules.base import Rule, RuleCheck
 
@@ -15,6 +16,7 @@ CHECKS: Tuple[RuleCheck, ...] = (
     det101_numpy_on_grad_tensor,
     det102_implicit_conversion,
     det103_undecided_conversion,
+    det201_numpy_on_accelerator_tensor,
 )
 RULES: Dict[str, Rule] = {module.RULE.code: module.RULE for module in CHECKS}
 DEFAULT_OFF: Tuple[str, ...] = tuple(code for code, rule in RULES.items() if not rule.default_enabled)

@@ -197,7 +197,7 @@ import numpy as np
 import torch
 
 layer = torch.nn.Linear(4, 2).double().cuda() if torch.cuda.is_available() else torch.nn.Linear(4, 2).double()
-np.asarray(layer(torch.rand(1, 4, dtype=torch.float64)))  # expect: DET102
+np.asarray(layer(torch.rand(1, 4, dtype=torch.float64)))  # expect: DET102, DET201
 
 # case: pretrained-embedding-is-frozen
 import numpy as np

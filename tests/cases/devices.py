@@ -1,0 +1,260 @@
+# Tensors on an accelerator converted to NumPy without .cpu() (DET201), and the moves that are fine.
+# The device oracle runs each case on a machine with a CUDA device (simulated where there is none).
+
+# case: factory-told-cuda-converted
+import torch
+
+y = torch.zeros(3, device="cuda")
+print(y.numpy())  # expect: DET201
+
+# case: factory-told-cuda-moved-back-first
+import torch
+
+y = torch.zeros(3, device="cuda:0")
+print(y.cpu().numpy())
+
+# case: cuda-method-then-numpy
+import torch
+
+x = torch.rand(4).cuda()
+total = (x * 2).numpy()  # expect: DET201
+
+# case: device-chosen-at-run-time-then-converted
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+batch = torch.rand(2, 3).to(device)
+print(batch.numpy())  # expect: DET201
+
+# case: torch-device-object-chosen-at-run-time
+import torch
+
+device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+scores = torch.rand(5, device=device)
+ranked = scores.argsort().numpy()  # expect: DET201
+
+# case: model-moved-to-device-output-converted-under-no-grad
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+model = nn.Linear(3, 2)
+model.to(device)
+with torch.no_grad():
+    out = model(torch.rand(4, 3, device=device))
+predictions = out.numpy()  # expect: DET201
+
+# case: model-moved-output-moved-back
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+model = nn.Linear(3, 2).to(device)
+with torch.no_grad():
+    predictions = model(torch.rand(4, 3).to(device)).argmax(1).cpu().numpy()
+
+# case: grad-and-device-both-wrong
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 1).cuda()
+output = model(torch.rand(2, 3).cuda())
+values = output.numpy()  # expect: DET101, DET201
+
+# case: grad-and-device-both-fixed
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 1).cuda()
+output = model(torch.rand(2, 3).cuda())
+values = output.detach().cpu().numpy()
+
+# case: losses-on-device-averaged-with-numpy
+import numpy as np
+import torch
+import torch.nn as nn
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+model = nn.Linear(3, 1).to(device)
+losses = []
+for step in range(3):
+    loss = model(torch.rand(2, 3, device=device)).pow(2).mean()
+    losses.append(loss.detach())
+print(np.mean(losses))  # expect: DET201
+
+# case: losses-on-device-stored-as-items
+import numpy as np
+import torch
+import torch.nn as nn
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+model = nn.Linear(3, 1).to(device)
+losses = []
+for step in range(3):
+    loss = model(torch.rand(2, 3, device=device)).pow(2).mean()
+    losses.append(loss.item())
+print(np.mean(losses))
+
+# case: plot-of-device-tensor
+import matplotlib.pyplot as plt
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+signal = torch.linspace(0, 1, 10).to(device)
+plt.plot(signal)  # expect: DET201
+
+# case: force-moves-to-host-by-itself
+import torch
+
+x = torch.rand(3).cuda()
+print(x.numpy(force=True))
+
+# case: item-and-tolist-need-no-move
+import torch
+
+x = torch.rand(3).cuda()
+print(x.sum().item(), x.tolist())
+
+# case: moved-to-device-of-another-tensor
+import torch
+
+anchor = torch.rand(3).cuda()
+other = torch.ones(3).to(anchor.device)
+print(other.numpy())  # expect: DET201
+
+# case: moved-like-another-tensor
+import torch
+
+anchor = torch.rand(3).cuda()
+other = torch.ones(3).to(anchor)
+print(other.numpy())  # expect: DET201
+
+# case: moved-to-cuda-then-to-cpu-by-string
+import torch
+
+x = torch.rand(3).to("cuda").to("cpu")
+print(x.numpy())
+
+# case: dtype-move-keeps-the-device
+import torch
+
+x = torch.rand(3).cuda().to(torch.float64)
+print(x.numpy())  # expect: DET201
+
+# case: helper-converts-a-device-tensor-it-is-handed
+import torch
+
+
+def to_numpy(t):
+    return t.numpy()  # expect: DET103
+
+
+x = torch.rand(3).cuda()
+array = to_numpy(x)  # expect: DET201
+
+# case: helper-moves-back-before-converting
+import torch
+
+
+def to_numpy(t):
+    return t.detach().cpu().numpy()
+
+
+x = torch.rand(3, requires_grad=True).cuda()
+array = to_numpy(x)
+
+# case: device-tensor-converted-inside-a-method
+import torch
+import torch.nn as nn
+
+
+class Predictor:
+    def __init__(self):
+        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.model = nn.Linear(3, 2).to(self.device)
+
+    @torch.no_grad()
+    def predict(self, x):
+        return self.model(x.to(self.device)).numpy()  # expect: DET201
+
+
+labels = Predictor().predict(torch.rand(4, 3))
+
+# case: device-tensor-moved-back-inside-a-method
+import torch
+import torch.nn as nn
+
+
+class Predictor:
+    def __init__(self):
+        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.model = nn.Linear(3, 2).to(self.device)
+
+    @torch.no_grad()
+    def predict(self, x):
+        return self.model(x.to(self.device)).cpu().numpy()
+
+
+labels = Predictor().predict(torch.rand(4, 3))
+
+# case: device-string-built-from-a-rank
+import torch
+
+rank = 0
+x = torch.rand(3).to(f"cuda:{rank}")
+print(x.numpy())  # expect: DET201
+
+# case: evaluation-loop-collects-device-predictions
+import numpy as np
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+model = nn.Linear(4, 3).to(device)
+model.eval()
+predictions = []
+with torch.no_grad():
+    for batch in [torch.rand(2, 4) for _ in range(3)]:
+        predictions.append(model(batch.to(device)).argmax(1))
+print(np.concatenate(predictions))  # expect: DET201
+
+# case: evaluation-loop-moves-each-prediction-back
+import numpy as np
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+model = nn.Linear(4, 3).to(device)
+model.eval()
+predictions = []
+with torch.no_grad():
+    for batch in [torch.rand(2, 4) for _ in range(3)]:
+        predictions.append(model(batch.to(device)).argmax(1).cpu())
+print(np.concatenate(predictions))
+
+# case: device-only-on-the-taken-branch
+import torch
+
+use_gpu = True
+x = torch.rand(3)
+if use_gpu:
+    x = x.cuda()
+print(x.numpy())  # expect: DET201
+
+# case: device-tensor-inside-a-function
+import torch
+
+
+def embed(words):
+    table = torch.rand(10, 4, device="cuda")
+    return table[words].numpy()  # expect: DET201
+
+
+vectors = embed(torch.tensor([1, 2]))
+
+# case: host-tensors-in-a-file-that-has-a-device
+import torch
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+weights = torch.rand(3)
+print(weights.numpy())
