@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional
 
 from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
-from flake8_detach.prefilter import enabled_triggers, may_have_findings, watched_sites
+from flake8_detach.prefilter import enabled_triggers, watched_sites
 from flake8_detach.settings import Settings
 
 if TYPE_CHECKING:
     import libcst as cst
 
     from flake8_detach.analysis.sites import ConversionSite, SiteKind
+    from flake8_detach.rules.base import RuleCheck
 
 
 _BOM = "\ufeff"
@@ -129,6 +130,16 @@ def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = T
     return AnalysedSource(source, tree, module, found)
 
 
+def _checks_that_may_fire(source: str, settings: Settings, prefilter: bool) -> List["RuleCheck"]:
+    """The rules the front end shows whose triggers the text shows (every shown rule without
+    the pre-filter): a rule whose facts cannot hold here reports nothing, even when another
+    rule makes the file worth analysing."""
+    from flake8_detach.rules import CHECKS
+
+    return [check for check in CHECKS if settings.reports(check.RULE.code)
+            and (not prefilter or check.RULE.triggers.may_fire(source))]
+
+
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
                  tree: Optional[ast.AST] = None, narrow: bool = True,
                  name_line: LineNamer = numbered_line, trace: bool = False) -> List[Finding]:
@@ -147,24 +158,22 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     the whole chain in between (``explain``'s def-use walk over the file: about 30% more time on
     a file dense with findings, so only the outputs that show it ask for it).
     """
-    triggers = enabled_triggers(settings)
-    if not triggers or prefilter and not may_have_findings(source, triggers):
+    checks = _checks_that_may_fire(source, settings, prefilter)
+    if not checks:
         return []
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
         # code after it and count it back into the columns of line 1.
-        rest = check_source(source[1:], settings, prefilter=False, tree=tree, narrow=narrow, name_line=name_line,
-                            trace=trace)
+        rest = check_source(source[1:], settings, prefilter=prefilter, tree=tree, narrow=narrow,
+                            name_line=name_line, trace=trace)
         return [_after_mark(finding) for finding in rest]
-    analysed = analyse_source(source, tree, narrow, watched_sites(triggers))
+    analysed = analyse_source(source, tree, narrow, watched_sites(check.RULE.triggers for check in checks))
     if analysed is None:
         return []
     from flake8_detach.explain.build import Explainer, fact_nodes, site_facts
     from flake8_detach.analysis.positions import Positions
-    from flake8_detach.rules import CHECKS
     from flake8_detach.rules.common import Report
 
-    checks = [check for check in CHECKS if settings.reports(check.RULE.code)]
     reported = [(site, check) for site in analysed.sites for check in checks if check.applies(site)]
     if not reported:
         return []

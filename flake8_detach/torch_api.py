@@ -301,7 +301,8 @@ NUMPY_METHOD = "numpy"
 FORCE_KEYWORD = "force"
 # Methods that move a tensor or a module, and the device type they move it to (None: the one
 # their argument names, ``.to(device)``); in the fixed chain they belong after ``.detach()``.
-DEVICE_MOVES: Mapping[str, Optional[str]] = {"cpu": "cpu", "cuda": "cuda", "xpu": "xpu", "to": None}
+MOVE_METHOD = "to"  # as a statement, a module's move (a tensor's .to() makes a copy)
+DEVICE_MOVES: Mapping[str, Optional[str]] = {"cpu": "cpu", "cuda": "cuda", "xpu": "xpu", MOVE_METHOD: None}
 # Where a factory or a move is told its device, and how a tensor says where it lives.
 DEVICE_KEYWORD = "device"
 DEVICE_ATTRIBUTE = "device"
@@ -318,6 +319,34 @@ def names_accelerator(text: str) -> Optional[bool]:
         return False
     return True if device_type in ACCELERATOR_DEVICES else None
 
+
+# Names the analysis looks for on modules and tensors (its API knowledge lives here, nowhere else).
+FORWARD_METHOD = "forward"  # what calling a module runs
+MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, "__call__"})
+MODE_SWITCHES: FrozenSet[str] = frozenset({"eval", "train"})  # return the module itself
+PARAMETERS_METHOD = "parameters"  # `for p in model.parameters(): p.requires_grad = False`
+REGISTER_BUFFER_METHOD = "register_buffer"  # self.register_buffer("name", t) sets self.name
+REQUIRES_GRAD_METHOD = "requires_grad_"
+KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves
+GRAD_ATTRIBUTE = "grad"
+# backward(create_graph=True), autograd.grad(..., create_graph=True): gradients with a graph.
+GRADIENT_METHODS: FrozenSet[str] = frozenset({"backward", GRAD_ATTRIBUTE})
+CREATE_GRAPH_KEYWORD = "create_graph"
+DIM_KEYWORD = "dim"  # max(dim=1) gives (values, indices)
+MAX_LIKE_FIELDS = ("values", "indices")
+
+# How messages name a library's functions: np.asarray, plt.plot.
+CONVENTIONAL_ALIASES: Mapping[str, str] = {"numpy": "np", "matplotlib.pyplot": "plt", "pandas": "pd", "seaborn": "sns"}
+# A tensor method called through the class: torch.Tensor.numpy(t).
+TENSOR_CLASS_PREFIX = "torch.Tensor."
+
+# Python's containers, as the analysis follows them.
+CONTAINER_ELEMENT_METHODS: FrozenSet[str] = frozenset({"pop", "get", "popitem", "setdefault"})
+ELEMENT_HOLDER_METHODS: FrozenSet[str] = frozenset({"setdefault", "get"})  # give an element to mutate
+CONTAINER_ITEMS_METHOD = "items"
+CONTAINER_COPY_METHODS: FrozenSet[str] = frozenset({"values", "copy"})
+CONTAINER_ADDERS: FrozenSet[str] = frozenset({"append", "add", "insert"})  # one entry
+CONTAINER_EXTENDERS: FrozenSet[str] = frozenset({"extend", "update"})  # the entries of another
 
 # An optimizer's parameter groups: dicts whose "params" entry holds parameters, the rest numbers.
 PARAM_GROUPS = "param_groups"

@@ -6,7 +6,7 @@ never mentions it has no undecided tensors, so only DET101/DET102 are compared.
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Set
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from flake8_detach.checker import UnanalysableSource, check_source
 from flake8_detach.prefilter import may_have_findings
 from flake8_detach.rules import RULES
+from flake8_detach.settings import Settings
 
 _PROGRAMS: List[str] = [example for rule in RULES.values() for example in rule.valid + rule.invalid]
 _EXTRA_LINES = [
@@ -30,6 +31,9 @@ _EXTRA_LINES = [
     "x.numpy()",
     "t.requires_grad_()",
     "for p in net.parameters(): p.numpy()",
+    "x = x.cuda()",
+    'device = "cuda" if torch.cuda.is_available() else "cpu"',
+    "y = y.to(device)",
 ]
 
 
@@ -39,6 +43,13 @@ def _findings(source: str, prefilter: bool) -> List[str]:
         return [f"{f.line}:{f.code}" for f in found if f.code != "DET103"]
     except UnanalysableSource:
         return []
+
+
+def _codes_found_without_the_prefilter(source: str) -> Set[str]:
+    try:
+        return {f.code for f in check_source(source, prefilter=False)} - {"DET103"}
+    except UnanalysableSource:
+        return set()
 
 
 @st.composite
@@ -56,6 +67,27 @@ def _mutated_programs(draw: st.DrawFn) -> str:
 def test_prefilter_never_hides_a_finding(source: str) -> None:
     if not may_have_findings(source):
         assert _findings(source, prefilter=False) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(_mutated_programs())
+def test_each_rules_triggers_never_hide_one_of_its_findings(source: str) -> None:
+    silent = {code for code, rule in RULES.items() if not rule.triggers.may_fire(source)}
+    assert not silent & _codes_found_without_the_prefilter(source)
+
+
+def test_a_rule_reports_only_where_its_own_triggers_fire() -> None:
+    """A file with a device and a conversion but nothing that may require grad: analysed for
+    DET201, and no grad rule reports there (a parameter converted inside a loop, as timm's
+    onnx_validate.py does, was DET103 only because DET201's markers let the file in)."""
+    source = ("from timm.data import create_loader\n"
+              "def main(loader, session, device):\n"
+              "    for batch, target in loader:\n"
+              "        session.run(batch.to(device))\n"
+              "        print(target.numpy())\n")
+    everything = Settings(rules=frozenset(RULES))
+    assert [f.code for f in check_source(source, everything, prefilter=False)] == ["DET103"]
+    assert check_source(source, everything) == []
 
 
 def test_prefilter_skips_files_without_conversions() -> None:

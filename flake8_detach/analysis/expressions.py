@@ -14,7 +14,9 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
-from flake8_detach.analysis import devices, narrowing
+from flake8_detach.analysis import devices, effects, narrowing
+from flake8_detach.analysis.arguments import Arguments
+from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
 from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
@@ -78,65 +80,7 @@ class FunctionCalls(Protocol):
     def module_variable(self, name: str) -> Optional[Value]: ...
 
 
-class Arguments:
-    """A call's arguments, evaluated once, by position and by keyword."""
-
-    def __init__(self, positional: List[Tuple[cst.BaseExpression, Value]],
-                 keywords: Dict[str, Tuple[cst.BaseExpression, Value]], unpacked: bool,
-                 elements: bool = False, spread: Optional[Tuple[cst.BaseExpression, Value]] = None) -> None:
-        self.positional = positional
-        self.keywords = keywords
-        self.unpacked = unpacked  # **kwargs: keyword bindings are guesses
-        # The values are elements of the expressions (``map(fn, xs)`` calls fn on each of xs):
-        # there is no expression to detach for one of them.
-        self.elements = elements
-        # f(a, *rest) with rest of unknown length: the parameters after ``a`` may get any element
-        self.spread = spread
-        # entries whose value is an element of their expression (f(*pair)): nothing to detach there
-        self.parts: List[Tuple[cst.BaseExpression, Value]] = [spread] if spread else []
-        # a closure's captured variables: its factory's parameters as the factory's call bound them
-        self.captured: List[Tuple[str, Tuple[cst.BaseExpression, Value]]] = []
-
-    def is_part(self, entry: Tuple[cst.BaseExpression, Value]) -> bool:
-        return self.elements or any(part is entry for part in self.parts)
-
-    def values(self) -> List[Value]:
-        return [value for _, value in self.all()]
-
-    def all(self) -> List[Tuple[cst.BaseExpression, Value]]:
-        return self.positional + ([self.spread] if self.spread else []) + list(self.keywords.values())
-
-    def prepended(self, first: Tuple[cst.BaseExpression, Value]) -> "Arguments":
-        """The same arguments after ``first``: a method's receiver, a partial's bound value."""
-        arguments = Arguments([first] + self.positional, self.keywords, self.unpacked, self.elements, self.spread)
-        arguments.parts, arguments.captured = self.parts, self.captured
-        return arguments
-
-    def with_bound(self, bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...]) -> "Arguments":
-        """These arguments after what ``functools.partial`` bound (positional first, keywords)."""
-        positional = [(expr, value) for name, expr, value in bound if name is None] + self.positional
-        keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None}, **self.keywords}
-        arguments = Arguments(positional, keywords, self.unpacked, self.elements, self.spread)
-        arguments.parts, arguments.captured = self.parts, self.captured
-        return arguments
-
-    def keyword(self, name: str) -> Optional[cst.BaseExpression]:
-        entry = self.keywords.get(name)
-        return entry[0] if entry else None
-
-
-_TENSOR_CLASS = "torch.Tensor."
-
-
-def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
-    """The mode inside ``no_grad()``, ``enable_grad()``, ``set_grad_enabled(flag)``, ``inference_mode(flag)``."""
-    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
-    flag = given[1].constant if given is not None else None
-    if effect is Effect.GRAD_ON:
-        return GradMode.ON
-    if effect is Effect.GRAD_OFF:
-        return GradMode.ON if flag is False else GradMode.OFF
-    return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
+NO_ARGUMENTS = Arguments([], {}, False)
 
 
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
@@ -169,29 +113,6 @@ def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
     if isinstance(operator, cst.NotEqual):
         return values[0].constant != values[1].constant
     return None
-
-
-def requested_grad(flag: Optional[cst.BaseExpression]) -> Grad:
-    """What ``requires_grad_(flag)`` or ``requires_grad=flag`` asks for; no flag means True."""
-    if flag is None or is_true(flag):
-        return Grad.YES
-    return Grad.NO if is_false(flag) else Grad.UNKNOWN
-
-
-def tensor_requiring(grad: Grad, origin: Origin) -> Value:
-    return requires_grad(origin) if grad is Grad.YES else Value(Kind.TENSOR, grad)
-
-
-def names_integer_dtype(node: cst.BaseExpression) -> bool:
-    """``torch.long``, ``torch.int64``, ``"torch.LongTensor"``..."""
-    if isinstance(node, cst.Attribute):
-        return node.attr.value in torch_api.INTEGER_DTYPES
-    if isinstance(node, cst.Name):
-        return node.value in torch_api.INTEGER_DTYPES
-    if isinstance(node, cst.SimpleString):
-        text = string_value(node)
-        return isinstance(text, str) and text.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES
-    return False
 
 
 def detach_points(expression: cst.BaseExpression, value: Value) -> Tuple[cst.BaseExpression, ...]:
@@ -229,9 +150,9 @@ class Evaluator:
             value: Value = method(node, frame)
             return value
         if isinstance(node, _LITERALS):
-            self._evaluate_children(node, frame)
+            self.evaluate_children(node, frame)
             return OTHER
-        self._evaluate_children(node, frame)
+        self.evaluate_children(node, frame)
         return UNKNOWN
 
     def _eval_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
@@ -240,7 +161,7 @@ class Evaluator:
 
     def _eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
         """``f"cuda:{rank}"`` names a device by its leading text."""
-        self._evaluate_children(node, frame)
+        self.evaluate_children(node, frame)
         first = node.parts[0] if node.parts else None
         text = first.value if isinstance(first, cst.FormattedStringText) else None
         return Value(Kind.OTHER, device=devices.string_device(text))
@@ -248,13 +169,13 @@ class Evaluator:
     def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
         return Value(Kind.OTHER, constant=integer_value(node))
 
-    def _evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
+    def evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate nested expressions only for the conversions they may hold."""
         for child in node.children:
             if isinstance(child, cst.BaseExpression):
                 self.evaluate(child, frame)
             elif not isinstance(child, (cst.BaseSuite, cst.BaseStatement)):
-                self._evaluate_children(child, frame)
+                self.evaluate_children(child, frame)
 
     def computed(self, value: Value, frame: Frame) -> Value:
         """A value computed at this point: under no_grad it does not require grad."""
@@ -323,36 +244,16 @@ class Evaluator:
         effect = torch_api.member_effect(name, base.qualified_name)
         if name == torch_api.DEVICE_ATTRIBUTE and base.kind is Kind.TENSOR:  # x.to(other.device)
             return Value(Kind.OTHER, device=base.device, placed=base.placed)
-        if name == "grad" and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
+        if name == torch_api.GRAD_ATTRIBUTE and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
-        if effect is Effect.SOURCE and base.kind is Kind.MODULE and not base.frozen:
-            return devices.with_inputs_device(requires_grad(Origin("parameter", node, _evidence(base))), [base])
-        if effect is Effect.SOURCE and _may_be_module(base):  # backbone.stem.weight
-            return requires_grad(Origin("parameter", node, Evidence.INFERRED))
-        if effect is Effect.MODULE and base.kind is Kind.MODULE:
-            return replace(base, qualified_name=None)  # a submodule: mha.out_proj
         if effect is None and base.kind is Kind.MODULE and not base.frozen:
             # an attribute the file does not set: a submodule if it is used as one
             return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin("submodule", node, Evidence.INFERRED))
-        if base.kind is Kind.CONTAINER and base.fields and name in ("values", "indices"):
-            return base.fields[0] if name == "values" else base.fields[1]
-        return self._member_value(effect, base, frame)
-
-    def _member_value(self, effect: Optional[Effect], base: Value, frame: Frame) -> Value:
-        """An attribute's value when only its name is known (``t.data``, ``t.T``)."""
-        if effect in (Effect.STOP, Effect.INTEGER):
-            return without_grad(base)
-        if effect is Effect.NOT_TENSOR:
-            return OTHER
-        if base.kind is Kind.TENSOR and (effect in (Effect.VIEW, Effect.PROPAGATE) or (
-                effect is None and base.grad is Grad.YES)):
-            return base  # t.T, or a field of a model's output object: outputs.logits
-        if base.kind is Kind.OTHER:
-            return OTHER
-        if effect is Effect.SOURCE and base.params:  # model.fc.weight: a parameter when a model is passed
-            return Value(Kind.TENSOR, params=base.params)
-        return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params,
-                     read_from_parameter=bool(base.params) and effect is None)
+        if base.kind is Kind.CONTAINER and base.fields and name in torch_api.MAX_LIKE_FIELDS:
+            return base.fields[torch_api.MAX_LIKE_FIELDS.index(name)]
+        if effect is None:
+            return effects.member_of_unknown_effect(base)
+        return effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
 
     def _is_grad_mode_query(self, func: cst.BaseExpression, frame: Frame) -> bool:
         value = self.evaluate(func, frame)
@@ -503,7 +404,7 @@ class Evaluator:
     def _bind_item(self, target: cst.Subscript, value: Value, frame: Frame,
                    source: Optional[cst.BaseExpression] = None) -> None:
         for item in target.slice:
-            self._evaluate_children(item, frame)
+            self.evaluate_children(item, frame)
         key = dotted_name(target.value)
         if key is None:
             self.evaluate(target.value, frame)
@@ -564,7 +465,7 @@ class Evaluator:
         indices = [self.evaluate(item.slice.value, frame) for item in node.slice if isinstance(item.slice, cst.Index)]
         for item in node.slice:
             if not isinstance(item.slice, cst.Index):
-                self._evaluate_children(item, frame)
+                self.evaluate_children(item, frame)
         if known is not None:
             return known
         value = self.subscript(base, node, indices)
@@ -588,7 +489,7 @@ class Evaluator:
             return base.item or UNKNOWN
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad
-        if base.kind is Kind.MODULE or _may_be_module(base):
+        if base.kind is Kind.MODULE or may_be_module(base):
             return base  # nn.Sequential / ModuleList: a submodule
         return element(base)
 
@@ -641,11 +542,11 @@ class Evaluator:
                 receiver = self.evaluate(func.value, frame)
                 if receiver.kind is not Kind.REFERENCE:
                     return self.method_call(node, func, receiver, self.arguments(node, frame), frame)
-        callee = self._callee(func, frame)
+        callee = self.callee(func, frame)
         arguments = self.arguments(node, frame)
         return self.call(node, callee, arguments, frame)
 
-    def _callee(self, func: cst.BaseExpression, frame: Frame) -> Value:
+    def callee(self, func: cst.BaseExpression, frame: Frame) -> Value:
         """The called value; a function of this file called here does not escape."""
         if isinstance(func, cst.Name):
             value = frame.lookup(func.value)
@@ -675,7 +576,7 @@ class Evaluator:
         if callee.record is not None:  # Output(logits, loss) with Output a namedtuple
             return record_of(callee.record, [value for _, value in arguments.positional],
                              {name: value for name, (_, value) in arguments.keywords.items()})
-        if _may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
+        if may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
             return self.computed(grad_of_computation([callee] + arguments.values(), Kind.UNKNOWN), frame)
@@ -725,11 +626,11 @@ class Evaluator:
         if module.frozen or module.grad is Grad.NO:
             return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
         info = self.calls.class_named(module.qualified_name or "")
-        forward = info.method("forward") if info else None
+        forward = info.method(torch_api.FORWARD_METHOD) if info else None
         if forward is not None:
             bound = arguments.prepended((node.func, module))
             return self.calls.call_function(forward, node, bound, frame)
-        origin = Origin("output of model call", node, _evidence(module))
+        origin = Origin("output of model call", node, evidence(module))
         return self.computed(requires_grad(origin), frame)
 
     def register_hook(self, effect: Effect, func: cst.Attribute, arguments: Arguments, frame: Frame) -> Value:
@@ -754,99 +655,19 @@ class Evaluator:
             for value in arguments.values():
                 if value.kind is Kind.FUNCTION:
                     self._mark_escaped(value)
-        if is_true(arguments.keyword("create_graph")):
+        if is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
             self.grads_have_graph = node  # torch.autograd.grad(..., create_graph=True)
             return container_of([requires_grad(Origin("gradient computed with create_graph=True", node))])
-        if name.startswith(_TENSOR_CLASS) and arguments.positional:
+        if name.startswith(torch_api.TENSOR_CLASS_PREFIX) and arguments.positional:
             return self._unbound_tensor_method(node, name, arguments, frame)
-        effect = torch_api.effect_of_qualified_name(name)
-        if effect is Effect.CONVERTS:
-            tensors_only = name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS
-            self.record_implicit(node, _short_name(name), arguments, frame, tensors_only)
-            # pandas objects convert what is later stored in them: frame["col"] = t
-            return CONSUMER if tensors_only else OTHER
         if effect is None:
             return UNKNOWN
-        return self.apply_effect(effect, node, arguments, frame, name)
-
-    def apply_effect(self, effect: Effect, node: cst.Call, arguments: Arguments, frame: Frame, name: str) -> Value:
-        if effect is Effect.FACTORY:
-            return _created(node, arguments)
-        if effect is Effect.DEVICE:  # torch.device("cuda" if torch.cuda.is_available() else "cpu")
-            spec = arguments.positional[0][1] if arguments.positional else None
-            return Value(Kind.OTHER, device=devices.device_named(spec), placed=node)
-        if effect is Effect.SOURCE:
-            flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-            return tensor_requiring(requested_grad(flag), Origin("parameter", node))
-        if effect is Effect.MAX_LIKE:
-            return self.max_like([v for _, v in arguments.positional], arguments, frame)
-        if effect in (Effect.VIEW, Effect.TO_TENSOR):
-            first = arguments.positional[0][1] if arguments.positional else OTHER
-            if first.kind is Kind.UNKNOWN and effect is Effect.VIEW:  # torch.movedim(x, 1, -1): as x
-                return replace(first, kind=Kind.TENSOR)
-            return first if first.kind is Kind.TENSOR else devices.created_on(
-                Value(Kind.TENSOR), _device_keyword(arguments), node)
-        if effect in (Effect.STOP, Effect.INTEGER):
-            return without_grad(arguments.positional[0][1]) if arguments.positional else Value(Kind.TENSOR)
-        if effect in (Effect.PROPAGATE, Effect.OBJECT):
-            created = _created(node, arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
-            computed = created if created.grad is Grad.YES else devices.created_on(
-                self.computed(grad_of_computation(arguments.values()), frame), _device_keyword(arguments), node)
-            # an object (a distribution) keeps its class: its members have their own effects
-            return replace(computed, qualified_name=name) if effect is Effect.OBJECT else computed
-        if effect is Effect.TUPLE:
-            return self.tuple_result(name, arguments.values(), frame)
-        if effect is Effect.CALLS_ARGUMENT and arguments.positional:
-            (_, function), rest = arguments.positional[0], arguments.positional[1:]
-            return self.call(node, function, Arguments(rest, {}, arguments.unpacked), frame)
-        if effect is Effect.MODULE:
-            return Value(Kind.MODULE, Grad.YES, Origin("module", node), qualified_name=name)
-        if effect is Effect.RECORD_TYPE and len(arguments.positional) > 1:
-            return Value(Kind.OTHER, record=_field_names(arguments.positional[1][0]))
-        if effect is Effect.PARTIAL and arguments.positional:
-            (_, function), rest = arguments.positional[0], arguments.positional[1:]
-            bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...] = tuple(
-                (None, expr, value) for expr, value in rest)
-            bound += tuple((name, expr, value) for name, (expr, value) in arguments.keywords.items())
-            callable_kinds = (Kind.FUNCTION, Kind.REFERENCE, Kind.MODULE)  # partial(np.round, decimals=2)
-            return replace(function, bound_arguments=function.bound_arguments + bound) \
-                if function.kind in callable_kinds else UNKNOWN
-        if effect is Effect.FROZEN_MODULE:  # Embedding.from_pretrained(w): frozen unless freeze=False
-            trained = is_false(arguments.keyword(torch_api.FREEZE_KEYWORD))
-            return Value(Kind.MODULE, Grad.YES, Origin("module", node)) if trained else Value(Kind.MODULE, frozen=True)
-        if effect is Effect.LOADED:  # a model only if it is called: see ``call``
-            return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin(f"model loaded by {_short_name(name)}()", node,
-                                                            Evidence.INFERRED))
-        if effect in (Effect.COPY, Effect.RETURNS_ARGUMENT):
-            return arguments.positional[0][1] if arguments.positional else UNKNOWN
-        if effect is Effect.PARAMETERLESS_MODULE:
-            return Value(Kind.MODULE, frozen=True, qualified_name=name)
-        if effect is Effect.CONSUMER_FACTORY:
-            return CONSUMER
-        if effect is Effect.CONSUMER_PAIR_FACTORY:
-            return Value(Kind.CONTAINER, item=CONSUMER, fields=(CONSUMER, CONSUMER))
-        if effect is Effect.FOREIGN:
-            return FOREIGN
-        if effect is Effect.OPTIMIZER:
-            given = arguments.positional[0][1] if arguments.positional else UNKNOWN
-            return Value(Kind.OTHER, attributes=((torch_api.PARAM_GROUPS, _parameter_groups(given)),))
-        if effect in (Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET):
-            return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(effect, arguments))
-        return OTHER
-
-    def tuple_result(self, name: str, operands: Sequence[Value], frame: Frame) -> Value:
-        """``pad_packed_sequence(p)``: (padded, lengths); named fields are attributes too."""
-        computed = self.computed(grad_of_computation(operands), frame)
-        fields = tuple(computed if effect in (Effect.PROPAGATE, Effect.VIEW) else OTHER
-                       if effect is Effect.NOT_TENSOR else without_grad(computed)
-                       for _, effect in torch_api.result_fields(name))
-        named = tuple((field, value) for (field, _), value in zip(torch_api.result_fields(name), fields) if field)
-        return replace(container_of(fields, fields), attributes=named)
+        return effects.transfer("call", effects.Use(self, effect, node, name, arguments, frame))
 
     def _unbound_tensor_method(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         """``torch.Tensor.numpy(t)``: a method called through the class."""
         (receiver_expression, receiver), rest = arguments.positional[0], arguments.positional[1:]
-        method = name[len(_TENSOR_CLASS):]
+        method = name[len(torch_api.TENSOR_CLASS_PREFIX):]
         if method == torch_api.NUMPY_METHOD:
             site = ConversionSite(ConversionStyle.EXPLICIT, node, node.func, ".numpy()", receiver_expression,
                                   receiver, frame.mode, (receiver_expression,))
@@ -855,60 +676,16 @@ class Evaluator:
         return self.tensor_method(node, method, torch_api.member_effect(method), receiver,
                                   Arguments(rest, arguments.keywords, arguments.unpacked), frame)
 
-    def max_like(self, positional: List[Value], arguments: Arguments, frame: Frame,
-                 method: bool = False) -> Value:
-        """``max(dim)`` gives (values, indices); ``max()`` or ``max(other)`` a tensor."""
-        source = positional[0] if positional else UNKNOWN
-        dims = arguments.positional if method else arguments.positional[1:]
-        dim_given = "dim" in arguments.keywords or any(
-            isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in dims
-        )
-        values = self.computed(grad_of_computation([source]), frame)
-        if not dim_given:
-            return self.computed(grad_of_computation(positional), frame)
-        indices = without_grad(values)
-        return container_of([values, indices], (values, indices))
-
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
-        values = [value for _, value in arguments.positional]
-        if effect is Effect.SUPER:
-            return self._super(frame)
+        if effect is None:
+            return OTHER
+        use = effects.Use(self, effect, node, name, arguments, frame)
         key = arguments.keywords.get(torch_api.CALLBACK_KEYWORD)
-        if key is not None and arguments.positional:  # sorted(xs, key=fn): fn sees each element
-            self.call_back(key[1], node, [(arguments.positional[0][0], element(values[0]))], frame)
-        if effect in (Effect.MAP, Effect.FILTER) and len(values) > 1:
-            given = [(expr, element(value)) for expr, value in arguments.positional[1:]]
-            result = self.call_back(values[0], node, given, frame)
-            return container_of([result if effect is Effect.MAP else given[0][1]])
-        if effect is Effect.PROPAGATE:
-            if len(values) == 1 and values[0].kind is Kind.CONTAINER:
-                return element(values[0])
-            return self.arithmetic(values, frame)
-        if effect is Effect.ELEMENTS:
-            return container_of([element(v) for v in values]) if values else container_of([])
-        if effect is Effect.ELEMENT:
-            return element(values[0]) if values else UNKNOWN
-        if effect is Effect.MAPPING:  # dict(model.named_parameters()), dict(lr=0.1)
-            pairs = [element(value) for value in values]
-            held = [pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair) for pair in pairs]
-            return container_of(held + [value for _, value in arguments.keywords.values()])
-        if effect is Effect.ZIP:
-            items = tuple(element(v) for v in values)
-            return Value(Kind.CONTAINER, item=container_of(items, items))
-        if effect is Effect.ENUMERATE:
-            items = (OTHER, element(values[0]) if values else UNKNOWN)
-            return Value(Kind.CONTAINER, item=container_of(items, items))
-        return OTHER
-
-    def _super(self, frame: Frame) -> Value:
-        """``super().__init__(...)`` in a method: the instance, its methods found from the first
-        base class of the file (a torch base has nothing to follow: unknown)."""
-        owner = frame.owner
-        instance = self.lookup(frame, frame.self_name) if frame.self_name else None
-        if owner is None or instance is None or not owner.bases:
-            return UNKNOWN
-        return replace(instance, qualified_name=owner.bases[0].key)
+        if effect is not Effect.SUPER and key is not None and arguments.positional:
+            # sorted(xs, key=fn): fn sees each element
+            self.call_back(key[1], node, [(arguments.positional[0][0], element(arguments.positional[0][1]))], frame)
+        return effects.transfer("builtin", use)
 
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame,
@@ -952,7 +729,7 @@ class Evaluator:
         if method is not None:
             bound = arguments.prepended((func.value, receiver))
             return self.calls.call_function(method, node, bound, frame)
-        if name in ("backward", "grad") and is_true(arguments.keyword("create_graph")):
+        if name in torch_api.GRADIENT_METHODS and is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
             self.grads_have_graph = node
         if name == torch_api.NUMPY_METHOD:
             force = arguments.keyword(torch_api.FORCE_KEYWORD)
@@ -968,7 +745,7 @@ class Evaluator:
         if effect in (Effect.FORWARD_HOOK, Effect.FORWARD_PRE_HOOK):
             return self.register_hook(effect, func, arguments, frame)
         if receiver.kind is Kind.CONSUMER:
-            self.record_implicit(node, _short_name(dotted_name(func) or name), arguments, frame)
+            self.record_implicit(node, short_name(dotted_name(func) or name), arguments, frame)
             return CONSUMER
         if receiver.kind is Kind.CONTAINER:
             return self.container_method(name, receiver)
@@ -976,12 +753,12 @@ class Evaluator:
 
     def container_method(self, name: str, receiver: Value) -> Value:
         item = receiver.item or UNKNOWN
-        if name in ("pop", "get", "popitem", "setdefault"):
+        if name in torch_api.CONTAINER_ELEMENT_METHODS:
             return item
-        if name == "items":
+        if name == torch_api.CONTAINER_ITEMS_METHOD:
             pair = (OTHER, item)
             return Value(Kind.CONTAINER, item=container_of(pair, pair))
-        if name in ("values", "copy"):
+        if name in torch_api.CONTAINER_COPY_METHODS:
             return container_of([item])
         # list.cpu(), parameters().detach()...: not tensors, whatever is inside them
         return OTHER
@@ -991,8 +768,8 @@ class Evaluator:
         result = self._tensor_or_module_method(node, func, receiver, arguments, frame)
         name = func.attr.value
         if name in torch_api.DEVICE_MOVES:  # t.cuda(), model.to(device), t.to(other)
-            spec = arguments.keywords.get(torch_api.DEVICE_KEYWORD) or _first_entry(arguments)
-            return devices.moved(result, name, spec[1] if spec else None, node)
+            spec = arguments.device or arguments.first_value
+            return devices.moved(result, name, spec, node)
         return result
 
     def _tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,
@@ -1001,13 +778,13 @@ class Evaluator:
         effect = torch_api.member_effect(name, receiver.qualified_name)
         module = receiver.kind is Kind.MODULE
         if effect in _MODULE_METHOD_EFFECTS and _fits_module_signature(name, arguments) or (
-            module and name in ("forward", "__call__")
+            module and name in torch_api.MODULE_CALL_METHODS
         ):
             return self.module_method(node, func, receiver, effect, arguments, frame)
         if module:
             if effect is Effect.VIEW or name in torch_api.MODULE_RETURNS_SELF:
                 return receiver  # model.to(device), model.cuda(), model.half()
-            if effect is Effect.SOURCE and is_false(_first(arguments)):
+            if effect is Effect.SOURCE and is_false(arguments.first_expression):
                 return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
             if effect is Effect.SOURCE:
                 return receiver
@@ -1017,50 +794,13 @@ class Evaluator:
 
     def tensor_method(self, node: cst.Call, name: str, effect: Optional[Effect], receiver: Value,
                       arguments: Arguments, frame: Frame) -> Value:
-        if effect in (Effect.STOP, Effect.INTEGER):
-            return without_grad(receiver)
-        if effect is Effect.NOT_TENSOR:
-            return OTHER
-        if effect is Effect.VIEW:
-            if any(names_integer_dtype(expr) for expr, _ in arguments.all()):
-                return without_grad(receiver)
-            return receiver
-        if effect is Effect.SOURCE:
-            return tensor_requiring(requested_grad(_first(arguments)), Origin("made to require grad", node))
-        if effect is Effect.FACTORY:  # t.new_zeros(2): a new tensor of t's kind
-            return _created(node, arguments)
-        if effect is Effect.MAX_LIKE:
-            return self.max_like([receiver] + [v for _, v in arguments.positional], arguments, frame, True)
-        if effect is Effect.TUPLE:
-            return self.tuple_result(name, [receiver] + arguments.values(), frame)
-        if receiver.kind is Kind.TENSOR:
-            return self.computed(grad_of_computation([receiver] + arguments.values()), frame)
-        unknown = Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params)
-        return self.computed(unknown, frame)
+        return effects.transfer("method", effects.Use(self, effect, node, name, arguments, frame, receiver))
 
     def module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value, effect: Optional[Effect],
                       arguments: Arguments, frame: Frame) -> Value:
         module = self.used_as_module(func.value, receiver, frame, _evidence_of_module_use(effect))
-        if effect is Effect.PARAMETERS:
-            parameter = self._parameter_of(module, node)
-            return Value(Kind.CONTAINER, item=parameter)
-        if effect is Effect.PARAMETER:
-            return self._parameter_of(module, node)
-        if effect is Effect.NAMED_PARAMETERS:
-            pair = (OTHER, self._parameter_of(module, node))
-            return Value(Kind.CONTAINER, item=container_of(pair, pair))
-        if effect is Effect.STATE:
-            if is_true(arguments.keyword("keep_vars")):
-                return Value(Kind.CONTAINER, item=self._parameter_of(module, node))
-            return Value(Kind.CONTAINER, item=devices.with_inputs_device(Value(Kind.TENSOR), [module]))
-        if effect in (Effect.MODULE_USE, Effect.MODULE_STATE):
-            return module if func.attr.value in ("eval", "train") else OTHER
-        return self.module_output(node, module, arguments, frame)
-
-    def _parameter_of(self, module: Value, node: cst.Call) -> Value:
-        parameter = Value(Kind.TENSOR) if module.frozen else requires_grad(
-            Origin("parameter from", node, _evidence(module)))
-        return devices.with_inputs_device(parameter, [module])
+        use = effects.Use(self, effect, node, func.attr.value, arguments, frame, module)
+        return effects.transfer("module", use, lambda _: self.module_output(node, module, arguments, frame))
 
     def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame,
                        evidence: Evidence = Evidence.GUESSED) -> Value:
@@ -1068,7 +808,7 @@ class Evaluator:
         far as ``evidence`` goes (``m.parameters()`` proves more than ``m.to(device)``)."""
         if value.kind is Kind.MODULE and value.origin is not None and value.origin.evidence < evidence:
             module = replace(value, origin=replace(value.origin, evidence=evidence))
-        elif _may_be_module(value):  # torch.load(path).eval(), model.backbone.eval()
+        elif may_be_module(value):  # torch.load(path).eval(), model.backbone.eval()
             assert value.origin is not None
             module = replace(value, kind=Kind.MODULE, grad=Grad.YES,
                              origin=replace(value.origin, evidence=max(evidence, value.origin.evidence)))
@@ -1097,74 +837,3 @@ def _fits_module_signature(name: str, arguments: Arguments) -> bool:
 def _evidence_of_module_use(effect: Optional[Effect]) -> Evidence:
     """Only a module holds parameters and state; any object can be moved or switched to eval."""
     return Evidence.GUESSED if effect in (Effect.MODULE_USE, None) else Evidence.INFERRED
-
-
-def _may_be_module(value: Value) -> bool:
-    """An object of unknown type that is a model if it is used as one: what ``torch.load``
-    returns, an attribute of a model that the file does not set (see ``call``)."""
-    return value.kind is Kind.UNKNOWN and value.origin is not None and not value.params
-
-
-def _evidence(value: Value) -> Evidence:
-    return value.origin.evidence if value.origin is not None else Evidence.PROVED
-
-
-def _parameter_groups(given: Value) -> Value:
-    """``optimizer.param_groups``: a list of dicts whose ``"params"`` entry holds the parameters
-    and whose other entries (``"lr"``, ``"momentum"``...) are numbers.  ``given`` is what the
-    optimizer was built with: parameters, or such dicts already."""
-    first = element(given)
-    if first.kind is Kind.CONTAINER and first.attributes:  # the optimizer adds its defaults: numbers
-        return container_of([replace(first, item=OTHER)])
-    parameters = given if given.kind is Kind.CONTAINER else container_of([given])
-    group = Value(Kind.CONTAINER, item=OTHER, attributes=((torch_api.PARAMS_KEY, parameters),))
-    return container_of([group])
-
-
-def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
-    """``["loss", "logits"]``, ``"loss logits"``, ``"loss, logits"``, ``[("loss", Tensor), ...]``."""
-    if isinstance(fields, cst.SimpleString):
-        text = string_value(fields)
-        return tuple(text.replace(",", " ").split()) if isinstance(text, str) else ()
-    if not isinstance(fields, (cst.List, cst.Tuple)):
-        return ()
-    names: List[str] = []
-    for entry in fields.elements:
-        named = entry.value.elements[0].value if isinstance(entry.value, cst.Tuple) and entry.value.elements \
-            else entry.value
-        text = string_value(named) if isinstance(named, cst.SimpleString) else None
-        if not isinstance(text, str):
-            return ()
-        names.append(text)
-    return tuple(names)
-
-
-def _created(node: cst.Call, arguments: Arguments) -> Value:
-    """A new tensor: it requires grad only when ``requires_grad=True`` is passed; on the host
-    unless its ``device=`` says otherwise."""
-    flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
-    grad = Grad.NO if flag is None else requested_grad(flag)
-    created = tensor_requiring(grad, Origin("created with requires_grad=True", node))
-    return devices.created_on(created, _device_keyword(arguments), node)
-
-
-def _device_keyword(arguments: Arguments) -> Optional[Value]:
-    entry = arguments.keywords.get(torch_api.DEVICE_KEYWORD)
-    return entry[1] if entry else None
-
-
-def _first_entry(arguments: Arguments) -> Optional[Tuple[cst.BaseExpression, Value]]:
-    return arguments.positional[0] if arguments.positional else None
-
-
-def _first(arguments: Arguments) -> Optional[cst.BaseExpression]:
-    return arguments.positional[0][0] if arguments.positional else None
-
-
-def _short_name(qualified_name: str) -> str:
-    """``numpy.asarray`` -> ``np.asarray``-like text for messages."""
-    short = {"numpy": "np", "matplotlib.pyplot": "plt", "pandas": "pd", "seaborn": "sns"}
-    for prefix, alias in short.items():
-        if qualified_name.startswith(prefix + "."):
-            return alias + qualified_name[len(prefix):]
-    return qualified_name

@@ -15,15 +15,9 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.expressions import (
-    Arguments,
-    Evaluator,
-    constant_index,
-    detach_points,
-    item_key,
-    requested_grad,
-    tensor_requiring,
-)
+from flake8_detach.analysis.arguments import Arguments
+from flake8_detach.analysis.effects import requested_grad, tensor_requiring
+from flake8_detach.analysis.expressions import Evaluator, constant_index, detach_points, item_key
 from flake8_detach.analysis.scope import (
     CallRecord,
     ClassInfo,
@@ -65,8 +59,9 @@ from flake8_detach.torch_api import Effect
 _MAX_UNROLLED = 4  # for phase in ["train", "val"]: each constant gets its own pass
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 _NOT_ESCAPING_DECORATORS = {"staticmethod", "classmethod", "property"}
-# Methods whose receiver changes, called as statements.
-_MUTATORS = {"append", "add", "insert", "extend", "update", "requires_grad_", "to", "register_buffer"}
+# Methods whose receiver changes, called as statements (a module's .to() moves the module).
+_MUTATORS = torch_api.CONTAINER_ADDERS | torch_api.CONTAINER_EXTENDERS | {
+    torch_api.REQUIRES_GRAD_METHOD, torch_api.REGISTER_BUFFER_METHOD, torch_api.MOVE_METHOD}
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
@@ -91,17 +86,13 @@ def analyze_module(module: cst.Module) -> List[ConversionSite]:
     return sites
 
 
-# Container methods that return one of the container's elements, which a mutation then changes.
-_ELEMENT_GETTERS = frozenset({"setdefault", "get"})
-
-
 def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The container whose element ``receiver`` is: ``history`` in ``history[phase]`` or
     ``history.setdefault(phase, [])``."""
     if isinstance(receiver, cst.Subscript):
         return receiver.value
     if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and \
-            receiver.func.attr.value in _ELEMENT_GETTERS:
+            receiver.func.attr.value in torch_api.ELEMENT_HOLDER_METHODS:
         return receiver.func.value
     return None
 
@@ -136,9 +127,13 @@ def _join_modes(first: GradMode, second: GradMode) -> GradMode:
     return first if first is second else GradMode.MAYBE
 
 
-class Interpreter(Evaluator):
+class Interpreter:
+    """Runs the file's statements and calls of its functions (summaries, specialisations, state
+    written by one function and read by another); what each expression is, it asks its evaluator,
+    which hands calls of the file's functions back to it (``FunctionCalls``)."""
+
     def __init__(self, heap: Heap) -> None:
-        super().__init__(self)
+        self.evaluator = Evaluator(self)
         self.heap = heap
         self.functions: Dict[str, FunctionInfo] = {}
         self.function_nodes: Dict[int, FunctionInfo] = {}
@@ -254,7 +249,7 @@ class Interpreter(Evaluator):
         self._bind_parameters(function, frame)
         frame.env.update(given)
         if isinstance(function.node, cst.Lambda):
-            context.returns.append(self.evaluate(function.node.body, frame))
+            context.returns.append(self.evaluator.evaluate(function.node.body, frame))
         else:
             self.run_body(function.node.body.body, frame)
         returns = join_all(context.returns) if context.returns else OTHER
@@ -364,7 +359,8 @@ class Interpreter(Evaluator):
             return Value(Kind.OTHER, attributes=(entered,), sets_grad_mode=result.yield_mode), result, values
         if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
             evidence = returned.origin.evidence if returned.origin else Evidence.PROVED
-            description = "output of model call" if function.name == "forward" else "returned by"
+            forward = function.name == torch_api.FORWARD_METHOD
+            description = "output of model call" if forward else "returned by"
             returned = replace(returned, origin=Origin(description, call, evidence))
         return returned, result, values
 
@@ -512,7 +508,7 @@ class Interpreter(Evaluator):
             if method is not None:
                 method(statement, frame)
             elif isinstance(statement, cst.CSTNode):
-                self._evaluate_children(statement, frame)
+                self.evaluator.evaluate_children(statement, frame)
 
     def _run_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
         self.run_body(suite.body, frame)
@@ -525,7 +521,7 @@ class Interpreter(Evaluator):
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             result = self._run_mutation(value, value.func, frame)
         else:
-            result = self.evaluate(value, frame)
+            result = self.evaluator.evaluate(value, frame)
         if isinstance(value, cst.Call):
             self._switch_grad_mode(value, result, frame)
 
@@ -540,12 +536,12 @@ class Interpreter(Evaluator):
             return
         if method in torch_api.ENTER_METHODS and isinstance(func, cst.Attribute):
             manager = call.args[0].value if method != "__enter__" and call.args else func.value
-            switched = self.grad_mode_of(self.evaluate(manager, frame))
+            switched = self.grad_mode_of(self.evaluator.evaluate(manager, frame))
             if switched is not None:
                 frame.entered.append(frame.mode)
                 frame.mode, frame.inherits_mode = switched, False
             return
-        callee = self._callee(func, frame)
+        callee = self.evaluator.callee(func, frame)
         setter = callee.kind is Kind.REFERENCE and torch_api.effect_of_qualified_name(
             callee.qualified_name or "") is Effect.GRAD_SET
         if setter and result.sets_grad_mode is not None:  # torch.set_grad_enabled(False) as a statement
@@ -573,38 +569,39 @@ class Interpreter(Evaluator):
         name = func.attr.value
         receiver = func.value
         key = dotted_name(receiver) or (item_key(receiver, frame) if isinstance(receiver, cst.Subscript) else None)
-        in_place = name.endswith("_") and not name.startswith("_") and name != "requires_grad_"
+        in_place = name.endswith("_") and not name.startswith("_") and name != torch_api.REQUIRES_GRAD_METHOD
         if key is None and _element_holder(receiver) is None or not (name in _MUTATORS or in_place):
-            return self.evaluate(call, frame)
-        current = self.evaluate(receiver, frame)
-        arguments = self.arguments(call, frame)
+            return self.evaluator.evaluate(call, frame)
+        current = self.evaluator.evaluate(receiver, frame)
+        arguments = self.evaluator.arguments(call, frame)
         values = [value for _, value in arguments.positional]
         own_class = self.classes.get(current.qualified_name or "") if current.kind is not Kind.FUNCTION else None
         if own_class is not None and own_class.method(name) is not None:  # tracker.update(loss): a method
-            return self.method_call(call, func, current, arguments, frame)
-        if name in ("append", "add", "insert") and values:
+            return self.evaluator.method_call(call, func, current, arguments, frame)
+        if name in torch_api.CONTAINER_ADDERS and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
-        elif name in ("extend", "update") and values:
+        elif name in torch_api.CONTAINER_EXTENDERS and values:
             # the tensors enter inside another container: no single place to detach them
             self._add_to_container(receiver, key, current, (call, element(values[0])), frame, known_entry=False)
         elif key is None:
-            return self.method_call(call, func, current, arguments, frame)
-        elif name == "register_buffer" and len(values) > 1 and isinstance(values[0].constant, str):
+            return self.evaluator.method_call(call, func, current, arguments, frame)
+        elif name == torch_api.REGISTER_BUFFER_METHOD and len(values) > 1 and isinstance(values[0].constant, str):
             self._bind_attribute_named(key, values[0].constant, values[1], frame)
-        elif name == "requires_grad_":
-            result = self.method_call(call, func, current, arguments, frame)
+        elif name == torch_api.REQUIRES_GRAD_METHOD:
+            result = self.evaluator.method_call(call, func, current, arguments, frame)
             flag = call.args[0].value if call.args else None
             self._set_requires_grad(key, frame, requested_grad(flag), call, result)
         elif in_place:  # w.add_(u), t.copy_(u), t.detach_()
-            result = self.method_call(call, func, current, arguments, frame)
+            result = self.evaluator.method_call(call, func, current, arguments, frame)
             stops = torch_api.member_effect(name) is Effect.STOP
             frame.set(key, result if stops or current.kind is not Kind.TENSOR else join(current, result))
         elif current.kind is Kind.UNKNOWN and not current.params:
-            module = self.used_as_module(receiver, current, frame)  # a bare m.to(device) only makes sense for modules
+            # a bare m.to(device) only makes sense for modules
+            module = self.evaluator.used_as_module(receiver, current, frame)
             if name in torch_api.DEVICE_MOVES:
-                return self.tensor_or_module_method(call, func, module, arguments, frame)
+                return self.evaluator.tensor_or_module_method(call, func, module, arguments, frame)
         else:
-            return self.method_call(call, func, current, arguments, frame)
+            return self.evaluator.method_call(call, func, current, arguments, frame)
         return OTHER
 
     def _bind_attribute_named(self, base: str, name: str, value: Value, frame: Frame) -> None:
@@ -659,41 +656,41 @@ class Interpreter(Evaluator):
         if isinstance(node.value, cst.Lambda) and len(node.targets) == 1 and isinstance(first, cst.Name):
             self._define(node.value, first.value, frame)
             return
-        value = self.evaluate(node.value, frame)
+        value = self.evaluator.evaluate(node.value, frame)
         for target in node.targets:
             self._assign(target.target, node.value, value, frame)
 
     def _assign(self, target: cst.BaseExpression, source: cst.BaseExpression, value: Value, frame: Frame) -> None:
-        if isinstance(target, cst.Attribute) and target.attr.value == "requires_grad":
+        if isinstance(target, cst.Attribute) and target.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
             key = dotted_name(target.value)
             if key is not None:
                 self._set_requires_grad(key, frame, requested_grad(source), target)
                 return
-        self.bind(target, value, frame, source)
+        self.evaluator.bind(target, value, frame, source)
 
     def _run_AnnAssign(self, node: cst.AnnAssign, frame: Frame) -> None:
         if node.value is not None:
-            self._assign(node.target, node.value, self.evaluate(node.value, frame), frame)
+            self._assign(node.target, node.value, self.evaluator.evaluate(node.value, frame), frame)
 
     def _run_AugAssign(self, node: cst.AugAssign, frame: Frame) -> None:
-        current = self.evaluate(node.target, frame)
-        value = self.evaluate(node.value, frame)
+        current = self.evaluator.evaluate(node.target, frame)
+        value = self.evaluator.evaluate(node.value, frame)
         if current.kind is Kind.CONTAINER:
-            self.bind(node.target, join(current, Value(Kind.CONTAINER, item=element(value))), frame)
+            self.evaluator.bind(node.target, join(current, Value(Kind.CONTAINER, item=element(value))), frame)
         elif current.kind is Kind.TENSOR:  # in place: a leaf updated under no_grad stays a leaf
-            self.bind(node.target, join(current, self.arithmetic([current, value], frame)), frame)
+            self.evaluator.bind(node.target, join(current, self.evaluator.arithmetic([current, value], frame)), frame)
         else:
-            self.bind(node.target, self.arithmetic([current, value], frame), frame)
+            self.evaluator.bind(node.target, self.evaluator.arithmetic([current, value], frame), frame)
 
     def _run_Return(self, node: cst.Return, frame: Frame) -> None:
-        returned = self.evaluate(node.value, frame) if node.value else OTHER
+        returned = self.evaluator.evaluate(node.value, frame) if node.value else OTHER
         if node.value is not None:  # return state: with what this function set on state.positions
-            returned = self.with_known_attributes(node.value, returned, frame)
+            returned = self.evaluator.with_known_attributes(node.value, returned, frame)
         frame.context.returns.append(returned)
         frame.terminated = True
 
     def _run_Raise(self, node: cst.Raise, frame: Frame) -> None:
-        self._evaluate_children(node, frame)
+        self.evaluator.evaluate_children(node, frame)
         frame.terminated = True
 
     def _run_Break(self, node: cst.Break, frame: Frame) -> None:
@@ -709,10 +706,10 @@ class Interpreter(Evaluator):
 
     def _run_Assert(self, node: cst.Assert, frame: Frame) -> None:
         """``assert isinstance(x, torch.Tensor)``: what follows runs only where the test holds."""
-        self.evaluate(node.test, frame)
+        self.evaluator.evaluate(node.test, frame)
         if node.msg is not None:
-            self.evaluate(node.msg, frame)
-        self.refine(node.test, frame, frame.branch())
+            self.evaluator.evaluate(node.msg, frame)
+        self.evaluator.refine(node.test, frame, frame.branch())
 
     def _run_Import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:
@@ -748,12 +745,12 @@ class Interpreter(Evaluator):
 
     # --- control flow ---------------------------------------------------
     def _run_If(self, node: cst.If, frame: Frame) -> None:
-        test = self.evaluate(node.test, frame).constant
+        test = self.evaluator.evaluate(node.test, frame).constant
         if test is not None:  # a constant test (``if DEBUG:``, ``if __name__ == "__main__":``)
             self._run_branch_taken(node, bool(test), frame)
             return
         when_true, when_false = frame.branch(), frame.branch()
-        self.refine(node.test, when_true, when_false)
+        self.evaluator.refine(node.test, when_true, when_false)
         self._run_suite(node.body, when_true)
         self._run_else(node, when_false)
         self._merge(frame, when_true, when_false, test=node.test)
@@ -762,10 +759,10 @@ class Interpreter(Evaluator):
         """Only one branch runs: in the frame itself, so that functions it calls see what it
         binds (a script's ``__main__`` block assigns the globals its functions read)."""
         if taken:
-            self.refine(node.test, frame, frame.branch())
+            self.evaluator.refine(node.test, frame, frame.branch())
             self._run_suite(node.body, frame)
         else:
-            self.refine(node.test, frame.branch(), frame)
+            self.evaluator.refine(node.test, frame.branch(), frame)
             self._run_else(node, frame)
 
     def _run_else(self, node: cst.If, frame: Frame) -> None:
@@ -812,14 +809,14 @@ class Interpreter(Evaluator):
         """One pass of a loop body; the environments with which it reaches the loop's head."""
         frame.jumps = []
         if bind_target is not None:
-            self.bind(bind_target[0], bind_target[1], frame)
+            self.evaluator.bind(bind_target[0], bind_target[1], frame)
         self._run_suite(body, frame)
         ends = frame.jumps + ([] if frame.terminated else [frame.env])
         frame.jumps, frame.terminated = None, False
         return ends
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
-        iterable = self.evaluate(node.iter, frame)
+        iterable = self.evaluator.evaluate(node.iter, frame)
         constants = iterable.fields or ()
         if 0 < len(constants) <= _MAX_UNROLLED and all(value.constant is not None for value in constants):
             self._run_unrolled(node, constants, frame)
@@ -855,12 +852,12 @@ class Interpreter(Evaluator):
         """``model`` in ``for p in model.parameters():``, whose body may freeze it."""
         call = node.iter
         if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == "parameters"):
+                and call.func.attr.value == torch_api.PARAMETERS_METHOD):
             return dotted_name(call.func.value)
         return None
 
     def _run_While(self, node: cst.While, frame: Frame) -> None:
-        self.evaluate(node.test, frame)
+        self.evaluator.evaluate(node.test, frame)
         self._run_loop(node.body, frame, None)
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
@@ -875,9 +872,9 @@ class Interpreter(Evaluator):
             branch = before.branch()
             branch.env = join_envs(before.env, frame.env)
             if handler.type is not None:
-                self.evaluate(handler.type, branch)
+                self.evaluator.evaluate(handler.type, branch)
             if handler.name is not None:
-                self.bind(handler.name.name, OTHER, branch)
+                self.evaluator.bind(handler.name.name, OTHER, branch)
             self._run_suite(handler.body, branch)
             branches.append(branch)
         self._merge(frame, *branches)
@@ -889,12 +886,12 @@ class Interpreter(Evaluator):
     _run_TryStar = _run_Try
 
     def _run_Match(self, node: cst.Match, frame: Frame) -> None:
-        self.evaluate(node.subject, frame)
+        self.evaluator.evaluate(node.subject, frame)
         branches = [frame.branch()]
         for case in node.cases:
             branch = frame.branch()
             if case.guard is not None:
-                self.evaluate(case.guard, branch)
+                self.evaluator.evaluate(case.guard, branch)
             self._run_suite(case.body, branch)
             branches.append(branch)
         self._merge(frame, *branches)
@@ -903,10 +900,10 @@ class Interpreter(Evaluator):
         outer_mode, outer_inherits, outer_entered = frame.mode, frame.inherits_mode, list(frame.entered)
         mode = frame.mode
         for item in node.items:
-            value = self.evaluate(item.item, frame)
+            value = self.evaluator.evaluate(item.item, frame)
             mode = self.grad_mode_of(value) or mode
             if item.asname is not None:
-                self.bind(item.asname.name, self._entered(item.item, value, frame), frame)
+                self.evaluator.bind(item.asname.name, self._entered(item.item, value, frame), frame)
         if mode is not frame.mode:
             frame.mode, frame.inherits_mode = mode, False
         self._run_suite(node.body, frame)
@@ -960,7 +957,7 @@ class Interpreter(Evaluator):
         params = node.params
         positional = tuple(p.name.value for p in list(params.posonly_params) + list(params.params))
         defaults = {
-            p.name.value: (p.default, self.evaluate(p.default, frame))
+            p.name.value: (p.default, self.evaluator.evaluate(p.default, frame))
             for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             if p.default is not None
         }
@@ -1003,7 +1000,7 @@ class Interpreter(Evaluator):
         escapes = context_manager = False
         local: List[Value] = []
         for decorator in node.decorators:
-            value = self.evaluate(decorator.decorator, frame)
+            value = self.evaluator.evaluate(decorator.decorator, frame)
             switched = self.grad_mode_of(value)
             if value.kind is Kind.FUNCTION and value.qualified_name in self.functions:
                 local.append(value)
@@ -1026,7 +1023,7 @@ class Interpreter(Evaluator):
         key = node.name.value if frame.context.function is None else f"{frame.context.function.key}.{node.name.value}"
         while key in self.classes:
             key += "'"
-        bases = [self._callee(base.value, frame) for base in node.bases]
+        bases = [self.evaluator.callee(base.value, frame) for base in node.bases]
         own_bases = tuple(self.classes[base.qualified_name] for base in bases
                           if base.kind is Kind.FUNCTION and base.qualified_name in self.classes)
         effects = {self._base_effect(base) for base in bases}

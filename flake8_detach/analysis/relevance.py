@@ -112,7 +112,7 @@ def _unit(statement: ast.stmt) -> _Unit:
 def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
     """Methods called by name are reached by that name; the rest run when the class is used."""
     name = getattr(member, "name", "")
-    if isinstance(member, FUNCTIONS) and not name.startswith("__") and name != "forward":
+    if isinstance(member, FUNCTIONS) and not name.startswith("__") and name != torch_api.FORWARD_METHOD:
         return frozenset({name})
     return frozenset({owner.name})
 

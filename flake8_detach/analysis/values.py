@@ -181,7 +181,10 @@ def device_of(value: Value) -> Optional[Device]:
 
 
 def placed_on(value: Value, device: Optional[Device], node: Optional[cst.CSTNode]) -> Value:
-    if device is None or device is Device.CPU and value.device is None:
+    """``value`` on ``device``.  A value that depends on the function's parameters keeps "on the
+    host" explicitly (``x.cpu()`` in a helper stays on the host whatever the caller passes);
+    other values without a device are on the host already."""
+    if device is None or device is Device.CPU and value.device is None and not value.params:
         return value
     return replace(value, device=device, placed=node if device is not Device.CPU else None)
 
@@ -389,8 +392,9 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         )
     if len(value.params) == 1:
         (name,) = value.params
-        if value == parameter(name):  # the parameter itself: what was passed, module, list or tensor
-            return arguments.get(name, UNKNOWN)
+        if replace(value, device=None, placed=None) == parameter(name):
+            # the parameter itself: what was passed (module, list or tensor), where the function put it
+            return placed_on(arguments.get(name, UNKNOWN), value.device, value.placed)
     bound = [innermost(arguments.get(name, UNKNOWN)) for name in value.params]
     if value.read_from_parameter:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
@@ -404,9 +408,10 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     if kind is Kind.UNKNOWN and grad is Grad.YES:
         kind = Kind.TENSOR
     params: frozenset[str] = frozenset().union(*(v.params for v in bound))
-    device, placed = highest_device(carried)
-    if device is None or device is Device.CPU:
-        device, placed = own.device, own.placed
+    # where the function put it (``x.cpu()``), or else where what the caller passed is
+    device, placed = (own.device, own.placed) if own.device is not None else highest_device(bound)
+    if device is Device.CPU and own.device is None:
+        device, placed = None, None
     return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed)
 
 

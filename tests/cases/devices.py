@@ -258,3 +258,44 @@ import torch
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 weights = torch.rand(3)
 print(weights.numpy())
+
+# case: helper-moves-its-arguments-to-the-host-first
+import torch
+
+
+def plot_boundary(X, y):
+    X, y = X.to("cpu"), y.to("cpu")
+    return X.numpy().sum() + y.numpy().sum()  # expect: DET103
+
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+points = torch.rand(4, 2).to(device)
+labels = torch.ones(4).to(device)
+total = plot_boundary(points, labels)
+
+# case: method-moves-its-argument-to-the-host-then-computes
+import torch
+
+
+class Plotter:
+    def values(self, t):
+        return (t.cpu() * 2).numpy()  # expect: DET103
+
+
+signal = torch.rand(5).cuda()
+shown = Plotter().values(signal)
+
+# case: helper-converts-what-a-loop-moved-to-the-device
+import numpy as np
+import torch
+
+
+def summarise(batch):
+    return np.asarray(batch).mean()
+
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+means = []
+for step in range(3):
+    batch = torch.rand(2, 3).to(device)
+    means.append(summarise(batch))  # expect: DET201

@@ -1,0 +1,525 @@
+"""What each effect of the API table does to a value: the transfer functions, in one table.
+
+``torch_api`` says which effect a name has (``torch.argmax``: INTEGER, ``.detach``: STOP,
+``nn.Linear``: MODULE); ``TRANSFERS`` says, per effect, what the value of a use is.  An effect
+is met in five forms, each a column of the table:
+
+* ``call``: a library function, ``torch.argmax(x, 1)``;
+* ``method``: a method of a tensor (or of a value of unknown type), ``x.argmax(1)``;
+* ``attribute``: ``x.T``, ``x.data``;
+* ``builtin``: a Python builtin, ``sorted(xs)``;
+* ``module``: a method of a module, ``model.parameters()``.
+
+A form an effect has no entry for takes its column's default (for a method, a computation on
+the receiver and the arguments).  The evaluator finds the effect and the form; nothing else in
+the analysis says what an effect means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
+
+import libcst as cst
+
+from flake8_detach import torch_api
+from flake8_detach.analysis import devices
+from flake8_detach.analysis.arguments import Arguments
+from flake8_detach.analysis.scope import Frame
+from flake8_detach.analysis.syntax import is_false, is_true, string_value
+from flake8_detach.analysis.values import (
+    CONSUMER,
+    FOREIGN,
+    OTHER,
+    UNKNOWN,
+    Evidence,
+    Grad,
+    GradMode,
+    Kind,
+    Origin,
+    Value,
+    container_of,
+    element,
+    grad_of_computation,
+    requires_grad,
+    without_grad,
+)
+from flake8_detach.torch_api import Effect
+
+if TYPE_CHECKING:
+    from flake8_detach.analysis.expressions import Evaluator
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of a name of the API table: what a transfer function sees."""
+
+    evaluator: "Evaluator"
+    effect: Optional[Effect]  # None: a name no table knows (a method's default applies)
+    node: cst.CSTNode  # the call (the attribute, for the attribute form)
+    name: str  # a library function's qualified name, or the member's name
+    arguments: Arguments  # without the receiver
+    frame: Frame
+    receiver: Value = OTHER  # a method's or an attribute's (for the module form: the module)
+
+    @property
+    def call(self) -> cst.Call:
+        assert isinstance(self.node, cst.Call)
+        return self.node
+
+    @property
+    def first(self) -> Value:
+        """What the effect applies to: the receiver, or a library function's first argument."""
+        value = self.arguments.first_value
+        return value if value is not None else OTHER
+
+    def computed(self, value: Value) -> Value:
+        return self.evaluator.computed(value, self.frame)
+
+
+Transfer = Callable[[Use], Value]
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """What one effect gives, per form (None: the form's default)."""
+
+    call: Optional[Transfer] = None
+    method: Optional[Transfer] = None
+    attribute: Optional[Transfer] = None
+    builtin: Optional[Transfer] = None
+    module: Optional[Transfer] = None
+
+
+# --- helpers the transfer functions share ---------------------------------------------------
+
+def requested_grad(flag: Optional[cst.BaseExpression]) -> Grad:
+    """What ``requires_grad_(flag)`` or ``requires_grad=flag`` asks for; no flag means True."""
+    if flag is None or is_true(flag):
+        return Grad.YES
+    return Grad.NO if is_false(flag) else Grad.UNKNOWN
+
+
+def tensor_requiring(grad: Grad, origin: Origin) -> Value:
+    return requires_grad(origin) if grad is Grad.YES else Value(Kind.TENSOR, grad)
+
+
+def created(node: cst.Call, arguments: Arguments) -> Value:
+    """A new tensor: it requires grad only when ``requires_grad=True`` is passed; on the host
+    unless its ``device=`` says otherwise."""
+    flag = arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+    grad = Grad.NO if flag is None else requested_grad(flag)
+    new = tensor_requiring(grad, Origin("created with requires_grad=True", node))
+    return devices.created_on(new, arguments.device, node)
+
+
+def names_integer_dtype(node: cst.BaseExpression) -> bool:
+    """``torch.long``, ``torch.int64``, ``"torch.LongTensor"``..."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in torch_api.INTEGER_DTYPES
+    if isinstance(node, cst.Name):
+        return node.value in torch_api.INTEGER_DTYPES
+    if isinstance(node, cst.SimpleString):
+        text = string_value(node)
+        return isinstance(text, str) and text.rsplit(".", 1)[-1] in torch_api.INTEGER_DTYPES
+    return False
+
+
+def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
+    """The mode inside ``no_grad()``, ``enable_grad()``, ``set_grad_enabled(flag)``, ``inference_mode(flag)``."""
+    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
+    flag = given[1].constant if given is not None else None
+    if effect is Effect.GRAD_ON:
+        return GradMode.ON
+    if effect is Effect.GRAD_OFF:
+        return GradMode.ON if flag is False else GradMode.OFF
+    return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
+
+
+def short_name(qualified_name: str) -> str:
+    """``numpy.asarray`` -> ``np.asarray``: how messages name a library function."""
+    for prefix, alias in torch_api.CONVENTIONAL_ALIASES.items():
+        if qualified_name.startswith(prefix + "."):
+            return alias + qualified_name[len(prefix):]
+    return qualified_name
+
+
+def evidence(value: Value) -> Evidence:
+    return value.origin.evidence if value.origin is not None else Evidence.PROVED
+
+
+def may_be_module(value: Value) -> bool:
+    """An object of unknown type that is a model if it is used as one: what ``torch.load``
+    returns, an attribute of a model that the file does not set."""
+    return value.kind is Kind.UNKNOWN and value.origin is not None and not value.params
+
+
+def tuple_result(use: Use, operands: List[Value]) -> Value:
+    """``pad_packed_sequence(p)``: (padded, lengths); named fields are attributes too."""
+    computed = use.computed(grad_of_computation(operands))
+    fields = tuple(computed if effect in (Effect.PROPAGATE, Effect.VIEW) else OTHER
+                   if effect is Effect.NOT_TENSOR else without_grad(computed)
+                   for _, effect in torch_api.result_fields(use.name))
+    named = tuple((field, value) for (field, _), value in zip(torch_api.result_fields(use.name), fields) if field)
+    return replace(container_of(fields, fields), attributes=named)
+
+
+def max_like(use: Use, positional: List[Value], dims: List[Tuple[cst.BaseExpression, Value]]) -> Value:
+    """``max(dim)`` gives (values, indices); ``max()`` or ``max(other)`` a tensor."""
+    source = positional[0] if positional else UNKNOWN
+    dim_given = torch_api.DIM_KEYWORD in use.arguments.keywords or any(
+        isinstance(expr, (cst.Integer, cst.UnaryOperation)) for expr, _ in dims
+    )
+    values = use.computed(grad_of_computation([source]))
+    if not dim_given:
+        return use.computed(grad_of_computation(positional))
+    indices = without_grad(values)
+    return container_of([values, indices], (values, indices))
+
+
+def _field_names(fields: cst.BaseExpression) -> Tuple[str, ...]:
+    """``["loss", "logits"]``, ``"loss logits"``, ``"loss, logits"``, ``[("loss", Tensor), ...]``."""
+    if isinstance(fields, cst.SimpleString):
+        text = string_value(fields)
+        return tuple(text.replace(",", " ").split()) if isinstance(text, str) else ()
+    if not isinstance(fields, (cst.List, cst.Tuple)):
+        return ()
+    names: List[str] = []
+    for entry in fields.elements:
+        named = entry.value.elements[0].value if isinstance(entry.value, cst.Tuple) and entry.value.elements \
+            else entry.value
+        text = string_value(named) if isinstance(named, cst.SimpleString) else None
+        if not isinstance(text, str):
+            return ()
+        names.append(text)
+    return tuple(names)
+
+
+def _parameter_groups(given: Value) -> Value:
+    """``optimizer.param_groups``: a list of dicts whose ``"params"`` entry holds the parameters
+    and whose other entries (``"lr"``, ``"momentum"``...) are numbers.  ``given`` is what the
+    optimizer was built with: parameters, or such dicts already."""
+    first = element(given)
+    if first.kind is Kind.CONTAINER and first.attributes:  # the optimizer adds its defaults: numbers
+        return container_of([replace(first, item=OTHER)])
+    parameters = given if given.kind is Kind.CONTAINER else container_of([given])
+    group = Value(Kind.CONTAINER, item=OTHER, attributes=((torch_api.PARAMS_KEY, parameters),))
+    return container_of([group])
+
+
+def _parameter_of(module: Value, node: cst.CSTNode) -> Value:
+    parameter = Value(Kind.TENSOR) if module.frozen else requires_grad(
+        Origin("parameter from", node, evidence(module)))
+    return devices.with_inputs_device(parameter, [module])
+
+
+# --- library functions: torch.f(x, ...) ------------------------------------------------------
+
+def _call_source(use: Use) -> Value:
+    flag = use.arguments.keyword(torch_api.REQUIRES_GRAD_KEYWORD)
+    return tensor_requiring(requested_grad(flag), Origin("parameter", use.node))
+
+
+def _call_view(use: Use) -> Value:
+    first = use.first
+    if first.kind is Kind.UNKNOWN and use.effect is Effect.VIEW:  # torch.movedim(x, 1, -1): as x
+        return replace(first, kind=Kind.TENSOR)
+    if first.kind is Kind.TENSOR:
+        return first
+    return devices.created_on(Value(Kind.TENSOR), use.arguments.device, use.node)
+
+
+def _call_cut(use: Use) -> Value:
+    return without_grad(use.first) if use.arguments.positional else Value(Kind.TENSOR)
+
+
+def _call_computation(use: Use) -> Value:
+    made = created(use.call, use.arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
+    computed = made if made.grad is Grad.YES else devices.created_on(
+        use.computed(grad_of_computation(use.arguments.values())), use.arguments.device, use.node)
+    # an object (a distribution) keeps its class: its members have their own effects
+    return replace(computed, qualified_name=use.name) if use.effect is Effect.OBJECT else computed
+
+
+def _call_calls_argument(use: Use) -> Value:
+    if not use.arguments.positional:
+        return OTHER
+    return use.evaluator.call(use.call, use.first, use.arguments.after_first(), use.frame)
+
+
+def _call_partial(use: Use) -> Value:
+    if not use.arguments.positional:
+        return OTHER
+    function = use.first
+    bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...] = tuple(
+        (None, expr, value) for expr, value in use.arguments.positional[1:])
+    bound += tuple((name, expr, value) for name, (expr, value) in use.arguments.keywords.items())
+    callable_kinds = (Kind.FUNCTION, Kind.REFERENCE, Kind.MODULE)  # partial(np.round, decimals=2)
+    return replace(function, bound_arguments=function.bound_arguments + bound) \
+        if function.kind in callable_kinds else UNKNOWN
+
+
+def _call_record_type(use: Use) -> Value:
+    if len(use.arguments.positional) < 2:
+        return OTHER
+    return Value(Kind.OTHER, record=_field_names(use.arguments.positional[1][0]))
+
+
+def _call_frozen_module(use: Use) -> Value:
+    """``Embedding.from_pretrained(w)``: frozen unless ``freeze=False``."""
+    if is_false(use.arguments.keyword(torch_api.FREEZE_KEYWORD)):
+        return Value(Kind.MODULE, Grad.YES, Origin("module", use.node))
+    return Value(Kind.MODULE, frozen=True)
+
+
+def _call_loaded(use: Use) -> Value:
+    """A model only if it is called (see ``Evaluator.call``)."""
+    return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin(f"model loaded by {short_name(use.name)}()", use.node,
+                                                    Evidence.INFERRED))
+
+
+def _call_optimizer(use: Use) -> Value:
+    given = use.arguments.first_value or UNKNOWN
+    return Value(Kind.OTHER, attributes=((torch_api.PARAM_GROUPS, _parameter_groups(given)),))
+
+
+def _call_converts(use: Use) -> Value:
+    tensors_only = use.name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS
+    use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only)
+    # pandas objects convert what is later stored in them: frame["col"] = t
+    return CONSUMER if tensors_only else OTHER
+
+
+def _sets_grad_mode(use: Use) -> Value:
+    assert use.effect is not None
+    return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(use.effect, use.arguments))
+
+
+# --- methods: x.f(...) ------------------------------------------------------------------------
+
+def _method_cut(use: Use) -> Value:
+    return without_grad(use.receiver)
+
+
+def _method_view(use: Use) -> Value:
+    if any(names_integer_dtype(expr) for expr, _ in use.arguments.all()):
+        return without_grad(use.receiver)
+    return use.receiver
+
+
+def _method_source(use: Use) -> Value:
+    return tensor_requiring(requested_grad(use.arguments.first_expression), Origin("made to require grad", use.node))
+
+
+def _method_computation(use: Use) -> Value:
+    """The default: a tensor computed from the receiver and the arguments."""
+    receiver = use.receiver
+    if receiver.kind is Kind.TENSOR:
+        return use.computed(grad_of_computation([receiver] + use.arguments.values()))
+    return use.computed(Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params))
+
+
+# --- attributes: x.f -------------------------------------------------------------------------
+
+def _attribute_cut(use: Use) -> Value:
+    return without_grad(use.receiver)
+
+
+def _attribute_view(use: Use) -> Value:
+    return use.receiver if use.receiver.kind is Kind.TENSOR else _unknown_member(use)
+
+
+def _attribute_source(use: Use) -> Value:
+    base = use.receiver
+    if base.kind is Kind.MODULE and not base.frozen:
+        return devices.with_inputs_device(requires_grad(Origin("parameter", use.node, evidence(base))), [base])
+    if may_be_module(base):  # backbone.stem.weight
+        return requires_grad(Origin("parameter", use.node, Evidence.INFERRED))
+    if base.kind is not Kind.OTHER and base.params:  # model.fc.weight: a parameter when a model is passed
+        return Value(Kind.TENSOR, params=base.params)
+    return _unknown_member(use)
+
+
+def _attribute_module(use: Use) -> Value:
+    if use.receiver.kind is Kind.MODULE:
+        return replace(use.receiver, qualified_name=None)  # a submodule: mha.out_proj
+    return _unknown_member(use)
+
+
+def _unknown_member(use: Use) -> Value:
+    """The default: an attribute known by its name only."""
+    base = use.receiver
+    if base.kind is Kind.OTHER:
+        return OTHER
+    return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
+
+
+def member_of_unknown_effect(base: Value) -> Value:
+    """An attribute no table knows: a field of a model's output object (``outputs.logits``), or
+    whatever a parameter holds there (``model.class_names``)."""
+    if base.kind is Kind.TENSOR and base.grad is Grad.YES:
+        return base
+    if base.kind is Kind.OTHER:
+        return OTHER
+    return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params,
+                 read_from_parameter=bool(base.params))
+
+
+# --- Python builtins: f(x) -------------------------------------------------------------------
+
+def _builtin_map(use: Use) -> Value:
+    values = [value for _, value in use.arguments.positional]
+    if len(values) < 2:
+        return OTHER
+    given = [(expr, element(value)) for expr, value in use.arguments.positional[1:]]
+    result = use.evaluator.call_back(values[0], use.call, given, use.frame)
+    return container_of([result if use.effect is Effect.MAP else given[0][1]])
+
+
+def _builtin_computation(use: Use) -> Value:
+    values = [value for _, value in use.arguments.positional]
+    if len(values) == 1 and values[0].kind is Kind.CONTAINER:  # max(losses)
+        return element(values[0])
+    return use.evaluator.arithmetic(values, use.frame)
+
+
+def _builtin_elements(use: Use) -> Value:
+    values = [value for _, value in use.arguments.positional]
+    return container_of([element(v) for v in values]) if values else container_of([])
+
+
+def _builtin_mapping(use: Use) -> Value:
+    """``dict(model.named_parameters())``, ``dict(lr=0.1)``."""
+    pairs = [element(value) for _, value in use.arguments.positional]
+    held = [pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair) for pair in pairs]
+    return container_of(held + [value for _, value in use.arguments.keywords.values()])
+
+
+def _builtin_zip(use: Use) -> Value:
+    items = tuple(element(value) for _, value in use.arguments.positional)
+    return Value(Kind.CONTAINER, item=container_of(items, items))
+
+
+def _builtin_enumerate(use: Use) -> Value:
+    first = use.arguments.first_value
+    items = (OTHER, element(first) if first is not None else UNKNOWN)
+    return Value(Kind.CONTAINER, item=container_of(items, items))
+
+
+def _builtin_super(use: Use) -> Value:
+    """``super().__init__(...)`` in a method: the instance, its methods found from the first
+    base class of the file (a torch base has nothing to follow: unknown)."""
+    frame = use.frame
+    owner = frame.owner
+    instance = use.evaluator.lookup(frame, frame.self_name) if frame.self_name else None
+    if owner is None or instance is None or not owner.bases:
+        return UNKNOWN
+    return replace(instance, qualified_name=owner.bases[0].key)
+
+
+# --- modules: model.f(...) -------------------------------------------------------------------
+
+def _module_parameters(use: Use) -> Value:
+    return Value(Kind.CONTAINER, item=_parameter_of(use.receiver, use.node))
+
+
+def _module_parameter(use: Use) -> Value:
+    return _parameter_of(use.receiver, use.node)
+
+
+def _module_named_parameters(use: Use) -> Value:
+    pair = (OTHER, _parameter_of(use.receiver, use.node))
+    return Value(Kind.CONTAINER, item=container_of(pair, pair))
+
+
+def _module_state(use: Use) -> Value:
+    if is_true(use.arguments.keyword(torch_api.KEEP_VARS_KEYWORD)):
+        return Value(Kind.CONTAINER, item=_parameter_of(use.receiver, use.node))
+    return Value(Kind.CONTAINER, item=devices.with_inputs_device(Value(Kind.TENSOR), [use.receiver]))
+
+
+def _module_use(use: Use) -> Value:
+    return use.receiver if use.name in torch_api.MODE_SWITCHES else OTHER
+
+
+def _returns(value: Value) -> Transfer:
+    return lambda use: value
+
+
+def _first_argument(use: Use) -> Value:
+    return use.arguments.first_value or UNKNOWN
+
+
+_GRAD_MODE = Semantics(call=_sets_grad_mode)
+_CUT = Semantics(call=_call_cut, method=_method_cut, attribute=_attribute_cut)
+
+TRANSFERS: Mapping[Effect, Semantics] = {
+    Effect.FACTORY: Semantics(call=lambda use: created(use.call, use.arguments),
+                              method=lambda use: created(use.call, use.arguments)),
+    Effect.PROPAGATE: Semantics(call=_call_computation, attribute=_attribute_view, builtin=_builtin_computation),
+    Effect.OBJECT: Semantics(call=_call_computation),
+    Effect.VIEW: Semantics(call=_call_view, method=_method_view, attribute=_attribute_view),
+    Effect.TO_TENSOR: Semantics(call=_call_view),
+    Effect.STOP: _CUT,
+    Effect.INTEGER: _CUT,
+    Effect.NOT_TENSOR: Semantics(method=_returns(OTHER), attribute=_returns(OTHER)),
+    Effect.SOURCE: Semantics(call=_call_source, method=_method_source, attribute=_attribute_source),
+    Effect.MAX_LIKE: Semantics(
+        call=lambda use: max_like(use, [v for _, v in use.arguments.positional], use.arguments.positional[1:]),
+        method=lambda use: max_like(use, [use.receiver] + [v for _, v in use.arguments.positional],
+                                    use.arguments.positional)),
+    Effect.TUPLE: Semantics(call=lambda use: tuple_result(use, use.arguments.values()),
+                            method=lambda use: tuple_result(use, [use.receiver] + use.arguments.values())),
+    Effect.MODULE: Semantics(
+        call=lambda use: Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=use.name),
+        attribute=_attribute_module),
+    Effect.PARAMETERLESS_MODULE: Semantics(call=lambda use: Value(Kind.MODULE, frozen=True, qualified_name=use.name)),
+    Effect.FROZEN_MODULE: Semantics(call=_call_frozen_module),
+    Effect.MODULE_USE: Semantics(module=_module_use),
+    Effect.MODULE_STATE: Semantics(module=_module_use),
+    Effect.PARAMETERS: Semantics(module=_module_parameters),
+    Effect.PARAMETER: Semantics(module=_module_parameter),
+    Effect.NAMED_PARAMETERS: Semantics(module=_module_named_parameters),
+    Effect.STATE: Semantics(module=_module_state),
+    Effect.RETURNS_ARGUMENT: Semantics(call=_first_argument),
+    Effect.COPY: Semantics(call=_first_argument),
+    Effect.CALLS_ARGUMENT: Semantics(call=_call_calls_argument),
+    Effect.GRAD_OFF: _GRAD_MODE,
+    Effect.GRAD_ON: _GRAD_MODE,
+    Effect.GRAD_SET: _GRAD_MODE,
+    Effect.CONVERTS: Semantics(call=_call_converts),
+    Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
+    Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,
+                                                                fields=(CONSUMER, CONSUMER)))),
+    Effect.FOREIGN: Semantics(call=_returns(FOREIGN)),
+    Effect.DEVICE: Semantics(call=lambda use: Value(Kind.OTHER, device=devices.device_named(use.arguments.first_value),
+                                                    placed=use.node)),
+    Effect.OPTIMIZER: Semantics(call=_call_optimizer),
+    Effect.LOADED: Semantics(call=_call_loaded),
+    Effect.RECORD_TYPE: Semantics(call=_call_record_type),
+    Effect.PARTIAL: Semantics(call=_call_partial),
+    Effect.SUPER: Semantics(builtin=_builtin_super),
+    Effect.MAP: Semantics(builtin=_builtin_map),
+    Effect.FILTER: Semantics(builtin=_builtin_map),
+    Effect.ELEMENTS: Semantics(builtin=_builtin_elements),
+    Effect.ELEMENT: Semantics(builtin=lambda use: element(use.arguments.first_value or UNKNOWN)
+                              if use.arguments.positional else UNKNOWN),
+    Effect.MAPPING: Semantics(builtin=_builtin_mapping),
+    Effect.ZIP: Semantics(builtin=_builtin_zip),
+    Effect.ENUMERATE: Semantics(builtin=_builtin_enumerate),
+}
+
+_DEFAULTS: Dict[str, Transfer] = {
+    "call": _returns(OTHER),
+    "method": _method_computation,
+    "attribute": _unknown_member,
+    "builtin": _returns(OTHER),
+}
+
+
+def transfer(form: str, use: Use, default: Optional[Transfer] = None) -> Value:
+    """The value of ``use`` in ``form`` ("call", "method", "attribute", "builtin", "module")."""
+    semantics = TRANSFERS.get(use.effect) if use.effect is not None else None
+    function: Optional[Transfer] = getattr(semantics, form) if semantics is not None else None
+    chosen = function or default or _DEFAULTS[form]
+    return chosen(use)
