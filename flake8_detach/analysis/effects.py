@@ -40,6 +40,7 @@ from flake8_detach.analysis.values import (
     Value,
     container_of,
     element,
+    entries_of,
     grad_of_computation,
     requires_grad,
     without_grad,
@@ -389,10 +390,15 @@ def _builtin_elements(use: Use) -> Value:
 
 
 def _builtin_mapping(use: Use) -> Value:
-    """``dict(model.named_parameters())``, ``dict(lr=0.1)``."""
+    """``dict(model.named_parameters())``; ``dict(loss=[], acc=[])`` keeps its keys, as a literal does."""
     pairs = [element(value) for _, value in use.arguments.positional]
     held = [pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair) for pair in pairs]
-    return container_of(held + [value for _, value in use.arguments.keywords.values()])
+    keywords = use.arguments.keywords
+    mapping = container_of(held + [value for _, value in keywords.values()],
+                           entries=entries_of(list(keywords.values())))
+    if pairs or use.arguments.unpacked:
+        return mapping
+    return replace(mapping, attributes=tuple((key, value) for key, (_, value) in keywords.items()))
 
 
 def _builtin_zip(use: Use) -> Value:

@@ -340,3 +340,32 @@ import torch
 net = torch.nn.Linear(3, 1)
 optimizer = torch.optim.SGD([{"params": net.parameters(), "lr": 0.1}], momentum=0.9)
 print(np.float32(optimizer.param_groups[0]["lr"]), np.float32(optimizer.param_groups[0]["momentum"]))
+
+# case: dict-built-with-keywords-keeps-each-history-apart
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+history = dict(loss=[], accuracy=[])
+for step in range(3):
+    loss = ((w - step) ** 2).mean()
+    history["loss"].append(loss)
+    history["accuracy"].append(float(step))
+print(np.mean(history["accuracy"]))
+print(np.mean(history["loss"]))  # expect: DET102
+
+# case: dict-built-with-keywords-inside-a-function
+import numpy as np
+import torch
+
+
+def train(w):
+    history = dict(loss=[], lr=[])
+    for step in range(3):
+        history["loss"].append(((w - step) ** 2).mean().item())
+        history["lr"].append(0.1 * step)
+    return history
+
+
+history = train(torch.rand(3, requires_grad=True))
+print(np.mean(history["loss"]), np.mean(history["lr"]))

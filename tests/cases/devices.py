@@ -299,3 +299,15 @@ means = []
 for step in range(3):
     batch = torch.rand(2, 3).to(device)
     means.append(summarise(batch))  # expect: DET201
+
+# case: dict-built-with-keywords-keeps-host-labels-apart
+import numpy as np
+import torch
+
+device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+codes = dict(mu=list(), y=list())
+for step in range(2):
+    codes["mu"].append(torch.rand(3).to(device))
+    codes["y"].append(torch.ones(3))
+labels = np.concatenate(codes["y"])
+means = np.concatenate(codes["mu"])  # expect: DET201
