@@ -72,8 +72,8 @@ def _grad_markers() -> FrozenSet[str]:
 
 
 def _device_markers() -> FrozenSet[str]:
-    """A tensor leaves the host only where the file names a device type or a device."""
-    return torch_api.ACCELERATOR_DEVICES | {torch_api.DEVICE_KEYWORD}
+    """A tensor leaves the host only where the file names an accelerator ("cuda", ``.cuda()``)."""
+    return torch_api.ACCELERATOR_DEVICES
 
 
 CONVERTING_ROOTS = _converting_roots()

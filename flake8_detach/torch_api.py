@@ -59,6 +59,8 @@ class Effect(enum.Enum):
     CONSUMER_PAIR_FACTORY = "consumer-pair-factory"  # (figure, axes): both convert
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
     DEVICE = "device"  # torch.device("cuda"): the device its argument names
+    ACCELERATOR_QUERY = "accelerator-query"  # torch.cuda.is_available(): False means nothing is on one
+    DISPATCHES = "dispatches"  # np.squeeze(t): t's own method for a tensor, else a conversion
     AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
     OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
     CONTEXT_MANAGER = "context-manager"  # @contextmanager: `with f() as x` binds what f yields
@@ -145,6 +147,9 @@ QUALIFIED: Dict[str, Effect] = {
     # never called by the probes: they change global state or touch files
     "torch.is_grad_enabled": Effect.NOT_TENSOR,
     "torch.device": Effect.DEVICE,
+    "torch.cuda.is_available": Effect.ACCELERATOR_QUERY,
+    "torch.backends.mps.is_available": Effect.ACCELERATOR_QUERY,
+    "torch.xpu.is_available": Effect.ACCELERATOR_QUERY,
     "torch.manual_seed": Effect.NOT_TENSOR,
     "torch.save": Effect.NOT_TENSOR,
     "torch.hub.load": Effect.LOADED,
@@ -183,6 +188,19 @@ QUALIFIED: Dict[str, Effect] = {
     "numpy.float64": Effect.NOT_TENSOR,
     "numpy.random.default_rng": Effect.NOT_TENSOR,
 }
+
+# NumPy functions that hand a tensor to its own method or attribute (NumPy's ``_wrapfunc``:
+# ``np.squeeze(t)`` is ``t.squeeze()``, a tensor on the same device, still in the graph); any
+# other argument (a list of tensors) is converted.  tests/test_derived_api.py runs each.
+NUMPY_DISPATCHES: Mapping[str, str] = {
+    "numpy.squeeze": "squeeze",
+    "numpy.swapaxes": "swapaxes",
+    "numpy.nonzero": "nonzero",
+    "numpy.argwhere": "argwhere",
+    "numpy.shape": "shape",
+    "numpy.ndim": "ndim",
+}
+QUALIFIED.update((name, Effect.DISPATCHES) for name in NUMPY_DISPATCHES)
 
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {
@@ -308,7 +326,7 @@ DEVICE_KEYWORD = "device"
 DEVICE_ATTRIBUTE = "device"
 HOST_DEVICE = "cpu"
 # Device types whose tensors NumPy cannot read (``.numpy()`` raises "can't convert cuda:0 device
-# type tensor to numpy"); an integer device (``.to(0)``) is a CUDA index.
+# type tensor to numpy").
 ACCELERATOR_DEVICES: FrozenSet[str] = frozenset("cuda mps xpu hpu npu xla mtia ipu".split())
 
 

@@ -63,3 +63,24 @@ def test_layers_of_two_classes_on_two_paths_are_no_callbacks() -> None:
     linear, relu = (Value(Kind.MODULE, qualified_name=f"torch.nn.{name}") for name in ("Linear", "ReLU"))
     joined = join(linear, relu)
     assert joined.kind is Kind.MODULE and joined.qualified_name is None and not joined.functions
+
+
+@pytest.mark.filterwarnings("ignore:__array_wrap__ must accept context:DeprecationWarning")  # numpy 2 on torch
+@pytest.mark.parametrize("name", sorted(torch_api.NUMPY_DISPATCHES))
+def test_numpy_functions_that_dispatch_hand_a_tensor_to_its_own_member(name: str) -> None:
+    """``np.squeeze(t)`` is ``t.squeeze()`` (no conversion, so no error for a tensor that requires
+    grad), while the same function converts a list of such tensors; a NumPy function outside the
+    table converts the tensor itself (``np.transpose``), which is why the table is short."""
+    import numpy as np
+
+    function = getattr(np, name.split(".", 1)[1])
+    extra = (0, 1) if name == "numpy.swapaxes" else ()
+    tensor = torch.rand(2, 3, requires_grad=True)
+    result = function(tensor, *extra)
+    member = getattr(tensor, torch_api.NUMPY_DISPATCHES[name])
+    expected = member(*extra) if callable(member) else member
+    assert type(result) is type(expected)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        function([tensor, tensor], *extra)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.transpose(tensor)  # noqa: DET102 (it converts: that is the point)

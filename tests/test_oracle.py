@@ -46,6 +46,7 @@ MODULE_LEVEL_UNDECIDED = {
     "unknown-imported-function-result": "the tensor comes out of pickle.loads, whose result the file cannot know",
     "pipeline-moved-and-called-is-no-proof": _LIBRARY_PIPELINE,
     "pipeline-switched-to-eval-inside-a-function": _LIBRARY_PIPELINE,
+    "pipeline-moved-to-the-device-gives-what-it-gives": _LIBRARY_PIPELINE,
     "torch-load-of-state-dict": _LOADED,
     "torch-load-of-plain-tensor": _LOADED,
 }

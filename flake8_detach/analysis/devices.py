@@ -3,7 +3,7 @@
 A tensor is on the host unless the file puts it elsewhere: a factory told ``device="cuda"``,
 a move (``.cuda()``, ``.to(device)``, ``.to(other)``), a computation on such a tensor, or the
 output of a module moved with ``model.to(device)``.  A device is named by a string
-(``"cuda:0"``), a ``torch.device``, a tensor's ``.device`` or a CUDA index; the usual
+(``"cuda:0"``), a ``torch.device`` or a tensor's ``.device``; the usual
 ``"cuda" if torch.cuda.is_available() else "cpu"`` joins both, so it is MAYBE.  Which method
 moves where, and which names are devices, is ``torch_api``'s to say.
 """
@@ -32,7 +32,7 @@ def string_device(text: object) -> Optional[Device]:
 
 def device_named(spec: Optional[Value]) -> Optional[Device]:
     """The device a ``.to()`` argument or a ``device=`` keyword names: a string, a
-    ``torch.device``, a tensor's ``.device``, another tensor (``.to(other)``), a CUDA index.
+    ``torch.device``, a tensor's ``.device``, another tensor (``.to(other)``).
     None where the file does not say (a dtype, a parameter, ``args.device``)."""
     if spec is None:
         return None
@@ -40,10 +40,9 @@ def device_named(spec: Optional[Value]) -> Optional[Device]:
         return device_of(spec)
     if spec.device is not None:
         return spec.device
-    constant = spec.constant
-    if isinstance(constant, int) and not isinstance(constant, bool):
-        return Device.ACCELERATOR  # t.to(0): CUDA device 0
-    return string_device(constant)
+    # A CUDA index (``t.to(0)``) is not followed: a tensor leaves the host only where the file
+    # names an accelerator, which is what the rule's triggers look for in its text.
+    return string_device(spec.constant)
 
 
 def moved(value: Value, method: str, spec: Optional[Value], node: "cst.CSTNode") -> Value:
@@ -68,6 +67,29 @@ def with_inputs_device(output: Value, inputs: Iterable[Value]) -> Value:
     if device is None or device is Device.CPU or device == device_of(output):
         return output
     return _placed_deep(output, device, node)
+
+
+def located_as(value: Value, source: Value) -> Value:
+    """``value`` (or what it holds) where ``source`` is: a helper converts its parameter, so the
+    tensor it converts is where the caller's argument is, whatever else the call involves."""
+    if value.kind is Kind.CONTAINER and value.item is not None:
+        item = located_as(value.item, source)
+        return value if item is value.item else replace(value, item=item)
+    if value.device == source.device and value.placed is source.placed:
+        return value
+    return replace(value, device=source.device, placed=source.placed)
+
+
+def on_host(value: Value) -> Value:
+    """``value`` where no accelerator exists: whatever it holds is on the host."""
+    if value.device in (Device.MAYBE, Device.ACCELERATOR):
+        value = replace(value, device=Device.CPU, placed=None)
+    if value.kind is not Kind.CONTAINER:
+        return value
+    item = None if value.item is None else on_host(value.item)
+    fields = None if value.fields is None else tuple(on_host(field) for field in value.fields)
+    attributes = tuple((name, on_host(held)) for name, held in value.attributes)
+    return replace(value, item=item, fields=fields, attributes=attributes)
 
 
 def _placed_deep(value: Value, device: Device, node: Optional["cst.CSTNode"]) -> Value:

@@ -291,6 +291,16 @@ def _call_converts(use: Use) -> Value:
     return CONSUMER if tensors_only else OTHER
 
 
+def _call_dispatches(use: Use) -> Value:
+    """``np.squeeze(t)`` is ``t.squeeze()`` for a tensor; ``np.squeeze([a, b])`` converts."""
+    receiver = use.first
+    if receiver.kind is not Kind.TENSOR:
+        return _call_converts(use)
+    member = torch_api.NUMPY_DISPATCHES[use.name]
+    rest = Arguments(use.arguments.positional[1:], use.arguments.keywords, use.arguments.unpacked)
+    return use.evaluator.tensor_method(use.call, member, torch_api.member_effect(member), receiver, rest, use.frame)
+
+
 def _sets_grad_mode(use: Use) -> Value:
     assert use.effect is not None
     return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(use.effect, use.arguments))
@@ -494,12 +504,14 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.GRAD_ON: _GRAD_MODE,
     Effect.GRAD_SET: _GRAD_MODE,
     Effect.CONVERTS: Semantics(call=_call_converts),
+    Effect.DISPATCHES: Semantics(call=_call_dispatches),
     Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
     Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,
                                                                 fields=(CONSUMER, CONSUMER)))),
     Effect.FOREIGN: Semantics(call=_returns(FOREIGN)),
     Effect.DEVICE: Semantics(call=lambda use: Value(Kind.OTHER, device=devices.device_named(use.arguments.first_value),
                                                     placed=use.node)),
+    Effect.ACCELERATOR_QUERY: Semantics(call=_returns(Value(Kind.OTHER, answers_accelerator=True))),
     Effect.OPTIMIZER: Semantics(call=_call_optimizer),
     Effect.LOADED: Semantics(call=_call_loaded),
     Effect.RECORD_TYPE: Semantics(call=_call_record_type),

@@ -610,8 +610,10 @@ class Evaluator:
         the forward hooks registered on it or its submodules ran, in the call's grad mode."""
         inputs = (node, container_of(arguments.values()))
         self._run_hooks(node, Effect.FORWARD_PRE_HOOK, [(node.func, module), inputs], frame)
+        # a module only guessed from use (a pipeline moved with .to(device)) may give anything
+        placing = [module] if evidence(module) >= Evidence.INFERRED else []
         output = devices.with_inputs_device(self._forward(node, module, arguments, frame),
-                                            [module, *arguments.values()])
+                                            [*placing, *arguments.values()])
         self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, module), inputs, (node, output)], frame)
         return output
 

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from flake8_detach import torch_api
+from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import requested_grad, tensor_requiring
 from flake8_detach.analysis.expressions import Evaluator, constant_index, detach_points, item_key
@@ -477,6 +478,10 @@ class Interpreter:
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)
+        if helper.site.value.device is not Device.CPU:
+            # The argument, where the caller put it (a tensor the helper itself moves to a GPU is
+            # its own finding); only a move back to the host inside the helper overrides it.
+            value = devices.located_as(value, passed)
         # detach what the call passes, when it is itself a tensor (not a module or a list)
         # an element of what was passed (map(fn, xs), f(*xs)) is no expression of its own
         passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])

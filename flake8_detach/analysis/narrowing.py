@@ -9,7 +9,7 @@ two frames of a branch, and each path gets what its outcome of the test implies.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Set
 
 import libcst as cst
 
@@ -17,7 +17,9 @@ from flake8_detach import torch_api
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.sites import GradMode
 from flake8_detach.analysis.syntax import dotted_name, string_value
+from flake8_detach.analysis import devices
 from flake8_detach.analysis.values import OTHER, Kind, Value, without_grad
+from flake8_detach.torch_api import Effect
 
 if TYPE_CHECKING:
     from flake8_detach.analysis.expressions import Evaluator
@@ -36,6 +38,23 @@ def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, w
     elif isinstance(test, cst.Attribute) and test.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
         # ``if t.requires_grad:``: on the other path ``t`` does not require grad
         _narrow(evaluator, test.value, when_false, without_grad)
+    elif isinstance(test, (cst.Name, cst.Attribute)) and evaluator.evaluate(test, when_false).answers_accelerator:
+        _without_accelerator(when_false)  # if train_on_gpu: ... else: (the host only)
+
+
+def _without_accelerator(frame: Frame) -> None:
+    """The path on which no accelerator exists: every value the frame sees is on the host."""
+    seen: Optional[Frame] = frame
+    keys: Set[str] = set()
+    while seen is not None:
+        keys.update(seen.env)
+        seen = seen.outer
+    for key in keys:
+        value = frame.lookup(key)
+        if value is not None:
+            moved = devices.on_host(value)
+            if moved != value:
+                frame.set(key, moved)
 
 
 def _refine_boolean(evaluator: "Evaluator", test: cst.BooleanOperation, when_true: Frame,
@@ -53,6 +72,9 @@ def _refine_call(evaluator: "Evaluator", test: cst.Call, when_true: Frame, when_
     name = callee.qualified_name if callee.kind is Kind.REFERENCE else None
     if name == torch_api.GRAD_MODE_QUERY:
         when_false.mode = GradMode.OFF
+        return
+    if name is not None and torch_api.effect_of_qualified_name(name) is Effect.ACCELERATOR_QUERY:
+        _without_accelerator(when_false)
         return
     arguments = [arg.value for arg in test.args]
     if not arguments or any(arg.star or arg.keyword is not None for arg in test.args):

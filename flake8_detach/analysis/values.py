@@ -131,6 +131,9 @@ class Value:
     # device value, "cuda" or torch.device("cuda"), names one), and the node that put it there.
     device: Optional[Device] = None
     placed: Optional[cst.CSTNode] = field(default=None, repr=False)
+    # The answer to "is there an accelerator?" (torch.cuda.is_available()): on the path where it
+    # is false, no tensor is on one.
+    answers_accelerator: bool = False
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -258,6 +261,7 @@ def join(a: Value, b: Value) -> Value:
         sets_grad_mode=a.sets_grad_mode if a.sets_grad_mode == b.sets_grad_mode else None,
         device=device,
         placed=placed,
+        answers_accelerator=a.answers_accelerator and b.answers_accelerator,
     )
 
 

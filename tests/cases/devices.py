@@ -311,3 +311,104 @@ for step in range(2):
     codes["y"].append(torch.ones(3))
 labels = np.concatenate(codes["y"])
 means = np.concatenate(codes["mu"])  # expect: DET201
+
+# case: conversion-on-the-path-without-an-accelerator
+import numpy as np
+import torch
+import torch.nn as nn
+
+train_on_gpu = torch.cuda.is_available()
+model = nn.Linear(4, 3)
+if train_on_gpu:
+    model.cuda()
+data = torch.rand(2, 4)
+if train_on_gpu:
+    data = data.cuda()
+with torch.no_grad():
+    pred = model(data).argmax(1)
+correct = pred.numpy() if not train_on_gpu else pred.cpu().numpy()
+
+# case: moved-back-under-the-same-test-inside-a-function
+import torch
+import torch.nn as nn
+
+use_cuda = torch.cuda.is_available()
+net = nn.Linear(4, 3)
+if use_cuda:
+    net.cuda()
+
+
+def predict(x):
+    if use_cuda:
+        x = x.cuda()
+    p = net(x).data
+    if use_cuda:
+        p = p.cpu()
+    return p.numpy()
+
+
+print(predict(torch.rand(2, 4)))
+
+# case: converted-where-the-accelerator-is-available
+import torch
+
+if torch.cuda.is_available():
+    signal = torch.rand(3).cuda()
+    print(signal.numpy())  # expect: DET201
+else:
+    signal = torch.rand(3)
+    print(signal.numpy())
+
+# case: moved-under-the-test-but-converted-after-it
+import torch
+
+use_gpu = torch.cuda.is_available()
+x = torch.rand(3)
+if use_gpu:
+    x = x.cuda()
+print(x.numpy())  # expect: DET201
+
+# case: helper-given-a-host-scale-beside-a-device-model
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+net = nn.Linear(4, 3).to(device)
+
+
+def scaled(x, scale):
+    return (net(x.to(device)).detach() * scale).numpy()  # expect: DET103, DET201
+
+
+def report(scale):
+    return scaled(torch.rand(1, 4), scale)
+
+
+print(report(torch.tensor(2.0)))
+
+# case: squeeze-of-a-device-tensor-moved-back-after
+import numpy as np
+import torch
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+pred = torch.rand(4, 1).to(device)
+correct = np.squeeze(pred > 0.5).cpu().numpy()
+
+# case: squeeze-of-a-list-of-device-tensors-converts
+import numpy as np
+import torch
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+scores = [torch.rand(()).to(device) for _ in range(3)]
+print(np.squeeze(scores))  # expect: DET201
+
+# case: pipeline-moved-to-the-device-gives-what-it-gives
+import numpy as np
+import torch
+from thirdparty.pipelines import ImagePipeline
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+pipe = ImagePipeline()
+pipe.to(device)
+image = pipe("a photo")[0]
+pixels = np.array(image)  # expect: DET103
