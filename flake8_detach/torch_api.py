@@ -338,6 +338,24 @@ def names_accelerator(text: str) -> Optional[bool]:
     return True if device_type in ACCELERATOR_DEVICES else None
 
 
+# Losses whose result has no dimensions unless told ``reduction="none"``: the subclasses of
+# torch.nn.modules.loss._Loss and the torch.nn.functional functions that take ``reduction``
+# (tests/test_derived_api.py finds them again in torch).
+REDUCTION_KEYWORD = "reduction"
+UNREDUCED = "none"
+REDUCED_BY_DEFAULT: FrozenSet[str] = frozenset(
+    f"torch.nn.{name}" for name in """BCELoss BCEWithLogitsLoss CTCLoss CosineEmbeddingLoss CrossEntropyLoss
+    GaussianNLLLoss HingeEmbeddingLoss HuberLoss KLDivLoss L1Loss LinearCrossEntropyLoss MSELoss
+    MarginRankingLoss MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss NLLLoss NLLLoss2d
+    PoissonNLLLoss SmoothL1Loss SoftMarginLoss TripletMarginLoss TripletMarginWithDistanceLoss""".split()
+) | frozenset(
+    f"torch.nn.functional.{name}" for name in """binary_cross_entropy binary_cross_entropy_with_logits
+    cosine_embedding_loss cross_entropy ctc_loss gaussian_nll_loss hinge_embedding_loss huber_loss kl_div
+    l1_loss linear_cross_entropy margin_ranking_loss mse_loss multi_margin_loss multilabel_margin_loss
+    multilabel_soft_margin_loss nll_loss poisson_nll_loss smooth_l1_loss soft_margin_loss
+    triplet_margin_loss triplet_margin_with_distance_loss""".split()
+)
+
 # Names the analysis looks for on modules and tensors (its API knowledge lives here, nowhere else).
 FORWARD_METHOD = "forward"  # what calling a module runs
 MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, "__call__"})

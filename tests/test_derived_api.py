@@ -84,3 +84,23 @@ def test_numpy_functions_that_dispatch_hand_a_tensor_to_its_own_member(name: str
         function([tensor, tensor], *extra)
     with pytest.raises(RuntimeError, match="requires grad"):
         np.transpose(tensor)  # noqa: DET102 (it converts: that is the point)
+
+
+def test_losses_that_reduce_by_default_are_the_ones_torch_has() -> None:
+    """The classes under torch.nn.modules.loss._Loss and the torch.nn.functional functions that
+    take ``reduction``; each gives a 0-dim tensor by default."""
+    import inspect
+
+    import torch.nn.functional as F
+    from torch.nn.modules.loss import _Loss
+
+    classes = {f"torch.nn.{name}" for name, value in vars(torch.nn).items()
+               if inspect.isclass(value) and issubclass(value, _Loss) and not name.startswith("_")}
+    functions = {f"torch.nn.functional.{name}" for name, value in vars(F).items()
+                 if inspect.isfunction(value) and not name.startswith("_")
+                 and torch_api.REDUCTION_KEYWORD in inspect.signature(value).parameters}
+    assert torch_api.REDUCED_BY_DEFAULT == classes | functions
+    loss = torch.nn.MSELoss()(torch.rand(3), torch.rand(3))
+    assert loss.dim() == 0 and torch.nn.functional.l1_loss(torch.rand(3), torch.rand(3)).dim() == 0
+    with pytest.raises(IndexError):
+        loss[0]

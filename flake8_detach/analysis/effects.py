@@ -234,10 +234,20 @@ def _call_cut(use: Use) -> Value:
     return without_grad(use.first) if use.arguments.positional else Value(Kind.TENSOR)
 
 
+def reduces_to_zero_dim(use: Use) -> bool:
+    """A loss (function or module class) called or built without ``reduction="none"``."""
+    if use.name not in torch_api.REDUCED_BY_DEFAULT:
+        return False
+    given = use.arguments.keywords.get(torch_api.REDUCTION_KEYWORD)
+    return given is None or isinstance(given[1].constant, str) and given[1].constant != torch_api.UNREDUCED
+
+
 def _call_computation(use: Use) -> Value:
     made = created(use.call, use.arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
     computed = made if made.grad is Grad.YES else devices.created_on(
         use.computed(grad_of_computation(use.arguments.values())), use.arguments.device, use.node)
+    if computed.kind is Kind.TENSOR and reduces_to_zero_dim(use):  # F.cross_entropy(logits, y)
+        computed = replace(computed, zero_dim=True)
     # an object (a distribution) keeps its class: its members have their own effects
     return replace(computed, qualified_name=use.name) if use.effect is Effect.OBJECT else computed
 
@@ -489,7 +499,8 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.MODULE: Semantics(
         call=lambda use: Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=use.name),
         attribute=_attribute_module),
-    Effect.PARAMETERLESS_MODULE: Semantics(call=lambda use: Value(Kind.MODULE, frozen=True, qualified_name=use.name)),
+    Effect.PARAMETERLESS_MODULE: Semantics(call=lambda use: Value(Kind.MODULE, frozen=True, qualified_name=use.name,
+                                                                  zero_dim=reduces_to_zero_dim(use))),
     Effect.FROZEN_MODULE: Semantics(call=_call_frozen_module),
     Effect.MODULE_USE: Semantics(module=_module_use),
     Effect.MODULE_STATE: Semantics(module=_module_use),

@@ -487,6 +487,9 @@ class Evaluator:
                 if -len(base.fields) <= position < len(base.fields):
                     return base.fields[position]
             return base.item or UNKNOWN
+        if base.kind is Kind.TENSOR and base.zero_dim and isinstance(index, cst.Index) and isinstance(
+                index.value, cst.Integer):
+            return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad
         if base.kind is Kind.MODULE or may_be_module(base):
@@ -614,6 +617,8 @@ class Evaluator:
         placing = [module] if evidence(module) >= Evidence.INFERRED else []
         output = devices.with_inputs_device(self._forward(node, module, arguments, frame),
                                             [*placing, *arguments.values()])
+        if module.zero_dim and output.kind is Kind.TENSOR:  # loss_fn(output, target): no dimensions
+            output = replace(output, zero_dim=True)
         self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, module), inputs, (node, output)], frame)
         return output
 

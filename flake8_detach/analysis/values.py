@@ -134,6 +134,9 @@ class Value:
     # The answer to "is there an accelerator?" (torch.cuda.is_available()): on the path where it
     # is false, no tensor is on one.
     answers_accelerator: bool = False
+    # A TENSOR with no dimensions (a loss with its default reduction): indexing it raises
+    # IndexError, so ``loss.data[0]`` gives nothing.  A MODULE: what calling it gives has none.
+    zero_dim: bool = False
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -262,6 +265,7 @@ def join(a: Value, b: Value) -> Value:
         device=device,
         placed=placed,
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
+        zero_dim=a.zero_dim and b.zero_dim,
     )
 
 
@@ -337,7 +341,8 @@ def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
     """``value`` cut from the graph (``.detach()``, ``argmax``): a tensor on the same device."""
     if value.kind is Kind.FOREIGN:
         return FOREIGN
-    return placed_on(Value(kind), *highest_device([innermost(value)]))
+    inner = innermost(value)
+    return placed_on(Value(kind, zero_dim=inner.zero_dim and kind is Kind.TENSOR), *highest_device([inner]))
 
 
 def element(value: Value) -> Value:

@@ -412,3 +412,54 @@ pipe = ImagePipeline()
 pipe.to(device)
 image = pipe("a photo")[0]
 pixels = np.array(image)  # expect: DET103
+
+# case: zero-dim-loss-indexed-gives-nothing-to-plot
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+net = nn.Linear(4, 3).cuda()
+loss_func = nn.CrossEntropyLoss()
+history = []
+for step in range(3):
+    loss = loss_func(net(torch.rand(2, 4).cuda()), torch.tensor([0, 1]).cuda())
+    try:
+        history.append(loss.data[0])
+    except IndexError:  # a 0-dim loss has no element 0 (it gave a float before torch 0.4)
+        history.append(loss.item())
+plt.plot(history)
+
+# case: zero-dim-functional-loss-indexed-inside-a-function
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def step_losses(model, batches):
+    found = []
+    for x, y in batches:
+        loss = F.mse_loss(model(x.to(device)), y.to(device))
+        try:
+            found.append(loss.detach()[0])
+        except IndexError:
+            found.append(float(loss))
+    return found
+
+
+model = torch.nn.Linear(3, 1).to(device)
+plt.plot(step_losses(model, [(torch.rand(2, 3), torch.rand(2, 1))]))
+
+# case: unreduced-loss-indexed-keeps-a-device-tensor
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+net = nn.Linear(4, 3).cuda()
+per_sample = nn.CrossEntropyLoss(reduction="none")
+history = []
+for step in range(3):
+    losses = per_sample(net(torch.rand(2, 4).cuda()), torch.tensor([0, 1]).cuda())
+    history.append(losses.data[0])
+plt.plot(history)  # expect: DET201
