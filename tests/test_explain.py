@@ -386,3 +386,13 @@ def test_the_same_explanation_on_every_run() -> None:
     assert len(graphs) == 1
     (graph,) = graphs
     assert graph.index("SelectBackward0<br/>w[0]") < graph.index("MulBackward0<br/>w[0] * 3.0")
+
+
+def test_a_finding_of_a_rule_that_does_not_judge_grad_is_not_called_safe() -> None:
+    """A tensor on a GPU that does not require grad: DET201 reports it; the grad graph is shown
+    for context, and the verdict does not say the conversion cannot raise."""
+    source = 'import torch\ny = torch.zeros(3, device="cuda")\ny.numpy()\n'
+    ((finding, explanation),) = list(explained(source))
+    assert finding is not None and finding.code == "DET201"
+    assert explanation.verdict is Verdict.OTHER_RULE
+    assert "cannot raise" not in render.text(explanation, "", lambda position: f"line {position.line}")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from flake8_detach.analysis.sites import ConversionSite
 
 _DEFINITE = ("DET101", "DET102")
+_GRAD_CODES = (*_DEFINITE, "DET103")  # the rules whose verdict is about grad
 
 
 def fact_nodes(site: "ConversionSite") -> Iterator["cst.CSTNode"]:
@@ -192,6 +193,8 @@ class Explainer:
 def _verdict(facts: SiteFacts, finding: Optional[Finding]) -> Verdict:
     if finding is not None and finding.code in _DEFINITE:
         return Verdict.RAISES
+    if finding is not None and finding.code not in _GRAD_CODES:
+        return Verdict.OTHER_RULE
     if facts.grad_mode == "off" or facts.grad is GradStatus.NO:
         return Verdict.SAFE
     return Verdict.UNDECIDED

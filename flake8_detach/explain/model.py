@@ -31,7 +31,8 @@ class StepKind(enum.Enum):
 class Verdict(enum.Enum):
     RAISES = "raises"  # a finding (DET101/DET102): the conversion raises at run time
     UNDECIDED = "undecided"  # the file cannot tell (DET103)
-    SAFE = "safe"  # the conversion cannot raise
+    SAFE = "safe"  # the conversion cannot raise the grad error
+    OTHER_RULE = "other-rule"  # a finding of a rule that does not judge grad (DET201: the device)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ _VERDICT_WORDS = {
     Verdict.RAISES: "raises: the tensor requires grad and grad mode is on",
     Verdict.UNDECIDED: "undecided: whether the tensor requires grad depends on code outside this file",
     Verdict.SAFE: "safe: this conversion cannot raise",
+    Verdict.OTHER_RULE: "reported for another reason than grad (its message is above); the graph below is autograd's",
 }
 
 
