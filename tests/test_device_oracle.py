@@ -180,3 +180,15 @@ def test_device_cases_cover_both_outcomes() -> None:
 def test_device_labels_on_a_real_gpu(case: Case) -> None:
     """On a machine with a GPU, ``run_case(accelerator=True)`` uses it: the same checks, no simulation."""
     test_device_labels_are_true_on_an_accelerator(case)
+
+
+def test_the_gpu_example_raises_where_det201_says() -> None:
+    """``examples/gpu.py`` (the README's example of the rule): each DET201 line converts a tensor
+    that is on the GPU when the machine has one, and no other line does."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "gpu.py"
+    source = example.read_text(encoding="utf-8")
+    recorded = run_source(source, str(example), record=True, accelerator=True)
+    assert recorded.error is None, recorded.describe_error()
+    raising = {responsible_line(conversion) for conversion in recorded.conversions if conversion.on_accelerator}
+    found = {finding.line for finding in check_source(source) if finding.code == DEVICE_CODE}
+    assert found == raising and len(found) == 2, (found, raising)

@@ -16,6 +16,7 @@ CREATED = "(created with requires_grad=True 'torch.rand(3, requires_grad=True)' 
 CREATED_3 = CREATED.replace("line 2", "line 3")
 TO_NUMPY = "import torch\n\n\ndef to_numpy(t):\n    return t.numpy()\n\n\nw = torch.rand(3, requires_grad=True)\n"
 NOT_KNOWN = " (unsafe: not known to be a torch tensor)"
+GPU = GRAD + "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
 
 # (program, line, code, message, fix description, the line once fixed)
 SHAPES = [
@@ -64,6 +65,28 @@ SHAPES = [
                  "DET103", "np.asarray() converts the tensor 'torch.sigmoid(t)', which may require grad (this file "
                  "cannot tell); pass it through .detach()", "Insert .detach()" + NOT_KNOWN,
                  "    return np.asarray(torch.sigmoid(t).detach())", id="DET103-implicit"),
+    pytest.param("import torch\ny = torch.zeros(3, device='cuda')\nz = y.numpy()\n", 3, "DET201",
+                 ".numpy() on a tensor that is on an accelerator ('torch.zeros(3, device='cuda')' on line 2); "
+                 "use .cpu().numpy()", "Insert .cpu()", "z = y.cpu().numpy()", id="DET201"),
+    pytest.param(GPU + "y = x.to(device)\nz = y.numpy()\n", 5, "DET201",
+                 ".numpy() on a tensor that may be on an accelerator ('x.to(device)' on line 4); use "
+                 ".detach().cpu().numpy()", "Insert .detach().cpu()", "z = y.detach().cpu().numpy()",
+                 id="DET201-with-grad"),
+    pytest.param(GPU + "y = (x * 2).to(device).numpy()\n", 4, "DET201",
+                 ".numpy() on a tensor that may be on an accelerator ('(x * 2).to(device)' on line 4); use "
+                 ".detach().cpu().numpy()", "Insert .detach().cpu()", "y = (x * 2).detach().to(device).cpu().numpy()",
+                 id="DET201-detach-before-the-move"),
+    pytest.param(GPU + "import numpy as np\nnet = torch.nn.Sequential(torch.nn.Linear(3, 4)).to(device)\n"
+                 "with torch.no_grad():\n    np.asarray(net(x.to(device)) * 2)\n", 7, "DET201",
+                 "np.asarray() converts a tensor that may be on an accelerator "
+                 "('torch.nn.Sequential(...).to(device)' on line 5); pass '(net(x.to(device)) * 2).cpu()'",
+                 "Insert .cpu()", "    np.asarray((net(x.to(device)) * 2).cpu())", id="DET201-implicit-long-move"),
+    pytest.param(GPU + "import numpy as np\nlosses = [x.sum().detach().to(device) for _ in range(2)]\n"
+                 "np.mean(losses)\n", 6, "DET201",
+                 "np.mean() converts 'losses', whose tensors may be on an accelerator ('x.sum().detach().to(device)' "
+                 "on line 5); move them with .cpu()",
+                 "Move each entry to the CPU where the list is converted (unsafe: every entry of the list must be "
+                 "a tensor)", "np.mean([t.cpu() for t in losses])", id="DET201-list"),
 ]
 
 

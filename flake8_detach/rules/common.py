@@ -54,8 +54,12 @@ class Report:
 
     def detached(self, node: cst.BaseExpression) -> str:
         """How ``node`` reads once detached: ``x.detach()``, ``(a * b).detach()``."""
+        return self.followed_by(node, ".detach()")
+
+    def followed_by(self, node: cst.BaseExpression, calls: str) -> str:
+        """How ``node`` reads with ``calls`` after it: ``x.cpu()``, ``(a * b).cpu()``."""
         text = self.snippet(node)
-        return f"({text}).detach()" if _needs_parentheses(node) else f"{text}.detach()"
+        return f"({text}){calls}" if _needs_parentheses(node) else f"{text}{calls}"
 
     def place(self, node: cst.CSTNode) -> str:
         """Where ``node`` starts, as a message says it: "line 3" (or "line 2 of cell 3")."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, SiteKind
 from flake8_detach.analysis.values import Device, Kind
@@ -93,6 +93,9 @@ RULE = Rule(
 )
 
 # How messages say where the tensor is (one tensor, several), by device.
+if TYPE_CHECKING:
+    import libcst as cst
+
 _IS = {Device.ACCELERATOR: "is on an accelerator", Device.MAYBE: "may be on an accelerator"}
 _ARE = {Device.ACCELERATOR: "are on an accelerator", Device.MAYBE: "may be on an accelerator"}
 _MOVE = ".cpu()"
@@ -109,14 +112,15 @@ def finding(site: ConversionSite, report: Report) -> Finding:
     if site.via is not None:
         message = (f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on "
                    f"{report.place(site.via.site.anchor)}, and '{converted}' {where}{placed}; "
-                   f"pass '{converted}{_calls(site)}'")
+                   f"pass '{report.followed_by(site.converted, _calls(site))}'")
     elif site.converts_a_list or site.through_container:
         message = (f"{site.consumer} converts '{converted}', whose tensors {_ARE[site.device]}{placed}; "
                    "move them with .cpu()")
     elif site.style is ConversionStyle.EXPLICIT:
         message = f".numpy() on a tensor that {where}{placed}; use {_calls(site)}.numpy()"
     else:
-        message = f"{site.consumer} converts a tensor that {where}{placed}; pass '{converted}{_calls(site)}'"
+        message = (f"{site.consumer} converts a tensor that {where}{placed}; "
+                   f"pass '{report.followed_by(site.converted, _calls(site))}'")
     return replace(report.finding(RULE.code, message, site, _fix(site, report)), trace=_trace(site, report))
 
 
@@ -124,7 +128,20 @@ def _placed(site: ConversionSite, report: Report) -> str:
     node = site.carried.placed
     if node is None:
         return ""
-    return f" ('{report.snippet(node)}' on {report.place(node)})"
+    return f" ('{_move_text(node, report)}' on {report.place(node)})"
+
+
+def _move_text(node: "cst.CSTNode", report: Report) -> str:
+    """The move as the message shows it: ``x.to(device)``, or ``nn.Sequential(...).to(device)``
+    when the moved expression is long (the move is what matters; a shortened snippet cuts it off)."""
+    text = report.snippet(node)
+    receiver = getattr(getattr(node, "func", None), "value", None)  # a method call: x.cuda()
+    if not text.endswith("...") or receiver is None:
+        return text
+    code = " ".join(report.module.code_for_node(node).split())
+    moved = " ".join(report.module.code_for_node(receiver).split())
+    head = moved.split("(", 1)[0] + "(...)" if "(" in moved else "..."
+    return head + code[len(moved):]
 
 
 def _calls(site: ConversionSite) -> str:
@@ -170,7 +187,7 @@ def _trace(site: ConversionSite, report: Report) -> Tuple[TraceStep, ...]:
     steps = []
     node = site.carried.placed
     if node is not None:
-        placed = f"{_IS[site.device]}: '{report.snippet(node)}'"
+        placed = f"{_IS[site.device]}: '{_move_text(node, report)}'"
         steps.append(TraceStep(report.positions.start(node), placed))
     steps.append(TraceStep(report.positions.start(site.anchor),
                            f"{site.consumer} converts '{report.snippet(site.converted)}'"))
