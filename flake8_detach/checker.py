@@ -136,8 +136,11 @@ def _checks_that_may_fire(source: str, settings: Settings, prefilter: bool) -> L
     rule makes the file worth analysing."""
     from flake8_detach.rules import CHECKS
 
-    return [check for check in CHECKS if settings.reports(check.RULE.code)
-            and (not prefilter or check.RULE.triggers.may_fire(source))]
+    shown = [check for check in CHECKS if settings.reports(check.RULE.code)]
+    if not prefilter:
+        return shown
+    fires = {triggers: triggers.may_fire(source) for triggers in {check.RULE.triggers for check in shown}}
+    return [check for check in shown if fires[check.RULE.triggers]]
 
 
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,

@@ -9,6 +9,7 @@ table, so a new entry cannot be hidden.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional
 
@@ -44,8 +45,13 @@ class Triggers:
     facts: FrozenSet[str]
 
     def may_fire(self, source: str) -> bool:
-        site_text = frozenset().union(*(SITE_MARKERS[kind].text for kind in self.sites))
-        return any(marker in source for marker in site_text) and any(marker in source for marker in self.facts)
+        return any(marker in source for marker in _site_text(self.sites)) and any(
+            marker in source for marker in self.facts)
+
+
+@functools.lru_cache(maxsize=None)
+def _site_text(sites: FrozenSet[SiteKind]) -> FrozenSet[str]:
+    return frozenset().union(*(SITE_MARKERS[kind].text for kind in sites))
 
 
 def _root(qualified_name: str) -> str:

@@ -21,6 +21,9 @@ from flake8_detach.rules.common import (
     unsafe_reason,
 )
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 RULE = Rule(
     code="DET201",
     name="numpy-on-accelerator-tensor",
@@ -93,9 +96,6 @@ RULE = Rule(
 )
 
 # How messages say where the tensor is (one tensor, several), by device.
-if TYPE_CHECKING:
-    import libcst as cst
-
 _IS = {Device.ACCELERATOR: "is on an accelerator", Device.MAYBE: "may be on an accelerator"}
 _ARE = {Device.ACCELERATOR: "are on an accelerator", Device.MAYBE: "may be on an accelerator"}
 _MOVE = ".cpu()"
