@@ -16,7 +16,8 @@ CREATED = "(created with requires_grad=True 'torch.rand(3, requires_grad=True)' 
 CREATED_3 = CREATED.replace("line 2", "line 3")
 TO_NUMPY = "import torch\n\n\ndef to_numpy(t):\n    return t.numpy()\n\n\nw = torch.rand(3, requires_grad=True)\n"
 NOT_KNOWN = " (unsafe: not known to be a torch tensor)"
-GPU = GRAD + "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+DEVICE = "import torch\ndevice = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+GPU = GRAD + DEVICE.split("\n", 1)[1]
 
 # (program, line, code, message, fix description, the line once fixed)
 SHAPES = [
@@ -87,6 +88,17 @@ SHAPES = [
                  "on line 5); move them with .cpu()",
                  "Move each entry to the CPU where the list is converted (unsafe: every entry of the list must be "
                  "a tensor)", "np.mean([t.cpu() for t in losses])", id="DET201-list"),
+    pytest.param(DEVICE + "\n\ndef to_numpy(t):\n    return t.numpy(), t\n\n\nx = torch.rand(3).to(device)\n"
+                 "values = to_numpy(x)\n", 10, "DET201",
+                 "to_numpy() converts its argument 't' to NumPy on line 6, and 'x' may be on an accelerator "
+                 "('torch.rand(3).to(device)' on line 9); pass 'x.cpu()'",
+                 "Insert .cpu() (unsafe: the helper also returns something computed from it)",
+                 "values = to_numpy(x.cpu())", id="DET201-helper-returns-its-argument"),
+    pytest.param(DEVICE + "net = torch.load('model.pt')\nnet.zero_grad()\nnet.to(device)\nout = net(torch.rand(3))\n"
+                 "y = out.numpy()\n", 7, "DET201",
+                 ".numpy() on a tensor that may be on an accelerator ('net.to(device)' on line 5); use "
+                 ".detach().cpu().numpy()", "Insert .detach().cpu() (unsafe: inferred from how a name is used)",
+                 "y = out.detach().cpu().numpy()", id="DET201-inferred-model"),
 ]
 
 
@@ -97,6 +109,27 @@ def test_message_and_fix(source: str, line: int, code: str, message: str, descri
     assert finding.message == message
     assert finding.fix is not None and finding.fix.description == description
     assert apply_edits(source, finding.fix.edits).splitlines()[line - 1] == fixed_line
+
+
+def test_a_device_finding_traces_the_move_and_the_conversion() -> None:
+    source = DEVICE + "x = torch.rand(3).to(device)\ny = (x * 2).numpy()\n"
+    [finding] = [f for f in check_source(source) if f.code == "DET201"]
+    assert [(step.position.line, step.message) for step in finding.trace] == [
+        (3, "may be on an accelerator: 'torch.rand(3).to(device)'"), (4, ".numpy() converts '(x * 2)'")]
+
+
+def test_a_helper_handed_a_model_on_the_device_gets_no_fix_at_the_call() -> None:
+    """The argument is a module: nothing to move where it is passed (the helper converts its output)."""
+    source = (DEVICE + "\n\ndef show(model, batch):\n    return model(batch).numpy()\n\n\n"
+              "show(torch.nn.Linear(3, 2).to(device), torch.rand(1, 3).to(device))\n")
+    found = sorted(check_source(source), key=lambda f: (f.code, f.message))
+    at_call = [(f.code, f.message.split(" on line")[0], f.fix and f.fix.description) for f in found if f.line == 9]
+    assert at_call == [
+        # the grad rule names only the argument that requires grad (the batch does not)
+        ("DET101", "show() calls .numpy()", "Detach inside the helper (unsafe: changes the helper for every caller)"),
+        ("DET201", "show() converts its argument 'batch' to NumPy", "Insert .cpu()"),
+        ("DET201", "show() converts its argument 'model' to NumPy", None),
+    ]
 
 
 def test_force_style() -> None:

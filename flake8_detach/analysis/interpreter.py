@@ -45,6 +45,8 @@ from flake8_detach.analysis.values import (
     Origin,
     Value,
     container_of,
+    depends_on,
+    without_grad_facts,
     device_of,
     element,
     entries_of,
@@ -260,7 +262,7 @@ class Interpreter:
         sites = list(context.sites.values())
         writes = list(context.writes.values())
         helpers = [
-            HelperConversion(function.name, name, site, name in returns.params)
+            HelperConversion(function.name, name, site, depends_on(returns, name))
             for site in sites
             if site.grad is not Grad.YES and site.grad_mode is not GradMode.OFF
             for name in sorted(site.carried.params)
@@ -474,10 +476,13 @@ class Interpreter:
             return
         passed = innermost(entry[1])
         off_host = (device_of(passed) or Device.CPU) is not Device.CPU
-        if passed.grad is not Grad.YES and not passed.params and not off_host:  # nothing a rule judges
+        carries_grad = passed.grad is Grad.YES or bool(passed.params)
+        if not carries_grad and not off_host:  # nothing a rule judges
             return
         expression = entry[0]
         value = substitute(helper.site.value, values)
+        if not carries_grad:  # kept for its device only: the grad rules judge the argument that carries grad
+            value = without_grad_facts(value)
         if helper.site.value.device is not Device.CPU:
             # The argument, where the caller put it (a tensor the helper itself moves to a GPU is
             # its own finding); only a move back to the host inside the helper overrides it.

@@ -439,6 +439,23 @@ def without_parameters(value: Value) -> Optional[Value]:
     return replace(value, item=item, fields=None, attributes=known)
 
 
+def without_grad_facts(value: Value) -> Value:
+    """``value`` (what a container holds, for a container) known not to require grad, its other
+    facts (kind, device) kept."""
+    if value.kind is Kind.CONTAINER and value.item is not None:
+        return replace(value, item=without_grad_facts(value.item))
+    return replace(value, grad=Grad.NO, origin=None, params=frozenset(), read_from_parameter=False)
+
+
+def depends_on(value: Value, name: str) -> bool:
+    """Whether any part of ``value`` (a tuple's field, a container's item) depends on the
+    enclosing function's parameter ``name``: ``return t.numpy(), t`` returns ``t``."""
+    return (name in value.params
+            or value.item is not None and depends_on(value.item, name)
+            or any(depends_on(field, name) for field in value.fields or ())
+            or any(depends_on(held, name) for _, held in value.attributes))
+
+
 def _mentions_parameters(value: Value) -> bool:
     """Whether any part of ``value`` depends on the enclosing function's parameters."""
     return (bool(value.params)

@@ -159,3 +159,17 @@ def evaluate(model, x):
 net = nn.Linear(3, 2)
 scores = evaluate(net, torch.randn(4, 3))  # expect: DET102
 reference = evaluate(np.tanh, np.ones(3))
+
+# case: helper-returns-its-argument-inside-a-tuple
+# Detaching the argument fixes the conversion, and cuts the graph of the tensor handed back.
+import torch
+
+
+def logged(t):
+    return t.numpy(), t * 2  # expect: DET103
+
+
+w = torch.rand(3, requires_grad=True)
+array, doubled = logged(w)  # expect: DET101
+doubled.sum().backward()
+gradient = w.grad
