@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Optional, Tuple
 
+from flake8_detach import torch_api
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, SiteKind
 from flake8_detach.analysis.values import Device, Kind
 from flake8_detach.findings import Edit, Finding, Fix, TraceStep
@@ -135,8 +136,10 @@ def _move_text(node: "cst.CSTNode", report: Report) -> str:
     """The move as the message shows it: ``x.to(device)``, or ``nn.Sequential(...).to(device)``
     when the moved expression is long (the move is what matters; a shortened snippet cuts it off)."""
     text = report.snippet(node)
-    receiver = getattr(getattr(node, "func", None), "value", None)  # a method call: x.cuda()
-    if not text.endswith("...") or receiver is None:
+    func = getattr(node, "func", None)
+    receiver = getattr(func, "value", None)  # a move of something: x.cuda(), model.to(device)
+    method = getattr(getattr(func, "attr", None), "value", None)
+    if not text.endswith("...") or receiver is None or method not in torch_api.DEVICE_MOVES:
         return text
     code = " ".join(report.module.code_for_node(node).split())
     moved = " ".join(report.module.code_for_node(receiver).split())
