@@ -54,6 +54,7 @@ RULE = Rule(
             "    predictions = model(images.to(device)).numpy()"
         ),
         use_instead=(
+            "with torch.no_grad():\n"
             "    predictions = model(images.to(device)).cpu().numpy()\n"
             "\n"
             "# and where the tensor requires grad as well:\n"
