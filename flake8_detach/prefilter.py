@@ -10,7 +10,7 @@ table, so a new entry cannot be hidden.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional
 
 from flake8_detach import torch_api
@@ -31,10 +31,10 @@ class SiteMarkers:
 
     roots: FrozenSet[str]
     attributes: FrozenSet[str]
+    text: FrozenSet[str] = field(init=False)  # either, as a text test looks for it
 
-    @property
-    def text(self) -> FrozenSet[str]:
-        return self.roots | self.attributes
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", self.roots | self.attributes)
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,16 @@ class Triggers:
     facts: FrozenSet[str]
 
     def may_fire(self, source: str) -> bool:
-        return any(marker in source for marker in _site_text(self.sites)) and any(
+        return any(marker in source for marker in markers_of(self.sites).text) and any(
             marker in source for marker in self.facts)
 
 
 @functools.lru_cache(maxsize=None)
-def _site_text(sites: FrozenSet[SiteKind]) -> FrozenSet[str]:
-    return frozenset().union(*(SITE_MARKERS[kind].text for kind in sites))
+def markers_of(sites: FrozenSet[SiteKind]) -> SiteMarkers:
+    """How any of these kinds of site shows in text (built once per set of kinds)."""
+    markers = [SITE_MARKERS[kind] for kind in sites]
+    return SiteMarkers(frozenset().union(*(m.roots for m in markers)),
+                       frozenset().union(*(m.attributes for m in markers)))
 
 
 def _root(qualified_name: str) -> str:

@@ -42,24 +42,25 @@ def is_on_accelerator(tensor: torch.Tensor) -> bool:
 
 
 def _mark(value: Any) -> Any:
-    for tensor in _tensors(value):
+    for tensor in tensors_in(value):
         setattr(tensor, _MARK, True)
     return value
 
 
-def _tensors(value: Any) -> Iterator[torch.Tensor]:
+def tensors_in(value: Any) -> Iterator[torch.Tensor]:
+    """The tensors in ``value``, and in the lists, tuples and dicts it is made of."""
     if isinstance(value, torch.Tensor):
         yield value
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _tensors(item)
+            yield from tensors_in(item)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _tensors(item)
+            yield from tensors_in(item)
 
 
 def _marked(value: Any) -> bool:
-    return any(getattr(tensor, _MARK, False) for tensor in _tensors(value))
+    return any(getattr(tensor, _MARK, False) for tensor in tensors_in(value))
 
 
 def _names_accelerator(device: Any) -> bool:

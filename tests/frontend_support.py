@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import pytest
@@ -28,6 +30,15 @@ DET103_FIXED = "import torch\n\n\ndef to_numpy(t):\n    return t.detach().cpu().
 CLEAN = "import torch\nx = torch.rand(3, requires_grad=True)\nx.detach().numpy()\n"
 # Mentions torch and .numpy(), so the checker parses it, and fails.
 BROKEN = "import torch\nx = torch.rand(3, requires_grad=True\nx.numpy()\n"
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of ``scripts/`` as a module, to call its functions."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write(path: Path, text: str, newline: str = "\n") -> Path:

@@ -25,7 +25,7 @@ from typing import List, Set
 
 import pytest
 import torch
-from accelerator import DEVICE_ERROR, is_on_accelerator
+from accelerator import DEVICE_ERROR, is_on_accelerator, tensors_in
 from case_runner import Conversion, Outcome, difference, filename, receiver_name, run_case, run_source
 from casefile import Case, load_cases, parse_case_file
 
@@ -52,13 +52,7 @@ def _is_device_error(outcome: Outcome) -> bool:
 
 
 def _holds_an_accelerator_tensor(value: object) -> bool:
-    if isinstance(value, torch.Tensor):
-        return is_on_accelerator(value)
-    if isinstance(value, (list, tuple)):
-        return any(_holds_an_accelerator_tensor(item) for item in value)
-    if isinstance(value, dict):
-        return any(_holds_an_accelerator_tensor(item) for item in value.values())
-    return False
+    return any(is_on_accelerator(tensor) for tensor in tensors_in(value))
 
 
 def responsible_line(conversion: Conversion) -> int:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from frontend_support import load_script
 
 from flake8_detach.rules import RULES
 
@@ -16,16 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _update_readme_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("update_readme", ROOT / "scripts" / "update_readme.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_readme_rule_reference_is_up_to_date() -> None:
-    script = _update_readme_script()
+    script = load_script("update_readme")
     assert script.generated_readme(README) == README, "run: python scripts/update_readme.py"
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from frontend_support import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("new_rule", ROOT / "scripts" / "new_rule.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _copy_of_the_project(tmp_path: Path) -> Path:
@@ -32,7 +23,8 @@ def _copy_of_the_project(tmp_path: Path) -> Path:
 
 def test_a_scaffolded_rule_is_registered_and_flags_nothing_until_written(tmp_path: Path) -> None:
     root = _copy_of_the_project(tmp_path)
-    _script().main(["DET299", "numpy-on-sparse-tensor", "a sparse tensor converted to NumPy", "--root", str(root)])
+    load_script("new_rule").main(["DET299", "numpy-on-sparse-tensor", "a sparse tensor converted to NumPy",
+                                  "--root", str(root)])
     init = (root / "flake8_detach" / "rules" / "__init__.py").read_text()
     assert init.count("det299_numpy_on_sparse_tensor,") == 2  # imported, and in CHECKS
     probe = (
@@ -53,7 +45,7 @@ def test_a_scaffolded_rule_is_registered_and_flags_nothing_until_written(tmp_pat
 
 
 def test_registration_keeps_code_order_and_refuses_a_second_copy(tmp_path: Path) -> None:
-    script = _script()
+    script = load_script("new_rule")
     text = (ROOT / "flake8_detach" / "rules" / "__init__.py").read_text()
     registered = script.register(text, "det102a_middle")
     assert registered.index("det102a_middle") > registered.index("det102_implicit_conversion")

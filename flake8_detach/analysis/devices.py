@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.values import Device, Kind, Value, device_of, highest_device, placed_on
+from flake8_detach.analysis.values import Device, Kind, Value, device_of, highest_device, placed_on, with_innermost
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -72,12 +72,12 @@ def with_inputs_device(output: Value, inputs: Iterable[Value]) -> Value:
 def located_as(value: Value, source: Value) -> Value:
     """``value`` (or what it holds) where ``source`` is: a helper converts its parameter, so the
     tensor it converts is where the caller's argument is, whatever else the call involves."""
-    if value.kind is Kind.CONTAINER and value.item is not None:
-        item = located_as(value.item, source)
-        return value if item is value.item else replace(value, item=item)
-    if value.device == source.device and value.placed is source.placed:
-        return value
-    return replace(value, device=source.device, placed=source.placed)
+    def placed_like_source(held: Value) -> Value:
+        if held.device == source.device and held.placed is source.placed:
+            return held
+        return replace(held, device=source.device, placed=source.placed)
+
+    return with_innermost(value, placed_like_source)
 
 
 def on_host(value: Value) -> Value:

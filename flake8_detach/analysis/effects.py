@@ -306,9 +306,8 @@ def _call_dispatches(use: Use) -> Value:
     receiver = use.first
     if receiver.kind is not Kind.TENSOR:
         return _call_converts(use)
-    member = torch_api.NUMPY_DISPATCHES[use.name]
-    rest = Arguments(use.arguments.positional[1:], use.arguments.keywords, use.arguments.unpacked)
-    return use.evaluator.tensor_method(use.call, member, torch_api.member_effect(member), receiver, rest, use.frame)
+    return use.evaluator.method_of_first_argument(use.call, torch_api.NUMPY_DISPATCHES[use.name], use.arguments,
+                                                  use.frame)
 
 
 def _sets_grad_mode(use: Use) -> Value:
@@ -317,10 +316,6 @@ def _sets_grad_mode(use: Use) -> Value:
 
 
 # --- methods: x.f(...) ------------------------------------------------------------------------
-
-def _method_cut(use: Use) -> Value:
-    return without_grad(use.receiver)
-
 
 def _method_view(use: Use) -> Value:
     if any(names_integer_dtype(expr) for expr, _ in use.arguments.all()):
@@ -337,12 +332,13 @@ def _method_computation(use: Use) -> Value:
     receiver = use.receiver
     if receiver.kind is Kind.TENSOR:
         return use.computed(grad_of_computation([receiver] + use.arguments.values()))
-    return use.computed(Value(Kind.UNKNOWN, Grad.NO if receiver.params else Grad.UNKNOWN, params=receiver.params))
+    return use.computed(_unknown_from(receiver))
 
 
 # --- attributes: x.f -------------------------------------------------------------------------
 
-def _attribute_cut(use: Use) -> Value:
+def _receiver_cut(use: Use) -> Value:
+    """``t.detach()``, ``t.data``, ``t.argmax()``: the receiver cut from the graph."""
     return without_grad(use.receiver)
 
 
@@ -369,10 +365,7 @@ def _attribute_module(use: Use) -> Value:
 
 def _unknown_member(use: Use) -> Value:
     """The default: an attribute known by its name only."""
-    base = use.receiver
-    if base.kind is Kind.OTHER:
-        return OTHER
-    return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params)
+    return OTHER if use.receiver.kind is Kind.OTHER else _unknown_from(use.receiver)
 
 
 def member_of_unknown_effect(base: Value) -> Value:
@@ -380,10 +373,14 @@ def member_of_unknown_effect(base: Value) -> Value:
     whatever a parameter holds there (``model.class_names``)."""
     if base.kind is Kind.TENSOR and base.grad is Grad.YES:
         return base
-    if base.kind is Kind.OTHER:
-        return OTHER
-    return Value(Kind.UNKNOWN, Grad.UNKNOWN if not base.params else Grad.NO, params=base.params,
-                 read_from_parameter=bool(base.params))
+    return OTHER if base.kind is Kind.OTHER else _unknown_from(base, read_from_parameter=True)
+
+
+def _unknown_from(base: Value, read_from_parameter: bool = False) -> Value:
+    """Something got from ``base`` that no table describes: undecided, or, when ``base`` depends
+    on the function's parameters, whatever the call site passes decides it."""
+    return Value(Kind.UNKNOWN, Grad.NO if base.params else Grad.UNKNOWN, params=base.params,
+                 read_from_parameter=read_from_parameter and bool(base.params))
 
 
 # --- Python builtins: f(x) -------------------------------------------------------------------
@@ -477,7 +474,7 @@ def _first_argument(use: Use) -> Value:
 
 
 _GRAD_MODE = Semantics(call=_sets_grad_mode)
-_CUT = Semantics(call=_call_cut, method=_method_cut, attribute=_attribute_cut)
+_CUT = Semantics(call=_call_cut, method=_receiver_cut, attribute=_receiver_cut)
 
 TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.FACTORY: Semantics(call=lambda use: created(use.call, use.arguments),

@@ -673,15 +673,20 @@ class Evaluator:
 
     def _unbound_tensor_method(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         """``torch.Tensor.numpy(t)``: a method called through the class."""
-        (receiver_expression, receiver), rest = arguments.positional[0], arguments.positional[1:]
+        receiver_expression, receiver = arguments.positional[0]
         method = name[len(torch_api.TENSOR_CLASS_PREFIX):]
         if method == torch_api.NUMPY_METHOD:
             site = ConversionSite(ConversionStyle.EXPLICIT, node, node.func, ".numpy()", receiver_expression,
                                   receiver, frame.mode, (receiver_expression,))
             frame.context.record(site)
             return OTHER
-        return self.tensor_method(node, method, torch_api.member_effect(method), receiver,
-                                  Arguments(rest, arguments.keywords, arguments.unpacked), frame)
+        return self.method_of_first_argument(node, method, arguments, frame)
+
+    def method_of_first_argument(self, node: cst.Call, method: str, arguments: Arguments, frame: Frame) -> Value:
+        """``torch.Tensor.add(t, u)``, ``np.squeeze(t)``: ``t``'s own method, given the other arguments."""
+        receiver = arguments.positional[0][1]
+        rest = Arguments(arguments.positional[1:], arguments.keywords, arguments.unpacked)
+        return self.tensor_method(node, method, torch_api.member_effect(method), receiver, rest, frame)
 
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)

@@ -571,8 +571,9 @@ class Interpreter:
         current = frame.lookup(key) if key is not None else None
         if key is None or current is None or current.kind is not Kind.MODULE or moved.device is None:
             return
-        frame.set(key, replace(current, device=moved.device, placed=moved.placed))
-        self.note_write(frame, key, frame.lookup(key) or current, adds=False)
+        module = replace(current, device=moved.device, placed=moved.placed)
+        frame.set(key, module)
+        self.note_write(frame, key, module, adds=False)
 
     def _mutate(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
         """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""

@@ -29,7 +29,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from flake8_detach import torch_api
 from flake8_detach.analysis.mentions import FUNCTIONS, Mentions, scan
 from flake8_detach.analysis.sites import SiteKind
-from flake8_detach.prefilter import SITE_MARKERS, SiteMarkers
+from flake8_detach.prefilter import SiteMarkers, markers_of
 from flake8_detach.torch_api import Effect
 
 _DEFINITIONS = (*FUNCTIONS, ast.ClassDef)
@@ -82,9 +82,7 @@ def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CO
     if not isinstance(tree, ast.Module):
         return source
     units = [_unit(statement) for statement in tree.body]
-    markers = [SITE_MARKERS[kind] for kind in sites]
-    converting = _mark_sites(units, SiteMarkers(frozenset().union(*(m.roots for m in markers)),
-                                                frozenset().union(*(m.attributes for m in markers))))
+    converting = _mark_sites(units, markers_of(sites))
     if converting is None:
         return source
     if not converting:

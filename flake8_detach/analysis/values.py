@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -439,25 +439,36 @@ def without_parameters(value: Value) -> Optional[Value]:
     return replace(value, item=item, fields=None, attributes=known)
 
 
+def with_innermost(value: Value, change: Callable[[Value], Value]) -> Value:
+    """``value`` with what it holds (``innermost``) changed; ``value`` itself when nothing changes."""
+    if value.kind is Kind.CONTAINER and value.item is not None:
+        item = with_innermost(value.item, change)
+        return value if item is value.item else replace(value, item=item)
+    return change(value)
+
+
 def without_grad_facts(value: Value) -> Value:
     """``value`` (what a container holds, for a container) known not to require grad, its other
     facts (kind, device) kept."""
-    if value.kind is Kind.CONTAINER and value.item is not None:
-        return replace(value, item=without_grad_facts(value.item))
-    return replace(value, grad=Grad.NO, origin=None, params=frozenset(), read_from_parameter=False)
+    return with_innermost(value, lambda held: replace(held, grad=Grad.NO, origin=None, params=frozenset(),
+                                                      read_from_parameter=False))
 
 
 def depends_on(value: Value, name: str) -> bool:
-    """Whether any part of ``value`` (a tuple's field, a container's item) depends on the
-    enclosing function's parameter ``name``: ``return t.numpy(), t`` returns ``t``."""
-    return (name in value.params
-            or value.item is not None and depends_on(value.item, name)
-            or any(depends_on(field, name) for field in value.fields or ())
-            or any(depends_on(held, name) for _, held in value.attributes))
+    """Whether any part of ``value`` depends on the enclosing function's parameter ``name``:
+    ``return t.numpy(), t`` returns ``t`` (a tuple's item joins its fields)."""
+    return any(name in part.params for part in _parts(value))
 
 
 def _mentions_parameters(value: Value) -> bool:
     """Whether any part of ``value`` depends on the enclosing function's parameters."""
-    return (bool(value.params)
-            or value.item is not None and _mentions_parameters(value.item)
-            or any(_mentions_parameters(held) for _, held in value.attributes))
+    return any(part.params for part in _parts(value))
+
+
+def _parts(value: Value) -> Iterator[Value]:
+    """``value``, what it holds and its attributes, nested."""
+    yield value
+    if value.item is not None:
+        yield from _parts(value.item)
+    for _, held in value.attributes:
+        yield from _parts(held)
