@@ -404,7 +404,7 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         if replace(value, device=None, placed=None) == parameter(name):
             # the parameter itself: what was passed (module, list or tensor), where the function put it
             return placed_on(arguments.get(name, UNKNOWN), value.device, value.placed)
-    bound = [innermost(arguments.get(name, UNKNOWN)) for name in value.params]
+    bound = [innermost(arguments.get(name, UNKNOWN)) for name in sorted(value.params)]
     if value.read_from_parameter:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
     # passed on from the caller's own parameters as they are: still a read from those
