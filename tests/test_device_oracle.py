@@ -131,8 +131,10 @@ EVERY_RULE = Selection(select=("DET",))
 @pytest.mark.parametrize("case", FOUND, ids=[case.name for case in FOUND])
 def test_every_fix_together_removes_the_device_error(case: Case) -> None:
     assert all(f.fix is not None for f in check_source(case.source) if f.code == DEVICE_CODE), case
-    fixed = fix_source(case.source, FixRequest(Settings(), EVERY_RULE, unsafe=True))
+    every_fix = FixRequest(Settings(), EVERY_RULE, unsafe=True)
+    fixed = fix_source(case.source, every_fix)
     assert fixed.error is None and not [f for f in fixed.remaining if f.code == DEVICE_CODE], fixed.text
+    assert fix_source(fixed.text, every_fix).text == fixed.text, "a second fix must change nothing"
     after = run_source(fixed.text, f"<fixed {case.name}>", record=True, accelerator=True)
     assert after.error is None, f"{case}: the fixed program fails:\n{after.describe_error()}\n{fixed.text}"
     still = [c.stack for c in after.conversions if c.on_accelerator or c.would_raise]
