@@ -7,7 +7,7 @@ import contextlib
 import gc
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional
+from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional, Tuple
 
 from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
 from flake8_detach.prefilter import enabled_triggers, watched_sites
@@ -36,17 +36,22 @@ def _after_mark(finding: Finding) -> Finding:
     return replace(finding, position=shifted(finding.position), fix=fix, end=end, trace=trace)
 
 
+def _parsed_tree(source: str, tree: Optional[ast.AST]) -> ast.AST:
+    if tree is not None:
+        return tree
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        raise UnanalysableSource(f"syntax error: {error.msg} (line {error.lineno})") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes; parser stack exhausted
+        raise UnanalysableSource(f"cannot parse: {error}") from None
+
+
 def _checked_tree(source: str, tree: Optional[ast.AST]) -> ast.AST:
     """The file's ast; refuses, before libcst sees it, code nested too deeply for it (see analysis/depth.py)."""
     from flake8_detach.analysis.depth import too_deep
 
-    if tree is None:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError as error:
-            raise UnanalysableSource(f"syntax error: {error.msg} (line {error.lineno})") from None
-        except (ValueError, RecursionError, MemoryError) as error:  # null bytes; parser stack exhausted
-            raise UnanalysableSource(f"cannot parse: {error}") from None
+    tree = _parsed_tree(source, tree)
     if too_deep(tree):
         raise UnanalysableSource("nesting too deep to analyse")
     return tree
@@ -100,16 +105,18 @@ class AnalysedSource:
 
 
 def analyse_source(source: str, tree: Optional[ast.AST] = None, narrow: bool = True,
-                   sites: Optional[FrozenSet["SiteKind"]] = None) -> Optional[AnalysedSource]:
+                   sites: Optional[FrozenSet["SiteKind"]] = None,
+                   site_lines: Optional[FrozenSet[int]] = None) -> Optional[AnalysedSource]:
     """The conversion sites of ``source`` (no byte-order mark), safe ones included; None when
     nothing in it can hold a site of the kinds ``sites`` names (by default, what any rule
-    watches).  Raises ``UnanalysableSource``."""
+    watches).  ``site_lines``, when given, are the only lines where a site can matter: the
+    narrowing keeps only what reaches them.  Raises ``UnanalysableSource``."""
     tree = _checked_tree(source, tree)
     from flake8_detach.analysis.relevance import relevant_source
 
     watched = watched_sites(enabled_triggers()) if sites is None else sites
     with _collector_paused():
-        narrowed = relevant_source(source, tree, watched) if narrow else source
+        narrowed = relevant_source(source, tree, watched, site_lines) if narrow else source
     if narrowed is None:
         return None
     # libcst costs ~0.15 s to import: only files that may convert a tensor pay it.
@@ -143,6 +150,21 @@ def _checks_that_may_fire(source: str, settings: Settings, prefilter: bool) -> L
     return [check for check in shown if fires[check.RULE.triggers]]
 
 
+def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST) -> Tuple[List["RuleCheck"],
+                                                                                Optional[FrozenSet[int]]]:
+    """Of ``checks``, those that need no fact, or whose fact may reach a conversion of the file
+    (``analysis/reach.py``: one walk over the ``ast``, where libcst's parse costs ten); and the
+    lines of the only conversions they can report (None: any)."""
+    from flake8_detach.analysis.reach import facts_reaching_conversions
+
+    needed = frozenset(kind for kind in (check.RULE.triggers.flows_from for check in checks) if kind is not None)
+    reach = facts_reaching_conversions(tree, needed)
+    kept = [check for check in checks
+            if check.RULE.triggers.flows_from is None or check.RULE.triggers.flows_from in reach.kinds]
+    every_conversion = any(check.RULE.triggers.flows_from is None for check in kept)
+    return kept, None if every_conversion else reach.lines
+
+
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,
                  tree: Optional[ast.AST] = None, narrow: bool = True,
                  name_line: LineNamer = numbered_line, trace: bool = False) -> List[Finding]:
@@ -170,7 +192,13 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         rest = check_source(source[1:], settings, prefilter=prefilter, tree=tree, narrow=narrow,
                             name_line=name_line, trace=trace)
         return [_after_mark(finding) for finding in rest]
-    analysed = analyse_source(source, tree, narrow, watched_sites(check.RULE.triggers for check in checks))
+    tree = _parsed_tree(source, tree)
+    lines = None
+    if prefilter:
+        checks, lines = _checks_whose_facts_flow(checks, tree)
+        if not checks:
+            return []
+    analysed = analyse_source(source, tree, narrow, watched_sites(check.RULE.triggers for check in checks), lines)
     if analysed is None:
         return []
     from flake8_detach.explain.build import Explainer, fact_nodes, site_facts

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional
 
 from flake8_detach import torch_api
+from flake8_detach.analysis.reach import Fact
 from flake8_detach.analysis.sites import SiteKind
 from flake8_detach.torch_api import Effect
 
@@ -39,10 +40,16 @@ class SiteMarkers:
 
 @dataclass(frozen=True)
 class Triggers:
-    """What a rule watches: the sites it judges, and text without which none of its facts can hold."""
+    """What a rule watches: the sites it judges, and text without which none of its facts can hold.
+
+    ``flows_from`` is the kind of fact every finding of the rule needs, when there is one: such a
+    fact is born at a seed and must flow to the site, which ``analysis/reach.py`` decides on the
+    file's ``ast`` before anything is parsed again.  None for a rule that also reports values
+    nothing is known about (DET103)."""
 
     sites: FrozenSet[SiteKind]
     facts: FrozenSet[str]
+    flows_from: Optional[Fact] = None
 
     def may_fire(self, source: str) -> bool:
         return any(marker in source for marker in markers_of(self.sites).text) and any(

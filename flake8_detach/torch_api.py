@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, NamedTuple, Optional, Tuple
 
@@ -328,6 +329,8 @@ HOST_DEVICE = "cpu"
 # Device types whose tensors NumPy cannot read (``.numpy()`` raises "can't convert cuda:0 device
 # type tensor to numpy").
 ACCELERATOR_DEVICES: FrozenSet[str] = frozenset("cuda mps xpu hpu npu xla mtia ipu".split())
+# Where code names one: "cuda:0", .cuda(), use_cuda, torch.cuda; not "inputs" or "dumps".
+ACCELERATOR_NAME = re.compile(f"(?<![a-z])({'|'.join(sorted(ACCELERATOR_DEVICES))})(?![a-z])")
 
 
 def names_accelerator(text: str) -> Optional[bool]:
@@ -383,6 +386,15 @@ CONTAINER_ITEMS_METHOD = "items"
 CONTAINER_COPY_METHODS: FrozenSet[str] = frozenset({"values", "copy"})
 CONTAINER_ADDERS: FrozenSet[str] = frozenset({"append", "add", "insert"})  # one entry
 CONTAINER_EXTENDERS: FrozenSet[str] = frozenset({"extend", "update"})  # the entries of another
+# Methods whose receiver changes, called as statements (a module's .to() moves the module).
+RECEIVER_MUTATORS: FrozenSet[str] = CONTAINER_ADDERS | CONTAINER_EXTENDERS | {
+    REQUIRES_GRAD_METHOD, REGISTER_BUFFER_METHOD, MOVE_METHOD}
+
+
+def is_in_place(method: str) -> bool:
+    """``w.add_(u)``, ``t.copy_(u)``: torch's in-place methods end with an underscore."""
+    return method.endswith("_") and not method.startswith("_") and method != REQUIRES_GRAD_METHOD
+
 
 # An optimizer's parameter groups: dicts whose "params" entry holds parameters, the rest numbers.
 PARAM_GROUPS = "param_groups"

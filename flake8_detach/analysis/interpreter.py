@@ -62,9 +62,6 @@ from flake8_detach.torch_api import Effect
 _MAX_UNROLLED = 4  # for phase in ["train", "val"]: each constant gets its own pass
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 _NOT_ESCAPING_DECORATORS = {"staticmethod", "classmethod", "property"}
-# Methods whose receiver changes, called as statements (a module's .to() moves the module).
-_MUTATORS = torch_api.CONTAINER_ADDERS | torch_api.CONTAINER_EXTENDERS | {
-    torch_api.REQUIRES_GRAD_METHOD, torch_api.REGISTER_BUFFER_METHOD, torch_api.MOVE_METHOD}
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
@@ -580,8 +577,8 @@ class Interpreter:
         name = func.attr.value
         receiver = func.value
         key = dotted_name(receiver) or (item_key(receiver, frame) if isinstance(receiver, cst.Subscript) else None)
-        in_place = name.endswith("_") and not name.startswith("_") and name != torch_api.REQUIRES_GRAD_METHOD
-        if key is None and _element_holder(receiver) is None or not (name in _MUTATORS or in_place):
+        in_place = torch_api.is_in_place(name)
+        if key is None and _element_holder(receiver) is None or not (name in torch_api.RECEIVER_MUTATORS or in_place):
             return self.evaluator.evaluate(call, frame)
         current = self.evaluator.evaluate(receiver, frame)
         arguments = self.evaluator.arguments(call, frame)

@@ -46,6 +46,7 @@ _GRAD_MODE_NAMES = frozenset(
 class _Part:
     """A statement, or one member of a top-level class."""
 
+    node: ast.AST
     mentions: Mentions
     # How callers reach it: a function's name; for the members of a class that run implicitly
     # (``__init__``, ``forward``, class-body statements), the class's name; for other
@@ -75,14 +76,17 @@ class _Unit:
 _CONVERSIONS = frozenset({SiteKind.CONVERSION})
 
 
-def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CONVERSIONS) -> Optional[str]:
+def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CONVERSIONS,
+                    site_lines: Optional[FrozenSet[int]] = None) -> Optional[str]:
     """``source`` with the top-level statements that cannot matter to a finding blanked out;
     None when nothing in it can hold a site of the kinds the enabled rules watch (``sites``),
-    so that there is nothing to analyse."""
+    so that there is nothing to analyse.  ``site_lines``, when given, are the only lines
+    where such a site can be reported (``analysis/reach.py``): a part holding none of them
+    is not a site's."""
     if not isinstance(tree, ast.Module):
         return source
     units = [_unit(statement) for statement in tree.body]
-    converting = _mark_sites(units, markers_of(sites))
+    converting = _mark_sites(units, markers_of(sites), site_lines)
     if converting is None:
         return source
     if not converting:
@@ -99,12 +103,12 @@ def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CO
 def _unit(statement: ast.stmt) -> _Unit:
     if isinstance(statement, ast.ClassDef):
         header = [*statement.bases, *statement.keywords, *statement.decorator_list]
-        parts = [_Part(scan([node]), _reached_by(statement, node)) for node in [*header, *statement.body]]
+        parts = [_Part(node, scan([node]), _reached_by(statement, node)) for node in [*header, *statement.body]]
         return _Unit(statement, {statement.name}, parts)
     mentions = scan([statement])
     if isinstance(statement, FUNCTIONS):
-        return _Unit(statement, {statement.name}, [_Part(mentions, frozenset({statement.name}))])
-    return _Unit(statement, mentions.bound, [_Part(mentions, frozenset(mentions.bound))], kept=True)
+        return _Unit(statement, {statement.name}, [_Part(statement, mentions, frozenset({statement.name}))])
+    return _Unit(statement, mentions.bound, [_Part(statement, mentions, frozenset(mentions.bound))], kept=True)
 
 
 def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
@@ -115,10 +119,11 @@ def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
     return frozenset({owner.name})
 
 
-def _mark_sites(units: List[_Unit], markers: SiteMarkers) -> Optional[bool]:
+def _mark_sites(units: List[_Unit], markers: SiteMarkers, site_lines: Optional[FrozenSet[int]]) -> Optional[bool]:
     """Mark the parts that may hold a site (for conversions: ``.numpy``, a name imported from a
-    converting library); whether any does.  None when the file star-imports from one of the
-    markers' packages: any name might.
+    converting library; or, when the walk of ``analysis/reach.py`` says where the reported ones
+    may be, a part holding one of ``site_lines``); whether any does.  None when the file
+    star-imports from one of the markers' packages: any name might.
     """
     imports = [item for unit in units for part in unit.parts for item in part.mentions.imports]
     converting = [item for item in imports if item.module.split(".", 1)[0] in markers.roots]
@@ -128,8 +133,11 @@ def _mark_sites(units: List[_Unit], markers: SiteMarkers) -> Optional[bool]:
     for unit in units:
         for part in unit.parts:
             mentions = part.mentions
-            part.converts = not aliases.isdisjoint(mentions.every_name) or not markers.attributes.isdisjoint(
-                mentions.attributes)
+            if site_lines is not None:  # it may be f(t) with f = partial(np.round): no text shows it
+                part.converts = _holds_a_line(part.node, site_lines)
+            else:
+                part.converts = not aliases.isdisjoint(mentions.every_name) or not markers.attributes.isdisjoint(
+                    mentions.attributes)
     return any(part.converts for unit in units for part in unit.parts)
 
 
@@ -219,6 +227,13 @@ def _blank(source: str, dropped: List[ast.stmt], kept: List[ast.stmt]) -> str:
                 text = lines[line - 1]
                 lines[line - 1] = text[len(text.rstrip("\r\n")):]
     return "".join(lines)
+
+
+def _holds_a_line(node: ast.AST, lines: FrozenSet[int]) -> bool:
+    first: int = getattr(node, "lineno", 0)
+    last: int = getattr(node, "end_lineno", None) or first
+    span = _line_span(node) if isinstance(node, ast.stmt) else range(first, last + 1)
+    return any(line in span for line in lines)
 
 
 def _line_span(node: ast.stmt) -> range:

@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 from flake8_detach.analysis.sites import ConversionSite, GradMode, SiteKind
 from flake8_detach.analysis.values import Condition, Grad, Origin
 from flake8_detach.findings import Applicability, Edit, Finding, Fix, LineNamer, Position, TraceStep, numbered_line
+from flake8_detach.analysis.reach import Fact
 from flake8_detach.prefilter import GRAD_MARKERS, Triggers
 from flake8_detach.settings import Settings
 
 # The grad rules judge conversions, in files that show something that may require grad.
 GRAD_CONVERSIONS = Triggers(frozenset({SiteKind.CONVERSION}), GRAD_MARKERS)
+# DET101 and DET102 report only values that require grad on some path: such a value must come
+# from a grad source of the file.
+PROVED_GRAD_CONVERSIONS = Triggers(frozenset({SiteKind.CONVERSION}), GRAD_MARKERS, flows_from=Fact.GRAD)
 
 _MAX_SNIPPET = 40
 # Expressions that need parentheses before ``.detach()`` can follow them, by

@@ -8,7 +8,7 @@ from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
 from flake8_detach.findings import Finding, Fix
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import (
-    GRAD_CONVERSIONS,
+    PROVED_GRAD_CONVERSIONS,
     Report,
     UnsafeReason,
     detach_fix,
@@ -28,7 +28,7 @@ RULE = Rule(
     name="numpy-on-grad-tensor",
     summary=".numpy() on a tensor that requires grad",
     default_enabled=True,
-    triggers=GRAD_CONVERSIONS,
+    triggers=PROVED_GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(
             "Finds `.numpy()` calls (also after `.cpu()` or `.to(\"cpu\")`) on a tensor that\n"

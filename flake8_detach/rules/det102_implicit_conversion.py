@@ -7,7 +7,7 @@ from flake8_detach.analysis.values import Kind
 from flake8_detach.findings import Finding
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import (
-    GRAD_CONVERSIONS,
+    PROVED_GRAD_CONVERSIONS,
     Report,
     UnsafeReason,
     detach_each,
@@ -23,7 +23,7 @@ RULE = Rule(
     name="implicit-conversion-of-grad-tensor",
     summary="NumPy, matplotlib, pandas or scikit-learn converts a tensor that requires grad",
     default_enabled=True,
-    triggers=GRAD_CONVERSIONS,
+    triggers=PROVED_GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(
             "Finds tensors that require grad handed to code that turns them into NumPy arrays:\n"

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from flake8_detach import torch_api
+from flake8_detach.analysis.reach import Fact
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, SiteKind
 from flake8_detach.analysis.values import Device, Kind
 from flake8_detach.findings import Edit, Finding, Fix, TraceStep
@@ -30,7 +31,7 @@ RULE = Rule(
     name="numpy-on-accelerator-tensor",
     summary="a tensor that is or may be on a GPU converted to NumPy without .cpu()",
     default_enabled=True,
-    triggers=Triggers(frozenset({SiteKind.CONVERSION}), DEVICE_MARKERS),
+    triggers=Triggers(frozenset({SiteKind.CONVERSION}), DEVICE_MARKERS, flows_from=Fact.DEVICE),
     doc=RuleDoc(
         what_it_does=(
             "Finds conversions to NumPy (`.numpy()`, and the NumPy, matplotlib, pandas or\n"

@@ -1,0 +1,956 @@
+"""Whether a grad or device fact can reach a conversion at all, decided on the ``ast``.
+
+DET101, DET102 and DET201 report a value only when a fact about it holds on some path: it
+requires grad, or it lives on an accelerator.  Such a fact is born only at a *seed*: an
+expression the API table says creates it (a module, a parameter, ``requires_grad=``, a loaded
+model), or a name or string that names an accelerator (``"cuda"``, ``.cuda()``).  From there it
+moves only the ways values move: bindings, arguments and returns, attributes, a container a call
+mutates.  A conversion happens only where a converter is called (a NumPy or plotting function,
+a plotting object, ``.numpy()``).
+
+This pass follows those ways without order or paths, in one walk over the file: every
+``x.name`` is one attribute whatever ``x`` is, every function called ``f`` receives what any
+call of an ``f`` passes, and a function called in ways the file does not show (a callback, a
+dunder, ``forward``) receives every argument of the file.  Only what the table says cuts a fact
+(``.detach()``, ``.item()``, ``.cpu()``) stops one.  So it over-approximates the interpreter,
+and "no tainted value reaches a converter" proves that the file holds none of those findings;
+``tests/test_reach.py`` checks that on every program the tests know.  flake8's default run pays
+libcst's parse and the interpretation only for the files this cannot clear.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+import functools
+import itertools
+from dataclasses import dataclass
+from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+
+from flake8_detach import torch_api
+from flake8_detach.torch_api import Effect
+
+
+class Fact(enum.Enum):
+    """A kind of fact a rule needs, with its own seeds and its own cuts."""
+
+    GRAD = "grad"
+    DEVICE = "device"
+
+
+Symbol = Tuple[str, str]  # (space, name): a scope's variable, ("attr", x), ("ret", f), ("args", f)...
+_SEED: Dict[Fact, Symbol] = {fact: ("seed", fact.value) for fact in Fact}
+_CONVERTER: Symbol = ("seed", "converter")
+_CONVERTING = frozenset({_CONVERTER})
+_ANY_ARGUMENT: Symbol = ("seed", "argument")  # what functions called in unseen ways receive
+# What .grad gives carries what its tensor carries only if some backward() creates a graph.
+_GRADIENTS_IF_GRAPH: Symbol = ("gradients", "if a graph is created")
+_GRADIENTS: Symbol = ("gradients", "")
+# getattr(x, name) / setattr(x, name, v) with a name the text does not show: every attribute.
+_EVERY_ATTRIBUTE_WRITTEN: Symbol = ("attr", "<written>")
+_ATTRIBUTE_WRITTEN_SOMEHOW: Symbol = ("attr", "<computed>")
+
+# Effects whose result may require grad though no input does.
+_GRAD_SEED_EFFECTS = frozenset({
+    Effect.SOURCE, Effect.MODULE, Effect.PARAMETERLESS_MODULE, Effect.MODULE_USE, Effect.MODULE_STATE,
+    Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS, Effect.FORWARD_HOOK,
+    Effect.FORWARD_PRE_HOOK, Effect.FROZEN_MODULE, Effect.LOADED, Effect.AUTOGRAD_FUNCTION,
+    Effect.OPTIMIZER, Effect.OBJECT,
+})
+# Of those, the members that seed when read (t.weight); the others only when called (model.eval()).
+_GRAD_SEED_ATTRIBUTES = frozenset({Effect.SOURCE, Effect.PARAMETER})
+_GRAD_SEED_KEYWORDS = frozenset({torch_api.REQUIRES_GRAD_KEYWORD, torch_api.CREATE_GRAPH_KEYWORD,
+                                 torch_api.KEEP_VARS_KEYWORD})
+# What a member gives never carries the fact, whatever the receiver (unless the file defines it).
+_CUTS: Dict[Fact, FrozenSet[Effect]] = {
+    Fact.GRAD: frozenset({Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR, Effect.STATE}),
+    Fact.DEVICE: frozenset({Effect.NOT_TENSOR}),
+}
+# Code that reaches names or attributes the text does not show: nothing can be proved.
+_DYNAMIC_BUILTINS = frozenset({"globals", "locals", "vars", "exec", "eval", "__import__"})
+_DYNAMIC_ATTRIBUTES = frozenset({"__dict__", "__getattribute__", "__setattr__"})
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
+_ACCELERATOR_NAME = torch_api.ACCELERATOR_NAME
+# What calls a function it is handed: map(f, xs), checkpoint(f, x), register_forward_hook(f)...
+_CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CALLS_ARGUMENT, Effect.FORWARD_HOOK,
+                           Effect.FORWARD_PRE_HOOK, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
+                           Effect.CONTEXT_MANAGER, Effect.AUTOGRAD_FUNCTION})
+_CONTAINER_METHODS = (torch_api.RECEIVER_MUTATORS | torch_api.CONTAINER_ELEMENT_METHODS
+                      | torch_api.CONTAINER_COPY_METHODS | {torch_api.CONTAINER_ITEMS_METHOD})
+_BUILTINS = frozenset(dir(builtins))
+_APPLIERS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@functools.lru_cache(maxsize=None)
+def _cut_members(fact: Fact) -> FrozenSet[str]:
+    """Members whose value never carries ``fact``'s fact, by name and in every class's table."""
+    cuts = _CUTS[fact]
+    names = {name for name in [*torch_api.MEMBERS, *torch_api.derived().members]
+             if torch_api.member_effect(name) in cuts}
+    for members in torch_api.derived().classes.values():
+        names -= {name for name, effect in members.items() if effect not in cuts}
+    if fact is Fact.DEVICE:  # not a tensor, but it names where one is: t.to(other.device)
+        names.discard(torch_api.DEVICE_ATTRIBUTE)
+    return frozenset(names)
+
+
+class _Value:
+    """What an expression may carry: per fact (an attribute named by ``Fact.value``) the
+    symbols its facts come from, and the symbols that may make it a converter."""
+
+    __slots__ = ("grad", "device", "converters")
+
+    def __init__(self) -> None:
+        self.grad: Set[Symbol] = set()
+        self.device: Set[Symbol] = set()
+        self.converters: Set[Symbol] = set()
+
+    def facts(self, fact: Fact) -> Set[Symbol]:
+        return self.grad if fact is Fact.GRAD else self.device
+
+    def add(self, other: "_Value", converters: bool = True) -> "_Value":
+        self.grad |= other.grad
+        self.device |= other.device
+        if converters:
+            self.converters |= other.converters
+        return self
+
+    def add_symbol(self, symbol: Symbol) -> "_Value":
+        self.grad.add(symbol)
+        self.device.add(symbol)
+        self.converters.add(symbol)
+        return self
+
+    def seeded(self, fact: Fact) -> "_Value":
+        self.facts(fact).add(_SEED[fact])
+        return self
+
+    def cut(self, fact: Fact) -> None:
+        if fact is Fact.GRAD:
+            self.grad = set()
+        else:
+            self.device = set()
+
+
+def _union(values: Iterable[_Value], converters: bool = True) -> _Value:
+    total = _Value()
+    for value in values:
+        total.add(value, converters)
+    return total
+
+
+@dataclass(frozen=True)
+class _Sink:
+    """A conversion may happen here: a converter called with (or ``.numpy()`` of) these facts."""
+
+    line: int
+    converters: AbstractSet[Symbol]
+    grad: AbstractSet[Symbol]
+    device: AbstractSet[Symbol]
+
+    @staticmethod
+    def of(node: ast.AST, converters: AbstractSet[Symbol], converted: _Value) -> "_Sink":
+        """The sets are the value's own: nothing changes a value once it is converted."""
+        return _Sink(getattr(node, "lineno", 0), converters, converted.grad, converted.device)
+
+    def facts(self, fact: Fact) -> AbstractSet[Symbol]:
+        return self.grad if fact is Fact.GRAD else self.device
+
+
+class _Graph:
+    """Edges from symbols to the symbols they flow into; a fresh node joins many to many."""
+
+    def __init__(self) -> None:
+        self.edges: Dict[Symbol, Set[Symbol]] = {}
+        self._joins = itertools.count()
+
+    def flow(self, sources: AbstractSet[Symbol], targets: List[Symbol]) -> None:
+        if not sources:
+            return
+        if len(sources) > 1 and len(targets) > 1:
+            join: Symbol = ("join", str(next(self._joins)))
+            self.flow(sources, [join])
+            sources = {join}
+        edges = self.edges
+        for source in sources:
+            known = edges.get(source)
+            if known is None:
+                edges[source] = set(targets)
+            else:
+                known.update(targets)
+
+    def reached_from(self, start: Symbol) -> Set[Symbol]:
+        seen = {start}
+        pending = [start]
+        while pending:
+            for target in self.edges.get(pending.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    pending.append(target)
+        return seen
+
+
+class _Scope:
+    """A function, class body, comprehension or the module: the names it binds itself."""
+
+    def __init__(self, kind: str, parent: Optional["_Scope"], bound: Set[str], declared_global: Set[str],
+                 imports: Dict[str, str], function: str, number: int, name: str) -> None:
+        self.kind = kind
+        self.name = name  # a class's name
+        self.parent = parent
+        self.bound = bound
+        self.declared_global = declared_global
+        self.imports = imports  # names bound only by imports: the qualified names they import
+        self.function = function  # the enclosing function's key, for its returns
+        self.id = f"{kind}{number}"
+
+    def owner_of(self, name: str) -> "_Scope":
+        """Python's rule: a name belongs to the nearest enclosing scope that binds it, class bodies
+        seen only from themselves."""
+        scope = self
+        if name in self.declared_global:
+            while scope.parent is not None:
+                scope = scope.parent
+            return scope
+        while scope.parent is not None and (name not in scope.bound or (scope is not self and scope.kind == "class")):
+            scope = scope.parent
+        return scope
+
+    def symbol(self, name: str) -> Symbol:
+        return (self.owner_of(name).id, name)
+
+    def imported(self, name: str) -> Optional[str]:
+        return self.owner_of(name).imports.get(name)
+
+
+class _Callee(enum.Enum):
+    LIBRARY = "library"  # runs nothing of the file: len(x), np.save(f, a), blocks.append(block)
+    CALLS_BACK = "calls back"  # runs the function it is handed: map(f, xs), checkpoint(f, x)
+    UNKNOWN_METHOD = "unknown method"  # self.head(x)
+    ANYTHING = "anything"  # fn(x), model(x): a variable or parameter may hold any callable
+
+
+class Unprovable(Exception):
+    """The file reaches names in ways a walk over its text cannot follow."""
+
+
+class _Flows:
+    """One walk over a module, building the graphs and the sinks."""
+
+    def __init__(self) -> None:
+        self.grad = _Graph()
+        self.device = _Graph()
+        self.converters = _Graph()
+        self.sinks: List[_Sink] = []
+        self.defined: Set[str] = set()  # every function or class name the file defines
+        self.used_as_value: Set[str] = set()  # names and attributes read other than by calling them
+        self.parameters: List[Tuple[str, bool, List[Symbol]]] = []  # (function, implicit, symbols)
+        self.calls_by_computed_name = False
+        self.called_names: Set[str] = set()  # names called in ways that may call back
+        self.methods_called: Set[str] = set()  # methods the table does not know, called
+        self.bound_attributes: Set[Symbol] = set()
+        self.attributes_read: Set[Symbol] = set()
+        self.stored: Dict[str, Set[str]] = {}  # a class scope's id: the attributes it sets on its instances
+        self.instance_reads: Set[Tuple[Symbol, str, str]] = set()  # (self's symbol, class scope id, attribute)
+        self.grads_have_graph = False
+        self.parameter_of: Dict[Symbol, str] = {}  # a parameter's symbol: its function
+        self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
+        self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
+        self._scopes = itertools.count()
+
+    # --- graph edges --------------------------------------------------------------
+    def bind(self, targets: List[Symbol], value: _Value) -> None:
+        if not targets:
+            return
+        for target in targets:
+            if target[0] == "attr":
+                self.bound_attributes.add(target)
+        self.grad.flow(value.grad, targets)
+        self.device.flow(value.device, targets)
+        self.converters.flow(value.converters, targets)
+
+    def scope(self, kind: str, parent: Optional[_Scope], body: List[ast.stmt], parameters: Set[str],
+              function: str = "", name: str = "") -> _Scope:
+        return _new_scope(kind, parent, body, parameters, function, next(self._scopes), name)
+
+    # --- statements -------------------------------------------------------------------
+    def module(self, tree: ast.Module) -> None:
+        self.block(tree.body, self.scope("module", None, tree.body, set()))
+
+    def block(self, statements: Iterable[ast.AST], scope: _Scope) -> None:
+        for statement in statements:
+            self.statement(statement, scope)
+
+    def statement(self, node: ast.AST, scope: _Scope) -> None:
+        if isinstance(node, _FUNCTIONS):
+            self.function(node, node.name, node.body, scope)
+        elif isinstance(node, ast.ClassDef):
+            self.class_def(node, scope)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            self.assignment(node, scope)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.assign_to(node.target, self.value(node.iter, scope), scope)
+            self.block([*node.body, *node.orelse], scope)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                entered = self.value(item.context_expr, scope).add_symbol(("ret", torch_api.ENTER_VALUE))
+                if item.optional_vars is not None:
+                    self.assign_to(item.optional_vars, entered, scope)
+            self.block(node.body, scope)
+        elif isinstance(node, ast.Return):
+            if scope.kind in ("module", "class"):
+                raise Unprovable("return outside a function")  # Python refuses it; the interpreter stops there
+            if node.value is not None:
+                self.bind([("ret", scope.function)], self.value(node.value, scope))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.imports(node, scope)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.type is not None:
+                self.value(node.type, scope)
+            if node.name:  # an exception may carry any argument of the file
+                self.bind([scope.symbol(node.name)], _Value().add_symbol(_ANY_ARGUMENT))
+            self.block(node.body, scope)
+        elif type(node).__name__ == "Match":
+            self.match(node, scope)
+        else:  # if, while, try, expressions...: no binding of their own
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.value(child, scope)
+                elif isinstance(child, (ast.stmt, ast.ExceptHandler)):
+                    self.statement(child, scope)
+
+    def function(self, node: ast.AST, key: str, body: List[ast.stmt], scope: _Scope) -> None:
+        """A def or a lambda (``key`` names it: its calls and returns)."""
+        assert isinstance(node, (*_FUNCTIONS, ast.Lambda))
+        arguments = node.args
+        defaults = _union(self.value(default, scope) for default in [*arguments.defaults, *arguments.kw_defaults]
+                          if default is not None)
+        decorators = _union(self.value(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
+        names = _parameter_names(arguments)
+        inner = self.scope("function", scope, body, names, function=key)
+        parameters = [inner.symbol(name) for name in names]
+        self.bind(parameters, defaults.add_symbol(("args", key)))
+        self.parameter_of.update((parameter, key) for parameter in parameters)
+        self.parameters.append((key, bool(getattr(node, "decorator_list", ())) or isinstance(node, ast.Lambda),
+                                parameters))
+        if isinstance(node, _FUNCTIONS):
+            self.defined.add(key)
+            function_value = decorators.add_symbol(("ret", key))
+            self.bind([scope.symbol(key)], function_value)
+            if scope.kind == "class":
+                self.method(node, key, function_value, parameters, inner, scope)
+        self.block(body, inner)
+
+    def method(self, node: ast.AST, key: str, function_value: _Value, parameters: List[Symbol], inner: _Scope,
+               owner: _Scope) -> None:
+        """A property or a bound method handed on is an attribute; what an implicitly called method
+        gives is the instance's; ``self`` is the instance."""
+        self.bind([("attr", key)], function_value)
+        if _called_implicitly(key):
+            self.bind([("instance", owner.id)], function_value)
+        if key in _CONSTRUCTORS:  # Model(x), and a subclass's constructor call
+            self.bind(parameters, _Value().add_symbol(("args", owner.name)))
+        first = _ordered_parameters(node.args)[:1]  # type: ignore[attr-defined]
+        if first and not _is_static(node):
+            self.bind([inner.symbol(first[0])], _Value().add_symbol(("instance", owner.id)))
+            self.first_parameters[inner.symbol(first[0])] = owner.name
+            self.instance_of[inner.symbol(first[0])] = owner.id
+
+    def class_def(self, node: ast.ClassDef, scope: _Scope) -> None:
+        header = _union(self.value(part, scope) for part in
+                        [*node.bases, *(keyword.value for keyword in node.keywords), *node.decorator_list])
+        inner = self.scope("class", scope, node.body, set(), function=scope.function, name=node.name)
+        self.stored[inner.id] = set(inner.bound)  # class-level names and methods
+        self.defined.add(node.name)
+        for base in node.bases:  # a constructor the class inherits gets its calls
+            if isinstance(base, ast.Name):
+                self.bind([("args", base.id)], _Value().add_symbol(("args", node.name)))
+        self.bind([("instance", inner.id)], header)
+        self.bind([scope.symbol(node.name)], _Value().add_symbol(("instance", inner.id)))
+        self.block(node.body, inner)
+
+    def assignment(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        if node.value is None:
+            return
+        value = self.value(node.value, scope)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if isinstance(node, ast.AugAssign):
+            value.add(self.value(node.target, scope))
+        for target in targets:
+            self.assign_to(target, value, scope, node.value)
+
+    def assign_to(self, target: ast.expr, value: _Value, scope: _Scope, source: Optional[ast.expr] = None) -> None:
+        """``source`` is the assigned expression when it is assigned whole to ``target``."""
+        if isinstance(target, ast.Name):
+            symbols = [scope.symbol(target.id)]
+            if scope.kind == "class":  # a class attribute: read as self.name
+                symbols.append(("attr", target.id))
+            self.bind(symbols, value)
+        elif isinstance(target, ast.Attribute):
+            _refuse_dynamic_attribute(target.attr)
+            self.note_stored(target.value, target.attr, scope)
+            if target.attr == torch_api.REQUIRES_GRAD_KEYWORD and (source is None or _is_true(source)):
+                # x.requires_grad = True
+                value = _Value().add(value).seeded(Fact.GRAD)
+            self.bind([("attr", target.attr), *self.holders(target.value, scope)], value)
+        elif isinstance(target, ast.Subscript):
+            self.value(target.slice, scope)
+            container = self.value(target.value, scope)
+            self.sinks.append(_Sink.of(target, container.converters, value))  # frame["column"] = t
+            self.bind(self.holders(target.value, scope), value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.assign_to(element, value, scope)
+        elif isinstance(target, ast.Starred):
+            self.assign_to(target.value, value, scope)
+
+    def note_stored(self, instance: ast.expr, name: str, scope: _Scope) -> None:
+        """``self.name = ...`` or ``self.register_buffer("name", ...)`` in a method."""
+        owner = self.instance_of.get(scope.symbol(instance.id)) if isinstance(instance, ast.Name) else None
+        if owner is not None:
+            self.stored[owner].add(name)
+
+    def holders(self, node: ast.expr, scope: _Scope) -> List[Symbol]:
+        """The symbols through which a change to the object ``node`` gives can be seen."""
+        if isinstance(node, ast.Name):
+            if scope.imported(node.id) is not None:
+                return []  # np.f(x) changes no module
+            symbol = scope.symbol(node.id)
+            written = self.parameter_of.get(symbol)
+            return [symbol, *([("writes", written)] if written else [])]
+        if isinstance(node, ast.Attribute):
+            return [("attr", node.attr), *self.holders(node.value, scope)]
+        if isinstance(node, (ast.Subscript, ast.Starred)):
+            return self.holders(node.value, scope)
+        if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
+            called = _called_name(node.func)
+            receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
+                node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
+            return [*receiver, *([("changed-result", called)] if called else [])]
+        return []
+
+    def imports(self, node: ast.AST, scope: _Scope) -> None:
+        assert isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names:
+            if alias.name == "*":
+                raise Unprovable("a star import")
+            bound = alias.asname or alias.name.split(".", 1)[0]
+            qualified = _imported_name(node, alias)
+            found = self.qualified(qualified, _Value(), whole=True)
+            self.bind([scope.symbol(bound)], found)
+
+    def match(self, node: ast.AST, scope: _Scope) -> None:
+        subject = self.value(node.subject, scope)  # type: ignore[attr-defined]
+        for case in node.cases:  # type: ignore[attr-defined]
+            for part in ast.walk(case.pattern):
+                if isinstance(part, ast.expr):
+                    self.value(part, scope)
+            for captured in _captured(case.pattern):
+                self.bind([scope.symbol(captured)], subject)
+            if case.guard is not None:
+                self.value(case.guard, scope)
+            self.block(case.body, scope)
+
+    # --- expressions ---------------------------------------------------------------------
+    def value(self, node: ast.expr, scope: _Scope) -> _Value:
+        if isinstance(node, ast.Name):
+            return self.name(node, scope)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node, scope)[0]
+        if isinstance(node, ast.Call):
+            return self.call(node, scope)
+        if isinstance(node, ast.Constant):  # "cuda:0" names a device; a docstring naming CUDA does not
+            found = _Value()
+            return found.seeded(Fact.DEVICE) if isinstance(node.value, str) and torch_api.names_accelerator(
+                node.value) else found
+        if isinstance(node, ast.Lambda):
+            key = f"<lambda {next(self._scopes)}>"
+            self.function(node, key, [ast.Return(node.body)], scope)
+            return _Value().add_symbol(("ret", key))
+        if isinstance(node, _COMPREHENSIONS):
+            return self.comprehension(node, scope)
+        if isinstance(node, ast.NamedExpr):
+            found = self.value(node.value, scope)
+            self.bind([scope.symbol(node.target.id)], found)
+            return found
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if node.value is not None:
+                self.bind([("ret", scope.function)], self.value(node.value, scope))
+            return _Value().add_symbol(_ANY_ARGUMENT)  # what the caller sends in
+        return self.compound(node, scope)
+
+    def compound(self, node: ast.expr, scope: _Scope) -> _Value:
+        """Containers, conditionals and awaits may hand on a converter; arithmetic makes a new value;
+        a comparison never requires grad, and ``not x`` is a Python bool."""
+        parts = [self.value(child, scope) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
+        if isinstance(node, (ast.IfExp, ast.Subscript)):
+            parts[0 if isinstance(node, ast.IfExp) else 1].converters = set()  # the test; the index
+        keeps_converters = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Starred, ast.IfExp,
+                                             ast.BoolOp, ast.Subscript, ast.Await))
+        found = _union(parts, keeps_converters)
+        if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+            found.cut(Fact.GRAD)
+            if isinstance(node, ast.UnaryOp):
+                found.cut(Fact.DEVICE)
+        return found
+
+    def name(self, node: ast.Name, scope: _Scope, called: bool = False) -> _Value:
+        if node.id in _DYNAMIC_BUILTINS:
+            raise Unprovable(node.id)
+        if not called:
+            self.used_as_value.add(node.id)
+        found = _Value().add_symbol(scope.symbol(node.id))
+        if _names_accelerator(node.id):
+            found.seeded(Fact.DEVICE)
+        return found
+
+    def qualified(self, qualified: str, found: _Value, whole: bool = False) -> _Value:
+        """Seeds of an imported name (``whole``: bound by the import itself, as ``torch`` or ``nn``)."""
+        if torch_api.effect_of_qualified_name(qualified) in _GRAD_SEED_EFFECTS or (
+                whole and qualified in _grad_seed_namespaces()):
+            found.seeded(Fact.GRAD)  # a namespace handed on whole (torch, nn) may give anything
+        if _names_accelerator(qualified):
+            found.seeded(Fact.DEVICE)
+        if qualified.split(".", 1)[0] in _converting_roots():
+            found.converters.add(_CONVERTER)
+        return found
+
+    def attribute(self, node: ast.Attribute, scope: _Scope, called: bool = False) -> Tuple[_Value, _Value]:
+        """What ``node`` gives, and what its receiver gives."""
+        _refuse_dynamic_attribute(node.attr)
+        if not called:
+            self.used_as_value.add(node.attr)
+        dotted = _dotted(node)
+        root = dotted.split(".", 1)[0] if dotted else ""
+        imported = scope.imported(root) if root else None
+        if imported is not None and dotted is not None:  # np.asarray, torch.nn.Linear: the table says
+            return self.qualified(imported + dotted[len(root):], _Value()), _Value()
+        receiver = self.value(node.value, scope)
+        instance = scope.symbol(node.value.id) if isinstance(node.value, ast.Name) else None
+        owner = self.instance_of.get(instance) if instance is not None else None
+        if instance is None or owner is None:
+            found = self.member(node, node.attr, receiver)
+        else:
+            # self.x is what the class stores in it (the interpreter's instance attribute); only
+            # an attribute the class never stores may be something of the instance's (finish)
+            self.instance_reads.add((instance, owner, node.attr))
+            found = self.member(node, node.attr, _Value().add_symbol(("instance-attr", f"{owner}.{node.attr}")))
+        effect = torch_api.member_effect(node.attr)
+        if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES):
+            found.seeded(Fact.GRAD)
+            # model.zero_grad(), model.eval(): the receiver is a module
+            self.bind(self.holders(node.value, scope), _Value().seeded(Fact.GRAD))
+        if _names_accelerator(node.attr):
+            found.seeded(Fact.DEVICE)
+        return found, receiver
+
+    def member(self, node: ast.AST, name: str, receiver: _Value) -> _Value:
+        """``receiver.name``, the facts the table cuts taken out."""
+        if name == torch_api.NUMPY_METHOD:
+            self.sinks.append(_Sink.of(node, _CONVERTING, receiver))
+        found = _Value().add(receiver)
+        if name not in self.defined:
+            for fact in Fact:
+                if name in _cut_members(fact):
+                    found.cut(fact)
+            if torch_api.DEVICE_MOVES.get(name) == torch_api.HOST_DEVICE:
+                found.cut(Fact.DEVICE)
+        if name == torch_api.GRAD_ATTRIBUTE:
+            self.bind([_GRADIENTS_IF_GRAPH], receiver)
+            found.add_symbol(_GRADIENTS)
+        return found.add_symbol(("attr", name))
+
+    def call(self, node: ast.Call, scope: _Scope) -> _Value:
+        func = node.func
+        qualified = _qualified(func, scope)  # np.asarray, torch.nn.Linear: the table says what it is
+        receiver = _Value()
+        if isinstance(func, ast.Attribute):
+            callee, receiver = self.attribute(func, scope, called=True)
+        elif isinstance(func, ast.Name):
+            callee = self.name(func, scope, called=True)
+        else:
+            callee = self.value(func, scope)
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        passed = _union(self.value(argument, scope) for argument in arguments)
+        called = _called_name(func)
+        self.sinks.append(_Sink.of(node, callee.converters | passed.converters, passed))
+        self.hand_on(node, called, qualified, _union([passed, receiver]), scope)
+        if called is not None:  # a helper that changes its parameters changes what its callers pass
+            self.bind([holder for argument in arguments for holder in self.holders(argument, scope)],
+                      _Value().add_symbol(("writes", called)))
+        result = self.result(node, qualified, callee, passed, scope)
+        self.changes(node, result, scope)
+        return result
+
+    def result(self, node: ast.Call, qualified: Optional[str], callee: _Value, passed: _Value,
+               scope: _Scope) -> _Value:
+        """What a call gives.  Calling a converter gives an array, not a converter, unless the
+        table says it gives a plotting object (plt.subplots()); a plotting object's methods give
+        plotting objects."""
+        effect = torch_api.effect_of_qualified_name(qualified) if qualified is not None else None
+        result = _Value().add(callee, converters=qualified is None)
+        result.add(passed, converters=effect in _APPLIERS or (
+            qualified is None and torch_api.BUILTINS.get(_dotted(node.func) or "") in _APPLIERS))
+        if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
+                effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
+            result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
+        called = _called_name(node.func)
+        if called:
+            result.add_symbol(("ret", called))
+            result.add(self.computed_attribute(called, node, passed))
+        # Only a literal True asks for grad: a flag the file cannot read is undecided (DET103's).
+        asked = {keyword.arg for keyword in node.keywords if _is_true(keyword.value)}
+        if not asked.isdisjoint(_GRAD_SEED_KEYWORDS):
+            result.seeded(Fact.GRAD)
+        if torch_api.CREATE_GRAPH_KEYWORD in asked:
+            self.grads_have_graph = True
+        prefix = torch_api.TENSOR_CLASS_PREFIX
+        if qualified is not None and qualified.startswith(prefix) and node.args:  # torch.Tensor.numpy(t)
+            result.add(self.member(node, qualified[len(prefix):], self.value(node.args[0], scope)))
+        if _moves_to_host_by_argument(node):
+            result.cut(Fact.DEVICE)
+        return result
+
+    def changes(self, node: ast.Call, result: _Value, scope: _Scope) -> None:
+        """What a method call changes in its receiver."""
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return
+        if func.attr == torch_api.REGISTER_BUFFER_METHOD and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            self.note_stored(func.value, node.args[0].value, scope)
+        if func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(func.attr):
+            # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
+            self.bind(self.holders(func.value, scope), result)
+
+    def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], passed: _Value,
+                scope: _Scope) -> None:
+        """Arguments go to the functions of the called name, and to those the callee may call back."""
+        if called is None:
+            self.bind([_ANY_ARGUMENT], passed)
+            return
+        targets = [("args", called)]
+        callee = self.callee_kind(node, called, qualified, scope)
+        if callee is _Callee.UNKNOWN_METHOD:
+            self.methods_called.add(called)
+        elif callee is _Callee.ANYTHING:
+            self.called_names.add(called)
+        elif callee is _Callee.CALLS_BACK:
+            callback = _callback_name(node)
+            if callback is None:
+                self.called_names.add(called)
+            else:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
+                targets.append(("args", callback))
+        if isinstance(node.func, ast.Name):
+            constructed = self.first_parameters.get(scope.symbol(node.func.id))
+            if constructed is not None:  # cls(...) in a classmethod
+                targets.append(("args", constructed))
+        self.bind(targets, passed)
+
+    def callee_kind(self, node: ast.Call, called: str, qualified: Optional[str], scope: _Scope) -> "_Callee":
+        """What the call may run besides the functions of its name: a library's function or method
+        runs a function it is handed only if the table says so; a method the table does not
+        know may be a module of the file (decided in ``finish``); a variable may hold anything."""
+        if any(keyword.arg == torch_api.CALLBACK_KEYWORD for keyword in node.keywords):
+            return _Callee.CALLS_BACK  # sorted(xs, key=f)
+        if qualified is not None:
+            effect = torch_api.effect_of_qualified_name(qualified)
+        elif isinstance(node.func, ast.Name):
+            if scope.owner_of(called).parent is not None or called in self.defined or called not in _BUILTINS:
+                return _Callee.ANYTHING  # a variable, a parameter, a function of the file
+            effect = torch_api.BUILTINS.get(called)
+        else:
+            effect = torch_api.member_effect(called)
+            if effect is None and called not in _CONTAINER_METHODS:
+                return _Callee.UNKNOWN_METHOD  # self.head(x) runs MyHead.forward if self.head = MyHead()
+        return _Callee.CALLS_BACK if effect in _CALLING_BACK else _Callee.LIBRARY
+
+    def computed_attribute(self, called: str, node: ast.Call, passed: _Value) -> _Value:
+        """getattr/setattr: with a name the text shows, an attribute read or write; with a computed
+        name, any attribute (and, called, any method)."""
+        if called not in ("getattr", "setattr") or len(node.args) < 2:
+            return _Value()
+        name = node.args[1]
+        known = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
+        if called == "setattr":
+            self.bind([("attr", known) if known else _ATTRIBUTE_WRITTEN_SOMEHOW], passed)
+            return _Value()
+        if known:
+            return _Value().add_symbol(("attr", known))
+        self.calls_by_computed_name = True
+        self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
+        return _Value().add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
+
+    def comprehension(self, node: ast.expr, scope: _Scope) -> _Value:
+        assert isinstance(node, _COMPREHENSIONS)
+        targets = {name.id for generator in node.generators for name in ast.walk(generator.target)
+                   if isinstance(name, ast.Name)}
+        inner = self.scope("comprehension", scope, [], targets, function=scope.function)
+        for index, generator in enumerate(node.generators):
+            self.assign_to(generator.target, self.value(generator.iter, scope if index == 0 else inner), inner)
+            for condition in generator.ifs:
+                self.value(condition, inner)
+        return _union(self.value(result, inner) for result in _comprehension_results(node))
+
+    # --- after the walk -----------------------------------------------------------------------
+    def finish(self) -> None:
+        """Calls of names the file does not define may call back any function handed on: those
+        (and dunders, and functions called by computed names) receive every such argument."""
+        for name in self.defined:  # what a function of the file returns can be changed by its caller
+            self.bind([("ret", name)], _Value().add_symbol(("changed-result", name)))
+        decorated = {key for key, implicit, _ in self.parameters if implicit}
+        stored_somehow = _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes
+        attributes = [symbol for symbol in self.bound_attributes | self.attributes_read
+                      if symbol not in (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)]
+        if stored_somehow:  # setattr(x, name, v): any attribute read may give v
+            for attribute in attributes:
+                self.bind([attribute], _Value().add_symbol(_ATTRIBUTE_WRITTEN_SOMEHOW))
+        if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
+            for attribute in attributes:
+                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value().add_symbol(attribute))
+        for (receiver, owner, name) in self.instance_reads:  # self.x its class never stores
+            if name not in self.stored[owner]:
+                self.bind([("instance-attr", f"{owner}.{name}")], _Value().add_symbol(receiver))
+        for called in self.called_names | {name for name in self.methods_called
+                                           if stored_somehow or ("attr", name) in self.bound_attributes}:
+            if called not in self.defined or called in decorated:  # a decorator's wrapper runs
+                self.bind([_ANY_ARGUMENT], _Value().add_symbol(("args", called)))
+        everything = _Value().add_symbol(_ANY_ARGUMENT)
+        for key, implicit, parameters in self.parameters:
+            if implicit or key in self.used_as_value or self.calls_by_computed_name or (
+                    _called_implicitly(key) and key not in _CONSTRUCTORS):
+                # self is the instance, however the method is called
+                self.bind([parameter for parameter in parameters if parameter not in self.first_parameters],
+                          everything)
+        if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
+            self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
+
+    def reaching(self, kinds: Iterable[Fact]) -> "Reach":
+        converters = self.converters.reached_from(_CONVERTER)
+        sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters)]
+        reached: Dict[Fact, FrozenSet[int]] = {}
+        for fact in kinds:
+            tainted = (self.grad if fact is Fact.GRAD else self.device).reached_from(_SEED[fact])
+            lines = frozenset(sink.line for sink in sinks if not sink.facts(fact).isdisjoint(tainted))
+            if lines:
+                reached[fact] = lines
+        return Reach(frozenset(reached), frozenset().union(*reached.values()))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The kinds of fact that may reach a conversion, and the lines where they may (None: anywhere)."""
+
+    kinds: FrozenSet[Fact]
+    lines: Optional[FrozenSet[int]]
+
+
+def facts_reaching_conversions(tree: ast.AST, kinds: FrozenSet[Fact]) -> Reach:
+    """Which of ``kinds`` may reach a conversion in ``tree``, and on which lines (all of them,
+    anywhere, when the walk cannot tell)."""
+    if not kinds or not isinstance(tree, ast.Module):
+        return Reach(kinds, None)
+    flows = _Flows()
+    try:
+        flows.module(tree)
+    except (Unprovable, RecursionError):
+        return Reach(kinds, None)
+    flows.finish()
+    return flows.reaching(kinds)
+
+
+# --- helpers ------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _converting_roots() -> FrozenSet[str]:
+    from flake8_detach.prefilter import CONVERTING_ROOTS
+
+    return CONVERTING_ROOTS
+
+
+@functools.lru_cache(maxsize=None)
+def _grad_seed_namespaces() -> FrozenSet[str]:
+    """The packages and modules under which the table has a name that seeds grad (torch, torch.nn)."""
+    seeding = [name for table in (torch_api.QUALIFIED, torch_api.derived().qualified, torch_api.NAMESPACE_DEFAULTS)
+               for name, effect in table.items() if effect in _GRAD_SEED_EFFECTS]
+    return frozenset(".".join(parts[:end]) for parts in (name.split(".") for name in seeding)
+                     for end in range(1, len(parts) + 1))
+
+
+def _names_accelerator(text: str) -> bool:
+    return _ACCELERATOR_NAME.search(text) is not None
+
+
+def _called_implicitly(key: str) -> bool:
+    """Dunders and ``forward`` run without being called by name."""
+    return key.startswith("__") or key in torch_api.MODULE_CALL_METHODS
+
+
+def _refuse_dynamic_attribute(name: str) -> None:
+    if name in _DYNAMIC_ATTRIBUTES:
+        raise Unprovable(name)
+
+
+def _qualified(func: ast.expr, scope: _Scope) -> Optional[str]:
+    """``np.linalg.norm`` as ``numpy.linalg.norm``: what a chain rooted at an import names."""
+    dotted = _dotted(func)
+    if dotted is None:
+        return None
+    root = dotted.split(".", 1)[0]
+    imported = scope.imported(root)
+    return None if imported is None else imported + dotted[len(root):]
+
+
+def _moves_to_host_by_argument(node: ast.Call) -> bool:
+    """``t.to("cpu")``, ``t.to(device="cpu")``."""
+    if not (isinstance(node.func, ast.Attribute) and node.func.attr == torch_api.MOVE_METHOD):
+        return False
+    given = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg == torch_api.DEVICE_KEYWORD)]
+    return any(isinstance(argument, ast.Constant) and argument.value == torch_api.HOST_DEVICE for argument in given)
+
+
+def _called_name(func: ast.expr) -> Optional[str]:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _dotted(node: ast.expr) -> Optional[str]:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _callback_name(node: ast.Call) -> Optional[str]:
+    """The function of the file a library call that calls back is handed, when it is named
+    (``key=f``, or the first argument); None when it is not (a lambda, a call)."""
+    keys = [keyword.value for keyword in node.keywords if keyword.arg == torch_api.CALLBACK_KEYWORD]
+    handed = keys[0] if keys else node.args[0] if node.args else None
+    return _called_name(handed) if isinstance(handed, (ast.Name, ast.Attribute)) else None
+
+
+def _is_true(node: Optional[ast.expr]) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _comprehension_results(node: ast.expr) -> List[ast.expr]:
+    assert isinstance(node, _COMPREHENSIONS)
+    return [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+
+
+def _is_static(node: ast.AST) -> bool:
+    return any(isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+               for decorator in getattr(node, "decorator_list", ()))
+
+
+def _ordered_parameters(arguments: ast.arguments) -> List[str]:
+    every = [*getattr(arguments, "posonlyargs", []), *arguments.args, *arguments.kwonlyargs,
+             *(argument for argument in (arguments.vararg, arguments.kwarg) if argument is not None)]
+    return [argument.arg for argument in every]
+
+
+def _parameter_names(arguments: ast.arguments) -> Set[str]:
+    return set(_ordered_parameters(arguments))
+
+
+def _new_scope(kind: str, parent: Optional[_Scope], body: List[ast.stmt], parameters: Set[str], function: str,
+               number: int, name: str) -> _Scope:
+    """Python's rule: a name bound anywhere in a scope's own statements is the scope's.  A ``:=``
+    is left out: its reads and writes then agree on an enclosing scope's name, which merges two
+    variables (less precise) and never splits one."""
+    bound = set(parameters)
+    declared_global: Set[str] = set()
+    declared_nonlocal: Set[str] = set()
+    imports: Dict[str, str] = {}
+    bound_otherwise = set(parameters)
+    for node in _own_statements(body):
+        if isinstance(node, ast.Global):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            declared_nonlocal.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".", 1)[0]
+                bound.add(name)
+                imports[name] = _imported_name(node, alias)
+        else:
+            names = set(_bound_by(node))
+            bound |= names
+            bound_otherwise |= names
+    bound -= declared_global | declared_nonlocal
+    for name in bound_otherwise & set(imports):  # rebound: not only what it imports
+        del imports[name]
+    if parent is None:
+        declared_global = set()
+    return _Scope(kind, parent, bound, declared_global, imports, function or (parent.function if parent else ""),
+                  number, name)
+
+
+def _imported_name(node: ast.AST, alias: ast.alias) -> str:
+    if isinstance(node, ast.Import):
+        return alias.name if alias.asname else alias.name.split(".", 1)[0]
+    assert isinstance(node, ast.ImportFrom)
+    if node.level:
+        return ""  # a relative import: the file's own package, which the table does not know
+    return f"{node.module}.{alias.name}" if node.module else alias.name
+
+
+def _bound_by(node: ast.AST) -> Iterator[str]:
+    """The names a statement (or an except clause, or a match case) binds in its scope."""
+    targets: List[ast.expr] = []
+    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        yield node.name
+    elif isinstance(node, (ast.Assign, ast.Delete)):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        yield node.name
+    elif type(node).__name__ == "match_case":
+        yield from _captured(node.pattern)  # type: ignore[attr-defined]
+    for target in targets:
+        yield from _target_names(target)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _captured(pattern: ast.AST) -> Iterator[str]:
+    """The names a match pattern captures (``case Point(x=a, y=b)``, ``case [*rest]``)."""
+    for node in ast.walk(pattern):
+        captured = getattr(node, "rest" if type(node).__name__ == "MatchMapping" else "name", None)
+        if type(node).__name__ in ("MatchAs", "MatchStar", "MatchMapping") and isinstance(captured, str):
+            yield captured
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _own_statements(body: List[ast.stmt]) -> Iterator[ast.AST]:
+    """A scope's statements, those of its blocks included, not those of the scopes nested in it."""
+    pending: List[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            for block in _BLOCKS:
+                pending.extend(getattr(node, block, ()))

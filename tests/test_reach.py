@@ -1,0 +1,315 @@
+"""Deciding on the ``ast`` which facts can reach a conversion never hides a finding, and does clear code.
+
+``analysis/reach.py`` lets DET101, DET102 and DET201 skip a file, or every statement that holds
+none of their possible conversions, before libcst parses it.  The findings must be those of the
+full analysis (``check_source(prefilter=False)``, less the rules whose text triggers do not
+fire) on every program the tests know: case tables, bug reports, rule examples, fuzz seeds,
+generated programs and mutations of them, both with every rule shown and with flake8's default
+selection (DET103 off, where the narrowing to lines applies).  The shaped tests below each
+pin one construct the walk must follow, or one it must see through to clear a file.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import fuzzing
+import pytest
+from casefile import load_cases
+from generator.grammar import generate
+from hypothesis import HealthCheck, given, settings
+
+from flake8_detach.analysis.reach import Fact, facts_reaching_conversions
+from flake8_detach.checker import UnanalysableSource, check_source
+from flake8_detach.rules import DEFAULT_OFF, RULES
+from flake8_detach.settings import Settings
+
+_TESTS = Path(__file__).resolve().parent
+_PROGRAMS: Dict[str, str] = {
+    **{case.name: case.source for case in load_cases()},
+    **{f"report-{case.name}": case.source for case in load_cases(_TESTS / "bug_reports")},
+    **{f"{code}-example-{n}": example for code, rule in RULES.items()
+       for n, example in enumerate(rule.valid + rule.invalid)},
+    **{f"seed-{name}": source for name, source in fuzzing.seed_programs().items()},
+    **{f"generated-{seed}": generate(seed).source for seed in range(150)},
+    **{f"example-{path.name}": path.read_text(encoding="utf-8")
+       for path in sorted((_TESTS.parent / "examples").glob("*.py"))},
+}
+_EVERY_RULE = Settings()
+_DEFAULT = Settings(rules=frozenset(RULES) - frozenset(DEFAULT_OFF))
+
+_Outcome = List[Tuple[object, ...]]
+
+
+def _outcome(source: str, shown: Settings, prefilter: bool) -> _Outcome:
+    try:
+        findings = check_source(source, shown, prefilter=prefilter)
+    except UnanalysableSource as error:
+        return [("unanalysable", str(error))]
+    # Without the pre-filters a rule whose text triggers do not fire is analysed too; the text
+    # test has its own tests (test_prefilter.py): here only the walk is judged.
+    return [(f.line, f.column, f.code, f.message, f.fix) for f in findings
+            if prefilter or RULES[f.code].triggers.may_fire(source)]
+
+
+def _assert_same(source: str) -> None:
+    for shown in (_EVERY_RULE, _DEFAULT):
+        walked, full = _outcome(source, shown, prefilter=True), _outcome(source, shown, prefilter=False)
+        if not walked and [kind for kind, *_ in full] == ["unanalysable"]:
+            continue  # Python parses it, libcst does not (tabs after spaces): a cleared file never meets libcst
+        assert walked == full
+
+
+@pytest.mark.parametrize("source", list(_PROGRAMS.values()), ids=list(_PROGRAMS))
+def test_the_walk_never_hides_a_finding(source: str) -> None:
+    _assert_same(source)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(fuzzing.mutated_programs(list(fuzzing.seed_programs().values())))
+def test_the_walk_never_hides_a_finding_in_mutated_programs(source: str) -> None:
+    _assert_same(source)
+
+
+def _reaching(source: str) -> Tuple[frozenset[Fact], Optional[frozenset[int]]]:
+    reach = facts_reaching_conversions(ast.parse(textwrap.dedent(source)), frozenset(Fact))
+    return reach.kinds, reach.lines
+
+
+def _line_of(source: str, text: str) -> int:
+    return next(number for number, line in enumerate(textwrap.dedent(source).splitlines(), 1) if text in line)
+
+
+# --- what the walk clears: code that converts, where no fact can reach the conversion -----------
+
+_CLEARED = {
+    "a data pipeline: arrays in, tensors out": """
+        import numpy as np
+        import torch
+
+        def load(image):
+            array = np.asarray(image, dtype=np.float32) / 255.0
+            return torch.as_tensor(array).permute(2, 0, 1)
+
+        def back(tensor):
+            return tensor.permute(1, 2, 0).numpy()
+        """,
+    "model outputs detached and moved before converting": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(4, 2).to("cuda")
+        logits = model(torch.rand(3, 4, device="cuda"))
+        print(logits.detach().cpu().numpy(), np.asarray(logits.argmax(1).cpu()))
+        """,
+    "numbers a module stores, converted in a method": """
+        import numpy as np
+        from torch import nn
+
+        class Pyramid(nn.Module):
+            def __init__(self, strides):
+                super().__init__()
+                self.strides = strides
+                self.conv = nn.Conv2d(3, 8, 3)
+
+            def levels(self):
+                return [int(np.log2(stride)) for stride in self.strides]
+        """,
+    "a variable named inputs is not an NPU": """
+        import numpy as np
+        import torch
+
+        def collate(inputs):
+            return np.stack([item.numpy() for item in inputs])
+        """,
+    "a docstring that names CUDA places nothing": """
+        import torch
+
+        def helper(t):
+            '''Runs on cuda when available.'''
+            return t.numpy()
+
+        helper(torch.ones(3))
+        """,
+    "library calls handed a grad tensor call nothing back": """
+        import numpy as np
+        import torch
+
+        def report(values):
+            print(np.mean(values))
+
+        weight = torch.rand(3, requires_grad=True)
+        print(len(weight), isinstance(weight, torch.Tensor))
+        report([1.0, 2.0])
+        """,
+    "a flag the file cannot read is not a grad source": """
+        import torch
+
+        def make(shape, requires_grad):
+            return torch.rand(shape, requires_grad=requires_grad)
+
+        print(make((2,), False).numpy())
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(_CLEARED.values()), ids=list(_CLEARED))
+def test_the_walk_clears(source: str) -> None:
+    assert _reaching(source)[0] == frozenset()
+
+
+def test_only_the_lines_a_fact_reaches_are_kept() -> None:
+    source = """
+        import numpy as np
+        import torch
+
+        def save(path, image):
+            np.save(path, np.asarray(image))
+
+        weight = torch.rand(3, requires_grad=True)
+        print(weight.numpy())
+        """
+    kinds, lines = _reaching(source)
+    assert kinds == {Fact.GRAD}
+    assert lines == {_line_of(source, "weight.numpy()")}
+
+
+# --- what it must follow: each construct in several shapes -------------------------------------
+
+_FOLLOWED = {
+    # a stored attribute holds a module of the file: calling it runs its forward
+    "stored module at module level": """
+        import numpy as np
+        from torch import nn
+
+        class Head(nn.Module):
+            def forward(self, features):
+                return np.asarray(features)
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Linear(4, 4)
+                self.head = Head()
+
+            def forward(self, x):
+                return self.head(self.body(x))
+        """,
+    "stored callable in a plain class": """
+        import numpy as np
+        import torch
+
+        def to_array(t):
+            return np.asarray(t)
+
+        class Logger:
+            def __init__(self):
+                self.sink = to_array
+
+            def log(self, t):
+                return self.sink(t)
+
+        Logger().log(torch.rand(2, requires_grad=True) * 2)
+        """,
+    "stored callable called in a loop": """
+        import torch
+
+        class Hooks:
+            def __init__(self, convert):
+                self.convert = convert
+
+        hooks = Hooks(lambda t: t.numpy())
+        w = torch.rand(3, requires_grad=True)
+        for step in range(3):
+            hooks.convert(w * step)
+        """,
+    # a library function that calls back what it is handed
+    "map with a named function inside a method": """
+        import torch
+
+        def to_numpy(t):
+            return t.numpy()
+
+        class Evaluator:
+            def run(self, model, batches):
+                return list(map(to_numpy, [model(b) for b in batches]))
+
+        Evaluator().run(torch.nn.Linear(2, 2), [torch.rand(1, 2)])
+        """,
+    "sorted key at module level": """
+        import torch
+
+        w = torch.rand(3, requires_grad=True)
+        ranked = sorted([w * 1, w * 2], key=lambda t: float(t.numpy().sum()))
+        """,
+    "partial nested in a loop": """
+        import functools
+        import numpy as np
+        import torch
+
+        def scaled(t, factor):
+            return np.asarray(t) * factor
+
+        w = torch.rand(3, requires_grad=True)
+        for factor in (1, 2):
+            convert = functools.partial(scaled, factor=factor)
+            convert(w * 2)
+        """,
+    # a class method that builds its instance through cls(...)
+    "cls(...) stores a tensor converted later": """
+        import torch
+
+        class Record:
+            def __init__(self, value):
+                self.value = value
+
+            @classmethod
+            def of(cls, value):
+                return cls(value)
+
+            def array(self):
+                return self.value.numpy()
+
+        Record.of(torch.rand(2, requires_grad=True) + 1).array()
+        """,
+    # a helper changes the container it is handed
+    "helper appends to the caller's list": """
+        import numpy as np
+        import torch
+
+        def record(history, value):
+            history.append(value)
+
+        history = []
+        w = torch.rand(3, requires_grad=True)
+        record(history, w * 2)
+        np.array(history)
+        """,
+    # devices: a name that says cuda, a string that names one, a tensor's device
+    "device from a flag name": """
+        import torch
+
+        def run(use_cuda):
+            x = torch.ones(3)
+            if use_cuda:
+                x = x.cuda()
+            return x.numpy()
+        """,
+    "device through another tensor's device": """
+        import numpy as np
+        import torch
+
+        anchor = torch.ones(3, device="cuda:0")
+        other = torch.zeros(3).to(anchor.device)
+        np.asarray(other)
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(_FOLLOWED.values()), ids=list(_FOLLOWED))
+def test_the_walk_follows(source: str) -> None:
+    assert _reaching(source)[0], "a fact reaches a conversion here"
