@@ -386,6 +386,8 @@ CONTAINER_ITEMS_METHOD = "items"
 CONTAINER_COPY_METHODS: FrozenSet[str] = frozenset({"values", "copy"})
 CONTAINER_ADDERS: FrozenSet[str] = frozenset({"append", "add", "insert"})  # one entry
 CONTAINER_EXTENDERS: FrozenSet[str] = frozenset({"extend", "update"})  # the entries of another
+# Decorators that hand the function to nothing that calls it with other arguments.
+NOT_ESCAPING_DECORATORS: FrozenSet[str] = frozenset({"staticmethod", "classmethod", "property"})
 # Methods whose receiver changes, called as statements (a module's .to() moves the module).
 RECEIVER_MUTATORS: FrozenSet[str] = CONTAINER_ADDERS | CONTAINER_EXTENDERS | {
     REQUIRES_GRAD_METHOD, REGISTER_BUFFER_METHOD, MOVE_METHOD}

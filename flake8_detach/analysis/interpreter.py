@@ -61,7 +61,6 @@ from flake8_detach.torch_api import Effect
 
 _MAX_UNROLLED = 4  # for phase in ["train", "val"]: each constant gets its own pass
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
-_NOT_ESCAPING_DECORATORS = {"staticmethod", "classmethod", "property"}
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
 
@@ -1019,7 +1018,7 @@ class Interpreter:
                     value.qualified_name or "") is Effect.CONTEXT_MANAGER:
                 context_manager = True
             elif not (isinstance(decorator.decorator, cst.Name)
-                      and decorator.decorator.value in _NOT_ESCAPING_DECORATORS):
+                      and decorator.decorator.value in torch_api.NOT_ESCAPING_DECORATORS):
                 escapes = True
         return mode, escapes, context_manager, tuple(local)
 

@@ -25,6 +25,7 @@ import builtins
 import enum
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -43,7 +44,12 @@ Symbol = Tuple[str, str]  # (space, name): a scope's variable, ("attr", x), ("re
 _SEED: Dict[Fact, Symbol] = {fact: ("seed", fact.value) for fact in Fact}
 _CONVERTER: Symbol = ("seed", "converter")
 _CONVERTING = frozenset({_CONVERTER})
-_ANY_ARGUMENT: Symbol = ("seed", "argument")  # what functions called in unseen ways receive
+# The shapes of calls the walk makes up: a decorator applied; a callback called with anything.
+_HANDED_ONE = ast.Call(func=ast.Name(id="decorator", ctx=ast.Load()), args=[ast.Name(id="function", ctx=ast.Load())],
+                       keywords=[])
+_CALLED_WITH_EVERYTHING = ast.Call(func=ast.Name(id="callback", ctx=ast.Load()),
+                                   args=[ast.Starred(value=ast.Name(id="arguments", ctx=ast.Load()), ctx=ast.Load())],
+                                   keywords=[])
 # What .grad gives carries what its tensor carries only if some backward() creates a graph.
 _GRADIENTS_IF_GRAPH: Symbol = ("gradients", "if a graph is created")
 _GRADIENTS: Symbol = ("gradients", "")
@@ -68,10 +74,17 @@ _CUTS: Dict[Fact, FrozenSet[Effect]] = {
     Fact.DEVICE: frozenset({Effect.NOT_TENSOR}),
 }
 # Code that reaches names or attributes the text does not show: nothing can be proved.
-_DYNAMIC_BUILTINS = frozenset({"globals", "locals", "vars", "exec", "eval", "__import__"})
-_DYNAMIC_ATTRIBUTES = frozenset({"__dict__", "__getattribute__", "__setattr__"})
+_DYNAMIC_BUILTINS = frozenset({"exec", "eval", "__import__"})
+# locals() and globals() read every variable of a scope; what is written into them is not followed.
+_SCOPE_DICTIONARIES = frozenset({"locals", "globals"})
+_DYNAMIC_ATTRIBUTES = frozenset({"__getattribute__", "__setattr__"})
+# vars(x) and x.__dict__ are x's attributes, read or written by computed names.
+_ATTRIBUTE_DICTIONARY = "__dict__"
+_VARS = "vars"
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
 _ACCELERATOR_NAME = torch_api.ACCELERATOR_NAME
+# What torch_api.names_accelerator says True to ("cuda", " cuda:1"), without splitting a long docstring.
+_DEVICE_STRING = re.compile(rf"\s*({'|'.join(sorted(torch_api.ACCELERATOR_DEVICES))})\s*(?::|\Z)")
 # What calls a function it is handed: map(f, xs), checkpoint(f, x), register_forward_hook(f)...
 _CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CALLS_ARGUMENT, Effect.FORWARD_HOOK,
                            Effect.FORWARD_PRE_HOOK, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
@@ -182,6 +195,20 @@ class _Graph:
             else:
                 known.update(targets)
 
+    def sources_reaching(self, sources: Iterable[Symbol]) -> Dict[Symbol, Set[Symbol]]:
+        """For each symbol, which of ``sources`` flow into it (one propagation for all of them)."""
+        reaching: Dict[Symbol, Set[Symbol]] = {source: {source} for source in sources}
+        pending = list(reaching)
+        while pending:
+            symbol = pending.pop()
+            carried = reaching[symbol]
+            for target in self.edges.get(symbol, ()):
+                known = reaching.setdefault(target, set())
+                if not carried <= known:
+                    known |= carried
+                    pending.append(target)
+        return reaching
+
     def reached_from(self, start: Symbol) -> Set[Symbol]:
         seen = {start}
         pending = [start]
@@ -212,9 +239,7 @@ class _Scope:
         seen only from themselves."""
         scope = self
         if name in self.declared_global:
-            while scope.parent is not None:
-                scope = scope.parent
-            return scope
+            return self.module()
         while scope.parent is not None and (name not in scope.bound or (scope is not self and scope.kind == "class")):
             scope = scope.parent
         return scope
@@ -222,8 +247,27 @@ class _Scope:
     def symbol(self, name: str) -> Symbol:
         return (self.owner_of(name).id, name)
 
+    def module(self) -> "_Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def is_builtin(self, name: str) -> bool:
+        owner = self.owner_of(name)
+        return owner.parent is None and name not in owner.bound
+
     def imported(self, name: str) -> Optional[str]:
         return self.owner_of(name).imports.get(name)
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """A function's parameters, in its scope; a method's first one is its receiver."""
+
+    arguments: ast.arguments
+    scope: _Scope
+    has_receiver: bool
 
 
 class _Callee(enum.Enum):
@@ -246,11 +290,16 @@ class _Flows:
         self.converters = _Graph()
         self.sinks: List[_Sink] = []
         self.defined: Set[str] = set()  # every function or class name the file defines
-        self.used_as_value: Set[str] = set()  # names and attributes read other than by calling them
-        self.parameters: List[Tuple[str, bool, List[Symbol]]] = []  # (function, implicit, symbols)
+        self.signatures: Dict[str, List["_Signature"]] = {}  # a function's key: its parameters
+        self.bound_signatures: Set[str] = set()
+        self.escaping: Set[str] = set()  # functions handed on as values (lambdas, callbacks, decorated)
         self.calls_by_computed_name = False
-        self.called_names: Set[str] = set()  # names called in ways that may call back
-        self.methods_called: Set[str] = set()  # methods the table does not know, called
+        # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
+        self.calls_through: List[Tuple[FrozenSet[Symbol], str, List[Symbol]]] = []
+        # Calls by name: (call, name, argument values, receiver, what its arguments are seen through)
+        self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol]]] = []
+        # a class scope's id: the parameters of what calling an instance runs (forward, __call__)
+        self.called_methods: Dict[str, List["_Signature"]] = {}
         self.bound_attributes: Set[Symbol] = set()
         self.attributes_read: Set[Symbol] = set()
         self.stored: Dict[str, Set[str]] = {}  # a class scope's id: the attributes it sets on its instances
@@ -310,9 +359,7 @@ class _Flows:
         elif isinstance(node, ast.ExceptHandler):
             if node.type is not None:
                 self.value(node.type, scope)
-            if node.name:  # an exception may carry any argument of the file
-                self.bind([scope.symbol(node.name)], _Value().add_symbol(_ANY_ARGUMENT))
-            self.block(node.body, scope)
+            self.block(node.body, scope)  # the exception's name is bound to nothing the file shows
         elif type(node).__name__ == "Match":
             self.match(node, scope)
         else:  # if, while, try, expressions...: no binding of their own
@@ -326,38 +373,50 @@ class _Flows:
         """A def or a lambda (``key`` names it: its calls and returns)."""
         assert isinstance(node, (*_FUNCTIONS, ast.Lambda))
         arguments = node.args
-        defaults = _union(self.value(default, scope) for default in [*arguments.defaults, *arguments.kw_defaults]
-                          if default is not None)
-        decorators = _union(self.value(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
-        names = _parameter_names(arguments)
-        inner = self.scope("function", scope, body, names, function=key)
+        decorators_applied = [self.value(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
+        decorators = _union(decorators_applied)
+        names = _ordered_parameters(arguments)
+        inner = self.scope("function", scope, body, set(names), function=key)
         parameters = [inner.symbol(name) for name in names]
-        self.bind(parameters, defaults.add_symbol(("args", key)))
-        self.parameter_of.update((parameter, key) for parameter in parameters)
-        self.parameters.append((key, bool(getattr(node, "decorator_list", ())) or isinstance(node, ast.Lambda),
-                                parameters))
+        has_receiver = scope.kind == "class" and not _is_static(node) and bool(parameters)
+        signature = _Signature(arguments, inner, has_receiver)
+        self.bind_parameters(signature, key)
+        for name, default in _defaults(arguments):  # norm=nn.LayerNorm seeds norm, not the others
+            self.bind([inner.symbol(name)], self.value(default, scope))
+        # A parameter the function changes changes its caller's argument (self: see method()).
+        self.parameter_of.update((parameter, key) for parameter in parameters[int(has_receiver):])
+        self.signatures.setdefault(key, []).append(signature)
+        if isinstance(node, ast.Lambda):
+            self.escaping.add(key)
+        for decorator, applied in zip(getattr(node, "decorator_list", ()), decorators_applied):
+            self.escaping.add(key)  # @to_arrays: to_arrays(total)
+            self.call_through(applied, _HANDED_ONE, [_Value().add_symbol(("fn", key))], _Value())
+            if _called_name(decorator):
+                decorators.add_symbol(("ret", _called_name(decorator) or ""))
         if isinstance(node, _FUNCTIONS):
             self.defined.add(key)
-            function_value = decorators.add_symbol(("ret", key))
+            function_value = decorators.add_symbol(("ret", key)).add_symbol(("fn", key))
             self.bind([scope.symbol(key)], function_value)
             if scope.kind == "class":
-                self.method(node, key, function_value, parameters, inner, scope)
+                self.method(node, key, function_value, signature, scope)
         self.block(body, inner)
 
-    def method(self, node: ast.AST, key: str, function_value: _Value, parameters: List[Symbol], inner: _Scope,
+    def method(self, node: ast.AST, key: str, function_value: _Value, signature: "_Signature",
                owner: _Scope) -> None:
         """A property or a bound method handed on is an attribute; what an implicitly called method
         gives is the instance's; ``self`` is the instance."""
         self.bind([("attr", key)], function_value)
         if _called_implicitly(key):
             self.bind([("instance", owner.id)], function_value)
+        if key in torch_api.MODULE_CALL_METHODS:  # model(x) runs forward(x)
+            self.called_methods.setdefault(owner.id, []).append(signature)
         if key in _CONSTRUCTORS:  # Model(x), and a subclass's constructor call
-            self.bind(parameters, _Value().add_symbol(("args", owner.name)))
-        first = _ordered_parameters(node.args)[:1]  # type: ignore[attr-defined]
-        if first and not _is_static(node):
-            self.bind([inner.symbol(first[0])], _Value().add_symbol(("instance", owner.id)))
-            self.first_parameters[inner.symbol(first[0])] = owner.name
-            self.instance_of[inner.symbol(first[0])] = owner.id
+            self.bind_parameters(signature, owner.name)
+        if signature.has_receiver:
+            receiver = signature.scope.symbol(_ordered_parameters(signature.arguments)[0])
+            self.bind([receiver], _Value().add_symbol(("instance", owner.id)))
+            self.first_parameters[receiver] = owner.name
+            self.instance_of[receiver] = owner.id
 
     def class_def(self, node: ast.ClassDef, scope: _Scope) -> None:
         header = _union(self.value(part, scope) for part in
@@ -367,7 +426,8 @@ class _Flows:
         self.defined.add(node.name)
         for base in node.bases:  # a constructor the class inherits gets its calls
             if isinstance(base, ast.Name):
-                self.bind([("args", base.id)], _Value().add_symbol(("args", node.name)))
+                self.bind([("args", base.id)], _Value().add_symbol(("args", node.name)).add_symbol(
+                    ("passed", node.name)))
         self.bind([("instance", inner.id)], header)
         self.bind([scope.symbol(node.name)], _Value().add_symbol(("instance", inner.id)))
         self.block(node.body, inner)
@@ -423,11 +483,20 @@ class _Flows:
             written = self.parameter_of.get(symbol)
             return [symbol, *([("writes", written)] if written else [])]
         if isinstance(node, ast.Attribute):
-            return [("attr", node.attr), *self.holders(node.value, scope)]
+            if node.attr == _ATTRIBUTE_DICTIONARY:  # self.__dict__.update(kwargs)
+                return [_ATTRIBUTE_WRITTEN_SOMEHOW]
+            return [("attr", node.attr)]  # the object holding it is not changed, and a read of it gives this
         if isinstance(node, (ast.Subscript, ast.Starred)):
             return self.holders(node.value, scope)
         if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
             called = _called_name(node.func)
+            if called in _SCOPE_DICTIONARIES | {_VARS} and isinstance(node.func, ast.Name) and \
+                    scope.is_builtin(called):
+                if called == _VARS:  # vars(self).update(kwargs)
+                    return [_ATTRIBUTE_WRITTEN_SOMEHOW]
+                if called == "globals":
+                    raise Unprovable("a change through globals()")
+                return []  # a change to what locals() gives changes no variable
             receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
                 node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
             return [*receiver, *([("changed-result", called)] if called else [])]
@@ -465,12 +534,12 @@ class _Flows:
             return self.call(node, scope)
         if isinstance(node, ast.Constant):  # "cuda:0" names a device; a docstring naming CUDA does not
             found = _Value()
-            return found.seeded(Fact.DEVICE) if isinstance(node.value, str) and torch_api.names_accelerator(
+            return found.seeded(Fact.DEVICE) if isinstance(node.value, str) and _DEVICE_STRING.match(
                 node.value) else found
         if isinstance(node, ast.Lambda):
             key = f"<lambda {next(self._scopes)}>"
             self.function(node, key, [ast.Return(node.body)], scope)
-            return _Value().add_symbol(("ret", key))
+            return _Value().add_symbol(("ret", key)).add_symbol(("fn", key))
         if isinstance(node, _COMPREHENSIONS):
             return self.comprehension(node, scope)
         if isinstance(node, ast.NamedExpr):
@@ -480,7 +549,7 @@ class _Flows:
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
                 self.bind([("ret", scope.function)], self.value(node.value, scope))
-            return _Value().add_symbol(_ANY_ARGUMENT)  # what the caller sends in
+            return _Value()  # what a caller sends in: nothing the interpreter follows
         return self.compound(node, scope)
 
     def compound(self, node: ast.expr, scope: _Scope) -> _Value:
@@ -499,10 +568,11 @@ class _Flows:
         return found
 
     def name(self, node: ast.Name, scope: _Scope, called: bool = False) -> _Value:
-        if node.id in _DYNAMIC_BUILTINS:
+        if (node.id in _DYNAMIC_BUILTINS or (node.id in _SCOPE_DICTIONARIES | {_VARS} and not called)) and \
+                scope.is_builtin(node.id):
             raise Unprovable(node.id)
         if not called:
-            self.used_as_value.add(node.id)
+            self.escaping.add(node.id)  # sorted(xs, key=rank), callbacks = [log_mean, log_max]
         found = _Value().add_symbol(scope.symbol(node.id))
         if _names_accelerator(node.id):
             found.seeded(Fact.DEVICE)
@@ -510,7 +580,7 @@ class _Flows:
 
     def qualified(self, qualified: str, found: _Value, whole: bool = False) -> _Value:
         """Seeds of an imported name (``whole``: bound by the import itself, as ``torch`` or ``nn``)."""
-        if torch_api.effect_of_qualified_name(qualified) in _GRAD_SEED_EFFECTS or (
+        if _effect_of(qualified) in _GRAD_SEED_EFFECTS or (
                 whole and qualified in _grad_seed_namespaces()):
             found.seeded(Fact.GRAD)  # a namespace handed on whole (torch, nn) may give anything
         if _names_accelerator(qualified):
@@ -523,7 +593,7 @@ class _Flows:
         """What ``node`` gives, and what its receiver gives."""
         _refuse_dynamic_attribute(node.attr)
         if not called:
-            self.used_as_value.add(node.attr)
+            self.escaping.add(node.attr)  # register_forward_hook(self.save), fn = self.convert
         dotted = _dotted(node)
         root = dotted.split(".", 1)[0] if dotted else ""
         imported = scope.imported(root) if root else None
@@ -539,7 +609,7 @@ class _Flows:
             # an attribute the class never stores may be something of the instance's (finish)
             self.instance_reads.add((instance, owner, node.attr))
             found = self.member(node, node.attr, _Value().add_symbol(("instance-attr", f"{owner}.{node.attr}")))
-        effect = torch_api.member_effect(node.attr)
+        effect = _member_effect(node.attr)
         if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES):
             found.seeded(Fact.GRAD)
             # model.zero_grad(), model.eval(): the receiver is a module
@@ -562,6 +632,9 @@ class _Flows:
         if name == torch_api.GRAD_ATTRIBUTE:
             self.bind([_GRADIENTS_IF_GRAPH], receiver)
             found.add_symbol(_GRADIENTS)
+        if name == _ATTRIBUTE_DICTIONARY:
+            self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
+            found.add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
         return found.add_symbol(("attr", name))
 
     def call(self, node: ast.Call, scope: _Scope) -> _Value:
@@ -575,13 +648,14 @@ class _Flows:
         else:
             callee = self.value(func, scope)
         arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
-        passed = _union(self.value(argument, scope) for argument in arguments)
+        values = [self.value(argument, scope) for argument in arguments]
+        passed = _union(values)
         called = _called_name(func)
         self.sinks.append(_Sink.of(node, callee.converters | passed.converters, passed))
-        self.hand_on(node, called, qualified, _union([passed, receiver]), scope)
-        if called is not None:  # a helper that changes its parameters changes what its callers pass
-            self.bind([holder for argument in arguments for holder in self.holders(argument, scope)],
-                      _Value().add_symbol(("writes", called)))
+        self.hand_on(node, called, qualified, callee, values, receiver, scope)
+        if called is not None:  # bound in finish, if the file defines something of that name
+            holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
+            self.calls_by_name.append((node, called, values, receiver, holders))
         result = self.result(node, qualified, callee, passed, scope)
         self.changes(node, result, scope)
         return result
@@ -591,7 +665,7 @@ class _Flows:
         """What a call gives.  Calling a converter gives an array, not a converter, unless the
         table says it gives a plotting object (plt.subplots()); a plotting object's methods give
         plotting objects."""
-        effect = torch_api.effect_of_qualified_name(qualified) if qualified is not None else None
+        effect = _effect_of(qualified) if qualified is not None else None
         result = _Value().add(callee, converters=qualified is None)
         result.add(passed, converters=effect in _APPLIERS or (
             qualified is None and torch_api.BUILTINS.get(_dotted(node.func) or "") in _APPLIERS))
@@ -601,7 +675,7 @@ class _Flows:
         called = _called_name(node.func)
         if called:
             result.add_symbol(("ret", called))
-            result.add(self.computed_attribute(called, node, passed))
+            result.add(self.computed_attribute(called, node, passed, scope))
         # Only a literal True asks for grad: a flag the file cannot read is undecided (DET103's).
         asked = {keyword.arg for keyword in node.keywords if _is_true(keyword.value)}
         if not asked.isdisjoint(_GRAD_SEED_KEYWORDS):
@@ -627,29 +701,71 @@ class _Flows:
             # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
             self.bind(self.holders(func.value, scope), result)
 
-    def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], passed: _Value,
-                scope: _Scope) -> None:
-        """Arguments go to the functions of the called name, and to those the callee may call back."""
-        if called is None:
-            self.bind([_ANY_ARGUMENT], passed)
+    def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], callee: _Value,
+                values: List[_Value], receiver: _Value, scope: _Scope) -> None:
+        """Arguments go to the functions of the called name, and to the functions and modules of
+        the file the callee may be or may call back (see ``finish``)."""
+        if called is None:  # fns[i](x), make()(x)
+            self.call_through(callee, node, values, receiver)
             return
-        targets = [("args", called)]
-        callee = self.callee_kind(node, called, qualified, scope)
-        if callee is _Callee.UNKNOWN_METHOD:
-            self.methods_called.add(called)
-        elif callee is _Callee.ANYTHING:
-            self.called_names.add(called)
-        elif callee is _Callee.CALLS_BACK:
+        targets: List[Symbol] = []
+        kind = self.callee_kind(node, called, qualified, scope)
+        if kind is _Callee.ANYTHING:  # fn(x), model(x)
+            self.call_through(callee, node, values, receiver)
+        elif kind is _Callee.UNKNOWN_METHOD:  # self.head(x): what was stored as head, not self
+            self.call_through(_Value().add_symbol(("attr", called)), node, values, receiver)
+        elif kind is _Callee.CALLS_BACK:
             callback = _callback_name(node)
-            if callback is None:
-                self.called_names.add(called)
-            else:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
+            if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
                 targets.append(("args", callback))
+            else:  # map(lambda t: ..., xs): whatever the arguments hold may be called with any of them
+                self.call_through(_union(values), _CALLED_WITH_EVERYTHING, [_union([*values, receiver])], _Value())
         if isinstance(node.func, ast.Name):
             constructed = self.first_parameters.get(scope.symbol(node.func.id))
             if constructed is not None:  # cls(...) in a classmethod
                 targets.append(("args", constructed))
-        self.bind(targets, passed)
+        self.bind(targets, _union([*values, receiver]))
+
+    def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> None:
+        """A call of a value: it runs the functions and modules of the file that flow into it
+        (``route_calls_through``), each argument to the parameters it may bind."""
+        key = f"<call {len(self.calls_through)}>"
+        handed = self.pass_arguments(node, key, values, receiver)
+        passed = _union([*values, receiver])
+        self.bind([("passed", key)], passed)
+        self.calls_through.append((frozenset(callee.converters), key, handed))
+
+    def pass_arguments(self, node: ast.Call, called: str, values: List[_Value], receiver: _Value) -> List[Symbol]:
+        """Each argument to the parameters it may bind: the i-th positional one to a function's
+        i-th parameter, or to the next one when a receiver or ``self`` comes first; a keyword to
+        its name; a starred one to every parameter.  The symbols, as ``(space, suffix)``."""
+        starred = False
+        handed: List[Symbol] = []
+        for index, (argument, value) in enumerate(zip(node.args, values)):
+            starred = starred or isinstance(argument, ast.Starred)
+            handed.append(("args", "") if starred else ("arg", f"#{index}"))
+        handed += [("args", "") if keyword.arg is None else ("arg", f"={keyword.arg}") for keyword in node.keywords]
+        for (space, suffix), value in zip([*handed, ("arg", "#-1")], [*values, receiver]):
+            self.bind([(space, called + suffix)], value)
+        return [*handed, ("arg", "#-1"), ("passed", "")]
+
+    def bind_parameters(self, signature: "_Signature", key: str) -> None:
+        """The parameters of a function called ``key`` (or a constructor of a class called so)
+        from the arguments of its calls (see ``pass_arguments``); a method's receiver is its
+        instance however it is called."""
+        arguments, inner = signature.arguments, signature.scope
+        positional = [*getattr(arguments, "posonlyargs", []), *arguments.args]
+        every = _Value().add_symbol(("args", key))
+        for index, parameter in enumerate(positional):
+            if index == 0 and signature.has_receiver:
+                continue
+            self.bind([inner.symbol(parameter.arg)], _Value().add(every).add_symbol(("arg", f"{key}#{index}"))
+                      .add_symbol(("arg", f"{key}#{index - 1}")).add_symbol(("arg", f"{key}={parameter.arg}")))
+        for parameter in arguments.kwonlyargs:
+            self.bind([inner.symbol(parameter.arg)], _Value().add(every).add_symbol(("arg", f"{key}={parameter.arg}")))
+        for rest in (arguments.vararg, arguments.kwarg):
+            if rest is not None:
+                self.bind([inner.symbol(rest.arg)], _Value().add(every).add_symbol(("passed", key)))
 
     def callee_kind(self, node: ast.Call, called: str, qualified: Optional[str], scope: _Scope) -> "_Callee":
         """What the call may run besides the functions of its name: a library's function or method
@@ -658,20 +774,30 @@ class _Flows:
         if any(keyword.arg == torch_api.CALLBACK_KEYWORD for keyword in node.keywords):
             return _Callee.CALLS_BACK  # sorted(xs, key=f)
         if qualified is not None:
-            effect = torch_api.effect_of_qualified_name(qualified)
+            effect = _effect_of(qualified)
         elif isinstance(node.func, ast.Name):
             if scope.owner_of(called).parent is not None or called in self.defined or called not in _BUILTINS:
                 return _Callee.ANYTHING  # a variable, a parameter, a function of the file
             effect = torch_api.BUILTINS.get(called)
         else:
-            effect = torch_api.member_effect(called)
+            effect = _member_effect(called)
             if effect is None and called not in _CONTAINER_METHODS:
                 return _Callee.UNKNOWN_METHOD  # self.head(x) runs MyHead.forward if self.head = MyHead()
         return _Callee.CALLS_BACK if effect in _CALLING_BACK else _Callee.LIBRARY
 
-    def computed_attribute(self, called: str, node: ast.Call, passed: _Value) -> _Value:
+    def computed_attribute(self, called: str, node: ast.Call, passed: _Value, scope: _Scope) -> _Value:
         """getattr/setattr: with a name the text shows, an attribute read or write; with a computed
-        name, any attribute (and, called, any method)."""
+        name, any attribute (and, called, any method).  vars(x): every attribute."""
+        if isinstance(node.func, ast.Name) and scope.is_builtin(called):
+            if called == _VARS:
+                self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
+                return _Value().add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
+            if called in _SCOPE_DICTIONARIES:  # self.__dict__.update(locals())
+                owner = scope.module() if called == "globals" else scope
+                found = _Value()
+                for variable in owner.bound:
+                    found.add_symbol(owner.symbol(variable))
+                return found
         if called not in ("getattr", "setattr") or len(node.args) < 2:
             return _Value()
         name = node.args[1]
@@ -697,12 +823,21 @@ class _Flows:
         return _union(self.value(result, inner) for result in _comprehension_results(node))
 
     # --- after the walk -----------------------------------------------------------------------
+    def pass_to_the_file(self) -> None:
+        """The arguments of calls by the name of a function or class of the file go to its
+        parameters; what that function changes in them changes the caller's."""
+        for node, called, values, receiver, holders in self.calls_by_name:
+            if called in self.defined:
+                self.pass_arguments(node, called, values, receiver)
+                self.bind([("passed", called)], _union([*values, receiver]))
+                self.bind(holders, _Value().add_symbol(("writes", called)))
+
     def finish(self) -> None:
-        """Calls of names the file does not define may call back any function handed on: those
-        (and dunders, and functions called by computed names) receive every such argument."""
+        """What the walk could only decide once it had seen the whole file: calls by name, calls
+        of values, attributes read or written by computed names, gradients with a graph."""
+        self.pass_to_the_file()
         for name in self.defined:  # what a function of the file returns can be changed by its caller
             self.bind([("ret", name)], _Value().add_symbol(("changed-result", name)))
-        decorated = {key for key, implicit, _ in self.parameters if implicit}
         stored_somehow = _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes
         attributes = [symbol for symbol in self.bound_attributes | self.attributes_read
                       if symbol not in (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)]
@@ -715,17 +850,31 @@ class _Flows:
         for (receiver, owner, name) in self.instance_reads:  # self.x its class never stores
             if name not in self.stored[owner]:
                 self.bind([("instance-attr", f"{owner}.{name}")], _Value().add_symbol(receiver))
-        for called in self.called_names | {name for name in self.methods_called
-                                           if stored_somehow or ("attr", name) in self.bound_attributes}:
-            if called not in self.defined or called in decorated:  # a decorator's wrapper runs
-                self.bind([_ANY_ARGUMENT], _Value().add_symbol(("args", called)))
-        everything = _Value().add_symbol(_ANY_ARGUMENT)
-        for key, implicit, parameters in self.parameters:
-            if implicit or key in self.used_as_value or self.calls_by_computed_name or (
-                    _called_implicitly(key) and key not in _CONSTRUCTORS):
-                # self is the instance, however the method is called
-                self.bind([parameter for parameter in parameters if parameter not in self.first_parameters],
-                          everything)
+        if self.calls_by_computed_name:  # getattr(self, name)(x): any method may be the one called
+            self.escaping.update(self.signatures)
+        self.route_calls_through()
+        if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
+            self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
+
+    def route_calls_through(self) -> None:
+        """Each function of the file handed on as a value, and each class whose instances can be
+        called (``forward``, ``__call__``), receives what the calls of the values it flows into
+        are handed: ``self.head = Head()`` then ``self.head(x)`` runs ``Head.forward(x)``."""
+        callables: Dict[Symbol, List[_Signature]] = {
+            ("fn", key): self.signatures[key] for key in self.escaping if key in self.signatures}
+        callables.update((("instance", owner), signatures) for owner, signatures in self.called_methods.items())
+        if not callables or not self.calls_through:
+            return
+        reaching = self.converters.sources_reaching(callables)
+        for callee, key, handed in self.calls_through:
+            for identity in set().union(*(reaching.get(symbol, ()) for symbol in callee)):
+                for signature in callables[identity]:
+                    own = signature.scope.id
+                    if own not in self.bound_signatures:  # its parameters, by its own key, once
+                        self.bound_signatures.add(own)
+                        self.bind_parameters(signature, own)
+                    for space, suffix in handed:  # the call's arguments to those of the callable
+                        self.bind([(space, own + suffix)], _Value().add_symbol((space, key + suffix)))
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
 
@@ -764,6 +913,11 @@ def facts_reaching_conversions(tree: ast.AST, kinds: FrozenSet[Fact]) -> Reach:
 
 
 # --- helpers ------------------------------------------------------------------------------
+# The table's look-ups walk namespaces; a file asks the same few names again and again.
+_effect_of = functools.lru_cache(maxsize=4096)(torch_api.effect_of_qualified_name)
+_member_effect = functools.lru_cache(maxsize=4096)(torch_api.member_effect)
+
+
 @functools.lru_cache(maxsize=None)
 def _converting_roots() -> FrozenSet[str]:
     from flake8_detach.prefilter import CONVERTING_ROOTS
@@ -859,8 +1013,14 @@ def _ordered_parameters(arguments: ast.arguments) -> List[str]:
     return [argument.arg for argument in every]
 
 
-def _parameter_names(arguments: ast.arguments) -> Set[str]:
-    return set(_ordered_parameters(arguments))
+def _defaults(arguments: ast.arguments) -> Iterator[Tuple[str, ast.expr]]:
+    """(parameter, default): the positional defaults belong to the last positional parameters."""
+    positional = [*getattr(arguments, "posonlyargs", []), *arguments.args]
+    for parameter, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
+        yield parameter.arg, default
+    for parameter, keyword_default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if keyword_default is not None:
+            yield parameter.arg, keyword_default
 
 
 def _new_scope(kind: str, parent: Optional[_Scope], body: List[ast.stmt], parameters: Set[str], function: str,
