@@ -50,10 +50,15 @@ class Triggers:
     sites: FrozenSet[SiteKind]
     facts: FrozenSet[str]
     flows_from: Optional[Fact] = None
+    # The fact markers count only as words of their own ("use_cuda", "cuda:0"; not "inputs" for "npu").
+    whole_words: bool = False
 
     def may_fire(self, source: str) -> bool:
-        return any(marker in source for marker in markers_of(self.sites).text) and any(
-            marker in source for marker in self.facts)
+        if not any(marker in source for marker in markers_of(self.sites).text):
+            return False
+        if self.whole_words:
+            return torch_api.whole_words(self.facts).search(source) is not None
+        return any(marker in source for marker in self.facts)
 
 
 @functools.lru_cache(maxsize=None)

@@ -329,8 +329,16 @@ HOST_DEVICE = "cpu"
 # Device types whose tensors NumPy cannot read (``.numpy()`` raises "can't convert cuda:0 device
 # type tensor to numpy").
 ACCELERATOR_DEVICES: FrozenSet[str] = frozenset("cuda mps xpu hpu npu xla mtia ipu".split())
-# Where code names one: "cuda:0", .cuda(), use_cuda, torch.cuda; not "inputs" or "dumps".
-ACCELERATOR_NAME = re.compile(f"(?<![a-z])({'|'.join(sorted(ACCELERATOR_DEVICES))})(?![a-z])")
+
+
+@functools.lru_cache(maxsize=None)
+def whole_words(markers: FrozenSet[str]) -> "re.Pattern[str]":
+    """The markers where they are words of their own: "cuda:0", .cuda(), use_cuda, torch.cuda;
+    not inside a longer lower-case name ("inputs" does not name an NPU, nor "dumps" MPS)."""
+    return re.compile(f"(?<![a-z])({'|'.join(sorted(map(re.escape, markers)))})(?![a-z])")
+
+
+ACCELERATOR_NAME = whole_words(ACCELERATOR_DEVICES)
 
 
 def names_accelerator(text: str) -> Optional[bool]:

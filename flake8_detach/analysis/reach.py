@@ -92,6 +92,18 @@ _CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CAL
 _CONTAINER_METHODS = (torch_api.RECEIVER_MUTATORS | torch_api.CONTAINER_ELEMENT_METHODS
                       | torch_api.CONTAINER_COPY_METHODS | {torch_api.CONTAINER_ITEMS_METHOD})
 _BUILTINS = frozenset(dir(builtins))
+# What a library function (or builtin) gives of its arguments' facts, by its effect: nothing for one
+# the table does not know (the interpreter's default), nor for what makes a number, an array,
+# a new leaf (FACTORY: requires_grad= aside) or a grad-mode switch.
+_LIBRARY_CUTS: Dict[Fact, FrozenSet[Optional[Effect]]] = {
+    Fact.GRAD: frozenset({None, Effect.NOT_TENSOR, Effect.INTEGER, Effect.STOP, Effect.STATE, Effect.FACTORY,
+                          Effect.CONVERTS, Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN,
+                          Effect.DEVICE, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
+                          Effect.RECORD_TYPE}),
+    Fact.DEVICE: frozenset({None, Effect.NOT_TENSOR, Effect.CONVERTS, Effect.CONSUMER_FACTORY,
+                            Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF,
+                            Effect.GRAD_ON, Effect.GRAD_SET, Effect.RECORD_TYPE}),
+}
 _APPLIERS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -284,9 +296,10 @@ class Unprovable(Exception):
 class _Flows:
     """One walk over a module, building the graphs and the sinks."""
 
-    def __init__(self) -> None:
-        self.grad = _Graph()
-        self.device = _Graph()
+    def __init__(self, kinds: FrozenSet[Fact]) -> None:
+        # Only the graphs of the facts asked for are built (DET201's alone where no grad rule runs).
+        self.grad = _Graph() if Fact.GRAD in kinds else None
+        self.device = _Graph() if Fact.DEVICE in kinds else None
         self.converters = _Graph()
         self.sinks: List[_Sink] = []
         self.defined: Set[str] = set()  # every function or class name the file defines
@@ -317,8 +330,10 @@ class _Flows:
         for target in targets:
             if target[0] == "attr":
                 self.bound_attributes.add(target)
-        self.grad.flow(value.grad, targets)
-        self.device.flow(value.device, targets)
+        if self.grad is not None:
+            self.grad.flow(value.grad, targets)
+        if self.device is not None:
+            self.device.flow(value.device, targets)
         self.converters.flow(value.converters, targets)
 
     def scope(self, kind: str, parent: Optional[_Scope], body: List[ast.stmt], parameters: Set[str],
@@ -665,10 +680,16 @@ class _Flows:
         """What a call gives.  Calling a converter gives an array, not a converter, unless the
         table says it gives a plotting object (plt.subplots()); a plotting object's methods give
         plotting objects."""
-        effect = _effect_of(qualified) if qualified is not None else None
+        builtin = isinstance(node.func, ast.Name) and scope.is_builtin(node.func.id)
+        effect = _effect_of(qualified) if qualified is not None else \
+            torch_api.BUILTINS.get(node.func.id) if builtin else None  # type: ignore[attr-defined]
         result = _Value().add(callee, converters=qualified is None)
-        result.add(passed, converters=effect in _APPLIERS or (
-            qualified is None and torch_api.BUILTINS.get(_dotted(node.func) or "") in _APPLIERS))
+        from_arguments = _Value().add(passed, converters=effect in _APPLIERS)
+        if qualified is not None or builtin:  # a library's function gives what the table says
+            for fact, cuts in _LIBRARY_CUTS.items():
+                if effect in cuts:
+                    from_arguments.cut(fact)
+        result.add(from_arguments)
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
@@ -883,7 +904,8 @@ class _Flows:
         sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters)]
         reached: Dict[Fact, FrozenSet[int]] = {}
         for fact in kinds:
-            tainted = (self.grad if fact is Fact.GRAD else self.device).reached_from(_SEED[fact])
+            graph = self.grad if fact is Fact.GRAD else self.device
+            tainted = graph.reached_from(_SEED[fact]) if graph is not None else set()
             lines = frozenset(sink.line for sink in sinks if not sink.facts(fact).isdisjoint(tainted))
             if lines:
                 reached[fact] = lines
@@ -903,7 +925,7 @@ def facts_reaching_conversions(tree: ast.AST, kinds: FrozenSet[Fact]) -> Reach:
     anywhere, when the walk cannot tell)."""
     if not kinds or not isinstance(tree, ast.Module):
         return Reach(kinds, None)
-    flows = _Flows()
+    flows = _Flows(kinds)
     try:
         flows.module(tree)
     except (Unprovable, RecursionError):
