@@ -104,7 +104,13 @@ _LIBRARY_CUTS: Dict[Fact, FrozenSet[Optional[Effect]]] = {
                             Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF,
                             Effect.GRAD_ON, Effect.GRAD_SET, Effect.RECORD_TYPE}),
 }
-_APPLIERS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER})
+# With grad off, what computes gives no grad (a view keeps its base's: VIEW is not here).
+_COMPUTING = frozenset({Effect.PROPAGATE, Effect.MAX_LIKE, Effect.TUPLE, Effect.OBJECT})
+_KEPT_WITH_GRAD_OFF = frozenset({"ret", "call-ret", "seed"})
+# What a library function gives holds its arguments themselves (functions, plotting objects
+# included): list(callbacks), partial(np.asarray), copy.deepcopy(model).
+_HOLDS_ITS_ARGUMENTS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER, Effect.ELEMENTS, Effect.ELEMENT,
+                                  Effect.MAPPING, Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -280,6 +286,7 @@ class _Signature:
     arguments: ast.arguments
     scope: _Scope
     has_receiver: bool
+    key: str  # the function's: its returns
 
 
 class _Callee(enum.Enum):
@@ -318,6 +325,9 @@ class _Flows:
         self.stored: Dict[str, Set[str]] = {}  # a class scope's id: the attributes it sets on its instances
         self.instance_reads: Set[Tuple[Symbol, str, str]] = set()  # (self's symbol, class scope id, attribute)
         self.grads_have_graph = False
+        # Where the walk is: in code that runs with grad off, what a computation gives requires
+        # no grad (a view and a leaf keep theirs).
+        self.grad_off = False
         self.parameter_of: Dict[Symbol, str] = {}  # a parameter's symbol: its function
         self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
         self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
@@ -348,6 +358,12 @@ class _Flows:
         for statement in statements:
             self.statement(statement, scope)
 
+    def block_in_mode(self, statements: Iterable[ast.AST], scope: _Scope, grad_off: bool) -> None:
+        """Statements run with grad off (``with torch.no_grad():``, ``@torch.no_grad()``) or on."""
+        enclosing, self.grad_off = self.grad_off, grad_off
+        self.block(statements, scope)
+        self.grad_off = enclosing
+
     def statement(self, node: ast.AST, scope: _Scope) -> None:
         if isinstance(node, _FUNCTIONS):
             self.function(node, node.name, node.body, scope)
@@ -363,7 +379,9 @@ class _Flows:
                 entered = self.value(item.context_expr, scope).add_symbol(("ret", torch_api.ENTER_VALUE))
                 if item.optional_vars is not None:
                     self.assign_to(item.optional_vars, entered, scope)
-            self.block(node.body, scope)
+            switched = [_switches_grad(item.context_expr, scope) for item in node.items]
+            self.block_in_mode(node.body, scope, self.grad_off if all(s is None for s in switched)
+                               else next(s for s in reversed(switched) if s is not None))
         elif isinstance(node, ast.Return):
             if scope.kind in ("module", "class"):
                 raise Unprovable("return outside a function")  # Python refuses it; the interpreter stops there
@@ -394,7 +412,7 @@ class _Flows:
         inner = self.scope("function", scope, body, set(names), function=key)
         parameters = [inner.symbol(name) for name in names]
         has_receiver = scope.kind == "class" and not _is_static(node) and bool(parameters)
-        signature = _Signature(arguments, inner, has_receiver)
+        signature = _Signature(arguments, inner, has_receiver, key)
         self.bind_parameters(signature, key)
         for name, default in _defaults(arguments):  # norm=nn.LayerNorm seeds norm, not the others
             self.bind([inner.symbol(name)], self.value(default, scope))
@@ -414,7 +432,8 @@ class _Flows:
             self.bind([scope.symbol(key)], function_value)
             if scope.kind == "class":
                 self.method(node, key, function_value, signature, scope)
-        self.block(body, inner)
+        decorated_off = any(_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
+        self.block_in_mode(body, inner, decorated_off)  # a function runs where it is called
 
     def method(self, node: ast.AST, key: str, function_value: _Value, signature: "_Signature",
                owner: _Scope) -> None:
@@ -576,6 +595,8 @@ class _Flows:
         keeps_converters = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Starred, ast.IfExp,
                                              ast.BoolOp, ast.Subscript, ast.Await))
         found = _union(parts, keeps_converters)
+        if self.grad_off and isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            found.cut(Fact.GRAD)  # a new tensor, computed without grad
         if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
             found.cut(Fact.GRAD)
             if isinstance(node, ast.UnaryOp):
@@ -667,12 +688,17 @@ class _Flows:
         passed = _union(values)
         called = _called_name(func)
         self.sinks.append(_Sink.of(node, callee.converters | passed.converters, passed))
-        self.hand_on(node, called, qualified, callee, values, receiver, scope)
+        through = self.hand_on(node, called, qualified, callee, values, receiver, scope)
         if called is not None:  # bound in finish, if the file defines something of that name
             holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
             self.calls_by_name.append((node, called, values, receiver, holders))
+        if through is not None:  # what the functions it runs return
+            callee = _Value().add(callee)
+            if self.grad_off:  # model(x) with grad off gives no grad; a class or record stores its arguments
+                callee.cut(Fact.GRAD)
+            callee.add_symbol(("call-ret", through))
         result = self.result(node, qualified, callee, passed, scope)
-        self.changes(node, result, scope)
+        self.changes(node, _union([result, passed]), scope)  # what goes in, whatever the grad mode
         return result
 
     def result(self, node: ast.Call, qualified: Optional[str], callee: _Value, passed: _Value,
@@ -684,7 +710,7 @@ class _Flows:
         effect = _effect_of(qualified) if qualified is not None else \
             torch_api.BUILTINS.get(node.func.id) if builtin else None  # type: ignore[attr-defined]
         result = _Value().add(callee, converters=qualified is None)
-        from_arguments = _Value().add(passed, converters=effect in _APPLIERS)
+        from_arguments = _Value().add(passed, converters=effect in _HOLDS_ITS_ARGUMENTS)
         if qualified is not None or builtin:  # a library's function gives what the table says
             for fact, cuts in _LIBRARY_CUTS.items():
                 if effect in cuts:
@@ -708,6 +734,12 @@ class _Flows:
             result.add(self.member(node, qualified[len(prefix):], self.value(node.args[0], scope)))
         if _moves_to_host_by_argument(node):
             result.cut(Fact.DEVICE)
+        computes = effect in _COMPUTING if qualified is not None or builtin else isinstance(
+            node.func, ast.Attribute) and _member_effect(node.func.attr) in _COMPUTING
+        if self.grad_off and computes:
+            # torch.relu(x), x.topk(1) compute without grad; what a function of the file returns
+            # (a stored parameter...) and a new leaf (requires_grad=True) keep theirs
+            result.grad = {symbol for symbol in result.grad if symbol[0] in _KEPT_WITH_GRAD_OFF}
         return result
 
     def changes(self, node: ast.Call, result: _Value, scope: _Scope) -> None:
@@ -723,18 +755,19 @@ class _Flows:
             self.bind(self.holders(func.value, scope), result)
 
     def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], callee: _Value,
-                values: List[_Value], receiver: _Value, scope: _Scope) -> None:
+                values: List[_Value], receiver: _Value, scope: _Scope) -> Optional[str]:
         """Arguments go to the functions of the called name, and to the functions and modules of
-        the file the callee may be or may call back (see ``finish``)."""
+        the file the callee may be or may call back (see ``finish``).  The key of the call of a
+        value, when it is one."""
         if called is None:  # fns[i](x), make()(x)
-            self.call_through(callee, node, values, receiver)
-            return
+            return self.call_through(callee, node, values, receiver)
+        through = None
         targets: List[Symbol] = []
         kind = self.callee_kind(node, called, qualified, scope)
         if kind is _Callee.ANYTHING:  # fn(x), model(x)
-            self.call_through(callee, node, values, receiver)
+            through = self.call_through(callee, node, values, receiver)
         elif kind is _Callee.UNKNOWN_METHOD:  # self.head(x): what was stored as head, not self
-            self.call_through(_Value().add_symbol(("attr", called)), node, values, receiver)
+            through = self.call_through(_Value().add_symbol(("attr", called)), node, values, receiver)
         elif kind is _Callee.CALLS_BACK:
             callback = _callback_name(node)
             if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
@@ -746,8 +779,9 @@ class _Flows:
             if constructed is not None:  # cls(...) in a classmethod
                 targets.append(("args", constructed))
         self.bind(targets, _union([*values, receiver]))
+        return through
 
-    def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> None:
+    def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> str:
         """A call of a value: it runs the functions and modules of the file that flow into it
         (``route_calls_through``), each argument to the parameters it may bind."""
         key = f"<call {len(self.calls_through)}>"
@@ -755,6 +789,7 @@ class _Flows:
         passed = _union([*values, receiver])
         self.bind([("passed", key)], passed)
         self.calls_through.append((frozenset(callee.converters), key, handed))
+        return key
 
     def pass_arguments(self, node: ast.Call, called: str, values: List[_Value], receiver: _Value) -> List[Symbol]:
         """Each argument to the parameters it may bind: the i-th positional one to a function's
@@ -896,6 +931,7 @@ class _Flows:
                         self.bind_parameters(signature, own)
                     for space, suffix in handed:  # the call's arguments to those of the callable
                         self.bind([(space, own + suffix)], _Value().add_symbol((space, key + suffix)))
+                    self.bind([("call-ret", key)], _Value().add_symbol(("ret", signature.key)))
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
 
@@ -1005,6 +1041,19 @@ def _dotted(node: ast.expr) -> Optional[str]:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _switches_grad(expression: ast.expr, scope: _Scope) -> Optional[bool]:
+    """True for what turns grad off (torch.no_grad(), inference_mode(), set_grad_enabled(False)),
+    False for what turns it on (or may: set_grad_enabled(flag)); None for anything else."""
+    switch = expression.func if isinstance(expression, ast.Call) else expression
+    effect = _effect_of(_qualified(switch, scope) or "")
+    if effect is Effect.GRAD_OFF:
+        return True
+    if effect is Effect.GRAD_SET:
+        flag = expression.args[0] if isinstance(expression, ast.Call) and expression.args else None
+        return isinstance(flag, ast.Constant) and flag.value is False
+    return False if effect is Effect.GRAD_ON else None
 
 
 def _callback_name(node: ast.Call) -> Optional[str]:
