@@ -146,6 +146,47 @@ _CLEARED = {
         print(len(weight), isinstance(weight, torch.Tensor))
         report([1.0, 2.0])
         """,
+    "model outputs computed with grad off, at module level": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(4, 2)
+        with torch.no_grad():
+            scores = model(torch.rand(3, 4)).softmax(dim=1)
+        print(np.asarray(scores), scores.numpy())
+        """,
+    "an evaluation method decorated with no_grad": """
+        import numpy as np
+        import torch
+
+        class Evaluator:
+            def __init__(self, model):
+                self.model = model
+
+            @torch.no_grad()
+            def predict(self, batches):
+                return [np.argmax(self.model(batch).numpy(), axis=1) for batch in batches]
+
+        Evaluator(torch.nn.Linear(4, 2)).predict([torch.rand(2, 4)])
+        """,
+    "inference_mode in a loop": """
+        import torch
+
+        model = torch.nn.Linear(4, 2)
+        for batch in [torch.rand(2, 4)]:
+            with torch.inference_mode():
+                logits = model(batch) * 2
+            print(logits.numpy())
+        """,
+    "a library function the table does not know gives no grad": """
+        import numpy as np
+        import torch
+        from fvcore.nn import FlopCountAnalysis
+
+        model = torch.nn.Linear(4, 2)
+        flops = FlopCountAnalysis(model, torch.rand(1, 4))
+        print(np.sum(flops.total()))
+        """,
     "a flag the file cannot read is not a grad source": """
         import torch
 
@@ -288,6 +329,44 @@ _FOLLOWED = {
         w = torch.rand(3, requires_grad=True)
         record(history, w * 2)
         np.array(history)
+        """,
+    # grad off does not take grad from what is stored, appended or returned by the file
+    "a leaf appended with grad off": """
+        import numpy as np
+        import torch
+
+        history = []
+        w = torch.zeros(3, requires_grad=True)
+        with torch.no_grad():
+            history.append(w)
+        np.round(history[-1], 3)
+        """,
+    "a record built with grad off holds a leaf": """
+        from collections import namedtuple
+        import numpy as np
+        import torch
+
+        Pair = namedtuple("Pair", ["weight", "step"])
+        w = torch.ones(3, requires_grad=True)
+        with torch.no_grad():
+            pair = Pair(w, 0)
+        np.percentile(pair.weight, 90)
+        """,
+    "a helper called with grad off returns a parameter": """
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = torch.nn.Parameter(torch.ones(1))
+
+            def current_scale(self):
+                return self.scale
+
+        net = Net()
+        with torch.no_grad():
+            scale = net.current_scale()
+        scale.numpy()
         """,
     # devices: a name that says cuda, a string that names one, a tensor's device
     "device from a flag name": """

@@ -77,7 +77,9 @@ _CUTS: Dict[Fact, FrozenSet[Effect]] = {
 _DYNAMIC_BUILTINS = frozenset({"exec", "eval", "__import__"})
 # locals() and globals() read every variable of a scope; what is written into them is not followed.
 _SCOPE_DICTIONARIES = frozenset({"locals", "globals"})
-_DYNAMIC_ATTRIBUTES = frozenset({"__getattribute__", "__setattr__"})
+# obj.__setattr__(name, v) writes, obj.__getattribute__(name) reads an attribute by a computed name.
+_ATTRIBUTE_WRITER = "__setattr__"
+_ATTRIBUTE_READERS = frozenset({"__getattribute__", "__getattr__"})
 # vars(x) and x.__dict__ are x's attributes, read or written by computed names.
 _ATTRIBUTE_DICTIONARY = "__dict__"
 _VARS = "vars"
@@ -485,7 +487,6 @@ class _Flows:
                 symbols.append(("attr", target.id))
             self.bind(symbols, value)
         elif isinstance(target, ast.Attribute):
-            _refuse_dynamic_attribute(target.attr)
             self.note_stored(target.value, target.attr, scope)
             if target.attr == torch_api.REQUIRES_GRAD_KEYWORD and (source is None or _is_true(source)):
                 # x.requires_grad = True
@@ -528,8 +529,9 @@ class _Flows:
                     scope.is_builtin(called):
                 if called == _VARS:  # vars(self).update(kwargs)
                     return [_ATTRIBUTE_WRITTEN_SOMEHOW]
-                if called == "globals":
-                    raise Unprovable("a change through globals()")
+                if called == "globals":  # globals()[name] = value: any module variable
+                    module = scope.module()
+                    return [module.symbol(variable) for variable in module.bound]
                 return []  # a change to what locals() gives changes no variable
             receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
                 node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
@@ -539,8 +541,12 @@ class _Flows:
     def imports(self, node: ast.AST, scope: _Scope) -> None:
         assert isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in node.names:
-            if alias.name == "*":
-                raise Unprovable("a star import")
+            if alias.name == "*":  # from torch.nn import *: names the table knows, the walk does not see
+                root = getattr(node, "module", None) or ""
+                if root.split(".", 1)[0] in _converting_roots() or root in _grad_seed_namespaces() or \
+                        _names_accelerator(root):
+                    raise Unprovable("a star import")
+                continue
             bound = alias.asname or alias.name.split(".", 1)[0]
             qualified = _imported_name(node, alias)
             found = self.qualified(qualified, _Value(), whole=True)
@@ -627,7 +633,6 @@ class _Flows:
 
     def attribute(self, node: ast.Attribute, scope: _Scope, called: bool = False) -> Tuple[_Value, _Value]:
         """What ``node`` gives, and what its receiver gives."""
-        _refuse_dynamic_attribute(node.attr)
         if not called:
             self.escaping.add(node.attr)  # register_forward_hook(self.save), fn = self.convert
         dotted = _dotted(node)
@@ -646,10 +651,11 @@ class _Flows:
             self.instance_reads.add((instance, owner, node.attr))
             found = self.member(node, node.attr, _Value().add_symbol(("instance-attr", f"{owner}.{node.attr}")))
         effect = _member_effect(node.attr)
-        if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES):
+        if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES) and \
+                node.attr != torch_api.REQUIRES_GRAD_METHOD:  # its flag decides: see result()
             found.seeded(Fact.GRAD)
-            # model.zero_grad(), model.eval(): the receiver is a module
-            self.bind(self.holders(node.value, scope), _Value().seeded(Fact.GRAD))
+            if _changeable(node.value):  # model.zero_grad(), model.eval(): the receiver is a module
+                self.bind(self.holders(node.value, scope), _Value().seeded(Fact.GRAD))
         if _names_accelerator(node.attr):
             found.seeded(Fact.DEVICE)
         return found, receiver
@@ -668,7 +674,7 @@ class _Flows:
         if name == torch_api.GRAD_ATTRIBUTE:
             self.bind([_GRADIENTS_IF_GRAPH], receiver)
             found.add_symbol(_GRADIENTS)
-        if name == _ATTRIBUTE_DICTIONARY:
+        if name == _ATTRIBUTE_DICTIONARY or name in _ATTRIBUTE_READERS:
             self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
             found.add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
         return found.add_symbol(("attr", name))
@@ -698,7 +704,7 @@ class _Flows:
                 callee.cut(Fact.GRAD)
             callee.add_symbol(("call-ret", through))
         result = self.result(node, qualified, callee, passed, scope)
-        self.changes(node, _union([result, passed]), scope)  # what goes in, whatever the grad mode
+        self.changes(node, result, scope)
         return result
 
     def result(self, node: ast.Call, qualified: Optional[str], callee: _Value, passed: _Value,
@@ -727,6 +733,9 @@ class _Flows:
         asked = {keyword.arg for keyword in node.keywords if _is_true(keyword.value)}
         if not asked.isdisjoint(_GRAD_SEED_KEYWORDS):
             result.seeded(Fact.GRAD)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == torch_api.REQUIRES_GRAD_METHOD and (
+                _is_true(node.args[0]) if node.args else not node.keywords or bool(asked)):
+            result.seeded(Fact.GRAD)  # t.requires_grad_(), t.requires_grad_(True)
         if torch_api.CREATE_GRAPH_KEYWORD in asked:
             self.grads_have_graph = True
         prefix = torch_api.TENSOR_CLASS_PREFIX
@@ -750,7 +759,9 @@ class _Flows:
         if func.attr == torch_api.REGISTER_BUFFER_METHOD and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
             self.note_stored(func.value, node.args[0].value, scope)
-        if func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(func.attr):
+        if func.attr == _ATTRIBUTE_WRITER:  # super().__setattr__(name, value)
+            self.bind([_ATTRIBUTE_WRITTEN_SOMEHOW], result)
+        if (func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(func.attr)) and _changeable(func.value):
             # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
             self.bind(self.holders(func.value, scope), result)
 
@@ -1001,11 +1012,6 @@ def _called_implicitly(key: str) -> bool:
     return key.startswith("__") or key in torch_api.MODULE_CALL_METHODS
 
 
-def _refuse_dynamic_attribute(name: str) -> None:
-    if name in _DYNAMIC_ATTRIBUTES:
-        raise Unprovable(name)
-
-
 def _qualified(func: ast.expr, scope: _Scope) -> Optional[str]:
     """``np.linalg.norm`` as ``numpy.linalg.norm``: what a chain rooted at an import names."""
     dotted = _dotted(func)
@@ -1062,6 +1068,17 @@ def _callback_name(node: ast.Call) -> Optional[str]:
     keys = [keyword.value for keyword in node.keywords if keyword.arg == torch_api.CALLBACK_KEYWORD]
     handed = keys[0] if keys else node.args[0] if node.args else None
     return _called_name(handed) if isinstance(handed, (ast.Name, ast.Attribute)) else None
+
+
+def _changeable(receiver: ast.expr) -> bool:
+    """Whether the interpreter follows a change to ``receiver``: a name or a chain of attributes
+    of one (``self.history``), an item (``history[phase]``), ``history.setdefault(k, [])``;
+    not what a call gives (``make(x).mH.requires_grad_()``)."""
+    if isinstance(receiver, ast.Attribute):
+        return _dotted(receiver) is not None
+    if isinstance(receiver, ast.Call):
+        return isinstance(receiver.func, ast.Attribute) and receiver.func.attr in torch_api.ELEMENT_HOLDER_METHODS
+    return isinstance(receiver, (ast.Name, ast.Subscript))
 
 
 def _is_true(node: Optional[ast.expr]) -> bool:
