@@ -152,17 +152,17 @@ def _checks_that_may_fire(source: str, settings: Settings, prefilter: bool) -> L
 
 def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST) -> Tuple[List["RuleCheck"],
                                                                                 Optional[FrozenSet[int]]]:
-    """Of ``checks``, those that need no fact, or whose fact may reach a conversion of the file
-    (``analysis/reach.py``: one walk over the ``ast``, where libcst's parse costs ten); and the
-    lines of the only conversions they can report (None: any)."""
+    """Of ``checks``, those whose fact may reach a conversion of the file (``analysis/reach.py``:
+    one walk over the ``ast``, where libcst's parse costs ten), and the lines of the only
+    conversions they can report; all of them and None (any line) when one of them needs no
+    fact (DET103 reports values nothing is known about)."""
     from flake8_detach.analysis.reach import facts_reaching_conversions
 
+    if any(check.RULE.triggers.flows_from is None for check in checks):
+        return checks, None  # DET103 shown: every conversion is analysed anyway, the walk saves nothing
     needed = frozenset(kind for kind in (check.RULE.triggers.flows_from for check in checks) if kind is not None)
     reach = facts_reaching_conversions(tree, needed)
-    kept = [check for check in checks
-            if check.RULE.triggers.flows_from is None or check.RULE.triggers.flows_from in reach.kinds]
-    every_conversion = any(check.RULE.triggers.flows_from is None for check in kept)
-    return kept, None if every_conversion else reach.lines
+    return [check for check in checks if check.RULE.triggers.flows_from in reach.kinds], reach.lines
 
 
 def check_source(source: str, settings: Settings = Settings(), *, prefilter: bool = True,

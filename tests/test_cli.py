@@ -213,6 +213,24 @@ def _found(cli: Cli, *args: str) -> List[str]:
     return sorted(record["code"] for record in json_findings(result.out))
 
 
+def test_the_checker_is_told_which_rules_are_shown(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that it can skip what only a hidden rule could report (DET103's undecided values, which
+    the walk of analysis/reach.py cannot rule out), as under flake8."""
+    import flake8_detach.checker
+
+    asked: List[object] = []
+    check_source = flake8_detach.checker.check_source
+    monkeypatch.setattr(flake8_detach.checker, "check_source",
+                        lambda source, settings, **kwargs: asked.append(settings.rules) or check_source(
+                            source, settings, **kwargs))
+    write(cli.directory / "a.py", DET103)
+    cli("check", ".")
+    cli("check", "--extend-select", "DET103", ".")
+    cli("check", "--select", "DET201", ".")
+    default = frozenset(RULES) - frozenset(codes.DEFAULT_OFF)
+    assert asked == [default, default | {"DET103"}, frozenset({"DET201"})]
+
+
 def test_select_and_ignore(cli: Cli) -> None:
     write(cli.directory / "a.py", DET101)
     write(cli.directory / "b.py", DET102)

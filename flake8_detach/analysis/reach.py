@@ -2,20 +2,22 @@
 
 DET101, DET102 and DET201 report a value only when a fact about it holds on some path: it
 requires grad, or it lives on an accelerator.  Such a fact is born only at a *seed*: an
-expression the API table says creates it (a module, a parameter, ``requires_grad=``, a loaded
-model), or a name or string that names an accelerator (``"cuda"``, ``.cuda()``).  From there it
-moves only the ways values move: bindings, arguments and returns, attributes, a container a call
-mutates.  A conversion happens only where a converter is called (a NumPy or plotting function,
-a plotting object, ``.numpy()``).
+expression the API table says creates it (a module, a parameter, ``requires_grad=True``, a
+loaded model), or a name or string that names an accelerator (``"cuda:0"``, ``.cuda()``,
+``use_cuda``).  From there it moves only the ways the interpreter lets values move: bindings,
+arguments (by position and keyword) and returns, attributes, containers and the receivers a
+call changes, the functions and modules a called value may be.  A conversion happens only
+where a converter is called (a NumPy or plotting function, a plotting object, ``.numpy()``).
 
-This pass follows those ways without order or paths, in one walk over the file: every
-``x.name`` is one attribute whatever ``x`` is, every function called ``f`` receives what any
-call of an ``f`` passes, and a function called in ways the file does not show (a callback, a
-dunder, ``forward``) receives every argument of the file.  Only what the table says cuts a fact
-(``.detach()``, ``.item()``, ``.cpu()``) stops one.  So it over-approximates the interpreter,
-and "no tainted value reaches a converter" proves that the file holds none of those findings;
-``tests/test_reach.py`` checks that on every program the tests know.  flake8's default run pays
-libcst's parse and the interpretation only for the files this cannot clear.
+This pass follows those ways in one walk over the file, without order or paths: every
+``x.name`` is one attribute whatever ``x`` is (but ``self.name`` of a class that stores it is
+what the class stored), and every function called ``f`` receives what any call of an ``f``
+passes.  Only what the table says cuts a fact: ``.detach()``, ``.item()``, ``.cpu()``, a library
+function that makes a number or an array, a computation with grad off.  So it over-approximates
+the interpreter, and "no fact reaches a converter" proves that the file holds none of those
+findings; ``tests/test_reach.py`` checks that on every program the tests know.  The lines of the
+conversions a fact may reach narrow the relevance pass, so flake8's default run pays libcst's
+parse and the interpretation only for them and what reaches them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import argparse
 import io
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Iterator, List, NoReturn, Optional, Sequence, Tuple
 
@@ -217,14 +217,16 @@ def check(args: argparse.Namespace) -> int:
     if run.fixing:
         return _fix(run)
     for target, _, document in _readable(run):
-        analysis = analyse(document.code, run.config.settings, target.display, name_line=document.name_line,
+        selection = run.config.selection_for(target.display)
+        # Told which rules it shows, the checker skips what only a hidden rule could report.
+        settings = replace(run.config.settings, rules=selection.shown())
+        analysis = analyse(document.code, settings, target.display, name_line=document.name_line,
                            trace=output.shows_trace(args.output_format))
         if analysis.error is not None:
             run.fail(target.display, f"cannot analyse: {analysis.error}")
             continue
         run.checked += 1
-        findings = visible(analysis.findings, run.config.selection_for(target.display), Noqa(document.code),
-                           args.disable_noqa)
+        findings = visible(analysis.findings, selection, Noqa(document.code), args.disable_noqa)
         run.reported.extend(document.reported(target.display, finding) for finding in findings)
     stream = _findings_stream(run)
     _emit_findings(run, stream)

@@ -10,7 +10,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from flake8_detach.findings import Finding
 from flake8_detach.frontends.codes import DEFAULT_OFF, KNOWN_CODES, PREFIX, is_code_or_prefix
@@ -66,6 +66,10 @@ class Selection:
         if explicit_select or explicit_ignore:
             return _wins(explicit_select, explicit_ignore)
         return _wins(default_select, default_ignore)
+
+    def shown(self) -> FrozenSet[str]:
+        """The rule codes it shows: the checker builds findings only for these."""
+        return frozenset(code for code in KNOWN_CODES if self.enabled(code))
 
 
 def _wins(select: Optional[str], ignore: Optional[str]) -> bool:

@@ -79,7 +79,7 @@ class DetachChecker:
             raise ExecutionError(str(error)) from None
         selection = Selection(_codes(options, "select"), _codes(options, "ignore"),
                               _codes(options, "extend_select") or (), _codes(options, "extend_ignore") or ())
-        cls.reported_codes = frozenset(code for code in KNOWN_CODES if selection.enabled(code))
+        cls.reported_codes = selection.shown()
         # The checker builds findings (positions, messages, fixes) only for these.
         cls.settings = replace(cls.settings, rules=cls.reported_codes)
 
