@@ -432,10 +432,16 @@ class _Flows:
                 decorators.add_symbol(("ret", _called_name(decorator) or ""))
         if isinstance(node, _FUNCTIONS):
             self.defined.add(key)
-            function_value = decorators.add_symbol(("ret", key)).add_symbol(("fn", key))
+            # The function's value is the function (its identity, for calls of values) and, for
+            # its facts, what it returns; what it returns is not what it is when it is called
+            # through a value, or every model handed to predict(net, x) would be predict.
+            function_value = decorators.add_symbol(("fn", key))
+            returned = ("ret", key)
+            function_value.grad.add(returned)
+            function_value.device.add(returned)
             self.bind([scope.symbol(key)], function_value)
-            if scope.kind == "class":
-                self.method(node, key, function_value, signature, scope)
+            if scope.kind == "class":  # a property gives what it returns, as a module too
+                self.method(node, key, _Value().add(function_value).add_symbol(returned), signature, scope)
         decorated_off = any(_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
         self.block_in_mode(body, inner, decorated_off)  # a function runs where it is called
 
@@ -581,7 +587,10 @@ class _Flows:
         if isinstance(node, ast.Lambda):
             key = f"<lambda {next(self._scopes)}>"
             self.function(node, key, [ast.Return(node.body)], scope)
-            return _Value().add_symbol(("ret", key)).add_symbol(("fn", key))
+            found = _Value().add_symbol(("fn", key))
+            found.grad.add(("ret", key))
+            found.device.add(("ret", key))
+            return found
         if isinstance(node, _COMPREHENSIONS):
             return self.comprehension(node, scope)
         if isinstance(node, ast.NamedExpr):
