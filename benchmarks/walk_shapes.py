@@ -23,7 +23,8 @@ from typing import List, Optional, Sequence, Tuple
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from shapes import SHAPES, shape_source  # noqa: E402 - beside this script
 
-from flake8_detach.analysis.reach import Fact, facts_reaching_conversions  # noqa: E402
+from flake8_detach.analysis.reach import facts_reaching_conversions  # noqa: E402
+from flake8_detach.prefilter import Fact  # noqa: E402
 
 
 def walk_seconds(source: str) -> float:

@@ -9,12 +9,12 @@ table, so a new entry cannot be hidden.
 
 from __future__ import annotations
 
+import enum
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, FrozenSet, Iterable, Mapping, Optional
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.reach import Fact
 from flake8_detach.analysis.sites import SiteKind
 from flake8_detach.torch_api import Effect
 
@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 _GRAD_MEMBER_EFFECTS = {Effect.SOURCE, Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS,
                         Effect.NAMED_PARAMETERS}
 _GRAD_NAMESPACE_EFFECTS = {Effect.PROPAGATE, Effect.MODULE, Effect.SOURCE}
+
+
+class Fact(enum.Enum):
+    """A kind of fact a rule's findings need, born at a seed and carried to the site
+    (``analysis/reach.py`` follows each with its own seeds and cuts)."""
+
+    GRAD = "grad"
+    DEVICE = "device"
 
 
 @dataclass(frozen=True)

@@ -342,11 +342,16 @@ ACCELERATOR_NAME = whole_words(ACCELERATOR_DEVICES)
 
 
 def names_accelerator(text: str) -> Optional[bool]:
-    """True for "cuda", "cuda:1", "mps"; False for "cpu"; None for text that names no device."""
-    device_type = text.split(":", 1)[0].strip()
-    if device_type == HOST_DEVICE:
-        return False
-    return True if device_type in ACCELERATOR_DEVICES else None
+    """True for "cuda", "cuda:1", "mps"; False for "cpu"; None for text that names no device
+    (matched at the start: a docstring is not split to find out)."""
+    named = _DEVICE_STRING.match(text)
+    if named is None:
+        return None
+    return named.group(1) != HOST_DEVICE
+
+
+# A device type alone or before ":index", as torch reads it.
+_DEVICE_STRING = re.compile(rf"\s*({'|'.join(sorted(ACCELERATOR_DEVICES | {HOST_DEVICE}))})\s*(?::|\Z)")
 
 
 # Losses whose result has no dimensions unless told ``reduction="none"``: the subclasses of

@@ -22,7 +22,8 @@ from casefile import load_cases
 from generator.grammar import generate
 from hypothesis import HealthCheck, given, settings
 
-from flake8_detach.analysis.reach import Fact, facts_reaching_conversions
+from flake8_detach.analysis.reach import facts_reaching_conversions
+from flake8_detach.prefilter import Fact
 from flake8_detach.checker import UnanalysableSource, check_source
 from flake8_detach.rules import DEFAULT_OFF, RULES
 from flake8_detach.settings import Settings

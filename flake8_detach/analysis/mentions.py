@@ -14,7 +14,26 @@ from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Set, Tuple, Union
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def parameters(arguments: ast.arguments) -> List[ast.arg]:
+    """A function's parameters in order: positional, ``*args``, keyword-only, ``**kwargs``."""
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    every += [star for star in (arguments.vararg, arguments.kwarg) if star is not None]
+    return every
 
 
 @dataclass
@@ -70,7 +89,7 @@ def scan(nodes: Iterable[Optional[ast.AST]]) -> Mentions:
             found.bound.add(node.name)
             # Class-body names are not visible in methods; treating them as free only keeps more.
             found.add_nested(scan(node.body), set())
-        elif isinstance(node, _COMPREHENSIONS):
+        elif isinstance(node, COMPREHENSIONS):
             pending.append(node.generators[0].iter)  # read in the enclosing scope
             inner = scan([*_results(node), *_generator_parts(node)])
             found.add_nested(inner, inner.bound)

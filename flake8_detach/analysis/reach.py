@@ -27,19 +27,13 @@ import builtins
 import enum
 import functools
 import itertools
-import re
 from dataclasses import dataclass
 from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from flake8_detach import torch_api
+from flake8_detach.analysis.mentions import COMPREHENSIONS, FUNCTIONS, dotted, parameters
+from flake8_detach.prefilter import CONVERTING_ROOTS, Fact
 from flake8_detach.torch_api import Effect
-
-
-class Fact(enum.Enum):
-    """A kind of fact a rule needs, with its own seeds and its own cuts."""
-
-    GRAD = "grad"
-    DEVICE = "device"
 
 
 Symbol = Tuple[str, str]  # (space, name): a scope's variable, ("attr", x), ("ret", f), ("args", f)...
@@ -87,8 +81,6 @@ _ATTRIBUTE_DICTIONARY = "__dict__"
 _VARS = "vars"
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
 _ACCELERATOR_NAME = torch_api.ACCELERATOR_NAME
-# What torch_api.names_accelerator says True to ("cuda", " cuda:1"), without splitting a long docstring.
-_DEVICE_STRING = re.compile(rf"\s*({'|'.join(sorted(torch_api.ACCELERATOR_DEVICES))})\s*(?::|\Z)")
 # What calls a function it is handed: map(f, xs), checkpoint(f, x), register_forward_hook(f)...
 _CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CALLS_ARGUMENT, Effect.FORWARD_HOOK,
                            Effect.FORWARD_PRE_HOOK, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
@@ -115,8 +107,6 @@ _KEPT_WITH_GRAD_OFF = frozenset({"ret", "call-ret", "seed"})
 # included): list(callbacks), partial(np.asarray), copy.deepcopy(model).
 _HOLDS_ITS_ARGUMENTS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER, Effect.ELEMENTS, Effect.ELEMENT,
                                   Effect.MAPPING, Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY})
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @functools.lru_cache(maxsize=None)
@@ -369,7 +359,7 @@ class _Flows:
         self.grad_off = enclosing
 
     def statement(self, node: ast.AST, scope: _Scope) -> None:
-        if isinstance(node, _FUNCTIONS):
+        if isinstance(node, FUNCTIONS):
             self.function(node, node.name, node.body, scope)
         elif isinstance(node, ast.ClassDef):
             self.class_def(node, scope)
@@ -408,20 +398,20 @@ class _Flows:
 
     def function(self, node: ast.AST, key: str, body: List[ast.stmt], scope: _Scope) -> None:
         """A def or a lambda (``key`` names it: its calls and returns)."""
-        assert isinstance(node, (*_FUNCTIONS, ast.Lambda))
+        assert isinstance(node, (*FUNCTIONS, ast.Lambda))
         arguments = node.args
         decorators_applied = [self.value(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
         decorators = _union(decorators_applied)
-        names = _ordered_parameters(arguments)
+        names = [parameter.arg for parameter in parameters(arguments)]
         inner = self.scope("function", scope, body, set(names), function=key)
-        parameters = [inner.symbol(name) for name in names]
-        has_receiver = scope.kind == "class" and not _is_static(node) and bool(parameters)
+        symbols = [inner.symbol(name) for name in names]
+        has_receiver = scope.kind == "class" and not _is_static(node) and bool(symbols)
         signature = _Signature(arguments, inner, has_receiver, key)
         self.bind_parameters(signature, key)
         for name, default in _defaults(arguments):  # norm=nn.LayerNorm seeds norm, not the others
             self.bind([inner.symbol(name)], self.value(default, scope))
         # A parameter the function changes changes its caller's argument (self: see method()).
-        self.parameter_of.update((parameter, key) for parameter in parameters[int(has_receiver):])
+        self.parameter_of.update((symbol, key) for symbol in symbols[int(has_receiver):])
         self.signatures.setdefault(key, []).append(signature)
         if isinstance(node, ast.Lambda):
             self.escaping.add(key)
@@ -430,7 +420,7 @@ class _Flows:
             self.call_through(applied, _HANDED_ONE, [_Value().add_symbol(("fn", key))], _Value())
             if _called_name(decorator):
                 decorators.add_symbol(("ret", _called_name(decorator) or ""))
-        if isinstance(node, _FUNCTIONS):
+        if isinstance(node, FUNCTIONS):
             self.defined.add(key)
             # The function's value is the function (its identity, for calls of values) and, for
             # its facts, what it returns; what it returns is not what it is when it is called
@@ -457,7 +447,7 @@ class _Flows:
         if key in _CONSTRUCTORS:  # Model(x), and a subclass's constructor call
             self.bind_parameters(signature, owner.name)
         if signature.has_receiver:
-            receiver = signature.scope.symbol(_ordered_parameters(signature.arguments)[0])
+            receiver = signature.scope.symbol(parameters(signature.arguments)[0].arg)
             self.bind([receiver], _Value().add_symbol(("instance", owner.id)))
             self.first_parameters[receiver] = owner.name
             self.instance_of[receiver] = owner.id
@@ -551,7 +541,7 @@ class _Flows:
         for alias in node.names:
             if alias.name == "*":  # from torch.nn import *: names the table knows, the walk does not see
                 root = getattr(node, "module", None) or ""
-                if root.split(".", 1)[0] in _converting_roots() or root in _grad_seed_namespaces() or \
+                if root.split(".", 1)[0] in CONVERTING_ROOTS or root in _grad_seed_namespaces() or \
                         _names_accelerator(root):
                     raise Unprovable("a star import")
                 continue
@@ -582,7 +572,7 @@ class _Flows:
             return self.call(node, scope)
         if isinstance(node, ast.Constant):  # "cuda:0" names a device; a docstring naming CUDA does not
             found = _Value()
-            return found.seeded(Fact.DEVICE) if isinstance(node.value, str) and _DEVICE_STRING.match(
+            return found.seeded(Fact.DEVICE) if isinstance(node.value, str) and torch_api.names_accelerator(
                 node.value) else found
         if isinstance(node, ast.Lambda):
             key = f"<lambda {next(self._scopes)}>"
@@ -591,7 +581,7 @@ class _Flows:
             found.grad.add(("ret", key))
             found.device.add(("ret", key))
             return found
-        if isinstance(node, _COMPREHENSIONS):
+        if isinstance(node, COMPREHENSIONS):
             return self.comprehension(node, scope)
         if isinstance(node, ast.NamedExpr):
             found = self.value(node.value, scope)
@@ -638,7 +628,7 @@ class _Flows:
             found.seeded(Fact.GRAD)  # a namespace handed on whole (torch, nn) may give anything
         if _names_accelerator(qualified):
             found.seeded(Fact.DEVICE)
-        if qualified.split(".", 1)[0] in _converting_roots():
+        if qualified.split(".", 1)[0] in CONVERTING_ROOTS:
             found.converters.add(_CONVERTER)
         return found
 
@@ -646,11 +636,9 @@ class _Flows:
         """What ``node`` gives, and what its receiver gives."""
         if not called:
             self.escaping.add(node.attr)  # register_forward_hook(self.save), fn = self.convert
-        dotted = _dotted(node)
-        root = dotted.split(".", 1)[0] if dotted else ""
-        imported = scope.imported(root) if root else None
-        if imported is not None and dotted is not None:  # np.asarray, torch.nn.Linear: the table says
-            return self.qualified(imported + dotted[len(root):], _Value()), _Value()
+        qualified = _qualified(node, scope)
+        if qualified is not None:  # np.asarray, torch.nn.Linear: the table says
+            return self.qualified(qualified, _Value()), _Value()
         receiver = self.value(node.value, scope)
         instance = scope.symbol(node.value.id) if isinstance(node.value, ast.Name) else None
         owner = self.instance_of.get(instance) if instance is not None else None
@@ -714,12 +702,12 @@ class _Flows:
             if self.grad_off:  # model(x) with grad off gives no grad; a class or record stores its arguments
                 callee.cut(Fact.GRAD)
             callee.add_symbol(("call-ret", through))
-        result = self.result(node, qualified, callee, passed, scope)
+        result = self.result(node, qualified, callee, passed, values, scope)
         self.changes(node, result, scope)
         return result
 
     def result(self, node: ast.Call, qualified: Optional[str], callee: _Value, passed: _Value,
-               scope: _Scope) -> _Value:
+               values: List[_Value], scope: _Scope) -> _Value:
         """What a call gives.  Calling a converter gives an array, not a converter, unless the
         table says it gives a plotting object (plt.subplots()); a plotting object's methods give
         plotting objects."""
@@ -751,7 +739,7 @@ class _Flows:
             self.grads_have_graph = True
         prefix = torch_api.TENSOR_CLASS_PREFIX
         if qualified is not None and qualified.startswith(prefix) and node.args:  # torch.Tensor.numpy(t)
-            result.add(self.member(node, qualified[len(prefix):], self.value(node.args[0], scope)))
+            result.add(self.member(node, qualified[len(prefix):], values[0]))
         if _moves_to_host_by_argument(node):
             result.cut(Fact.DEVICE)
         computes = effect in _COMPUTING if qualified is not None or builtin else isinstance(
@@ -890,7 +878,7 @@ class _Flows:
         return _Value().add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
 
     def comprehension(self, node: ast.expr, scope: _Scope) -> _Value:
-        assert isinstance(node, _COMPREHENSIONS)
+        assert isinstance(node, COMPREHENSIONS)
         targets = {name.id for generator in node.generators for name in ast.walk(generator.target)
                    if isinstance(name, ast.Name)}
         inner = self.scope("comprehension", scope, [], targets, function=scope.function)
@@ -999,13 +987,6 @@ _member_effect = functools.lru_cache(maxsize=4096)(torch_api.member_effect)
 
 
 @functools.lru_cache(maxsize=None)
-def _converting_roots() -> FrozenSet[str]:
-    from flake8_detach.prefilter import CONVERTING_ROOTS
-
-    return CONVERTING_ROOTS
-
-
-@functools.lru_cache(maxsize=None)
 def _grad_seed_namespaces() -> FrozenSet[str]:
     """The packages and modules under which the table has a name that seeds grad (torch, torch.nn)."""
     seeding = [name for table in (torch_api.QUALIFIED, torch_api.derived().qualified, torch_api.NAMESPACE_DEFAULTS)
@@ -1025,12 +1006,12 @@ def _called_implicitly(key: str) -> bool:
 
 def _qualified(func: ast.expr, scope: _Scope) -> Optional[str]:
     """``np.linalg.norm`` as ``numpy.linalg.norm``: what a chain rooted at an import names."""
-    dotted = _dotted(func)
-    if dotted is None:
+    chain = dotted(func)
+    if chain is None:
         return None
-    root = dotted.split(".", 1)[0]
+    root = chain.split(".", 1)[0]
     imported = scope.imported(root)
-    return None if imported is None else imported + dotted[len(root):]
+    return None if imported is None else imported + chain[len(root):]
 
 
 def _moves_to_host_by_argument(node: ast.Call) -> bool:
@@ -1047,17 +1028,6 @@ def _called_name(func: ast.expr) -> Optional[str]:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
-
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _switches_grad(expression: ast.expr, scope: _Scope) -> Optional[bool]:
@@ -1086,7 +1056,7 @@ def _changeable(receiver: ast.expr) -> bool:
     of one (``self.history``), an item (``history[phase]``), ``history.setdefault(k, [])``;
     not what a call gives (``make(x).mH.requires_grad_()``)."""
     if isinstance(receiver, ast.Attribute):
-        return _dotted(receiver) is not None
+        return dotted(receiver) is not None
     if isinstance(receiver, ast.Call):
         return isinstance(receiver.func, ast.Attribute) and receiver.func.attr in torch_api.ELEMENT_HOLDER_METHODS
     return isinstance(receiver, (ast.Name, ast.Subscript))
@@ -1097,19 +1067,13 @@ def _is_true(node: Optional[ast.expr]) -> bool:
 
 
 def _comprehension_results(node: ast.expr) -> List[ast.expr]:
-    assert isinstance(node, _COMPREHENSIONS)
+    assert isinstance(node, COMPREHENSIONS)
     return [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
 
 
 def _is_static(node: ast.AST) -> bool:
     return any(isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
                for decorator in getattr(node, "decorator_list", ()))
-
-
-def _ordered_parameters(arguments: ast.arguments) -> List[str]:
-    every = [*getattr(arguments, "posonlyargs", []), *arguments.args, *arguments.kwonlyargs,
-             *(argument for argument in (arguments.vararg, arguments.kwarg) if argument is not None)]
-    return [argument.arg for argument in every]
 
 
 def _defaults(arguments: ast.arguments) -> Iterator[Tuple[str, ast.expr]]:
@@ -1167,7 +1131,7 @@ def _imported_name(node: ast.AST, alias: ast.alias) -> str:
 def _bound_by(node: ast.AST) -> Iterator[str]:
     """The names a statement (or an except clause, or a match case) binds in its scope."""
     targets: List[ast.expr] = []
-    if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+    if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
         yield node.name
     elif isinstance(node, (ast.Assign, ast.Delete)):
         targets = node.targets
@@ -1210,6 +1174,6 @@ def _own_statements(body: List[ast.stmt]) -> Iterator[ast.AST]:
     while pending:
         node = pending.pop()
         yield node
-        if not isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+        if not isinstance(node, (*FUNCTIONS, ast.ClassDef)):
             for block in _BLOCKS:
                 pending.extend(getattr(node, block, ()))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from flake8_detach.explain.calls import Calls
-from flake8_detach.explain.flow import dotted
+from flake8_detach.analysis.mentions import dotted
 
 _TABLE = Path(__file__).resolve().parent / "autograd_names.json"
 _TENSOR_MEMBER = "torch.Tensor."

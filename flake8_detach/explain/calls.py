@@ -11,7 +11,8 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from flake8_detach.explain.flow import FUNCTIONS, Binding, BindingKind, FlowIndex, Function, parameters
+from flake8_detach.analysis.mentions import FUNCTIONS, parameters
+from flake8_detach.explain.flow import Binding, BindingKind, FlowIndex, Function
 
 # What calling an instance runs: nn.Module.__call__ runs forward.
 _INSTANCE_CALL_METHODS = ("forward", "__call__")
@@ -44,7 +45,7 @@ class Calls:
         for binding in self.index.definitions(node):
             function = binding.statement
             if binding.kind is BindingKind.PARAMETER and isinstance(function, FUNCTIONS) \
-                    and parameters(function)[:1] and parameters(function)[0] is binding.target:
+                    and parameters(function.args)[:1] and parameters(function.args)[0] is binding.target:
                 return self.owner_class(function)
         return None
 
@@ -84,10 +85,10 @@ class Calls:
             if body_scope is not None:
                 found.extend(body_scope.bindings.get(attribute, []))
             for statement in owner.body:
-                if not isinstance(statement, FUNCTIONS) or not parameters(statement):
+                if not isinstance(statement, FUNCTIONS) or not parameters(statement.args):
                     continue
                 scope = self.index.scope_of_node[id(statement)]
-                found.extend(scope.bindings.get(f"{parameters(statement)[0].arg}.{attribute}", []))
+                found.extend(scope.bindings.get(f"{parameters(statement.args)[0].arg}.{attribute}", []))
         return found
 
     def instance_classes(self, node: ast.expr) -> List[ast.ClassDef]:

@@ -22,7 +22,8 @@ from flake8_detach import torch_api
 from flake8_detach.explain.autograd import AutogradNames
 from flake8_detach.explain.calls import Calls, Callee
 from flake8_detach.explain.facts import GradStatus, SiteFacts, Span
-from flake8_detach.explain.flow import FUNCTIONS, Binding, BindingKind, FlowIndex, Function
+from flake8_detach.analysis.mentions import FUNCTIONS
+from flake8_detach.explain.flow import Binding, BindingKind, FlowIndex, Function
 from flake8_detach.explain.model import Link, Step, StepKind
 from flake8_detach.findings import Position
 from flake8_detach.torch_api import Effect

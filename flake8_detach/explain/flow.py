@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from flake8_detach.analysis.mentions import FUNCTIONS, dotted, parameters
 from flake8_detach.findings import Position
 
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPES = (*FUNCTIONS, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -83,18 +83,6 @@ class Scope:
 
 
 State = Dict[str, FrozenSet[int]]  # name -> ids of the bindings that may reach
-
-
-def dotted(node: ast.AST) -> Optional[str]:
-    """``a.b.c`` for a chain of attributes on a name, else None."""
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def container_path(node: ast.AST) -> Optional[str]:
@@ -229,7 +217,7 @@ class FlowIndex:
             self._new(owner, node.name, BindingKind.DEFINITION, node, node)
         if isinstance(node, (*FUNCTIONS, ast.Lambda)):
             inner = self.scope_of_node[id(node)]
-            for arg in parameters(node):
+            for arg in parameters(node.args):
                 self._new(inner, arg.arg, BindingKind.PARAMETER, arg, node)
 
     def _new(self, scope: Scope, name: str, kind: BindingKind, target: ast.AST, statement: ast.AST,
@@ -544,13 +532,6 @@ class FlowIndex:
         if imported is None:
             return None
         return f"{imported}.{rest}" if rest else imported
-
-
-def parameters(node: Function) -> List[ast.arg]:
-    arguments = node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    every += [star for star in (arguments.vararg, arguments.kwarg) if star is not None]
-    return every
 
 
 def _inside_scope(scope_node: ast.AST, path: List[ast.AST]) -> bool:

@@ -14,7 +14,8 @@ from typing import List, Optional, Sequence, Tuple
 
 from flake8_detach import torch_api
 from flake8_detach.explain.calls import Calls
-from flake8_detach.explain.flow import FUNCTIONS, FlowIndex
+from flake8_detach.analysis.mentions import FUNCTIONS
+from flake8_detach.explain.flow import FlowIndex
 from flake8_detach.explain.model import Reason
 from flake8_detach.torch_api import Effect
 

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple
 from flake8_detach.analysis.sites import ConversionSite, GradMode, SiteKind
 from flake8_detach.analysis.values import Condition, Grad, Origin
 from flake8_detach.findings import Applicability, Edit, Finding, Fix, LineNamer, Position, TraceStep, numbered_line
-from flake8_detach.analysis.reach import Fact
-from flake8_detach.prefilter import GRAD_MARKERS, Triggers
+from flake8_detach.prefilter import GRAD_MARKERS, Fact, Triggers
 from flake8_detach.settings import Settings
 
 # The grad rules judge conversions, in files that show something that may require grad.

@@ -6,11 +6,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.reach import Fact
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, SiteKind
 from flake8_detach.analysis.values import Device, Kind
 from flake8_detach.findings import Edit, Finding, Fix, TraceStep
-from flake8_detach.prefilter import DEVICE_MARKERS, Triggers
+from flake8_detach.prefilter import DEVICE_MARKERS, Fact, Triggers
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import (
     Report,
