@@ -28,7 +28,7 @@ import enum
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.mentions import COMPREHENSIONS, FUNCTIONS, dotted, parameters
@@ -207,17 +207,21 @@ class _Graph:
             else:
                 known.update(targets)
 
-    def sources_reaching(self, sources: Iterable[Symbol]) -> Dict[Symbol, Set[Symbol]]:
-        """For each symbol, which of ``sources`` flow into it (one propagation for all of them)."""
-        reaching: Dict[Symbol, Set[Symbol]] = {source: {source} for source in sources}
+    def sources_reaching(self, sources: Sequence[Symbol]) -> Dict[Symbol, int]:
+        """For each symbol, which of ``sources`` flow into it, as a bit set over their positions
+        (one propagation for all of them: an int's ``|`` costs far less than a set's as they grow)."""
+        reaching: Dict[Symbol, int] = {}
+        for index, source in enumerate(sources):
+            reaching[source] = reaching.get(source, 0) | 1 << index
         pending = list(reaching)
+        edges = self.edges
         while pending:
             symbol = pending.pop()
             carried = reaching[symbol]
-            for target in self.edges.get(symbol, ()):
-                known = reaching.setdefault(target, set())
-                if not carried <= known:
-                    known |= carried
+            for target in edges.get(symbol, ()):
+                known = reaching.get(target, 0)
+                if known | carried != known:
+                    reaching[target] = known | carried
                     pending.append(target)
         return reaching
 
@@ -281,6 +285,32 @@ class _Signature:
     scope: _Scope
     has_receiver: bool
     key: str  # the function's: its returns
+
+
+class _Entry:
+    """The meeting point of the calls that may run the same functions (``_Flows.entry``)."""
+
+    def __init__(self, key: str, signatures: List[_Signature]) -> None:
+        self.key = key
+        self._signatures = signatures
+        self._linked: Set[Symbol] = set()
+
+    def link(self, space: str, suffix: str, flows: "_Flows") -> str:
+        """The entry's node for an argument (``(space, suffix)``), joined to the functions' own
+        parameters the first time a call hands one."""
+        if (space, suffix) not in self._linked:
+            self._linked.add((space, suffix))
+            flows.bind([(space, signature.scope.id + suffix) for signature in self._signatures],
+                       _Value().add_symbol((space, self.key + suffix)))
+        return self.key + suffix
+
+
+def _bits(number: int) -> Iterator[int]:
+    """The positions of the bits set in ``number``."""
+    while number:
+        lowest = number & -number
+        yield lowest.bit_length() - 1
+        number ^= lowest
 
 
 class _Callee(enum.Enum):
@@ -931,19 +961,34 @@ class _Flows:
         callables.update((("instance", owner), signatures) for owner, signatures in self.called_methods.items())
         if not callables or not self.calls_through:
             return
-        reaching = self.converters.sources_reaching(callables)
+        identities = list(callables)
+        reaching = self.converters.sources_reaching(identities)
+        entries: Dict[int, _Entry] = {}  # a set of identities, as bits: where the calls that may run them meet
         for callee, key, handed in self.calls_through:
-            for identity in set().union(*(reaching.get(symbol, ()) for symbol in callee)):
-                for signature in callables[identity]:
-                    own = signature.scope.id
-                    if own not in self.bound_signatures:  # its parameters, by its own key, once
-                        self.bound_signatures.add(own)
-                        self.bind_parameters(signature, own)
-                    for space, suffix in handed:  # the call's arguments to those of the callable
-                        self.bind([(space, own + suffix)], _Value().add_symbol((space, key + suffix)))
-                    self.bind([("call-ret", key)], _Value().add_symbol(("ret", signature.key)))
-        if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
-            self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
+            may_run = 0
+            for symbol in callee:
+                may_run |= reaching.get(symbol, 0)
+            if not may_run:
+                continue
+            entry = entries.get(may_run)
+            if entry is None:
+                runs = [signature for index in _bits(may_run) for signature in callables[identities[index]]]
+                entry = entries[may_run] = self.entry(f"<entry {len(entries)}>", runs)
+            for space, suffix in handed:  # the call's arguments to those of the callables
+                self.bind([(space, entry.link(space, suffix, self))], _Value().add_symbol((space, key + suffix)))
+            self.bind([("call-ret", key)], _Value().add_symbol(("call-ret", entry.key)))
+
+    def entry(self, key: str, signatures: List["_Signature"]) -> "_Entry":
+        """Where the calls that may run the same functions meet: one node per argument between
+        them and those functions (calls times functions edges otherwise: a file that calls
+        ``getattr(self, name)(x)`` may run any of its hundreds of methods from each such call)."""
+        for signature in signatures:
+            own = signature.scope.id
+            if own not in self.bound_signatures:  # its parameters, by its own key, once
+                self.bound_signatures.add(own)
+                self.bind_parameters(signature, own)
+            self.bind([("call-ret", key)], _Value().add_symbol(("ret", signature.key)))
+        return _Entry(key, signatures)
 
     def reaching(self, kinds: Iterable[Fact]) -> "Reach":
         converters = self.converters.reached_from(_CONVERTER)
