@@ -240,7 +240,8 @@ class Evaluator:
             return stored
         method = instance.method(name) if instance is not None else None
         if method is not None:  # self.record handed on as a callback: a bound method
-            return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=((None, node.value, base),))
+            bound = () if method.is_staticmethod else ((None, node.value, base),)
+            return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=bound)
         effect = torch_api.member_effect(name, base.qualified_name)
         if name == torch_api.DEVICE_ATTRIBUTE and base.kind is Kind.TENSOR:  # x.to(other.device)
             return Value(Kind.OTHER, device=base.device, placed=base.placed)
@@ -738,8 +739,8 @@ class Evaluator:
         if wrapper is not None:  # a method decorated in the file: its wrapper gets the instance first
             return self.call(node, wrapper, arguments.prepended((func.value, receiver)), frame)
         method = instance.method(name) if instance is not None else None
-        if method is not None:
-            bound = arguments.prepended((func.value, receiver))
+        if method is not None:  # a static method called through an instance is not handed it
+            bound = arguments if method.is_staticmethod else arguments.prepended((func.value, receiver))
             return self.calls.call_function(method, node, bound, frame)
         if name in torch_api.GRADIENT_METHODS and is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
             self.grads_have_graph = node

@@ -29,9 +29,14 @@ def dotted(node: ast.AST) -> Optional[str]:
     return ".".join(reversed(parts))
 
 
+def positional_parameters(arguments: ast.arguments) -> List[ast.arg]:
+    """A function's parameters that an argument can bind by position, in order."""
+    return [*arguments.posonlyargs, *arguments.args]
+
+
 def parameters(arguments: ast.arguments) -> List[ast.arg]:
     """A function's parameters in order: positional, ``*args``, keyword-only, ``**kwargs``."""
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    every = [*positional_parameters(arguments), *arguments.kwonlyargs]
     every += [star for star in (arguments.vararg, arguments.kwarg) if star is not None]
     return every
 

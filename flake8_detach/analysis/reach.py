@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.mentions import COMPREHENSIONS, FUNCTIONS, dotted, parameters
+from flake8_detach.analysis.mentions import COMPREHENSIONS, FUNCTIONS, dotted, parameters, positional_parameters
 from flake8_detach.prefilter import CONVERTING_ROOTS, Fact
 from flake8_detach.torch_api import Effect
 
@@ -40,6 +40,7 @@ Symbol = Tuple[str, str]  # (space, name): a scope's variable, ("attr", x), ("re
 _SEED: Dict[Fact, Symbol] = {fact: ("seed", fact.value) for fact in Fact}
 _CONVERTER: Symbol = ("seed", "converter")
 _CONVERTING = frozenset({_CONVERTER})
+_NOTHING: FrozenSet[Symbol] = frozenset()
 # The shapes of calls the walk makes up: a decorator applied; a callback called with anything.
 _HANDED_ONE = ast.Call(func=ast.Name(id="decorator", ctx=ast.Load()), args=[ast.Name(id="function", ctx=ast.Load())],
                        keywords=[])
@@ -79,6 +80,7 @@ _ATTRIBUTE_READERS = frozenset({"__getattribute__", "__getattr__"})
 # vars(x) and x.__dict__ are x's attributes, read or written by computed names.
 _ATTRIBUTE_DICTIONARY = "__dict__"
 _VARS = "vars"
+_SCOPE_READERS = _SCOPE_DICTIONARIES | {_VARS}
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
 _ACCELERATOR_NAME = torch_api.ACCELERATOR_NAME
 # What calls a function it is handed: map(f, xs), checkpoint(f, x), register_forward_hook(f)...
@@ -143,6 +145,13 @@ class _Value:
             self.converters |= other.converters
         return self
 
+    @staticmethod
+    def of(symbol: Symbol) -> "_Value":
+        """The value that is ``symbol`` (for each fact and as a converter)."""
+        value = _Value.__new__(_Value)
+        value.grad, value.device, value.converters = {symbol}, {symbol}, {symbol}
+        return value
+
     def add_symbol(self, symbol: Symbol) -> "_Value":
         self.grad.add(symbol)
         self.device.add(symbol)
@@ -200,6 +209,15 @@ class _Graph:
             self.flow(sources, [join])
             sources = {join}
         edges = self.edges
+        if len(targets) == 1:  # most bindings have one target
+            target = targets[0]
+            for source in sources:
+                known = edges.get(source)
+                if known is None:
+                    edges[source] = {target}
+                else:
+                    known.add(target)
+            return
         for source in sources:
             known = edges.get(source)
             if known is None:
@@ -249,6 +267,7 @@ class _Scope:
         self.imports = imports  # names bound only by imports: the qualified names they import
         self.function = function  # the enclosing function's key, for its returns
         self.id = f"{kind}{number}"
+        self._symbols: Dict[str, Symbol] = {}
 
     def owner_of(self, name: str) -> "_Scope":
         """Python's rule: a name belongs to the nearest enclosing scope that binds it, class bodies
@@ -261,7 +280,10 @@ class _Scope:
         return scope
 
     def symbol(self, name: str) -> Symbol:
-        return (self.owner_of(name).id, name)
+        known = self._symbols.get(name)
+        if known is None:  # a name is read many times in its scope: resolve it once
+            known = self._symbols[name] = (self.owner_of(name).id, name)
+        return known
 
     def module(self) -> "_Scope":
         scope = self
@@ -301,7 +323,7 @@ class _Entry:
         if (space, suffix) not in self._linked:
             self._linked.add((space, suffix))
             flows.bind([(space, signature.scope.id + suffix) for signature in self._signatures],
-                       _Value().add_symbol((space, self.key + suffix)))
+                       _Value.of((space, self.key + suffix)))
         return self.key + suffix
 
 
@@ -336,6 +358,7 @@ class _Flows:
         self.defined: Set[str] = set()  # every function or class name the file defines
         self.signatures: Dict[str, List["_Signature"]] = {}  # a function's key: its parameters
         self.bound_signatures: Set[str] = set()
+        self.without_receiver: List[Tuple["_Signature", str]] = []  # (signature, key) bound without one
         self.escaping: Set[str] = set()  # functions handed on as values (lambdas, callbacks, decorated)
         self.calls_by_computed_name = False
         # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
@@ -446,8 +469,11 @@ class _Flows:
         if isinstance(node, ast.Lambda):
             self.escaping.add(key)
         for decorator, applied in zip(getattr(node, "decorator_list", ()), decorators_applied):
+            if isinstance(decorator, ast.Name) and decorator.id in torch_api.NOT_ESCAPING_DECORATORS and \
+                    scope.is_builtin(decorator.id):
+                continue  # @staticmethod: the function stays what it is
             self.escaping.add(key)  # @to_arrays: to_arrays(total)
-            self.call_through(applied, _HANDED_ONE, [_Value().add_symbol(("fn", key))], _Value())
+            self.call_through(applied, _HANDED_ONE, [_Value.of(("fn", key))], _Value())
             if _called_name(decorator):
                 decorators.add_symbol(("ret", _called_name(decorator) or ""))
         if isinstance(node, FUNCTIONS):
@@ -478,7 +504,7 @@ class _Flows:
             self.bind_parameters(signature, owner.name)
         if signature.has_receiver:
             receiver = signature.scope.symbol(parameters(signature.arguments)[0].arg)
-            self.bind([receiver], _Value().add_symbol(("instance", owner.id)))
+            self.bind([receiver], _Value.of(("instance", owner.id)))
             self.first_parameters[receiver] = owner.name
             self.instance_of[receiver] = owner.id
 
@@ -490,10 +516,10 @@ class _Flows:
         self.defined.add(node.name)
         for base in node.bases:  # a constructor the class inherits gets its calls
             if isinstance(base, ast.Name):
-                self.bind([("args", base.id)], _Value().add_symbol(("args", node.name)).add_symbol(
+                self.bind([("args", base.id)], _Value.of(("args", node.name)).add_symbol(
                     ("passed", node.name)))
         self.bind([("instance", inner.id)], header)
-        self.bind([scope.symbol(node.name)], _Value().add_symbol(("instance", inner.id)))
+        self.bind([scope.symbol(node.name)], _Value.of(("instance", inner.id)))
         self.block(node.body, inner)
 
     def assignment(self, node: ast.AST, scope: _Scope) -> None:
@@ -553,7 +579,7 @@ class _Flows:
             return self.holders(node.value, scope)
         if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
             called = _called_name(node.func)
-            if called in _SCOPE_DICTIONARIES | {_VARS} and isinstance(node.func, ast.Name) and \
+            if called in _SCOPE_READERS and isinstance(node.func, ast.Name) and \
                     scope.is_builtin(called):
                 if called == _VARS:  # vars(self).update(kwargs)
                     return [_ATTRIBUTE_WRITTEN_SOMEHOW]
@@ -597,7 +623,7 @@ class _Flows:
         if isinstance(node, ast.Name):
             return self.name(node, scope)
         if isinstance(node, ast.Attribute):
-            return self.attribute(node, scope)[0]
+            return self.attribute(node, scope, _qualified(node, scope))[0]
         if isinstance(node, ast.Call):
             return self.call(node, scope)
         if isinstance(node, ast.Constant):  # "cuda:0" names a device; a docstring naming CUDA does not
@@ -607,7 +633,7 @@ class _Flows:
         if isinstance(node, ast.Lambda):
             key = f"<lambda {next(self._scopes)}>"
             self.function(node, key, [ast.Return(node.body)], scope)
-            found = _Value().add_symbol(("fn", key))
+            found = _Value.of(("fn", key))
             found.grad.add(("ret", key))
             found.device.add(("ret", key))
             return found
@@ -626,6 +652,11 @@ class _Flows:
     def compound(self, node: ast.expr, scope: _Scope) -> _Value:
         """Containers, conditionals and awaits may hand on a converter; arithmetic makes a new value;
         a comparison never requires grad, and ``not x`` is a Python bool."""
+        if isinstance(node, ast.Dict):  # what a dict holds are its values: the interpreter follows no key
+            for key in node.keys:
+                if key is not None:
+                    self.value(key, scope)
+            return _union([self.value(value, scope) for value in node.values])
         parts = [self.value(child, scope) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
         if isinstance(node, (ast.IfExp, ast.Subscript)):
             parts[0 if isinstance(node, ast.IfExp) else 1].converters = set()  # the test; the index
@@ -641,12 +672,12 @@ class _Flows:
         return found
 
     def name(self, node: ast.Name, scope: _Scope, called: bool = False) -> _Value:
-        if (node.id in _DYNAMIC_BUILTINS or (node.id in _SCOPE_DICTIONARIES | {_VARS} and not called)) and \
+        if (node.id in _DYNAMIC_BUILTINS or (node.id in _SCOPE_READERS and not called)) and \
                 scope.is_builtin(node.id):
             raise Unprovable(node.id)
         if not called:
             self.escaping.add(node.id)  # sorted(xs, key=rank), callbacks = [log_mean, log_max]
-        found = _Value().add_symbol(scope.symbol(node.id))
+        found = _Value.of(scope.symbol(node.id))
         if _names_accelerator(node.id):
             found.seeded(Fact.DEVICE)
         return found
@@ -662,11 +693,12 @@ class _Flows:
             found.converters.add(_CONVERTER)
         return found
 
-    def attribute(self, node: ast.Attribute, scope: _Scope, called: bool = False) -> Tuple[_Value, _Value]:
-        """What ``node`` gives, and what its receiver gives."""
+    def attribute(self, node: ast.Attribute, scope: _Scope, qualified: Optional[str],
+                  called: bool = False) -> Tuple[_Value, _Value]:
+        """What ``node`` gives, and what its receiver gives (``qualified``: what it names, when a
+        chain rooted at an import)."""
         if not called:
             self.escaping.add(node.attr)  # register_forward_hook(self.save), fn = self.convert
-        qualified = _qualified(node, scope)
         if qualified is not None:  # np.asarray, torch.nn.Linear: the table says
             return self.qualified(qualified, _Value()), _Value()
         receiver = self.value(node.value, scope)
@@ -678,7 +710,7 @@ class _Flows:
             # self.x is what the class stores in it (the interpreter's instance attribute); only
             # an attribute the class never stores may be something of the instance's (finish)
             self.instance_reads.add((instance, owner, node.attr))
-            found = self.member(node, node.attr, _Value().add_symbol(("instance-attr", f"{owner}.{node.attr}")))
+            found = self.member(node, node.attr, _Value.of(("instance-attr", f"{owner}.{node.attr}")))
         effect = _member_effect(node.attr)
         if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES) and \
                 node.attr != torch_api.REQUIRES_GRAD_METHOD:  # its flag decides: see result()
@@ -713,7 +745,7 @@ class _Flows:
         qualified = _qualified(func, scope)  # np.asarray, torch.nn.Linear: the table says what it is
         receiver = _Value()
         if isinstance(func, ast.Attribute):
-            callee, receiver = self.attribute(func, scope, called=True)
+            callee, receiver = self.attribute(func, scope, qualified, called=True)
         elif isinstance(func, ast.Name):
             callee = self.name(func, scope, called=True)
         else:
@@ -722,8 +754,12 @@ class _Flows:
         values = [self.value(argument, scope) for argument in arguments]
         passed = _union(values)
         called = _called_name(func)
-        self.sinks.append(_Sink.of(node, callee.converters | passed.converters, passed))
-        through = self.hand_on(node, called, qualified, callee, values, receiver, scope)
+        kind = _Callee.ANYTHING if called is None else self.callee_kind(node, called, qualified, scope)
+        # A converter handed to a library function converts only if the function calls it back
+        # (map(np.asarray, ts)); isinstance(x, np.ndarray) converts nothing.
+        handed = passed.converters if kind is not _Callee.LIBRARY else _NOTHING
+        self.sinks.append(_Sink.of(node, callee.converters | handed, passed))
+        through = self.hand_on(node, called, kind, callee, values, receiver, scope)
         if called is not None:  # bound in finish, if the file defines something of that name
             holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
             self.calls_by_name.append((node, called, values, receiver, holders))
@@ -794,7 +830,7 @@ class _Flows:
             # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
             self.bind(self.holders(func.value, scope), result)
 
-    def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], callee: _Value,
+    def hand_on(self, node: ast.Call, called: Optional[str], kind: "_Callee", callee: _Value,
                 values: List[_Value], receiver: _Value, scope: _Scope) -> Optional[str]:
         """Arguments go to the functions of the called name, and to the functions and modules of
         the file the callee may be or may call back (see ``finish``).  The key of the call of a
@@ -803,11 +839,10 @@ class _Flows:
             return self.call_through(callee, node, values, receiver)
         through = None
         targets: List[Symbol] = []
-        kind = self.callee_kind(node, called, qualified, scope)
         if kind is _Callee.ANYTHING:  # fn(x), model(x)
             through = self.call_through(callee, node, values, receiver)
         elif kind is _Callee.UNKNOWN_METHOD:  # self.head(x): what was stored as head, not self
-            through = self.call_through(_Value().add_symbol(("attr", called)), node, values, receiver)
+            through = self.call_through(_Value.of(("attr", called)), node, values, receiver)
         elif kind is _Callee.CALLS_BACK:
             callback = _callback_name(node)
             if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
@@ -847,16 +882,24 @@ class _Flows:
 
     def bind_parameters(self, signature: "_Signature", key: str) -> None:
         """The parameters of a function called ``key`` (or a constructor of a class called so)
-        from the arguments of its calls (see ``pass_arguments``); a method's receiver is its
-        instance however it is called."""
+        from the arguments of its calls (see ``pass_arguments``).  A method's receiver is its
+        instance however it is called; its i-th parameter is the (i-1)-th argument of a call
+        through an instance (``trainer.log(x)``) or the i-th of one through its class
+        (``Trainer.log(trainer, x)``).  A function without a receiver (a static method too) takes
+        the i-th argument only, unless it is handed on as a value: a decorator's wrapper can
+        become a method (``finish``)."""
         arguments, inner = signature.arguments, signature.scope
-        positional = [*getattr(arguments, "posonlyargs", []), *arguments.args]
-        every = _Value().add_symbol(("args", key))
-        for index, parameter in enumerate(positional):
+        every = _Value.of(("args", key))
+        for index, parameter in enumerate(positional_parameters(arguments)):
             if index == 0 and signature.has_receiver:
                 continue
-            self.bind([inner.symbol(parameter.arg)], _Value().add(every).add_symbol(("arg", f"{key}#{index}"))
-                      .add_symbol(("arg", f"{key}#{index - 1}")).add_symbol(("arg", f"{key}={parameter.arg}")))
+            value = _Value().add(every).add_symbol(("arg", f"{key}#{index}")).add_symbol(
+                ("arg", f"{key}={parameter.arg}"))
+            if signature.has_receiver:
+                value.add_symbol(("arg", f"{key}#{index - 1}"))
+            self.bind([inner.symbol(parameter.arg)], value)
+        if not signature.has_receiver:
+            self.without_receiver.append((signature, key))
         for parameter in arguments.kwonlyargs:
             self.bind([inner.symbol(parameter.arg)], _Value().add(every).add_symbol(("arg", f"{key}={parameter.arg}")))
         for rest in (arguments.vararg, arguments.kwarg):
@@ -887,7 +930,7 @@ class _Flows:
         if isinstance(node.func, ast.Name) and scope.is_builtin(called):
             if called == _VARS:
                 self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
-                return _Value().add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
+                return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
             if called in _SCOPE_DICTIONARIES:  # self.__dict__.update(locals())
                 owner = scope.module() if called == "globals" else scope
                 found = _Value()
@@ -902,10 +945,10 @@ class _Flows:
             self.bind([("attr", known) if known else _ATTRIBUTE_WRITTEN_SOMEHOW], passed)
             return _Value()
         if known:
-            return _Value().add_symbol(("attr", known))
+            return _Value.of(("attr", known))
         self.calls_by_computed_name = True
         self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
-        return _Value().add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
+        return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
 
     def comprehension(self, node: ast.expr, scope: _Scope) -> _Value:
         assert isinstance(node, COMPREHENSIONS)
@@ -916,7 +959,10 @@ class _Flows:
             self.assign_to(generator.target, self.value(generator.iter, scope if index == 0 else inner), inner)
             for condition in generator.ifs:
                 self.value(condition, inner)
-        return _union(self.value(result, inner) for result in _comprehension_results(node))
+        if isinstance(node, ast.DictComp):
+            self.value(node.key, inner)  # what a dict holds are its values (see compound)
+            return self.value(node.value, inner)
+        return self.value(node.elt, inner)
 
     # --- after the walk -----------------------------------------------------------------------
     def pass_to_the_file(self) -> None:
@@ -926,31 +972,40 @@ class _Flows:
             if called in self.defined:
                 self.pass_arguments(node, called, values, receiver)
                 self.bind([("passed", called)], _union([*values, receiver]))
-                self.bind(holders, _Value().add_symbol(("writes", called)))
+                self.bind(holders, _Value.of(("writes", called)))
 
     def finish(self) -> None:
         """What the walk could only decide once it had seen the whole file: calls by name, calls
         of values, attributes read or written by computed names, gradients with a graph."""
         self.pass_to_the_file()
         for name in self.defined:  # what a function of the file returns can be changed by its caller
-            self.bind([("ret", name)], _Value().add_symbol(("changed-result", name)))
+            self.bind([("ret", name)], _Value.of(("changed-result", name)))
         stored_somehow = _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes
         attributes = [symbol for symbol in self.bound_attributes | self.attributes_read
                       if symbol not in (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)]
         if stored_somehow:  # setattr(x, name, v): any attribute read may give v
             for attribute in attributes:
-                self.bind([attribute], _Value().add_symbol(_ATTRIBUTE_WRITTEN_SOMEHOW))
+                self.bind([attribute], _Value.of(_ATTRIBUTE_WRITTEN_SOMEHOW))
         if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
             for attribute in attributes:
-                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value().add_symbol(attribute))
+                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(attribute))
         for (receiver, owner, name) in self.instance_reads:  # self.x its class never stores
             if name not in self.stored[owner]:
-                self.bind([("instance-attr", f"{owner}.{name}")], _Value().add_symbol(receiver))
+                self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))
         if self.calls_by_computed_name:  # getattr(self, name)(x): any method may be the one called
             self.escaping.update(self.signatures)
         self.route_calls_through()
+        self.methods_made_of_functions()
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
-            self.bind([_GRADIENTS], _Value().add_symbol(_GRADIENTS_IF_GRAPH))
+            self.bind([_GRADIENTS], _Value.of(_GRADIENTS_IF_GRAPH))
+
+    def methods_made_of_functions(self) -> None:
+        """A function handed on as a value may be called as a method (``wrapper(self, x)`` that a
+        decorator returns): its i-th parameter also takes the (i-1)-th argument."""
+        for signature, key in self.without_receiver:
+            if signature.key in self.escaping:
+                for index, parameter in enumerate(positional_parameters(signature.arguments)):
+                    self.bind([signature.scope.symbol(parameter.arg)], _Value.of(("arg", f"{key}#{index - 1}")))
 
     def route_calls_through(self) -> None:
         """Each function of the file handed on as a value, and each class whose instances can be
@@ -975,8 +1030,8 @@ class _Flows:
                 runs = [signature for index in _bits(may_run) for signature in callables[identities[index]]]
                 entry = entries[may_run] = self.entry(f"<entry {len(entries)}>", runs)
             for space, suffix in handed:  # the call's arguments to those of the callables
-                self.bind([(space, entry.link(space, suffix, self))], _Value().add_symbol((space, key + suffix)))
-            self.bind([("call-ret", key)], _Value().add_symbol(("call-ret", entry.key)))
+                self.bind([(space, entry.link(space, suffix, self))], _Value.of((space, key + suffix)))
+            self.bind([("call-ret", key)], _Value.of(("call-ret", entry.key)))
 
     def entry(self, key: str, signatures: List["_Signature"]) -> "_Entry":
         """Where the calls that may run the same functions meet: one node per argument between
@@ -987,7 +1042,7 @@ class _Flows:
             if own not in self.bound_signatures:  # its parameters, by its own key, once
                 self.bound_signatures.add(own)
                 self.bind_parameters(signature, own)
-            self.bind([("call-ret", key)], _Value().add_symbol(("ret", signature.key)))
+            self.bind([("call-ret", key)], _Value.of(("ret", signature.key)))
         return _Entry(key, signatures)
 
     def reaching(self, kinds: Iterable[Fact]) -> "Reach":
@@ -1040,6 +1095,7 @@ def _grad_seed_namespaces() -> FrozenSet[str]:
                      for end in range(1, len(parts) + 1))
 
 
+@functools.lru_cache(maxsize=4096)  # names and attributes repeat: ask once each
 def _names_accelerator(text: str) -> bool:
     return _ACCELERATOR_NAME.search(text) is not None
 
@@ -1111,11 +1167,6 @@ def _is_true(node: Optional[ast.expr]) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-def _comprehension_results(node: ast.expr) -> List[ast.expr]:
-    assert isinstance(node, COMPREHENSIONS)
-    return [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-
-
 def _is_static(node: ast.AST) -> bool:
     return any(isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
                for decorator in getattr(node, "decorator_list", ()))
@@ -1123,7 +1174,7 @@ def _is_static(node: ast.AST) -> bool:
 
 def _defaults(arguments: ast.arguments) -> Iterator[Tuple[str, ast.expr]]:
     """(parameter, default): the positional defaults belong to the last positional parameters."""
-    positional = [*getattr(arguments, "posonlyargs", []), *arguments.args]
+    positional = positional_parameters(arguments)
     for parameter, default in zip(positional[len(positional) - len(arguments.defaults):], arguments.defaults):
         yield parameter.arg, default
     for parameter, keyword_default in zip(arguments.kwonlyargs, arguments.kw_defaults):

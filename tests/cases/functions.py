@@ -219,6 +219,69 @@ class Converter:
 w = torch.rand(3, requires_grad=True)
 arr = Converter.convert(w * 2)  # expect: DET101
 
+# case: static-method-called-through-self-is-not-handed-the-module
+import numpy as np
+import torch
+
+
+class BlockAttention(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(4, 4)
+
+    @staticmethod
+    def plan(length, block):
+        lengths = []
+        lengths.append(length)
+        lengths.append(block)
+        return lengths
+
+    def forward(self, x):
+        plan = self.plan(8, 2)
+        return self.proj(x) * float(np.array(plan).sum())
+
+
+out = BlockAttention()(torch.rand(2, 4))
+
+# case: static-method-called-through-self-with-a-grad-tensor
+import numpy as np
+import torch
+
+
+class Scorer(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = torch.nn.Linear(4, 1)
+
+    @staticmethod
+    def summarise(scale, values):
+        return np.asarray(values).mean() * scale
+
+    def forward(self, x):
+        return self.summarise(2.0, self.head(x))  # expect: DET102
+
+
+Scorer()(torch.rand(3, 4))
+
+# case: static-method-handed-on-through-an-instance
+import numpy as np
+import torch
+
+
+class Report:
+    @staticmethod
+    def as_array(first, second):
+        return np.asarray(second)
+
+    def writer(self):
+        return self.as_array
+
+
+w = torch.rand(3, requires_grad=True)
+write = Report().writer()
+write(w.detach(), 1.0)
+write(1.0, w * 2)  # expect: DET102
+
 # case: model-instance-passed-to-an-evaluation-function
 import matplotlib.pyplot as plt
 import torch
