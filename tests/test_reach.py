@@ -196,6 +196,62 @@ _CLEARED = {
 
         print(make((2,), False).numpy())
         """,
+    # variables, version by version: a rebinding replaces what the name held
+    "rebound detached at module level": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(4, 2)
+        output = model(torch.rand(3, 4))
+        output = output.detach().cpu().numpy()
+        print(np.allclose(output.flatten(), 0.5))
+        """,
+    "rebound detached in a test method": """
+        import numpy as np
+        import torch
+
+        class TestHead:
+            def test_output(self):
+                head = torch.nn.Linear(4, 2)
+                result = head(torch.rand(3, 4))
+                result = result.detach().numpy()
+                assert np.allclose(result.sum(), result.sum())
+        """,
+    "rebound in each pass of a loop": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(4, 2)
+        scores = []
+        for batch in [torch.rand(3, 4)]:
+            out = model(batch)
+            out = out.detach().cpu()
+            scores.append(out.numpy())
+        np.concatenate(scores)
+        """,
+    "both branches detach": """
+        import numpy as np
+        import torch
+
+        def predict(model, x, hard):
+            model = torch.nn.Linear(4, 2)
+            logits = model(x)
+            if hard:
+                logits = logits.argmax(1)
+            else:
+                logits = logits.detach()
+            return np.asarray(logits)
+        """,
+    "moved to the host before converting": """
+        import numpy as np
+        import torch
+
+        def run(x):
+            x = x.to("cuda")
+            y = x * 2
+            y = y.cpu()
+            return np.asarray(y)
+        """,
 }
 
 
@@ -393,3 +449,153 @@ _FOLLOWED = {
 @pytest.mark.parametrize("source", list(_FOLLOWED.values()), ids=list(_FOLLOWED))
 def test_the_walk_follows(source: str) -> None:
     assert _reaching(source)[0], "a fact reaches a conversion here"
+
+
+# --- variables, version by version: what a read may see -------------------------------------
+
+_VERSIONS_FOLLOWED = {
+    "value carried round a loop": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(3, 3)
+        state = torch.zeros(3)
+        for step in range(3):
+            print(np.asarray(state))
+            state = model(state)
+        """,
+    "join of branches in a method": """
+        import numpy as np
+        import torch
+
+        class Probe:
+            def run(self, x, fast):
+                net = torch.nn.Linear(3, 3)
+                out = x
+                if fast:
+                    out = net(x)
+                return np.asarray(out)
+        """,
+    "a closure appends to a module list": """
+        import numpy as np
+        import torch
+
+        history = []
+
+        def record(t):
+            history.append(t)
+
+        w = torch.ones(3, requires_grad=True)
+        record(w * 2)
+        np.asarray(history)
+        """,
+    "global statement": """
+        import numpy as np
+        import torch
+
+        best = None
+
+        def update(t):
+            global best
+            best = t
+
+        update(torch.ones(3, requires_grad=True) * 2)
+        np.asarray(best)
+        """,
+    "walrus in a comprehension": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        last = None
+        values = [(last := w * k) for k in range(3)]
+        np.asarray(last)
+        """,
+    "nested function reads a variable rebound after it is defined": """
+        import numpy as np
+        import torch
+
+        def run():
+            x = torch.zeros(3)
+            def show():
+                return np.asarray(x)
+            x = torch.ones(3, requires_grad=True) * 2
+            return show()
+
+        run()
+        """,
+    "while loop rebinding": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        x = torch.zeros(3)
+        n = 0
+        while n < 3:
+            np.asarray(x)
+            x = w * n
+            n += 1
+        """,
+    "try body assigns, else converts": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        try:
+            y = w * 2
+        except ValueError:
+            y = torch.zeros(3)
+        else:
+            np.asarray(y)
+        """,
+    "match case binds": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        z = torch.zeros(3)
+        match 1:
+            case 1:
+                z = w * 3
+        np.asarray(z)
+        """,
+    "with block rebinding then reading": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        with open(__file__) as handle:
+            v = w * 2
+        np.asarray(v)
+        """,
+    "a loop's else sees the loop's values": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        acc = torch.zeros(3)
+        for k in range(2):
+            acc = acc + w
+        else:
+            np.asarray(acc)
+        """,
+    "a generator expression reads the variable when consumed": """
+        import numpy as np
+        import torch
+
+        w = torch.ones(3, requires_grad=True)
+        t = torch.zeros(3)
+        lazy = (np.asarray(t) for _ in range(1))
+        t = w * 2
+        list(lazy)
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(_VERSIONS_FOLLOWED.values()), ids=list(_VERSIONS_FOLLOWED))
+def test_a_read_sees_every_value_that_can_reach_it(source: str) -> None:
+    """Loops carry a value to their head, branches join, handlers and finally blocks may start
+    anywhere in the body, and closures, global statements and := change a variable from outside
+    the walk's order; a generator expression reads when it is consumed."""
+    assert _reaching(source)[0], "a fact reaches a conversion here"
+    _assert_same(textwrap.dedent(source))

@@ -254,6 +254,40 @@ class _Graph:
         return seen
 
 
+class _Versions:
+    """A scope's variables at the walk's point: the version each holds.  Changes are logged, so
+    that the walk can go back to where a branch started without copying every name."""
+
+    def __init__(self) -> None:
+        self.current: Dict[str, Symbol] = {}
+        self._log: List[Tuple[str, Optional[Symbol]]] = []  # (name, what it held before)
+        self.rebound: Set[str] = set()  # the names its statements bind more than once
+
+    def set(self, name: str, version: Symbol) -> None:
+        self._log.append((name, self.current.get(name)))
+        self.current[name] = version
+
+    def mark(self) -> int:
+        return len(self._log)
+
+    def rewind(self, mark: int) -> Dict[str, Symbol]:
+        """Undo the changes made since ``mark``; what the names they changed held before that."""
+        changes = self._log[mark:]
+        held = {name: self.current[name] for name, _ in changes}
+        for name, previous in reversed(changes):
+            if previous is None:
+                del self.current[name]
+            else:
+                self.current[name] = previous
+        del self._log[mark:]
+        return held
+
+
+_VERSIONED_SCOPES = frozenset({"module", "function"})
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+_INLINE_SCOPES = frozenset({"class", "comprehension"})
+
+
 class _Scope:
     """A function, class body, comprehension or the module: the names it binds itself."""
 
@@ -268,10 +302,23 @@ class _Scope:
         self.function = function  # the enclosing function's key, for its returns
         self.id = f"{kind}{number}"
         self._symbols: Dict[str, Symbol] = {}
+        self._owners: Dict[str, _Scope] = {}
+        # A function's or the module's variables, version by version: the symbol each name holds
+        # at this point of the walk (``_Flows.read``).  Class bodies and comprehensions keep one.
+        self.versions: Optional[_Versions] = _Versions() if kind in _VERSIONED_SCOPES else None
+        # A class body or a list, set or dict comprehension runs where it stands; a function, a
+        # lambda or a generator expression runs later, when any of a variable's values may be there.
+        self.runs_inline = kind in _INLINE_SCOPES
 
     def owner_of(self, name: str) -> "_Scope":
         """Python's rule: a name belongs to the nearest enclosing scope that binds it, class bodies
         seen only from themselves."""
+        owner = self._owners.get(name)
+        if owner is None:  # a name is read many times in its scope: resolve it once
+            owner = self._owners[name] = self._find_owner(name)
+        return owner
+
+    def _find_owner(self, name: str) -> "_Scope":
         scope = self
         if name in self.declared_global:
             return self.module()
@@ -284,6 +331,16 @@ class _Scope:
         if known is None:  # a name is read many times in its scope: resolve it once
             known = self._symbols[name] = (self.owner_of(name).id, name)
         return known
+
+    def sees_current_value_of(self, owner: "_Scope") -> bool:
+        """Whether code of this scope runs while ``owner``'s code runs (it is ``owner``, or a class
+        body or comprehension inside it)."""
+        scope: Optional[_Scope] = self
+        while scope is not owner:
+            if scope is None or not scope.runs_inline:
+                return False
+            scope = scope.parent
+        return True
 
     def module(self) -> "_Scope":
         scope = self
@@ -379,6 +436,13 @@ class _Flows:
         self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
         self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
         self._scopes = itertools.count()
+        # Variables, version by version (``read``): each version of a variable, in the order made
+        # (loops and try statements join those made inside them), and the variables that code
+        # outside their scope writes or changes (a closure, ``global``, ``globals()``).
+        self._versions = itertools.count()
+        self.versions_made: List[Tuple[Symbol, Symbol]] = []  # (the variable, a version of it)
+        self.written_outside: Set[Symbol] = set()
+        self.read_whole: Set[Symbol] = set()  # the variables read as every value they take
 
     # --- graph edges --------------------------------------------------------------
     def bind(self, targets: List[Symbol], value: _Value) -> None:
@@ -392,6 +456,92 @@ class _Flows:
         if self.device is not None:
             self.device.flow(value.device, targets)
         self.converters.flow(value.converters, targets)
+
+    # --- variables, version by version ---------------------------------------------------
+    def read(self, scope: _Scope, name: str) -> Symbol:
+        """The symbol a read of ``name`` sees.  Where the variable's own code runs, the version
+        the last assignment before it made (branches and loops joined): ``output =
+        output.detach().numpy()`` leaves no grad in the next read of ``output``.  From a function
+        defined inside, which runs later, the variable itself, into which every version flows."""
+        owner = scope.owner_of(name)
+        versions = owner.versions
+        if versions is None or name not in versions.rebound:
+            return owner.symbol(name)  # one value
+        if owner is not scope and not scope.sees_current_value_of(owner):
+            return self.whole(owner, name)
+        return versions.current.get(name) or self.whole(owner, name)
+
+    def whole(self, owner: _Scope, name: str) -> Symbol:
+        """The variable with every value it takes (its versions flow into it: ``finish``)."""
+        variable = owner.symbol(name)
+        self.read_whole.add(variable)
+        return variable
+
+    def written(self, scope: _Scope, name: str) -> Symbol:
+        """The symbol an assignment to ``name`` binds: a new version in the variable's own scope;
+        the variable itself, with all its versions, when code elsewhere assigns it."""
+        owner = scope.owner_of(name)
+        if owner is scope and owner.versions is not None and name in owner.versions.rebound:
+            return self.new_version(owner, name)
+        return self.changed_outside(owner, name)
+
+    def changed(self, scope: _Scope, name: str) -> Symbol:
+        """The symbol a change to the object ``name`` holds binds (``losses.append(loss)``)."""
+        owner = scope.owner_of(name)
+        if scope.sees_current_value_of(owner):
+            return self.read(scope, name)
+        return self.changed_outside(owner, name)
+
+    def changed_outside(self, owner: _Scope, name: str) -> Symbol:
+        variable = owner.symbol(name)
+        if owner.versions is not None and name in owner.versions.rebound:  # every version sees it (finish)
+            self.written_outside.add(variable)
+        return variable
+
+    def new_version(self, owner: _Scope, name: str) -> Symbol:
+        assert owner.versions is not None
+        variable = owner.symbol(name)
+        version = (owner.id, f"{name}@{next(self._versions)}")
+        self.versions_made.append((variable, version))
+        owner.versions.set(name, version)
+        return version
+
+    def join(self, scope: _Scope, versions: _Versions, ends: List[Dict[str, Symbol]]) -> None:
+        """After branches that each started from the walk's point, where ``ends`` are what each
+        changed: a variable is the one version they all end with, or a new version fed by each."""
+        for name in set().union(*ends):
+            before = versions.current.get(name) or self.whole(scope, name)
+            held = {end.get(name, before) for end in ends}
+            if len(held) == 1:
+                versions.set(name, held.pop())
+                continue
+            merged = self.new_version(scope, name)
+            for end in held:
+                self.bind([merged], _Value.of(end))
+
+    def loop_heads(self, scope: _Scope, node: ast.AST) -> Dict[str, Symbol]:
+        """A version for each variable the statement assigns, which every version it makes will
+        flow back into (``close_loop``): what a pass reads may come from the pass before."""
+        if scope.versions is None:
+            return {}
+        heads: Dict[str, Symbol] = {}
+        for name in {name for statement in _own_statements([node]) for name in _assigned_by(statement)}:
+            if name in scope.versions.rebound and scope.owner_of(name) is scope:
+                before = scope.versions.current.get(name) or self.whole(scope, name)
+                heads[name] = self.new_version(scope, name)
+                self.bind([heads[name]], _Value.of(before))
+        return heads
+
+    def close_loop(self, scope: _Scope, heads: Dict[str, Symbol], made_before: int) -> None:
+        """Every version made since ``made_before`` of a variable with a head flows into it, and
+        the variables are their heads again."""
+        for variable, version in self.versions_made[made_before:]:
+            head = heads.get(variable[1]) if variable[0] == scope.id else None
+            if head is not None and head != version:
+                self.bind([head], _Value.of(version))
+        if scope.versions is not None:
+            for name, head in heads.items():
+                scope.versions.set(name, head)
 
     def scope(self, kind: str, parent: Optional[_Scope], body: List[ast.stmt], parameters: Set[str],
               function: str = "", name: str = "") -> _Scope:
@@ -419,8 +569,23 @@ class _Flows:
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             self.assignment(node, scope)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.assign_to(node.target, self.value(node.iter, scope), scope)
-            self.block([*node.body, *node.orelse], scope)
+            iterated = self.value(node.iter, scope)
+            heads, made = self.loop_heads(scope, node), len(self.versions_made)
+            self.assign_to(node.target, iterated, scope)
+            self.block(node.body, scope)
+            self.close_loop(scope, heads, made)
+            self.block(node.orelse, scope)
+        elif isinstance(node, ast.While):
+            heads, made = self.loop_heads(scope, node), len(self.versions_made)
+            self.value(node.test, scope)
+            self.block(node.body, scope)
+            self.close_loop(scope, heads, made)
+            self.block(node.orelse, scope)
+        elif isinstance(node, ast.If):
+            self.value(node.test, scope)
+            self.branches(scope, [node.body, node.orelse])
+        elif isinstance(node, _TRY_STATEMENTS):
+            self.try_statement(node, scope)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 entered = self.value(item.context_expr, scope).add_symbol(("ret", torch_api.ENTER_VALUE))
@@ -448,6 +613,44 @@ class _Flows:
                     self.value(child, scope)
                 elif isinstance(child, (ast.stmt, ast.ExceptHandler)):
                     self.statement(child, scope)
+
+    def branches(self, scope: _Scope, blocks: List[List[ast.stmt]]) -> None:
+        """Blocks of which one runs (an ``if`` and its ``else``), each from the same versions."""
+        versions = scope.versions
+        if versions is None:
+            for block in blocks:
+                self.block(block, scope)
+            return
+        ends = []
+        for block in blocks:
+            start = versions.mark()
+            self.block(block, scope)
+            ends.append(versions.rewind(start))
+        self.join(scope, versions, ends)
+
+    def try_statement(self, node: ast.AST, scope: _Scope) -> None:
+        """The body and its ``else`` in order; a handler, or the ``finally`` block, may start
+        after any statement of the body: there every variable the statement assigns may hold
+        any of its values (its heads, as a loop's)."""
+        assert isinstance(node, _TRY_STATEMENTS)
+        versions, made = scope.versions, len(self.versions_made)
+        if versions is None:
+            self.block([*node.body, *node.orelse, *node.handlers, *node.finalbody], scope)
+            return
+        start = versions.mark()
+        self.block([*node.body, *node.orelse], scope)
+        ends = [versions.rewind(start)]
+        heads = self.loop_heads(scope, node)
+        for handler in node.handlers:
+            handled = versions.mark()
+            self.statement(handler, scope)
+            ends.append({**heads, **versions.rewind(handled)})
+        self.close_loop(scope, heads, made)
+        if node.finalbody:  # from any point: every variable at its head
+            self.block(node.finalbody, scope)
+        else:
+            versions.rewind(start)
+            self.join(scope, versions, ends)
 
     def function(self, node: ast.AST, key: str, body: List[ast.stmt], scope: _Scope) -> None:
         """A def or a lambda (``key`` names it: its calls and returns)."""
@@ -485,7 +688,7 @@ class _Flows:
             returned = ("ret", key)
             function_value.grad.add(returned)
             function_value.device.add(returned)
-            self.bind([scope.symbol(key)], function_value)
+            self.bind([self.written(scope, key)], function_value)
             if scope.kind == "class":  # a property gives what it returns, as a module too
                 self.method(node, key, _Value().add(function_value).add_symbol(returned), signature, scope)
         decorated_off = any(_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
@@ -519,7 +722,7 @@ class _Flows:
                 self.bind([("args", base.id)], _Value.of(("args", node.name)).add_symbol(
                     ("passed", node.name)))
         self.bind([("instance", inner.id)], header)
-        self.bind([scope.symbol(node.name)], _Value.of(("instance", inner.id)))
+        self.bind([self.written(scope, node.name)], _Value.of(("instance", inner.id)))
         self.block(node.body, inner)
 
     def assignment(self, node: ast.AST, scope: _Scope) -> None:
@@ -536,7 +739,7 @@ class _Flows:
     def assign_to(self, target: ast.expr, value: _Value, scope: _Scope, source: Optional[ast.expr] = None) -> None:
         """``source`` is the assigned expression when it is assigned whole to ``target``."""
         if isinstance(target, ast.Name):
-            symbols = [scope.symbol(target.id)]
+            symbols = [self.written(scope, target.id)]
             if scope.kind == "class":  # a class attribute: read as self.name
                 symbols.append(("attr", target.id))
             self.bind(symbols, value)
@@ -568,9 +771,8 @@ class _Flows:
         if isinstance(node, ast.Name):
             if scope.imported(node.id) is not None:
                 return []  # np.f(x) changes no module
-            symbol = scope.symbol(node.id)
-            written = self.parameter_of.get(symbol)
-            return [symbol, *([("writes", written)] if written else [])]
+            written = self.parameter_of.get(scope.symbol(node.id))
+            return [self.changed(scope, node.id), *([("writes", written)] if written else [])]
         if isinstance(node, ast.Attribute):
             if node.attr == _ATTRIBUTE_DICTIONARY:  # self.__dict__.update(kwargs)
                 return [_ATTRIBUTE_WRITTEN_SOMEHOW]
@@ -585,7 +787,7 @@ class _Flows:
                     return [_ATTRIBUTE_WRITTEN_SOMEHOW]
                 if called == "globals":  # globals()[name] = value: any module variable
                     module = scope.module()
-                    return [module.symbol(variable) for variable in module.bound]
+                    return [self.changed_outside(module, variable) for variable in module.bound]
                 return []  # a change to what locals() gives changes no variable
             receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
                 node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
@@ -604,19 +806,26 @@ class _Flows:
             bound = alias.asname or alias.name.split(".", 1)[0]
             qualified = _imported_name(node, alias)
             found = self.qualified(qualified, _Value(), whole=True)
-            self.bind([scope.symbol(bound)], found)
+            self.bind([self.written(scope, bound)], found)
 
     def match(self, node: ast.AST, scope: _Scope) -> None:
         subject = self.value(node.subject, scope)  # type: ignore[attr-defined]
+        versions = scope.versions
+        ends: List[Dict[str, Symbol]] = [{}]  # no case may match
         for case in node.cases:  # type: ignore[attr-defined]
+            start = versions.mark() if versions is not None else 0
             for part in ast.walk(case.pattern):
                 if isinstance(part, ast.expr):
                     self.value(part, scope)
             for captured in _captured(case.pattern):
-                self.bind([scope.symbol(captured)], subject)
+                self.bind([self.written(scope, captured)], subject)
             if case.guard is not None:
                 self.value(case.guard, scope)
             self.block(case.body, scope)
+            if versions is not None:
+                ends.append(versions.rewind(start))
+        if versions is not None:
+            self.join(scope, versions, ends)
 
     # --- expressions ---------------------------------------------------------------------
     def value(self, node: ast.expr, scope: _Scope) -> _Value:
@@ -641,7 +850,8 @@ class _Flows:
             return self.comprehension(node, scope)
         if isinstance(node, ast.NamedExpr):
             found = self.value(node.value, scope)
-            self.bind([scope.symbol(node.target.id)], found)
+            # a := binds the enclosing function's variable, even from a comprehension: all its versions
+            self.bind([self.changed_outside(scope.owner_of(node.target.id), node.target.id)], found)
             return found
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             if node.value is not None:
@@ -677,7 +887,7 @@ class _Flows:
             raise Unprovable(node.id)
         if not called:
             self.escaping.add(node.id)  # sorted(xs, key=rank), callbacks = [log_mean, log_max]
-        found = _Value.of(scope.symbol(node.id))
+        found = _Value.of(self.read(scope, node.id))
         if _names_accelerator(node.id):
             found.seeded(Fact.DEVICE)
         return found
@@ -935,7 +1145,7 @@ class _Flows:
                 owner = scope.module() if called == "globals" else scope
                 found = _Value()
                 for variable in owner.bound:
-                    found.add_symbol(owner.symbol(variable))
+                    found.add_symbol(self.whole(owner, variable))
                 return found
         if called not in ("getattr", "setattr") or len(node.args) < 2:
             return _Value()
@@ -954,7 +1164,8 @@ class _Flows:
         assert isinstance(node, COMPREHENSIONS)
         targets = {name.id for generator in node.generators for name in ast.walk(generator.target)
                    if isinstance(name, ast.Name)}
-        inner = self.scope("comprehension", scope, [], targets, function=scope.function)
+        kind = "generator" if isinstance(node, ast.GeneratorExp) else "comprehension"
+        inner = self.scope(kind, scope, [], targets, function=scope.function)
         for index, generator in enumerate(node.generators):
             self.assign_to(generator.target, self.value(generator.iter, scope if index == 0 else inner), inner)
             for condition in generator.ifs:
@@ -978,6 +1189,11 @@ class _Flows:
         """What the walk could only decide once it had seen the whole file: calls by name, calls
         of values, attributes read or written by computed names, gradients with a graph."""
         self.pass_to_the_file()
+        for variable, version in self.versions_made:
+            if variable in self.written_outside:  # a closure, a global statement may change it
+                self.bind([version], _Value.of(variable))
+            if variable in self.read_whole:  # a closure, a read before any assignment may see it
+                self.bind([variable], _Value.of(version))
         for name in self.defined:  # what a function of the file returns can be changed by its caller
             self.bind([("ret", name)], _Value.of(("changed-result", name)))
         stored_somehow = _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes
@@ -1192,6 +1408,7 @@ def _new_scope(kind: str, parent: Optional[_Scope], body: List[ast.stmt], parame
     declared_nonlocal: Set[str] = set()
     imports: Dict[str, str] = {}
     bound_otherwise = set(parameters)
+    rebound: Set[str] = set()  # names two statements bind (a parameter: its call)
     for node in _own_statements(body):
         if isinstance(node, ast.Global):
             declared_global.update(node.names)
@@ -1199,20 +1416,28 @@ def _new_scope(kind: str, parent: Optional[_Scope], body: List[ast.stmt], parame
             declared_nonlocal.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                name = alias.asname or alias.name.split(".", 1)[0]
-                bound.add(name)
-                imports[name] = _imported_name(node, alias)
+                imported = alias.asname or alias.name.split(".", 1)[0]
+                if imported in bound:
+                    rebound.add(imported)
+                bound.add(imported)
+                imports[imported] = _imported_name(node, alias)
         else:
             names = set(_bound_by(node))
+            rebound |= bound & names
             bound |= names
             bound_otherwise |= names
     bound -= declared_global | declared_nonlocal
-    for name in bound_otherwise & set(imports):  # rebound: not only what it imports
-        del imports[name]
+    for shadowed in bound_otherwise & set(imports):  # rebound: not only what it imports
+        del imports[shadowed]
     if parent is None:
         declared_global = set()
-    return _Scope(kind, parent, bound, declared_global, imports, function or (parent.function if parent else ""),
-                  number, name)
+    scope = _Scope(kind, parent, bound, declared_global, imports, function or (parent.function if parent else ""),
+                   number, name)
+    if scope.versions is not None:  # a name bound once has one value: versions would tell nothing
+        scope.versions.rebound = rebound & bound
+        if not scope.versions.rebound:
+            scope.versions = None
+    return scope
 
 
 def _imported_name(node: ast.AST, alias: ast.alias) -> str:
@@ -1243,6 +1468,15 @@ def _bound_by(node: ast.AST) -> Iterator[str]:
         yield from _target_names(target)
 
 
+def _assigned_by(node: ast.AST) -> Iterator[str]:
+    """The names a statement binds, imports included."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            yield alias.asname or alias.name.split(".", 1)[0]
+    else:
+        yield from _bound_by(node)
+
+
 def _target_names(target: ast.expr) -> Iterator[str]:
     if isinstance(target, ast.Name):
         yield target.id
@@ -1264,7 +1498,7 @@ def _captured(pattern: ast.AST) -> Iterator[str]:
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _own_statements(body: List[ast.stmt]) -> Iterator[ast.AST]:
+def _own_statements(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
     """A scope's statements, those of its blocks included, not those of the scopes nested in it."""
     pending: List[ast.AST] = list(body)
     while pending:
