@@ -252,6 +252,72 @@ _CLEARED = {
             y = y.cpu()
             return np.asarray(y)
         """,
+    # calls by name and attributes of self: a call reaches the functions it can run, self.x what
+    # the classes of self's family store
+    "super().__init__ hands its arguments to a base of the file only": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Stats:
+            def __init__(self, values):
+                self.mean = np.mean(values)
+
+        class Running(Stats):
+            def __init__(self, values):
+                super().__init__(values)
+
+        class Wrapped(nn.Sequential):
+            def __init__(self):
+                super().__init__(nn.Linear(3, 3))
+
+        Running([1.0, 2.0])
+        Wrapped()
+        """,
+    "nn.Module.__init__(self) runs the library's constructor": """
+        import numpy as np
+        from torch import nn
+
+        class Stats:
+            def __init__(self, values):
+                self.mean = np.mean(values)
+
+        class Net(nn.Module):
+            def __init__(self):
+                nn.Module.__init__(self)
+                self.fc = nn.Linear(2, 2)
+        """,
+    "self.method(a, b) hands a to the parameter after self": """
+        import numpy as np
+        from torch import nn
+
+        class Tracker(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+
+            def forward(self, x):
+                return self.threshold(3, self.fc(x))
+
+            def threshold(self, level, scores):
+                return scores > float(np.log(level))
+        """,
+    "self.size is what its own class stores": """
+        import numpy as np
+        from torch import nn
+
+        class Sizes:
+            def __init__(self, n):
+                self.size = n
+
+            def table(self):
+                return np.zeros(self.size)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.size = nn.Linear(2, 2)
+        """,
 }
 
 
@@ -597,5 +663,133 @@ def test_a_read_sees_every_value_that_can_reach_it(source: str) -> None:
     """Loops carry a value to their head, branches join, handlers and finally blocks may start
     anywhere in the body, and closures, global statements and := change a variable from outside
     the walk's order; a generator expression reads when it is consumed."""
+    assert _reaching(source)[0], "a fact reaches a conversion here"
+    _assert_same(textwrap.dedent(source))
+
+
+# --- calls by name and attributes of self: what they must still reach ---------------------------
+
+_CALLS_FOLLOWED = {
+    "a subclass reads what its base stores in self": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(3))
+
+        class Child(Base):
+            def report(self):
+                return np.asarray(self.scale)
+
+        Child().report()
+        """,
+    "a base's method reads what a subclass stores in self": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Base(nn.Module):
+            def report(self):
+                return np.asarray(self.scale)
+
+        class Child(Base):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(3))
+
+        Child().report()
+        """,
+    "a plain base's method reads what a subclass stores in self": """
+        import numpy as np
+        import torch
+
+        class Base:
+            def report(self):
+                return np.asarray(self.values)
+
+        class Child(Base):
+            def __init__(self):
+                self.values = torch.ones(3, requires_grad=True) * 2
+
+        Child().report()
+        """,
+    "super().method(x) runs the base's method": """
+        import numpy as np
+        import torch
+
+        class Base:
+            def show(self, t):
+                return np.asarray(t)
+
+        class Child(Base):
+            def show(self, t):
+                return super().show(t * 2)
+
+        w = torch.ones(3, requires_grad=True)
+        Child().show(w)
+        """,
+    "Class.method(obj, x) hands x to the parameter after self": """
+        import numpy as np
+        import torch
+
+        class Meter:
+            def update(self, value):
+                return np.asarray(value)
+
+        meter = Meter()
+        w = torch.ones(3, requires_grad=True)
+        Meter.update(meter, w * 2)
+        """,
+    "classmethods called through cls and through the class": """
+        import numpy as np
+        import torch
+
+        class Loader:
+            @classmethod
+            def build(cls, t):
+                return cls.convert(t)
+
+            @classmethod
+            def convert(cls, t):
+                return np.asarray(t)
+
+        w = torch.ones(3, requires_grad=True)
+        Loader.build(w * 2)
+        """,
+    "a function stored on a class is called as a method": """
+        import numpy as np
+        import torch
+
+        def to_array(self, t):
+            return np.asarray(t)
+
+        class Exporter:
+            export = to_array
+
+        w = torch.ones(3, requires_grad=True)
+        Exporter().export(w * 2)
+        """,
+    "an object's attribute written outside its class, read through self": """
+        import numpy as np
+        import torch
+
+        class Holder:
+            def show(self):
+                return np.asarray(self.value)
+
+        holder = Holder()
+        holder.value = torch.ones(3, requires_grad=True) * 2
+        holder.show()
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(_CALLS_FOLLOWED.values()), ids=list(_CALLS_FOLLOWED))
+def test_calls_and_attributes_of_self_reach_what_they_can_run(source: str) -> None:
+    """super() runs a base's method, Class.f(obj, x) and cls.f(x) hand x on by their own rule,
+    self.x reads what a base or a subclass stores, and what code outside the class writes."""
     assert _reaching(source)[0], "a fact reaches a conversion here"
     _assert_same(textwrap.dedent(source))

@@ -284,6 +284,11 @@ class _Versions:
 
 
 _VERSIONED_SCOPES = frozenset({"module", "function"})
+# How a call hands its positional arguments (``_Flows.call_shape``, ``bind_parameters``): a plain
+# call and a call of a value by any other shape ("#"), through an instance, through a class.
+_UNKNOWN_CALL, _THROUGH_INSTANCE, _THROUGH_CLASS = "#", ".", ":"
+_PLAIN_CALL = _UNKNOWN_CALL
+_CALL_SHAPES = (_UNKNOWN_CALL, _THROUGH_INSTANCE, _THROUGH_CLASS)
 _TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _INLINE_SCOPES = frozenset({"class", "comprehension"})
 
@@ -364,6 +369,7 @@ class _Signature:
     scope: _Scope
     has_receiver: bool
     key: str  # the function's: its returns
+    binds_class: bool = False  # a classmethod: called through its class, the class is its receiver
 
 
 class _Entry:
@@ -421,12 +427,25 @@ class _Flows:
         # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
         self.calls_through: List[Tuple[FrozenSet[Symbol], str, List[Symbol]]] = []
         # Calls by name: (call, name, argument values, receiver, what its arguments are seen through)
-        self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol]]] = []
+        # ..., and how it is called (``_call_shape``)
+        self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol], str]] = []
+        self.class_receivers: Set[Symbol] = set()  # the first parameters of classmethods
+        # super().name(...): the same, and the class scope whose bases' methods it runs
+        self.super_calls: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol], str]] = []
+        self.classes_named: Dict[str, List[str]] = {}  # a class's name: its scope ids
+        self.class_bases: Dict[str, List[str]] = {}  # a class scope id: the names of its bases
+        self.methods_of: Dict[str, Dict[str, List["_Signature"]]] = {}  # a class scope id: its methods
         # a class scope's id: the parameters of what calling an instance runs (forward, __call__)
         self.called_methods: Dict[str, List["_Signature"]] = {}
         self.bound_attributes: Set[Symbol] = set()
         self.attributes_read: Set[Symbol] = set()
         self.stored: Dict[str, Set[str]] = {}  # a class scope's id: the attributes it sets on its instances
+        # Attributes: ("attr", x) is what code writes to x of anything but self; ("stored", C.x)
+        # what a method of class C writes to self.x.  self.x in a method of C reads ("self-attr",
+        # C.x): the stores of C's family of classes in the file, and ("attr", x); any other read
+        # of x reads ("any-attr", x): all of them (finish).
+        self.self_stores: Dict[str, Set[str]] = {}  # an attribute's name: the classes that store it
+        self.any_reads: Set[str] = set()
         self.instance_reads: Set[Tuple[Symbol, str, str]] = set()  # (self's symbol, class scope id, attribute)
         self.grads_have_graph = False
         # Where the walk is: in code that runs with grad off, what a computation gives requires
@@ -662,13 +681,15 @@ class _Flows:
         inner = self.scope("function", scope, body, set(names), function=key)
         symbols = [inner.symbol(name) for name in names]
         has_receiver = scope.kind == "class" and not _is_static(node) and bool(symbols)
-        signature = _Signature(arguments, inner, has_receiver, key)
+        signature = _Signature(arguments, inner, has_receiver, key, has_receiver and _is_classmethod(node))
         self.bind_parameters(signature, key)
         for name, default in _defaults(arguments):  # norm=nn.LayerNorm seeds norm, not the others
             self.bind([inner.symbol(name)], self.value(default, scope))
         # A parameter the function changes changes its caller's argument (self: see method()).
         self.parameter_of.update((symbol, key) for symbol in symbols[int(has_receiver):])
         self.signatures.setdefault(key, []).append(signature)
+        if scope.kind == "class":
+            self.methods_of.setdefault(scope.id, {}).setdefault(key, []).append(signature)
         if isinstance(node, ast.Lambda):
             self.escaping.add(key)
         for decorator, applied in zip(getattr(node, "decorator_list", ()), decorators_applied):
@@ -707,6 +728,8 @@ class _Flows:
             self.bind_parameters(signature, owner.name)
         if signature.has_receiver:
             receiver = signature.scope.symbol(parameters(signature.arguments)[0].arg)
+            if signature.binds_class:
+                self.class_receivers.add(receiver)
             self.bind([receiver], _Value.of(("instance", owner.id)))
             self.first_parameters[receiver] = owner.name
             self.instance_of[receiver] = owner.id
@@ -716,6 +739,8 @@ class _Flows:
                         [*node.bases, *(keyword.value for keyword in node.keywords), *node.decorator_list])
         inner = self.scope("class", scope, node.body, set(), function=scope.function, name=node.name)
         self.stored[inner.id] = set(inner.bound)  # class-level names and methods
+        self.classes_named.setdefault(node.name, []).append(inner.id)
+        self.class_bases[inner.id] = [base.id for base in node.bases if isinstance(base, ast.Name)]
         self.defined.add(node.name)
         for base in node.bases:  # a constructor the class inherits gets its calls
             if isinstance(base, ast.Name):
@@ -744,11 +769,12 @@ class _Flows:
                 symbols.append(("attr", target.id))
             self.bind(symbols, value)
         elif isinstance(target, ast.Attribute):
-            self.note_stored(target.value, target.attr, scope)
+            owner = self.note_stored(target.value, target.attr, scope)
             if target.attr == torch_api.REQUIRES_GRAD_KEYWORD and (source is None or _is_true(source)):
                 # x.requires_grad = True
                 value = _Value().add(value).seeded(Fact.GRAD)
-            self.bind([("attr", target.attr), *self.holders(target.value, scope)], value)
+            written = ("attr", target.attr) if owner is None else ("stored", f"{owner}.{target.attr}")
+            self.bind([written, *self.holders(target.value, scope)], value)
         elif isinstance(target, ast.Subscript):
             self.value(target.slice, scope)
             container = self.value(target.value, scope)
@@ -760,11 +786,14 @@ class _Flows:
         elif isinstance(target, ast.Starred):
             self.assign_to(target.value, value, scope)
 
-    def note_stored(self, instance: ast.expr, name: str, scope: _Scope) -> None:
-        """``self.name = ...`` or ``self.register_buffer("name", ...)`` in a method."""
+    def note_stored(self, instance: ast.expr, name: str, scope: _Scope) -> Optional[str]:
+        """``self.name = ...`` or ``self.register_buffer("name", ...)`` in a method: the class's
+        scope id (None: not a store through ``self``)."""
         owner = self.instance_of.get(scope.symbol(instance.id)) if isinstance(instance, ast.Name) else None
         if owner is not None:
             self.stored[owner].add(name)
+            self.self_stores.setdefault(name, set()).add(owner)
+        return owner
 
     def holders(self, node: ast.expr, scope: _Scope) -> List[Symbol]:
         """The symbols through which a change to the object ``node`` gives can be seen."""
@@ -917,10 +946,11 @@ class _Flows:
         if instance is None or owner is None:
             found = self.member(node, node.attr, receiver)
         else:
-            # self.x is what the class stores in it (the interpreter's instance attribute); only
-            # an attribute the class never stores may be something of the instance's (finish)
+            # self.x is what the classes of its family store in it (the interpreter's instance
+            # attribute); only an attribute none stores may be something of the instance's (finish)
             self.instance_reads.add((instance, owner, node.attr))
-            found = self.member(node, node.attr, _Value.of(("instance-attr", f"{owner}.{node.attr}")))
+            found = self.member(node, node.attr, _Value.of(("instance-attr", f"{owner}.{node.attr}")),
+                                ("self-attr", f"{owner}.{node.attr}"))
         effect = _member_effect(node.attr)
         if effect in _GRAD_SEED_EFFECTS and (called or effect in _GRAD_SEED_ATTRIBUTES) and \
                 node.attr != torch_api.REQUIRES_GRAD_METHOD:  # its flag decides: see result()
@@ -931,8 +961,9 @@ class _Flows:
             found.seeded(Fact.DEVICE)
         return found, receiver
 
-    def member(self, node: ast.AST, name: str, receiver: _Value) -> _Value:
-        """``receiver.name``, the facts the table cuts taken out."""
+    def member(self, node: ast.AST, name: str, receiver: _Value, written: Optional[Symbol] = None) -> _Value:
+        """``receiver.name``, the facts the table cuts taken out, and what code of the file writes
+        there (``written``: by default any write of an attribute of that name)."""
         if name == torch_api.NUMPY_METHOD:
             self.sinks.append(_Sink.of(node, _CONVERTING, receiver))
         found = _Value().add(receiver)
@@ -948,7 +979,12 @@ class _Flows:
         if name == _ATTRIBUTE_DICTIONARY or name in _ATTRIBUTE_READERS:
             self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
             found.add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
-        return found.add_symbol(("attr", name))
+        return found.add_symbol(written or self.any_attribute(name))
+
+    def any_attribute(self, name: str) -> Symbol:
+        """What a read of attribute ``name`` of an object nothing is known about may give."""
+        self.any_reads.add(name)
+        return ("any-attr", name)
 
     def call(self, node: ast.Call, scope: _Scope) -> _Value:
         func = node.func
@@ -970,9 +1006,15 @@ class _Flows:
         handed = passed.converters if kind is not _Callee.LIBRARY else _NOTHING
         self.sinks.append(_Sink.of(node, callee.converters | handed, passed))
         through = self.hand_on(node, called, kind, callee, values, receiver, scope)
-        if called is not None:  # bound in finish, if the file defines something of that name
+        # Bound in finish, if the file defines something of that name; nn.Module.__init__(self)
+        # runs the library's function, never one of the file's.
+        if called is not None and qualified is None:
             holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
-            self.calls_by_name.append((node, called, values, receiver, holders))
+            subclass = _super_caller(func, scope)
+            if subclass is None:
+                self.calls_by_name.append((node, called, values, receiver, holders, self.call_shape(func, scope)))
+            else:  # super().__init__(config) runs a base's __init__, not every __init__ of the file
+                self.super_calls.append((node, called, values, receiver, holders, subclass))
         if through is not None:  # what the functions it runs return
             callee = _Value().add(callee)
             if self.grad_off:  # model(x) with grad off gives no grad; a class or record stores its arguments
@@ -1052,7 +1094,7 @@ class _Flows:
         if kind is _Callee.ANYTHING:  # fn(x), model(x)
             through = self.call_through(callee, node, values, receiver)
         elif kind is _Callee.UNKNOWN_METHOD:  # self.head(x): what was stored as head, not self
-            through = self.call_through(_Value.of(("attr", called)), node, values, receiver)
+            through = self.call_through(_Value.of(self.any_attribute(called)), node, values, receiver)
         elif kind is _Callee.CALLS_BACK:
             callback = _callback_name(node)
             if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
@@ -1076,15 +1118,16 @@ class _Flows:
         self.calls_through.append((frozenset(callee.converters), key, handed))
         return key
 
-    def pass_arguments(self, node: ast.Call, called: str, values: List[_Value], receiver: _Value) -> List[Symbol]:
-        """Each argument to the parameters it may bind: the i-th positional one to a function's
-        i-th parameter, or to the next one when a receiver or ``self`` comes first; a keyword to
-        its name; a starred one to every parameter.  The symbols, as ``(space, suffix)``."""
+    def pass_arguments(self, node: ast.Call, called: str, values: List[_Value], receiver: _Value,
+                       shape: str = "#") -> List[Symbol]:
+        """Each argument to the parameters it may bind: the i-th positional one by its position
+        and the call's shape (see ``bind_parameters``); a keyword to its name; a starred one to
+        every parameter.  The symbols, as ``(space, suffix)``."""
         starred = False
         handed: List[Symbol] = []
         for index, (argument, value) in enumerate(zip(node.args, values)):
             starred = starred or isinstance(argument, ast.Starred)
-            handed.append(("args", "") if starred else ("arg", f"#{index}"))
+            handed.append(("args", "") if starred else ("arg", f"{shape}{index}"))
         handed += [("args", "") if keyword.arg is None else ("arg", f"={keyword.arg}") for keyword in node.keywords]
         for (space, suffix), value in zip([*handed, ("arg", "#-1")], [*values, receiver]):
             self.bind([(space, called + suffix)], value)
@@ -1092,21 +1135,27 @@ class _Flows:
 
     def bind_parameters(self, signature: "_Signature", key: str) -> None:
         """The parameters of a function called ``key`` (or a constructor of a class called so)
-        from the arguments of its calls (see ``pass_arguments``).  A method's receiver is its
-        instance however it is called; its i-th parameter is the (i-1)-th argument of a call
-        through an instance (``trainer.log(x)``) or the i-th of one through its class
-        (``Trainer.log(trainer, x)``).  A function without a receiver (a static method too) takes
-        the i-th argument only, unless it is handed on as a value: a decorator's wrapper can
-        become a method (``finish``)."""
+        from the arguments of its calls (see ``pass_arguments``), by the shape of each call.  A
+        method's receiver is its instance however it is called; its i-th parameter is the
+        (i-1)-th argument of a call through an instance (``self.log(x)``, ``super().log(x)``), the
+        i-th of one through its class (``Trainer.log(trainer, x)``; a classmethod's, the
+        (i-1)-th), either of a call of another shape (a bound method handed on).  A function
+        without a receiver (a static method too) takes the i-th argument, unless it is handed on
+        as a value: a decorator's wrapper can become a method (``finish``)."""
         arguments, inner = signature.arguments, signature.scope
         every = _Value.of(("args", key))
         for index, parameter in enumerate(positional_parameters(arguments)):
             if index == 0 and signature.has_receiver:
                 continue
-            value = _Value().add(every).add_symbol(("arg", f"{key}#{index}")).add_symbol(
-                ("arg", f"{key}={parameter.arg}"))
+            value = _Value().add(every).add_symbol(("arg", f"{key}={parameter.arg}"))
             if signature.has_receiver:
-                value.add_symbol(("arg", f"{key}#{index - 1}"))
+                through_class = index - 1 if signature.binds_class else index
+                for shape, position in ((_UNKNOWN_CALL, index), (_UNKNOWN_CALL, index - 1),
+                                        (_THROUGH_INSTANCE, index - 1), (_THROUGH_CLASS, through_class)):
+                    value.add_symbol(("arg", f"{key}{shape}{position}"))
+            else:
+                for shape in _CALL_SHAPES:
+                    value.add_symbol(("arg", f"{key}{shape}{index}"))
             self.bind([inner.symbol(parameter.arg)], value)
         if not signature.has_receiver:
             self.without_receiver.append((signature, key))
@@ -1155,7 +1204,7 @@ class _Flows:
             self.bind([("attr", known) if known else _ATTRIBUTE_WRITTEN_SOMEHOW], passed)
             return _Value()
         if known:
-            return _Value.of(("attr", known))
+            return _Value.of(self.any_attribute(known))
         self.calls_by_computed_name = True
         self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
         return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
@@ -1176,14 +1225,66 @@ class _Flows:
         return self.value(node.elt, inner)
 
     # --- after the walk -----------------------------------------------------------------------
+    def call_shape(self, func: ast.expr, scope: _Scope) -> str:
+        """How a call by name passes its arguments: ``f(x)``; ``self.f(x)`` (through an instance:
+        a method's receiver comes first); ``cls.f(x)`` in a classmethod (through a class); for
+        ``Name.f(x)``, that name, decided once the file's classes are known; else unknown."""
+        if not isinstance(func, ast.Attribute):
+            return _PLAIN_CALL
+        if isinstance(func.value, ast.Name):
+            symbol = scope.symbol(func.value.id)
+            if symbol in self.instance_of and symbol not in self.class_receivers:
+                return _THROUGH_INSTANCE
+            if symbol in self.class_receivers:
+                return _THROUGH_CLASS
+            return func.value.id
+        return _UNKNOWN_CALL
+
     def pass_to_the_file(self) -> None:
         """The arguments of calls by the name of a function or class of the file go to its
         parameters; what that function changes in them changes the caller's."""
-        for node, called, values, receiver, holders in self.calls_by_name:
+        for node, called, values, receiver, holders, shape in self.calls_by_name:
             if called in self.defined:
-                self.pass_arguments(node, called, values, receiver)
-                self.bind([("passed", called)], _union([*values, receiver]))
-                self.bind(holders, _Value.of(("writes", called)))
+                if shape not in _CALL_SHAPES:  # Name.f(...): through a class if the file has one so named
+                    shape = _THROUGH_CLASS if shape in self.classes_named else _UNKNOWN_CALL
+                self.hand_to(called, node, called, values, receiver, holders, shape)
+        for node, called, values, receiver, holders, subclass in self.super_calls:
+            for signature in self.inherited(subclass, called):
+                own = signature.scope.id
+                if own not in self.bound_signatures:  # its parameters, by its own key, once
+                    self.bound_signatures.add(own)
+                    self.bind_parameters(signature, own)
+                self.hand_to(own, node, called, values, receiver, holders, _THROUGH_INSTANCE)
+
+    def hand_to(self, key: str, node: ast.Call, called: str, values: List[_Value], receiver: _Value,
+                holders: List[Symbol], shape: str) -> None:
+        """A call's arguments to the parameters bound under ``key``; what the function called
+        ``called`` changes in them changes the caller's."""
+        self.pass_arguments(node, key, values, receiver, shape)
+        self.bind([("passed", key)], _union([*values, receiver]))
+        self.bind(holders, _Value.of(("writes", called)))
+
+    def inherited(self, subclass: str, name: str) -> List["_Signature"]:
+        """The methods called ``name`` that ``super()`` in a method of ``subclass`` may run: in
+        each line of its bases of the file, the nearest that defines one (none: a library's)."""
+        found: List[_Signature] = []
+        pending = self.bases_of(subclass)
+        seen: Set[str] = set()
+        while pending:
+            base = pending.pop()
+            if base in seen:
+                continue
+            seen.add(base)
+            own = self.methods_of.get(base, {}).get(name)
+            if own:
+                found += own
+            else:
+                pending += self.bases_of(base)
+        return found
+
+    def bases_of(self, owner: str) -> List[str]:
+        """The scope ids of the classes of the file a class names as its bases."""
+        return [base for name in self.class_bases[owner] for base in self.classes_named.get(name, ())]
 
     def finish(self) -> None:
         """What the walk could only decide once it had seen the whole file: calls by name, calls
@@ -1196,18 +1297,7 @@ class _Flows:
                 self.bind([variable], _Value.of(version))
         for name in self.defined:  # what a function of the file returns can be changed by its caller
             self.bind([("ret", name)], _Value.of(("changed-result", name)))
-        stored_somehow = _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes
-        attributes = [symbol for symbol in self.bound_attributes | self.attributes_read
-                      if symbol not in (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)]
-        if stored_somehow:  # setattr(x, name, v): any attribute read may give v
-            for attribute in attributes:
-                self.bind([attribute], _Value.of(_ATTRIBUTE_WRITTEN_SOMEHOW))
-        if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
-            for attribute in attributes:
-                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(attribute))
-        for (receiver, owner, name) in self.instance_reads:  # self.x its class never stores
-            if name not in self.stored[owner]:
-                self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))
+        self.attributes_written()
         if self.calls_by_computed_name:  # getattr(self, name)(x): any method may be the one called
             self.escaping.update(self.signatures)
         self.route_calls_through()
@@ -1215,13 +1305,56 @@ class _Flows:
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value.of(_GRADIENTS_IF_GRAPH))
 
+    def attributes_written(self) -> None:
+        """What each read of an attribute may give (see ``self_stores``), and what the attributes
+        read or written by computed names (setattr, getattr, vars) add."""
+        special = (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)
+        names = {name for _, name in self.bound_attributes if ("attr", name) not in special} | set(self.self_stores)
+        attributes = [("attr", name) for name in names]
+        if _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes:  # setattr(x, name, v): any read may give v
+            for attribute in attributes:
+                self.bind([attribute], _Value.of(_ATTRIBUTE_WRITTEN_SOMEHOW))
+        if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
+            for name in names:
+                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(("attr", name)))
+                for owner in self.self_stores.get(name, ()):
+                    self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(("stored", f"{owner}.{name}")))
+        for name in self.any_reads:
+            read = _Value.of(("attr", name))
+            for owner in self.self_stores.get(name, ()):
+                read.add_symbol(("stored", f"{owner}.{name}"))
+            self.bind([("any-attr", name)], read)
+        families = self.class_families()
+        for (receiver, owner, name) in self.instance_reads:
+            family = families[owner]
+            read = _Value.of(("attr", name))
+            for storing in family & self.self_stores.get(name, set()):
+                read.add_symbol(("stored", f"{storing}.{name}"))
+            self.bind([("self-attr", f"{owner}.{name}")], read)
+            if not any(name in self.stored[member] for member in family):  # self.x no class of it stores
+                self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))
+
+    def class_families(self) -> Dict[str, FrozenSet[str]]:
+        """Each class of the file: the classes it shares a line of inheritance with, in the file
+        (a method of a base reads what a subclass stores in self)."""
+        family = {owner: {owner} for owner in self.class_bases}
+        for owner in self.class_bases:
+            for base in self.bases_of(owner):
+                if family[base] is not family[owner]:
+                    merged = family[owner] | family[base]
+                    for member in merged:
+                        family[member] = merged
+        return {owner: frozenset(members) for owner, members in family.items()}
+
     def methods_made_of_functions(self) -> None:
         """A function handed on as a value may be called as a method (``wrapper(self, x)`` that a
         decorator returns): its i-th parameter also takes the (i-1)-th argument."""
         for signature, key in self.without_receiver:
             if signature.key in self.escaping:
                 for index, parameter in enumerate(positional_parameters(signature.arguments)):
-                    self.bind([signature.scope.symbol(parameter.arg)], _Value.of(("arg", f"{key}#{index - 1}")))
+                    shifted = _Value.of(("arg", f"{key}{_UNKNOWN_CALL}{index - 1}"))
+                    self.bind([signature.scope.symbol(parameter.arg)],
+                              shifted.add_symbol(("arg", f"{key}{_THROUGH_INSTANCE}{index - 1}")))
 
     def route_calls_through(self) -> None:
         """Each function of the file handed on as a value, and each class whose instances can be
@@ -1368,6 +1501,17 @@ def _callback_name(node: ast.Call) -> Optional[str]:
     return _called_name(handed) if isinstance(handed, (ast.Name, ast.Attribute)) else None
 
 
+def _super_caller(func: ast.expr, scope: _Scope) -> Optional[str]:
+    """For ``super().name`` in a method, the scope id of the method's class."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"):
+        return None
+    owner = scope.parent
+    if scope.kind != "function" or owner is None or owner.kind != "class" or not scope.is_builtin("super"):
+        return None
+    return owner.id
+
+
 def _changeable(receiver: ast.expr) -> bool:
     """Whether the interpreter follows a change to ``receiver``: a name or a chain of attributes
     of one (``self.history``), an item (``history[phase]``), ``history.setdefault(k, [])``;
@@ -1384,7 +1528,15 @@ def _is_true(node: Optional[ast.expr]) -> bool:
 
 
 def _is_static(node: ast.AST) -> bool:
-    return any(isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+    return _decorated_by(node, "staticmethod")
+
+
+def _is_classmethod(node: ast.AST) -> bool:
+    return _decorated_by(node, "classmethod")
+
+
+def _decorated_by(node: ast.AST, builtin: str) -> bool:
+    return any(isinstance(decorator, ast.Name) and decorator.id == builtin
                for decorator in getattr(node, "decorator_list", ()))
 
 
