@@ -106,3 +106,23 @@ def test_rule_links_are_readme_anchors() -> None:
     assert rule_url("DET102", "https://example.org/flake8-detach/") == \
         "https://example.org/flake8-detach#det102-implicit-conversion-of-grad-tensor"
     assert rule_url("DET102", None) is None and rule_url("E501", "https://example.org") is None
+
+
+def test_lint_tells_the_checker_which_rules_the_file_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As ``check`` does: the walk over the ``ast`` clears more files when DET103 is not shown,
+    and a per-file ignore hides rules for that file only."""
+    import flake8_detach.checker
+    from flake8_detach.frontends.codes import DEFAULT_OFF
+    from flake8_detach.frontends.editor import lint, load_config
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    legacy/*.py: DET101\n", encoding="utf-8")
+    asked: List[object] = []
+    original = flake8_detach.checker.check_source
+    monkeypatch.setattr(flake8_detach.checker, "check_source",
+                        lambda source, settings, **kwargs: asked.append(settings.rules) or original(
+                            source, settings, **kwargs))
+    config = load_config(tmp_path)
+    assert [finding.code for finding in lint(DET101, config, str(tmp_path / "model.py")).findings] == ["DET101"]
+    assert lint(DET101, config, str(tmp_path / "legacy" / "model.py")).findings == []
+    default = frozenset(RULES) - frozenset(DEFAULT_OFF)
+    assert asked == [default, default - {"DET101"}]

@@ -13,7 +13,7 @@ import argparse
 import io
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator, List, NoReturn, Optional, Sequence, Tuple
 
@@ -218,10 +218,8 @@ def check(args: argparse.Namespace) -> int:
         return _fix(run)
     for target, _, document in _readable(run):
         selection = run.config.selection_for(target.display)
-        # Told which rules it shows, the checker skips what only a hidden rule could report.
-        settings = replace(run.config.settings, rules=selection.shown())
-        analysis = analyse(document.code, settings, target.display, name_line=document.name_line,
-                           trace=output.shows_trace(args.output_format))
+        analysis = analyse(document.code, run.config.settings_for(target.display), target.display,
+                           name_line=document.name_line, trace=output.shows_trace(args.output_format))
         if analysis.error is not None:
             run.fail(target.display, f"cannot analyse: {analysis.error}")
             continue
