@@ -318,6 +318,22 @@ _CLEARED = {
                 super().__init__()
                 self.size = nn.Linear(2, 2)
         """,
+    "calling an instance runs its __call__, not its decorated __init__": """
+        import numpy as np
+        from torch import nn
+        from configs import configurable
+
+        class Head(nn.Sequential):
+            @configurable
+            def __init__(self, sizes):
+                super().__init__()
+                self.total = int(np.prod(sizes))
+
+            def forward(self, x):
+                for layer in self:
+                    x = layer(x)
+                return x
+        """,
 }
 
 

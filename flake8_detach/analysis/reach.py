@@ -720,8 +720,8 @@ class _Flows:
         """A property or a bound method handed on is an attribute; what an implicitly called method
         gives is the instance's; ``self`` is the instance."""
         self.bind([("attr", key)], function_value)
-        if _called_implicitly(key):
-            self.bind([("instance", owner.id)], function_value)
+        if _called_implicitly(key):  # what it returns, not the function: calling an instance runs __call__
+            self.bind([("instance", owner.id)], _Value().add(function_value, converters=False))
         if key in torch_api.MODULE_CALL_METHODS:  # model(x) runs forward(x)
             self.called_methods.setdefault(owner.id, []).append(signature)
         if key in _CONSTRUCTORS:  # Model(x), and a subclass's constructor call
