@@ -334,6 +334,16 @@ _CLEARED = {
                     x = layer(x)
                 return x
         """,
+    "a parameterless module gives what its input gives": """
+        import numpy as np
+        import torch
+
+        def pad_features(features, length):
+            features = torch.from_numpy(np.asarray(features))
+            pad = torch.nn.ZeroPad2d((0, 0, 0, length))
+            features = torch.relu(pad(features))
+            return features.numpy()
+        """,
 }
 
 

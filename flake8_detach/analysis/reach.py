@@ -55,8 +55,9 @@ _EVERY_ATTRIBUTE_WRITTEN: Symbol = ("attr", "<written>")
 _ATTRIBUTE_WRITTEN_SOMEHOW: Symbol = ("attr", "<computed>")
 
 # Effects whose result may require grad though no input does.
+# (A parameterless module, nn.ReLU(), gives what its input gives: the interpreter's frozen module.)
 _GRAD_SEED_EFFECTS = frozenset({
-    Effect.SOURCE, Effect.MODULE, Effect.PARAMETERLESS_MODULE, Effect.MODULE_USE, Effect.MODULE_STATE,
+    Effect.SOURCE, Effect.MODULE, Effect.MODULE_USE, Effect.MODULE_STATE,
     Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS, Effect.FORWARD_HOOK,
     Effect.FORWARD_PRE_HOOK, Effect.FROZEN_MODULE, Effect.LOADED, Effect.AUTOGRAD_FUNCTION,
     Effect.OPTIMIZER, Effect.OBJECT,
