@@ -344,6 +344,49 @@ _CLEARED = {
             features = torch.relu(pad(features))
             return features.numpy()
         """,
+    # methods the framework runs with grad off, as the interpreter knows them
+    "a module's validation_step runs with grad off": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def validation_step(self, batch, index):
+                logits = self.fc(batch)
+                return np.asarray(logits)
+        """,
+    "a subclass of the file's module: its test_step too": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+        class Classifier(Base):
+            def test_step(self, batch, index):
+                return np.asarray(self.fc(batch))
+        """,
+    "an autograd Function's forward runs without recording": """
+        import numpy as np
+        import torch
+
+        class Clip(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                weight = torch.nn.Parameter(torch.ones(3))
+                return torch.from_numpy(np.clip(np.asarray(x * weight), 0, 1))
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                return grad_output
+        """,
 }
 
 
@@ -809,6 +852,32 @@ _CALLS_FOLLOWED = {
         holder = Holder()
         holder.value = torch.ones(3, requires_grad=True) * 2
         holder.show()
+        """,
+    "a plain class's validation_step is an ordinary method": """
+        import numpy as np
+        import torch
+
+        class Evaluator:
+            def __init__(self):
+                self.fc = torch.nn.Linear(4, 2)
+
+            def validation_step(self, batch, index):
+                return np.asarray(self.fc(batch))
+
+        Evaluator().validation_step(torch.ones(1, 4), 0)
+        """,
+    "a module's training_step runs with grad on": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def training_step(self, batch, index):
+                return np.asarray(self.fc(batch))
         """,
 }
 

@@ -436,6 +436,8 @@ class _Flows:
         self.classes_named: Dict[str, List[str]] = {}  # a class's name: its scope ids
         self.class_bases: Dict[str, List[str]] = {}  # a class scope id: the names of its bases
         self.methods_of: Dict[str, Dict[str, List["_Signature"]]] = {}  # a class scope id: its methods
+        self.module_classes: Set[str] = set()  # the class scope ids of the file's nn.Module classes
+        self.autograd_functions: Set[str] = set()  # ... and of its torch.autograd.Function classes
         # a class scope's id: the parameters of what calling an instance runs (forward, __call__)
         self.called_methods: Dict[str, List["_Signature"]] = {}
         self.bound_attributes: Set[Symbol] = set()
@@ -714,7 +716,10 @@ class _Flows:
             if scope.kind == "class":  # a property gives what it returns, as a module too
                 self.method(node, key, _Value().add(function_value).add_symbol(returned), signature, scope)
         decorated_off = any(_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
-        self.block_in_mode(body, inner, decorated_off)  # a function runs where it is called
+        # autograd runs a Function's methods without recording; Lightning, a module's validation_step
+        run_off = scope.kind == "class" and (scope.id in self.autograd_functions or (
+            scope.id in self.module_classes and key in torch_api.GRAD_OFF_HOOKS))
+        self.block_in_mode(body, inner, decorated_off or run_off)  # a function runs where it is called
 
     def method(self, node: ast.AST, key: str, function_value: _Value, signature: "_Signature",
                owner: _Scope) -> None:
@@ -742,6 +747,7 @@ class _Flows:
         self.stored[inner.id] = set(inner.bound)  # class-level names and methods
         self.classes_named.setdefault(node.name, []).append(inner.id)
         self.class_bases[inner.id] = [base.id for base in node.bases if isinstance(base, ast.Name)]
+        self.note_class_kind(inner.id, node.bases, scope)
         self.defined.add(node.name)
         for base in node.bases:  # a constructor the class inherits gets its calls
             if isinstance(base, ast.Name):
@@ -750,6 +756,17 @@ class _Flows:
         self.bind([("instance", inner.id)], header)
         self.bind([self.written(scope, node.name)], _Value.of(("instance", inner.id)))
         self.block(node.body, inner)
+
+    def note_class_kind(self, owner: str, bases: List[ast.expr], scope: _Scope) -> None:
+        """Whether the class is an nn.Module, or an autograd Function, as the interpreter decides it:
+        by a base the table knows, or a base of the file that is one (every class of that name)."""
+        effects = {_effect_of(_qualified(base, scope) or "") for base in bases}
+        if Effect.AUTOGRAD_FUNCTION in effects:
+            self.autograd_functions.add(owner)
+        file_bases = [self.classes_named.get(base.id, []) for base in bases if isinstance(base, ast.Name)]
+        if Effect.MODULE in effects or any(named and all(found in self.module_classes for found in named)
+                                           for named in file_bases):
+            self.module_classes.add(owner)
 
     def assignment(self, node: ast.AST, scope: _Scope) -> None:
         assert isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
