@@ -387,6 +387,57 @@ _CLEARED = {
             def backward(ctx, grad_output):
                 return grad_output
         """,
+    # .numpy() raises only with grad on: conversions the interpreter runs with grad off
+    "a conversion inside a no_grad block": """
+        import numpy as np
+        import torch
+
+        weight = torch.nn.Parameter(torch.ones(3))
+        with torch.no_grad():
+            print(np.asarray(weight))
+        """,
+    "a conversion in a method decorated with no_grad": """
+        import numpy as np
+        import torch
+
+        class Plotter:
+            def __init__(self):
+                self.net = torch.nn.Linear(3, 3)
+
+            @torch.no_grad()
+            def show(self, x):
+                return np.asarray(self.net(x))
+        """,
+    "a helper whose every caller runs with grad off": """
+        import numpy as np
+        import torch
+
+        class Pipeline:
+            def __init__(self):
+                self.encoder = torch.nn.Linear(3, 3)
+
+            def encode(self, x):
+                return np.asarray(self.encoder(x))
+
+            @torch.no_grad()
+            def __call__(self, x):
+                return self.encode(x)
+        """,
+    "helpers of helpers, at module level": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(3, 3)
+
+        def to_array(t):
+            return np.asarray(t)
+
+        def predict(x):
+            return to_array(model(x))
+
+        with torch.inference_mode():
+            predict(torch.ones(3))
+        """,
 }
 
 
@@ -886,5 +937,90 @@ _CALLS_FOLLOWED = {
 def test_calls_and_attributes_of_self_reach_what_they_can_run(source: str) -> None:
     """super() runs a base's method, Class.f(obj, x) and cls.f(x) hand x on by their own rule,
     self.x reads what a base or a subclass stores, and what code outside the class writes."""
+    assert _reaching(source)[0], "a fact reaches a conversion here"
+    _assert_same(textwrap.dedent(source))
+
+
+# --- grad mode at a conversion: what must still reach it ----------------------------------------
+
+_MODES_FOLLOWED = {
+    "a helper called once with grad on": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(3, 3)
+
+        def to_array(t):
+            return np.asarray(t)
+
+        with torch.no_grad():
+            to_array(model(torch.ones(3)))
+        to_array(model(torch.ones(3)))
+        """,
+    "grad switched on again inside a no_grad block": """
+        import numpy as np
+        import torch
+
+        weight = torch.nn.Parameter(torch.ones(3))
+        with torch.no_grad():
+            with torch.enable_grad():
+                np.asarray(weight * 2)
+        """,
+    "grad switched on by a statement inside a no_grad block": """
+        import numpy as np
+        import torch
+
+        weight = torch.nn.Parameter(torch.ones(3))
+        with torch.no_grad():
+            torch.set_grad_enabled(True)
+            np.asarray(weight * 2)
+        """,
+    "inference_mode(False) switches nothing off": """
+        import numpy as np
+        import torch
+
+        weight = torch.nn.Parameter(torch.ones(3))
+        with torch.inference_mode(False):
+            np.asarray(weight * 2)
+        """,
+    "a helper handed on as a value": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(3, 3)
+
+        def to_array(t):
+            return np.asarray(t)
+
+        with torch.no_grad():
+            to_array(model(torch.ones(3)))
+        convert = to_array
+        convert(model(torch.ones(3)))
+        """,
+    "a helper called by name through getattr": """
+        import numpy as np
+        import torch
+
+        class Probe:
+            def __init__(self):
+                self.net = torch.nn.Linear(3, 3)
+
+            def dump(self, x):
+                return np.asarray(self.net(x))
+
+            def run(self, x):
+                with torch.no_grad():
+                    self.dump(x)
+                return getattr(self, "dump")(x)
+
+        Probe().run(torch.ones(3))
+        """,
+}
+
+
+@pytest.mark.parametrize("source", list(_MODES_FOLLOWED.values()), ids=list(_MODES_FOLLOWED))
+def test_a_conversion_that_may_run_with_grad_on_is_kept(source: str) -> None:
+    """A helper one of whose calls runs with grad on, or that is handed on as a value or called
+    through getattr; grad switched on again by a block or by a statement; inference_mode(False)."""
     assert _reaching(source)[0], "a fact reaches a conversion here"
     _assert_same(textwrap.dedent(source))

@@ -163,3 +163,13 @@ def _results(node: ast.AST) -> List[ast.expr]:
 def _generator_parts(node: Union[ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp]) -> List[ast.AST]:
     first, *rest = node.generators
     return [first.target, *first.ifs, *rest]
+
+
+def constant_flag(call: ast.expr) -> Optional[bool]:
+    """The constant flag of ``set_grad_enabled(False)``, ``inference_mode(mode=False)``; None: none or unknown."""
+    if not isinstance(call, ast.Call):
+        return None
+    given = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if given is None:
+        return None
+    return given.value if isinstance(given, ast.Constant) and isinstance(given.value, bool) else None

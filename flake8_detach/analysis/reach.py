@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.mentions import COMPREHENSIONS, FUNCTIONS, dotted, parameters, positional_parameters
+from flake8_detach.analysis.mentions import (COMPREHENSIONS, FUNCTIONS, constant_flag, dotted, parameters,
+                                             positional_parameters)
 from flake8_detach.prefilter import CONVERTING_ROOTS, Fact
 from flake8_detach.torch_api import Effect
 
@@ -185,11 +186,11 @@ class _Sink:
     converters: AbstractSet[Symbol]
     grad: AbstractSet[Symbol]
     device: AbstractSet[Symbol]
-
-    @staticmethod
-    def of(node: ast.AST, converters: AbstractSet[Symbol], converted: _Value) -> "_Sink":
-        """The sets are the value's own: nothing changes a value once it is converted."""
-        return _Sink(getattr(node, "lineno", 0), converters, converted.grad, converted.device)
+    # .numpy() raises only with grad on: no grad rule reports a conversion with grad off.  The
+    # function whose code converts here (its key; "" the module), and whether grad is off there
+    # (None: as that function's callers run it, see ``_Flows.run_with_grad_off``).
+    walking: str
+    grad_off: Optional[bool]
 
     def facts(self, fact: Fact) -> AbstractSet[Symbol]:
         return self.grad if fact is Fact.GRAD else self.device
@@ -454,6 +455,14 @@ class _Flows:
         # Where the walk is: in code that runs with grad off, what a computation gives requires
         # no grad (a view and a leaf keep theirs).
         self.grad_off = False
+        # Whether code there runs with grad off because something there says so (a with block, a
+        # decorator: "set"), or as the callers of its function run it ("inherited", also at module level).
+        self.mode_set = False
+        self.walking = ""  # the key of the function whose body the walk is in ("": the module's)
+        self.switched_by_statement: Set[str] = set()  # ... bodies with a torch.set_grad_enabled(...) statement
+        self.modes_of_calls: List[Tuple[str, str, Optional[bool]]] = []  # (called, caller, grad off if set)
+        self.decorated: Set[str] = set()  # functions of the file with a decorator (other than static/classmethod)
+        self.functions_off: Optional[FrozenSet[str]] = None  # run_with_grad_off(), once asked
         self.parameter_of: Dict[Symbol, str] = {}  # a parameter's symbol: its function
         self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
         self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
@@ -478,6 +487,12 @@ class _Flows:
         if self.device is not None:
             self.device.flow(value.device, targets)
         self.converters.flow(value.converters, targets)
+
+    def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value) -> None:
+        """A conversion may happen at ``node``.  The sets are the value's own: nothing changes a
+        value once it is converted."""
+        self.sinks.append(_Sink(getattr(node, "lineno", 0), converters, converted.grad, converted.device,
+                                self.walking, self.mode_here()))
 
     # --- variables, version by version ---------------------------------------------------
     def read(self, scope: _Scope, name: str) -> Symbol:
@@ -577,11 +592,19 @@ class _Flows:
         for statement in statements:
             self.statement(statement, scope)
 
-    def block_in_mode(self, statements: Iterable[ast.AST], scope: _Scope, grad_off: bool) -> None:
-        """Statements run with grad off (``with torch.no_grad():``, ``@torch.no_grad()``) or on."""
-        enclosing, self.grad_off = self.grad_off, grad_off
+    def block_in_mode(self, statements: Sequence[ast.AST], scope: _Scope, grad_off: Optional[bool]) -> None:
+        """Statements run with grad off (``with torch.no_grad():``, ``@torch.no_grad()``), on
+        (``torch.enable_grad()``), or as their function's callers run it (None)."""
+        enclosing = self.grad_off, self.mode_set
+        if grad_off and any(_sets_grad_mode(statement, scope) for statement in _own_statements(statements)):
+            grad_off = False  # torch.set_grad_enabled(True) somewhere in it: grad may be on anywhere there
+        self.grad_off, self.mode_set = bool(grad_off), grad_off is not None
         self.block(statements, scope)
-        self.grad_off = enclosing
+        self.grad_off, self.mode_set = enclosing
+
+    def mode_here(self) -> Optional[bool]:
+        """Whether code here runs with grad off; None: as its function's callers run it."""
+        return self.grad_off if self.mode_set else None
 
     def statement(self, node: ast.AST, scope: _Scope) -> None:
         if isinstance(node, FUNCTIONS):
@@ -614,7 +637,7 @@ class _Flows:
                 if item.optional_vars is not None:
                     self.assign_to(item.optional_vars, entered, scope)
             switched = [_switches_grad(item.context_expr, scope) for item in node.items]
-            self.block_in_mode(node.body, scope, self.grad_off if all(s is None for s in switched)
+            self.block_in_mode(node.body, scope, self.mode_here() if all(s is None for s in switched)
                                else next(s for s in reversed(switched) if s is not None))
         elif isinstance(node, ast.Return):
             if scope.kind in ("module", "class"):
@@ -623,6 +646,9 @@ class _Flows:
                 self.bind([("ret", scope.function)], self.value(node.value, scope))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self.imports(node, scope)
+        elif _sets_grad_mode(node, scope):  # torch.set_grad_enabled(True) as a statement
+            self.switched_by_statement.add(self.walking)
+            self.value(node.value, scope)  # type: ignore[attr-defined]
         elif isinstance(node, ast.ExceptHandler):
             if node.type is not None:
                 self.value(node.type, scope)
@@ -698,8 +724,11 @@ class _Flows:
         for decorator, applied in zip(getattr(node, "decorator_list", ()), decorators_applied):
             if isinstance(decorator, ast.Name) and decorator.id in torch_api.NOT_ESCAPING_DECORATORS and \
                     scope.is_builtin(decorator.id):
+                if decorator.id == "property":  # run by reading the attribute: no call shows its mode
+                    self.decorated.add(key)
                 continue  # @staticmethod: the function stays what it is
             self.escaping.add(key)  # @to_arrays: to_arrays(total)
+            self.decorated.add(key)
             self.call_through(applied, _HANDED_ONE, [_Value.of(("fn", key))], _Value())
             if _called_name(decorator):
                 decorators.add_symbol(("ret", _called_name(decorator) or ""))
@@ -715,11 +744,15 @@ class _Flows:
             self.bind([self.written(scope, key)], function_value)
             if scope.kind == "class":  # a property gives what it returns, as a module too
                 self.method(node, key, _Value().add(function_value).add_symbol(returned), signature, scope)
-        decorated_off = any(_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ()))
+        switches = [_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
         # autograd runs a Function's methods without recording; Lightning, a module's validation_step
         run_off = scope.kind == "class" and (scope.id in self.autograd_functions or (
             scope.id in self.module_classes and key in torch_api.GRAD_OFF_HOOKS))
-        self.block_in_mode(body, inner, decorated_off or run_off)  # a function runs where it is called
+        enclosing, self.walking = self.walking, key
+        # a function runs as its decorator says, or as its callers run it
+        self.block_in_mode(body, inner, True if any(switches) or run_off else (
+            False if any(switch is False for switch in switches) else None))
+        self.walking = enclosing
 
     def method(self, node: ast.AST, key: str, function_value: _Value, signature: "_Signature",
                owner: _Scope) -> None:
@@ -796,7 +829,7 @@ class _Flows:
         elif isinstance(target, ast.Subscript):
             self.value(target.slice, scope)
             container = self.value(target.value, scope)
-            self.sinks.append(_Sink.of(target, container.converters, value))  # frame["column"] = t
+            self.sink(target, container.converters, value)  # frame["column"] = t
             self.bind(self.holders(target.value, scope), value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -983,7 +1016,7 @@ class _Flows:
         """``receiver.name``, the facts the table cuts taken out, and what code of the file writes
         there (``written``: by default any write of an attribute of that name)."""
         if name == torch_api.NUMPY_METHOD:
-            self.sinks.append(_Sink.of(node, _CONVERTING, receiver))
+            self.sink(node, _CONVERTING, receiver)
         found = _Value().add(receiver)
         if name not in self.defined:
             for fact in Fact:
@@ -1022,13 +1055,14 @@ class _Flows:
         # A converter handed to a library function converts only if the function calls it back
         # (map(np.asarray, ts)); isinstance(x, np.ndarray) converts nothing.
         handed = passed.converters if kind is not _Callee.LIBRARY else _NOTHING
-        self.sinks.append(_Sink.of(node, callee.converters | handed, passed))
+        self.sink(node, callee.converters | handed, passed)
         through = self.hand_on(node, called, kind, callee, values, receiver, scope)
         # Bound in finish, if the file defines something of that name; nn.Module.__init__(self)
         # runs the library's function, never one of the file's.
         if called is not None and qualified is None:
             holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
             subclass = _super_caller(func, scope)
+            self.modes_of_calls.append((called, self.walking, self.mode_here()))
             if subclass is None:
                 self.calls_by_name.append((node, called, values, receiver, holders, self.call_shape(func, scope)))
             else:  # super().__init__(config) runs a base's __init__, not every __init__ of the file
@@ -1222,6 +1256,7 @@ class _Flows:
             self.bind([("attr", known) if known else _ATTRIBUTE_WRITTEN_SOMEHOW], passed)
             return _Value()
         if known:
+            self.escaping.add(known)  # getattr(self, "encode")(x): a call no name shows
             return _Value.of(self.any_attribute(known))
         self.calls_by_computed_name = True
         self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
@@ -1412,6 +1447,36 @@ class _Flows:
             self.bind([("call-ret", key)], _Value.of(("ret", signature.key)))
         return _Entry(key, signatures)
 
+    def converts_with_grad_off(self, sink: _Sink) -> bool:
+        """Whether the interpreter runs the conversion with grad off (no grad rule reports it)."""
+        if sink.walking in self.switched_by_statement:  # torch.set_grad_enabled(...) as a statement there
+            return False
+        if sink.grad_off is None:
+            if self.functions_off is None:
+                self.functions_off = self.run_with_grad_off()
+            return sink.walking in self.functions_off
+        return sink.grad_off
+
+    def run_with_grad_off(self) -> FrozenSet[str]:
+        """The functions of the file that only ever run with grad off, as the interpreter decides
+        it: each call of their name runs with grad off, set there or inherited from the caller's
+        function; none is handed on as a value, decorated, or run without a call that shows it
+        (dunders, forward)."""
+        calls: Dict[str, List[Tuple[str, Optional[bool]]]] = {}
+        for called, caller, grad_off in self.modes_of_calls:
+            calls.setdefault(called, []).append((caller, grad_off))
+        off = {key for key in calls if key in self.defined and key not in self.escaping
+               and key not in self.decorated and not _called_implicitly(key)}
+        changed = True
+        while changed:
+            changed = False
+            for key in sorted(off):
+                if any(caller in self.switched_by_statement or not (
+                        grad_off if grad_off is not None else caller in off) for caller, grad_off in calls[key]):
+                    off.discard(key)
+                    changed = True
+        return frozenset(off)
+
     def reaching(self, kinds: Iterable[Fact]) -> "Reach":
         converters = self.converters.reached_from(_CONVERTER)
         sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters)]
@@ -1419,7 +1484,8 @@ class _Flows:
         for fact in kinds:
             graph = self.grad if fact is Fact.GRAD else self.device
             tainted = graph.reached_from(_SEED[fact]) if graph is not None else set()
-            lines = frozenset(sink.line for sink in sinks if not sink.facts(fact).isdisjoint(tainted))
+            lines = frozenset(sink.line for sink in sinks if not sink.facts(fact).isdisjoint(tainted) and not (
+                fact is Fact.GRAD and self.converts_with_grad_off(sink)))
             if lines:
                 reached[fact] = lines
         return Reach(frozenset(reached), frozenset().union(*reached.values()))
@@ -1503,12 +1569,18 @@ def _switches_grad(expression: ast.expr, scope: _Scope) -> Optional[bool]:
     False for what turns it on (or may: set_grad_enabled(flag)); None for anything else."""
     switch = expression.func if isinstance(expression, ast.Call) else expression
     effect = _effect_of(_qualified(switch, scope) or "")
-    if effect is Effect.GRAD_OFF:
-        return True
+    if effect is Effect.GRAD_OFF:  # inference_mode(False) switches nothing off; inference_mode(flag) may not
+        given = isinstance(expression, ast.Call) and bool(expression.args or expression.keywords)
+        return not given or constant_flag(expression) is True
     if effect is Effect.GRAD_SET:
-        flag = expression.args[0] if isinstance(expression, ast.Call) and expression.args else None
-        return isinstance(flag, ast.Constant) and flag.value is False
+        return constant_flag(expression) is False
     return False if effect is Effect.GRAD_ON else None
+
+
+def _sets_grad_mode(statement: ast.AST, scope: _Scope) -> bool:
+    """``torch.set_grad_enabled(flag)`` as a statement: grad mode is what it says from there on."""
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
+        _effect_of(_qualified(statement.value.func, scope) or "") is Effect.GRAD_SET
 
 
 def _callback_name(node: ast.Call) -> Optional[str]:

@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from flake8_detach import torch_api
 from flake8_detach.explain.calls import Calls
-from flake8_detach.analysis.mentions import FUNCTIONS
+from flake8_detach.analysis.mentions import FUNCTIONS, constant_flag
 from flake8_detach.explain.flow import FlowIndex
 from flake8_detach.explain.model import Reason
 from flake8_detach.torch_api import Effect
@@ -43,7 +43,7 @@ class GradModes:
         text = self.index.text(expression)
         if effect is Effect.GRAD_ON:
             return ON, text
-        flag = _flag(expression)
+        flag = constant_flag(expression)
         if effect is Effect.GRAD_OFF:  # inference_mode(False) switches nothing off
             return (ON if flag is False else OFF), text
         return ({True: ON, False: OFF}.get(flag, MAYBE) if flag is not None else MAYBE), text
@@ -126,13 +126,3 @@ class GradModes:
             reasons.append(Reason(f"and {len(callers) - _MAX_CALLERS_SHOWN} more calls"))
         overall = OFF if all(mode == OFF for mode in modes) else ON if ON in modes else MAYBE
         return overall, reasons
-
-
-def _flag(call: ast.expr) -> Optional[bool]:
-    """The constant flag of ``set_grad_enabled(False)``, ``inference_mode(mode=False)``; None: none or unknown."""
-    if not isinstance(call, ast.Call):
-        return None
-    given = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
-    if given is None:
-        return None
-    return given.value if isinstance(given, ast.Constant) and isinstance(given.value, bool) else None
