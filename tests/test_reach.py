@@ -438,6 +438,25 @@ _CLEARED = {
         with torch.inference_mode():
             predict(torch.ones(3))
         """,
+    # what torch.load() gives is a model only if it is called
+    "what a checkpoint holds is no model output": """
+        import numpy as np
+        import torch
+
+        checkpoint = torch.load("run.pt")
+        state = checkpoint["rng_state"]
+        np.testing.assert_array_equal(state.rng.get_state()[1], np.zeros(3))
+        print(np.asarray(checkpoint["mean"]))
+        """,
+    "a loaded model called with grad off": """
+        import numpy as np
+        import torch
+
+        model = torch.load("model.pt")
+        with torch.no_grad():
+            scores = model(torch.ones(1, 3))
+        print(np.asarray(scores))
+        """,
 }
 
 
@@ -929,6 +948,30 @@ _CALLS_FOLLOWED = {
 
             def training_step(self, batch, index):
                 return np.asarray(self.fc(batch))
+        """,
+    "a loaded model called": """
+        import numpy as np
+        import torch
+
+        model = torch.load("model.pt")
+        print(np.asarray(model(torch.ones(1, 3))))
+        """,
+    "a model taken out of a checkpoint and called": """
+        import numpy as np
+        import torch
+
+        checkpoint = torch.load("run.pt")
+        net = checkpoint["model"]
+        print(np.asarray(net(torch.ones(1, 3))))
+        """,
+    "a loaded model handed to a helper that calls it": """
+        import numpy as np
+        import torch
+
+        def predict(model, x):
+            return model(x)
+
+        print(np.asarray(predict(torch.hub.load("repo", "net"), torch.ones(1, 3))))
         """,
 }
 

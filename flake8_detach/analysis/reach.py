@@ -40,6 +40,9 @@ from flake8_detach.torch_api import Effect
 Symbol = Tuple[str, str]  # (space, name): a scope's variable, ("attr", x), ("ret", f), ("args", f)...
 _SEED: Dict[Fact, Symbol] = {fact: ("seed", fact.value) for fact in Fact}
 _CONVERTER: Symbol = ("seed", "converter")
+# What torch.load() gives: a model only if it is called (the interpreter's loaded model, which
+# gives a tensor that requires grad when called as a value).  It travels with the identities.
+_LOADED: Symbol = ("seed", "loaded")
 _CONVERTING = frozenset({_CONVERTER})
 _NOTHING: FrozenSet[Symbol] = frozenset()
 # The shapes of calls the walk makes up: a decorator applied; a callback called with anything.
@@ -60,7 +63,7 @@ _ATTRIBUTE_WRITTEN_SOMEHOW: Symbol = ("attr", "<computed>")
 _GRAD_SEED_EFFECTS = frozenset({
     Effect.SOURCE, Effect.MODULE, Effect.MODULE_USE, Effect.MODULE_STATE,
     Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS, Effect.FORWARD_HOOK,
-    Effect.FORWARD_PRE_HOOK, Effect.FROZEN_MODULE, Effect.LOADED, Effect.AUTOGRAD_FUNCTION,
+    Effect.FORWARD_PRE_HOOK, Effect.FROZEN_MODULE, Effect.AUTOGRAD_FUNCTION,
     Effect.OPTIMIZER, Effect.OBJECT,
 })
 # Of those, the members that seed when read (t.weight); the others only when called (model.eval()).
@@ -102,7 +105,7 @@ _LIBRARY_CUTS: Dict[Fact, FrozenSet[Optional[Effect]]] = {
                           Effect.RECORD_TYPE}),
     Fact.DEVICE: frozenset({None, Effect.NOT_TENSOR, Effect.CONVERTS, Effect.CONSUMER_FACTORY,
                             Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF,
-                            Effect.GRAD_ON, Effect.GRAD_SET, Effect.RECORD_TYPE}),
+                            Effect.GRAD_ON, Effect.GRAD_SET, Effect.RECORD_TYPE, Effect.LOADED}),
 }
 # With grad off, what computes gives no grad (a view keeps its base's: VIEW is not here).
 _COMPUTING = frozenset({Effect.PROPAGATE, Effect.MAX_LIKE, Effect.TUPLE, Effect.OBJECT})
@@ -427,7 +430,8 @@ class _Flows:
         self.escaping: Set[str] = set()  # functions handed on as values (lambdas, callbacks, decorated)
         self.calls_by_computed_name = False
         # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
-        self.calls_through: List[Tuple[FrozenSet[Symbol], str, List[Symbol]]] = []
+        # (the callee's identities, the call's key, its arguments, whether it runs with grad on)
+        self.calls_through: List[Tuple[FrozenSet[Symbol], str, List[Symbol], bool]] = []
         # Calls by name: (call, name, argument values, receiver, what its arguments are seen through)
         # ..., and how it is called (``_call_shape``)
         self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol], str]] = []
@@ -1091,6 +1095,8 @@ class _Flows:
                 if effect in cuts:
                     from_arguments.cut(fact)
         result.add(from_arguments)
+        if effect is Effect.LOADED:
+            result.converters.add(_LOADED)
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
@@ -1167,7 +1173,7 @@ class _Flows:
         handed = self.pass_arguments(node, key, values, receiver)
         passed = _union([*values, receiver])
         self.bind([("passed", key)], passed)
-        self.calls_through.append((frozenset(callee.converters), key, handed))
+        self.calls_through.append((frozenset(callee.converters), key, handed, not self.grad_off))
         return key
 
     def pass_arguments(self, node: ast.Call, called: str, values: List[_Value], receiver: _Value,
@@ -1354,6 +1360,7 @@ class _Flows:
         if self.calls_by_computed_name:  # getattr(self, name)(x): any method may be the one called
             self.escaping.update(self.signatures)
         self.route_calls_through()
+        self.loaded_models_called()
         self.methods_made_of_functions()
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value.of(_GRADIENTS_IF_GRAPH))
@@ -1399,6 +1406,14 @@ class _Flows:
                         family[member] = merged
         return {owner: frozenset(members) for owner, members in family.items()}
 
+    def loaded_models_called(self) -> None:
+        """A call, with grad on, of what torch.load() may have given gives a tensor that requires
+        grad (``model = torch.load(path)`` then ``model(x)``)."""
+        loaded = self.converters.reached_from(_LOADED)
+        for callee, key, _, grad_on in self.calls_through:
+            if grad_on and not callee.isdisjoint(loaded):
+                self.bind([("call-ret", key)], _Value().seeded(Fact.GRAD))
+
     def methods_made_of_functions(self) -> None:
         """A function handed on as a value may be called as a method (``wrapper(self, x)`` that a
         decorator returns): its i-th parameter also takes the (i-1)-th argument."""
@@ -1421,7 +1436,7 @@ class _Flows:
         identities = list(callables)
         reaching = self.converters.sources_reaching(identities)
         entries: Dict[int, _Entry] = {}  # a set of identities, as bits: where the calls that may run them meet
-        for callee, key, handed in self.calls_through:
+        for callee, key, handed, _ in self.calls_through:
             may_run = 0
             for symbol in callee:
                 may_run |= reaching.get(symbol, 0)
