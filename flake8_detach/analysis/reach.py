@@ -465,8 +465,7 @@ class _Flows:
         self.walking = ""  # the key of the function whose body the walk is in ("": the module's)
         self.switched_by_statement: Set[str] = set()  # ... bodies with a torch.set_grad_enabled(...) statement
         self.modes_of_calls: List[Tuple[str, str, Optional[bool]]] = []  # (called, caller, grad off if set)
-        self.decorated: Set[str] = set()  # functions of the file with a decorator (other than static/classmethod)
-        self.functions_off: Optional[FrozenSet[str]] = None  # run_with_grad_off(), once asked
+        self.properties: Set[str] = set()  # run by reading an attribute: no call shows their grad mode
         self.parameter_of: Dict[Symbol, str] = {}  # a parameter's symbol: its function
         self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
         self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
@@ -728,11 +727,10 @@ class _Flows:
         for decorator, applied in zip(getattr(node, "decorator_list", ()), decorators_applied):
             if isinstance(decorator, ast.Name) and decorator.id in torch_api.NOT_ESCAPING_DECORATORS and \
                     scope.is_builtin(decorator.id):
-                if decorator.id == "property":  # run by reading the attribute: no call shows its mode
-                    self.decorated.add(key)
+                if decorator.id == "property":
+                    self.properties.add(key)
                 continue  # @staticmethod: the function stays what it is
             self.escaping.add(key)  # @to_arrays: to_arrays(total)
-            self.decorated.add(key)
             self.call_through(applied, _HANDED_ONE, [_Value.of(("fn", key))], _Value())
             if _called_name(decorator):
                 decorators.add_symbol(("ret", _called_name(decorator) or ""))
@@ -1462,26 +1460,23 @@ class _Flows:
             self.bind([("call-ret", key)], _Value.of(("ret", signature.key)))
         return _Entry(key, signatures)
 
-    def converts_with_grad_off(self, sink: _Sink) -> bool:
-        """Whether the interpreter runs the conversion with grad off (no grad rule reports it)."""
+    def converts_with_grad_off(self, sink: _Sink, functions_off: FrozenSet[str]) -> bool:
+        """Whether the interpreter runs the conversion with grad off (no grad rule reports it);
+        ``functions_off``: ``run_with_grad_off()``."""
         if sink.walking in self.switched_by_statement:  # torch.set_grad_enabled(...) as a statement there
             return False
-        if sink.grad_off is None:
-            if self.functions_off is None:
-                self.functions_off = self.run_with_grad_off()
-            return sink.walking in self.functions_off
-        return sink.grad_off
+        return sink.walking in functions_off if sink.grad_off is None else sink.grad_off
 
     def run_with_grad_off(self) -> FrozenSet[str]:
         """The functions of the file that only ever run with grad off, as the interpreter decides
         it: each call of their name runs with grad off, set there or inherited from the caller's
-        function; none is handed on as a value, decorated, or run without a call that shows it
-        (dunders, forward)."""
+        function; none is handed on as a value (a decorated one is), or run without a call that
+        shows it (properties, dunders, forward)."""
         calls: Dict[str, List[Tuple[str, Optional[bool]]]] = {}
         for called, caller, grad_off in self.modes_of_calls:
             calls.setdefault(called, []).append((caller, grad_off))
         off = {key for key in calls if key in self.defined and key not in self.escaping
-               and key not in self.decorated and not _called_implicitly(key)}
+               and key not in self.properties and not _called_implicitly(key)}
         changed = True
         while changed:
             changed = False
@@ -1492,15 +1487,16 @@ class _Flows:
                     changed = True
         return frozenset(off)
 
-    def reaching(self, kinds: Iterable[Fact]) -> "Reach":
+    def reaching(self, kinds: FrozenSet[Fact]) -> "Reach":
         converters = self.converters.reached_from(_CONVERTER)
         sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters)]
         reached: Dict[Fact, FrozenSet[int]] = {}
+        functions_off = self.run_with_grad_off() if Fact.GRAD in kinds else frozenset()
         for fact in kinds:
             graph = self.grad if fact is Fact.GRAD else self.device
             tainted = graph.reached_from(_SEED[fact]) if graph is not None else set()
             lines = frozenset(sink.line for sink in sinks if not sink.facts(fact).isdisjoint(tainted) and not (
-                fact is Fact.GRAD and self.converts_with_grad_off(sink)))
+                fact is Fact.GRAD and self.converts_with_grad_off(sink, functions_off)))
             if lines:
                 reached[fact] = lines
         return Reach(frozenset(reached), frozenset().union(*reached.values()))

@@ -218,7 +218,7 @@ def check(args: argparse.Namespace) -> int:
         return _fix(run)
     for target, _, document in _readable(run):
         selection = run.config.selection_for(target.display)
-        analysis = analyse(document.code, run.config.settings_for(target.display), target.display,
+        analysis = analyse(document.code, run.config.settings_showing(selection), target.display,
                            name_line=document.name_line, trace=output.shows_trace(args.output_format))
         if analysis.error is not None:
             run.fail(target.display, f"cannot analyse: {analysis.error}")

@@ -89,10 +89,11 @@ class Configuration:
             return self.selection
         return replace(self.selection, extend_ignore=self.selection.extend_ignore + codes)
 
-    def settings_for(self, path: str) -> Settings:
-        """The checker's settings for one file: told which rules it shows, it skips what only a
-        hidden rule could report (the walk over the ``ast`` clears more files without DET103)."""
-        return replace(self.settings, rules=self.selection_for(path).shown())
+    def settings_showing(self, selection: Selection) -> Settings:
+        """The checker's settings for a file shown with ``selection`` (``selection_for``): told
+        which rules it shows, it skips what only a hidden rule could report (the walk over the
+        ``ast`` clears more files without DET103)."""
+        return replace(self.settings, rules=selection.shown())
 
 
 def load_configuration(start: Path, config_file: Optional[Path] = None, isolated: bool = False,

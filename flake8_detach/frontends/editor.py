@@ -63,11 +63,12 @@ def lint(text: str, config: EditorConfig, display_name: str, name_line: LineName
     """``trace``: each finding carries the whole chain from grad source to conversion (as
     ``explain`` shows it), at about 30% more time than the short trace."""
     configuration = config.configuration
-    analysis = analyse(text, configuration.settings_for(display_name), display_name, name_line=name_line,
+    selection = configuration.selection_for(display_name)
+    analysis = analyse(text, configuration.settings_showing(selection), display_name, name_line=name_line,
                        trace=trace)
     if analysis.error is not None:
         return Linted([], analysis.error)
-    return Linted(visible(analysis.findings, configuration.selection_for(display_name), Noqa(text)))
+    return Linted(visible(analysis.findings, selection, Noqa(text)))
 
 
 def has_safe_fix(findings: List[Finding]) -> bool:
