@@ -1,10 +1,16 @@
-"""What a function owns: the names Python makes local to it (``scope.local_names``)."""
+"""What a function owns: the names Python makes local to it (``scope.local_names``); what
+paths that meet hold (``scope.Env``)."""
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import Dict, List, Tuple
 
-from flake8_detach.analysis.scope import local_names
+import libcst as cst
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flake8_detach.analysis.scope import Env, local_names
+from flake8_detach.analysis.values import Grad, Kind, Value, join
 
 FUNCTION = '''
 def f(a, *b, c=1, **d):
@@ -51,3 +57,48 @@ def test_a_lambda_owns_its_parameters() -> None:
     expression = cst.parse_expression("lambda t, *rest, scale=2: t * scale")
     assert isinstance(expression, cst.Lambda)
     assert local_names(expression) == frozenset({"t", "rest", "scale"})
+
+
+# --- environments: a join looks only at what the paths changed since their fork --------------
+
+_VALUES = [Value(Kind.TENSOR, Grad.YES), Value(Kind.TENSOR, Grad.NO), Value(Kind.OTHER, constant=1)]
+
+
+def _naive_join(first: Dict[str, Value], second: Dict[str, Value]) -> Dict[str, Value]:
+    """The join compared every binding before environments kept their forks."""
+    joined = dict(first)
+    for name, value in second.items():
+        current = joined.get(name)
+        joined[name] = value if current is None or current is value else join(current, value)
+    return joined
+
+
+# A step: set a name, delete it, fork the environment, or join another environment into it.
+_STEPS = st.lists(st.tuples(st.sampled_from(["set", "delete", "fork", "absorb"]), st.integers(0, 7),
+                            st.integers(0, 3), st.integers(0, 7)), max_size=60)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_STEPS)
+def test_a_join_of_forked_environments_is_the_join_of_every_binding(steps: List[Tuple[str, int, int, int]]) -> None:
+    """Environments forked from one another, changed and joined in any order (nested branches,
+    loops joining their head, a try's handlers) join as comparing every binding would."""
+    envs, plain = [Env()], [dict()]  # each environment, and what a plain dict holds for it
+    for step, index, name_index, other_index in steps:
+        at, name, other = index % len(envs), f"name{name_index}", other_index % len(envs)
+        if step == "set":
+            envs[at][name] = plain[at][name] = _VALUES[other_index % len(_VALUES)]
+        elif step == "delete" and name in plain[at]:
+            del envs[at][name], plain[at][name]
+        elif step == "fork":
+            envs.append(envs[at].branch())
+            plain.append(dict(plain[at]))
+        elif step == "absorb":
+            envs[at].absorb(envs[other])
+            plain[at] = _naive_join(plain[at], plain[other])
+        assert [dict(env) for env in envs] == plain
+
+
+def test_environments_of_unrelated_paths_join_every_binding() -> None:
+    first, second = Env({"x": _VALUES[1]}), Env({"x": _VALUES[0], "y": _VALUES[2]})
+    assert dict(first.absorb(second)) == {"x": join(_VALUES[1], _VALUES[0]), "y": _VALUES[2]}

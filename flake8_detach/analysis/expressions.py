@@ -526,12 +526,13 @@ class Evaluator:
     def with_known_attributes(self, expression: cst.BaseExpression, value: Value, frame: Frame) -> Value:
         """``state`` with what this scope knows of ``state.positions``: a callee reads it too."""
         key = dotted_name(expression)
-        if key is None or key not in frame.dotted_roots:
+        if key is None or key not in frame.compound_keys:
             return value
         prefix = key + "."
         known = {
-            name[len(prefix):]: held for name, held in frame.env.items()
-            if name.startswith(prefix) and "." not in name[len(prefix):] and "[" not in name[len(prefix):]
+            name[len(prefix):]: frame.env[name] for name in sorted(frame.compound_keys[key])
+            if name in frame.env and name.startswith(prefix)
+            and "." not in name[len(prefix):] and "[" not in name[len(prefix):]
         }
         if not known:
             return value

@@ -28,7 +28,6 @@ from flake8_detach.analysis.scope import (
     FunctionInfo,
     Result,
     join_all_envs,
-    join_envs,
     root_of,
     site_key,
 )
@@ -146,7 +145,7 @@ class Interpreter:
     # --- orchestration --------------------------------------------------
     def run(self, module: cst.Module) -> List[ConversionSite]:
         context = Context(function=None)
-        frame = Frame(env={}, context=context, outer=None, mode=GradMode.ON, inherits_mode=False)
+        frame = Frame(env=Env(), context=context, outer=None, mode=GradMode.ON, inherits_mode=False)
         self.run_body(module.body, frame)
         analysed: Set[str] = set()
         pending = list(self.functions)
@@ -243,7 +242,7 @@ class Interpreter:
         if function.owner is not None and function.name != "__init__":
             self.initialise(function.owner)
         context = Context(function=function)
-        frame = Frame(env={}, context=context, outer=function.defining_frame, mode=mode,
+        frame = Frame(env=Env(), context=context, outer=function.defining_frame, mode=mode,
                       inherits_mode=function.decorator_mode is None, owner=function.owner)
         self._bind_parameters(function, frame)
         frame.env.update(given)
@@ -789,7 +788,7 @@ class Interpreter:
         frame.env = live[0].env
         mode = live[0].mode
         for branch in live[1:]:
-            frame.env = join_envs(frame.env, branch.env, test if len(live) == 2 else None)
+            frame.env.absorb(branch.env, test if len(live) == 2 else None)
             mode = _join_modes(mode, branch.mode)
         frame.mode = mode
 
@@ -877,7 +876,7 @@ class Interpreter:
         branches = [frame]
         for handler in node.handlers:
             branch = before.branch()
-            branch.env = join_envs(before.env, frame.env)
+            branch.env.absorb(frame.env)
             if handler.type is not None:
                 self.evaluator.evaluate(handler.type, branch)
             if handler.name is not None:
@@ -1039,7 +1038,7 @@ class Interpreter:
                          is_record=Effect.RECORD_TYPE in effects)
         self.classes[key] = info
         self.class_nodes[id(node)] = info
-        class_frame = Frame(env={}, context=frame.context, outer=frame, mode=frame.mode,
+        class_frame = Frame(env=Env(), context=frame.context, outer=frame, mode=frame.mode,
                             inherits_mode=frame.inherits_mode, owner=info)
         self.run_body(node.body.body, class_frame)
         info.fields = tuple(

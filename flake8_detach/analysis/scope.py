@@ -1,14 +1,14 @@
 """Scopes: what each name holds at a point of a function, and what functions and classes exist.
 
 Environments map a name, or a dotted path such as ``self.model``, to a value.
-Branches copy the environment and join it afterwards (pyflakes keeps one
+Branches fork the environment and join it afterwards (pyflakes keeps one
 scope per function; we keep one per path and merge at the join points).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -17,29 +17,112 @@ from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.values import Value, join, join_paths, without_parameters
 
-Env = Dict[str, Value]
+
+class _Fork:
+    """A point where paths split: every environment forked here held the same bindings.
+
+    ``changed`` names what changed from ``parent`` to here, so that two environments can find
+    the fork they share and what each changed since, without comparing every binding."""
+
+    __slots__ = ("parent", "changed", "depth", "root")
+
+    def __init__(self, parent: Optional["_Fork"], changed: Iterable[str]) -> None:
+        self.parent = parent
+        self.changed = tuple(changed)
+        self.depth: int = 0 if parent is None else parent.depth + 1
+        self.root: _Fork = self if parent is None else parent.root
 
 
-def join_envs(first: Env, second: Env, test: Optional[cst.CSTNode] = None) -> Env:
-    """Names bound on only one path keep that path's value (a may-analysis).
+class Env(Dict[str, "Value"]):
+    """What each name, or dotted path such as ``self.model``, holds at a point of a path.
 
-    ``test``: the two environments are the two sides of a branch on it (see ``join_paths``).
-    """
-    joined = dict(first)
-    for name, value in second.items():
-        current = joined.get(name)
-        if current is None or current is value:
-            joined[name] = value
+    A branch forks the environment (a copy); the join where paths meet looks only at the names
+    either path changed since their fork, so a long function's joins cost what its branches
+    change, not the size of its scope."""
+
+    __slots__ = ("fork", "changed")
+
+    def __init__(self, bindings: Optional[Mapping[str, Value]] = None, fork: Optional[_Fork] = None) -> None:
+        super().__init__(bindings or {})
+        self.fork = _Fork(None, ()) if fork is None else fork
+        self.changed: Dict[str, None] = {}  # names changed since ``fork``, in order
+
+    def __setitem__(self, name: str, value: Value) -> None:
+        super().__setitem__(name, value)
+        self.changed[name] = None
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self.changed[name] = None
+
+    def pop(self, name: str, default: Optional[Value] = None) -> Optional[Value]:  # type: ignore[override]
+        self.changed[name] = None
+        return super().pop(name, default)
+
+    def update(self, bindings: Iterable[Tuple[str, Value]]) -> None:  # type: ignore[override]
+        for name, value in bindings:
+            self[name] = value
+
+    def branch(self) -> "Env":
+        """A copy for a path that may change its bindings apart from this one's."""
+        if self.changed:  # this environment moved on since its fork: fork again from here
+            self.fork, self.changed = _Fork(self.fork, self.changed), {}
+        return Env(self, self.fork)
+
+    def absorb(self, other: "Env", test: Optional[cst.CSTNode] = None) -> "Env":
+        """Become the join of this path and ``other``'s; names bound on only one path keep that
+        path's value (a may-analysis).  ``test``: the two are the sides of a branch on it (see
+        ``join_paths``)."""
+        shared = _shared_fork(self.fork, other.fork)
+        if shared is None:  # no fork in common: every name may differ
+            names: Iterable[str] = list(other)
         else:
-            joined[name] = join(current, value) if test is None else join_paths(current, value, test)
-    return joined
+            changed = self._changed_since(shared)
+            changed.update(other._changed_since(shared))
+            self.fork, self.changed = shared, changed
+            names = [name for name in changed if name in other]
+        for name in names:
+            current, value = self.get(name), other[name]
+            if current is None or current is value:
+                self[name] = value
+            else:
+                self[name] = join(current, value) if test is None else join_paths(current, value, test)
+        return self
+
+    def _changed_since(self, fork: _Fork) -> Dict[str, None]:
+        """The names this environment changed since ``fork``, one of its forks' ancestors."""
+        changed = dict(self.changed)
+        step = self.fork
+        while step is not fork:
+            changed.update(dict.fromkeys(step.changed))
+            step = _parent(step)
+        return changed
+
+
+def _shared_fork(first: _Fork, second: _Fork) -> Optional[_Fork]:
+    """The latest fork both descend from, if any."""
+    if first.root is not second.root:
+        return None
+    while first.depth > second.depth:
+        first = _parent(first)
+    while second.depth > first.depth:
+        second = _parent(second)
+    while first is not second:
+        first, second = _parent(first), _parent(second)
+    return first
+
+
+def _parent(fork: _Fork) -> _Fork:
+    assert fork.parent is not None, "a fork deeper than another of its tree has a parent"
+    return fork.parent
 
 
 def join_all_envs(envs: Sequence[Env]) -> Env:
-    """The environment where paths ending in each of ``envs`` meet (``envs`` not empty)."""
+    """The environment where paths ending in each of ``envs`` meet (``envs`` not empty); the
+    first becomes it."""
     joined = envs[0]
     for env in envs[1:]:
-        joined = join_envs(joined, env)
+        joined.absorb(env)
     return joined
 
 
@@ -197,8 +280,9 @@ class Frame:
     # for p in model.parameters(): p -> "model", to notice frozen models
     parameter_loops: Dict[str, str] = field(default_factory=dict)
     loop_depth: int = 0
-    # Names with compound keys ("x" for "x.attr", "x['k']"); shared by branches, only grows.
-    dotted_roots: Set[str] = field(default_factory=set)
+    # The compound keys ever set, by root name ("x" -> {"x.attr", "x['k']"}): a key's stale
+    # compounds are found without scanning the environment.  Shared by branches, only grows.
+    compound_keys: Dict[str, Set[str]] = field(default_factory=dict)
     global_names: Set[str] = field(default_factory=set)  # `global x` in this function
     grad_switched_off: bool = False  # a module-level torch.set_grad_enabled(False) ran
     # No statement after this point runs on this path (return, raise, break, continue).
@@ -216,7 +300,7 @@ class Frame:
             return
         self.env[key] = value
         if root != key:
-            self.dotted_roots.add(root)
+            self.compound_keys.setdefault(root, set()).add(key)
 
     def module_frame(self) -> "Frame":
         frame = self
@@ -226,10 +310,10 @@ class Frame:
 
     def rebind(self, key: str, value: Value) -> None:
         """Assign ``key``: what was known about ``key.attr`` or ``key['k']`` goes stale."""
-        if root_of(key) in self.dotted_roots:
-            stale = [known for known in self.env if known.startswith((key + ".", key + "["))]
-            for known in stale:
-                del self.env[known]
+        prefixes = (key + ".", key + "[")
+        stale = [known for known in self.compound_keys.get(root_of(key), ()) if known.startswith(prefixes)]
+        for known in stale:
+            self.env.pop(known, None)
         self.set(key, value)
 
     def lookup(self, name: str) -> Optional[Value]:
@@ -248,7 +332,7 @@ class Frame:
     def branch(self) -> "Frame":
         """A copy whose bindings can diverge (the context is shared)."""
         copy = Frame(**{**self.__dict__})
-        copy.env = dict(self.env)
+        copy.env = self.env.branch()
         copy.parameter_loops = dict(self.parameter_loops)
         copy.global_names = set(self.global_names)
         copy.entered = list(self.entered)
