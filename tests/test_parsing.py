@@ -21,6 +21,16 @@ _PROGRAMS = {
     "only-comments": "# one\n\n# two\n",
     "tabs-then-spaces": "if True:\n\tx = 1\nif True:\n    y = 2\nif True:\n  z = 3\n",
     "form-feed": "x = 1\n\x0c\ndef f():\n    return 2\n",
+    # Cut inside functions and classes: nested, decorated, async, tabs, CRLF, comments at several
+    # indentations between statements, a body that ends where the module goes on.
+    "nested-bodies": "import torch\nclass A:\n    x = 1\n    @staticmethod\n    def f(t):\n        y = t\n"
+                     "        def g():\n            z = 1\n            return z\n        return y\n"
+                     "    async def h(self):\n        a = 1\n        # between\n        b = 2\n"
+                     "# dedented\n        c = 3\n        return a\n    w = 2\n        # deeper, after\n"
+                     "z = A()\n",
+    "tabs-in-a-class": "class B:\n\tdef f(self):\n\t\tx = 1\n\t\ty = 2\n\tdef g(self):\n\t\treturn 3\n",
+    "crlf-in-a-function": "def f():\r\n    x = 1\r\n    if x:\r\n        y = 2\r\n    z = 3\r\n    return z\r\n",
+    "one-line-bodies": "def f(): x = 1; return x\nclass C: pass\ndef g():\n    a = 1; b = 2\n    return a\n",
 }
 
 
@@ -45,9 +55,39 @@ def test_pieces_join_into_the_whole_tree(source: str) -> None:
         _same_as_whole(narrowed, tree)
 
 
+_CUT_INSIDE = [name for name, source in _PROGRAMS.items()
+               if any(cut.owners for cut in parsing._places(ast.parse(source).body, (), source.splitlines(True)))]
+
+
+@pytest.mark.parametrize("name", _CUT_INSIDE)
+def test_bodies_cut_inside_are_joined_not_parsed_again(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces of a function or class fit together: the text is never parsed whole."""
+    source = _PROGRAMS[name]
+    whole_parse = cst.parse_module
+
+    def pieces_only(text: str) -> cst.Module:
+        assert text != source, "parsed whole"
+        return whole_parse(text)
+
+    monkeypatch.setattr(parsing.cst, "parse_module", pieces_only)
+    assert parsing.parse_module(source, ast.parse(source)).code == source
+
+
+def test_functions_and_classes_are_cut_inside() -> None:
+    assert {"nested-bodies", "tabs-in-a-class", "crlf-in-a-function"} <= set(_CUT_INSIDE)
+    assert len(_CUT_INSIDE) > 50  # case programs and fuzz seeds, not only the ones above
+    source = _PROGRAMS["nested-bodies"]
+    cuts = parsing._cuts(ast.parse(source).body, source.splitlines(True))
+    # Never before a body's first statement, nor where a comment comes between (b = 2, c = 3).
+    assert [(cut.line, [getattr(owner, "name") for owner in cut.owners]) for cut in cuts] == [
+        (0, []), (1, []), (3, ["A"]), (6, ["A", "f"]), (8, ["A", "f", "g"]), (9, ["A", "f"]),
+        (10, ["A"]), (16, ["A", "h"]), (17, ["A"]), (19, []),
+    ]
+
+
 def test_programs_are_cut() -> None:
     source = _PROGRAMS["comments-at-cuts"]
-    assert parsing._cuts(ast.parse(source).body, source.count("\n")) == [3, 10, 11]
+    assert [cut.line for cut in parsing._cuts(ast.parse(source).body, source.splitlines(True))] == [0, 3, 10, 11]
 
 
 def test_a_syntax_error_names_the_texts_own_line() -> None:
