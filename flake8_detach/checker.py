@@ -40,7 +40,8 @@ def _parsed_tree(source: str, tree: Optional[ast.AST]) -> ast.AST:
     if tree is not None:
         return tree
     try:
-        return ast.parse(source)
+        with _collector_paused():  # as for libcst's parse: the ast of a large file is a million objects too
+            return ast.parse(source)
     except SyntaxError as error:
         raise UnanalysableSource(f"syntax error: {error.msg} (line {error.lineno})") from None
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; parser stack exhausted
@@ -161,8 +162,7 @@ def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST) -> Tuple[
     if any(check.RULE.triggers.flows_from is None for check in checks):
         return checks, None  # DET103 shown: every conversion is analysed anyway, the walk saves nothing
     needed = frozenset(kind for kind in (check.RULE.triggers.flows_from for check in checks) if kind is not None)
-    with _collector_paused():  # the walk allocates a set or three per node: half its time went to the collector
-        reach = facts_reaching_conversions(tree, needed)
+    reach = facts_reaching_conversions(tree, needed)
     return [check for check in checks if check.RULE.triggers.flows_from in reach.kinds], reach.lines
 
 
@@ -187,6 +187,16 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
     checks = _checks_that_may_fire(source, settings, prefilter)
     if not checks:
         return []
+    # The collector stays off until the findings are built.  The file's trees live until then,
+    # and every collection meanwhile walks them all: collections grew with the file (a file
+    # dense with findings: 1.23x per line from 1k to 32k lines), and half the walk's time of
+    # analysis/reach.py (a set or three per node) went to them.
+    with _collector_paused():
+        return _findings(source, settings, checks, prefilter, tree, narrow, name_line, trace)
+
+
+def _findings(source: str, settings: Settings, checks: List["RuleCheck"], prefilter: bool,
+              tree: Optional[ast.AST], narrow: bool, name_line: LineNamer, trace: bool) -> List[Finding]:
     if source.startswith(_BOM):
         # Decoders usually drop the mark; where it is still here, analyse the
         # code after it and count it back into the columns of line 1.
@@ -211,8 +221,7 @@ def check_source(source: str, settings: Settings = Settings(), *, prefilter: boo
         return []
     module = analysed.module
     try:
-        with _collector_paused():
-            positions = Positions(module, (node for site, _ in reported for node in fact_nodes(site)))
+        positions = Positions(module, (node for site, _ in reported for node in fact_nodes(site)))
     except RecursionError:
         raise UnanalysableSource("nesting too deep to analyse") from None
     report = Report(module, positions, settings, name_line)
