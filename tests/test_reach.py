@@ -457,12 +457,83 @@ _CLEARED = {
             scores = model(torch.ones(1, 3))
         print(np.asarray(scores))
         """,
+    # globals()[name] = value binds no variable the analysis follows
+    "a grad tensor stored through globals() at module level": """
+        import numpy as np
+        import torch
+
+        weights = torch.ones(3, requires_grad=True)
+        for name in ["scaled", "shifted"]:
+            globals()[name] = weights * 2
+        table = np.asarray([1.0, 2.0])
+        print(np.mean(table), table.sum())
+        """,
+    "flags a helper exports through globals()": """
+        import os
+        import numpy as np
+        import torch
+
+        def define_flag(name, default=False, enabled_fn=lambda value, default: value == "1"):
+            enabled = enabled_fn(os.getenv(name), default)
+            globals()[name] = enabled
+            return enabled
+
+        define_flag("FAST", default=torch.zeros(1, requires_grad=True))
+
+        def report(values):
+            return np.asarray(values).mean()
+        """,
+    "a registry method writing globals()": """
+        import numpy as np
+        import torch
+
+        class Registry:
+            def register(self, name, value):
+                globals()[name] = value
+                return self
+
+        Registry().register("loss", torch.ones(1, requires_grad=True) * 3)
+        counts = [1, 2, 3]
+        print(np.asarray(counts))
+        """,
+    # a converter handed to a callable the analysis does not know: nothing is known to call it
+    "numpy's array type handed to a base class's check": """
+        import numpy as np
+        import torch
+        from torch.testing._comparison import TensorLikePair
+
+        class Pair(TensorLikePair):
+            def compare_grad(self, actual):
+                self._check_inputs_isinstance(actual * 2, actual, cls=(torch.Tensor, np.ndarray))
+
+        Pair(1, 2).compare_grad(torch.ones(2, requires_grad=True))
+        """,
+    "a converter and a grad tensor handed to a callback parameter": """
+        import numpy as np
+        import torch
+
+        def validate(check, value):
+            return check(value, np.ndarray)
+
+        weights = torch.zeros(3, requires_grad=True)
+        validate(isinstance, weights)
+        """,
+    "np.asarray registered on an object a library made, with a grad tensor": """
+        import numpy as np
+        import torch
+        import serving
+
+        server = serving.Server()
+        scale = torch.ones(1, requires_grad=True)
+        server.register("to_array", np.asarray, default=scale * 2)
+        """,
 }
 
 
 @pytest.mark.parametrize("source", list(_CLEARED.values()), ids=list(_CLEARED))
 def test_the_walk_clears(source: str) -> None:
     assert _reaching(source)[0] == frozenset()
+    _assert_same(textwrap.dedent(source))  # and the analysis finds nothing there either
 
 
 def test_only_the_lines_a_fact_reaches_are_kept() -> None:

@@ -77,7 +77,8 @@ _CUTS: Dict[Fact, FrozenSet[Effect]] = {
 }
 # Code that reaches names or attributes the text does not show: nothing can be proved.
 _DYNAMIC_BUILTINS = frozenset({"exec", "eval", "__import__"})
-# locals() and globals() read every variable of a scope; what is written into them is not followed.
+# locals() and globals() read every variable of a scope; what is written into them is not followed
+# (the analysis binds no variable through them).
 _SCOPE_DICTIONARIES = frozenset({"locals", "globals"})
 # obj.__setattr__(name, v) writes, obj.__getattribute__(name) reads an attribute by a computed name.
 _ATTRIBUTE_WRITER = "__setattr__"
@@ -831,7 +832,8 @@ class _Flows:
         elif isinstance(target, ast.Subscript):
             self.value(target.slice, scope)
             container = self.value(target.value, scope)
-            self.sink(target, container.converters, value)  # frame["column"] = t
+            if not _scope_dictionary(target.value, scope):  # globals()[name] = t: a dict's item
+                self.sink(target, container.converters, value)  # frame["column"] = t
             self.bind(self.holders(target.value, scope), value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -863,14 +865,12 @@ class _Flows:
             return self.holders(node.value, scope)
         if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
             called = _called_name(node.func)
-            if called in _SCOPE_READERS and isinstance(node.func, ast.Name) and \
-                    scope.is_builtin(called):
+            if _scope_dictionary(node, scope, _SCOPE_READERS):
                 if called == _VARS:  # vars(self).update(kwargs)
                     return [_ATTRIBUTE_WRITTEN_SOMEHOW]
-                if called == "globals":  # globals()[name] = value: any module variable
-                    module = scope.module()
-                    return [self.changed_outside(module, variable) for variable in module.bound]
-                return []  # a change to what locals() gives changes no variable
+                # globals()[name] = value: the analysis binds no variable through a scope's
+                # dictionary (neither does Python for locals()), so the walk does not either.
+                return []
             receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
                 node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
             return [*receiver, *([("changed-result", called)] if called else [])]
@@ -1055,8 +1055,10 @@ class _Flows:
         called = _called_name(func)
         kind = _Callee.ANYTHING if called is None else self.callee_kind(node, called, qualified, scope)
         # A converter handed to a library function converts only if the function calls it back
-        # (map(np.asarray, ts)); isinstance(x, np.ndarray) converts nothing.
-        handed = passed.converters if kind is not _Callee.LIBRARY else _NOTHING
+        # (map(np.asarray, ts)); isinstance(x, np.ndarray) converts nothing.  Handed to a
+        # function of the file, it converts where that function calls it (its parameter holds
+        # it); handed to a callable the analysis does not know, nothing is known to call it.
+        handed = passed.converters if kind is _Callee.CALLS_BACK else _NOTHING
         self.sink(node, callee.converters | handed, passed)
         through = self.hand_on(node, called, kind, callee, values, receiver, scope)
         # Bound in finish, if the file defines something of that name; nn.Module.__init__(self)
@@ -1565,6 +1567,12 @@ def _moves_to_host_by_argument(node: ast.Call) -> bool:
         return False
     given = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg == torch_api.DEVICE_KEYWORD)]
     return any(isinstance(argument, ast.Constant) and argument.value == torch_api.HOST_DEVICE for argument in given)
+
+
+def _scope_dictionary(node: ast.expr, scope: _Scope, readers: FrozenSet[str] = _SCOPE_DICTIONARIES) -> bool:
+    """``globals()``, ``locals()`` (or ``vars()``, among ``readers``): the builtin, called."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in readers and \
+        scope.is_builtin(node.func.id)
 
 
 def _called_name(func: ast.expr) -> Optional[str]:
