@@ -706,10 +706,39 @@ def derive_distributions(table: Table) -> None:
 
 # --- nn modules --------------------------------------------------------------------------
 def _module_table(module: torch.nn.Module) -> Dict[str, str]:
-    members = {name: STOP for name, _ in module.named_buffers(recurse=False)}
+    members = {name: NOT_TENSOR for name, integral in _attributes(module).items() if integral}  # kernel_size...
+    members.update({name: STOP for name, _ in module.named_buffers(recurse=False)})
     members.update({name: SOURCE for name, p in module.named_parameters(recurse=False) if p.requires_grad})
     members.update({name: MODULE for name, _ in module.named_children()})
     return {name: effect for name, effect in members.items() if not name.startswith("_")}
+
+
+def _attributes(module: torch.nn.Module) -> Dict[str, bool]:
+    """The module's public attributes, and whether each holds configuration (its shape and
+    switches: numbers but floats, names, flags, None, or tuples of those; never a tensor)."""
+    def integral(value: object) -> bool:
+        return value is None or isinstance(value, (bool, int, str)) or (
+            isinstance(value, tuple) and all(integral(item) for item in value))
+    return {name: integral(value) for name, value in vars(module).items() if not name.startswith("_")}
+
+
+def _configuration_names(instances: Dict[str, List[torch.nn.Module]]) -> Set[str]:
+    """Names that hold configuration in every instance of every module class that has them (at
+    least two classes, so that what one class alone names is no rule), never a parameter, buffer
+    or submodule, and no member of Tensor: ``m.kernel_size`` is no tensor even where the class
+    of ``m`` is unknown (``def init_weights(m):``)."""
+    integral: Dict[str, Set[bool]] = {}
+    classes: Dict[str, Set[str]] = {}
+    for class_name, built in instances.items():
+        for instance in built:
+            members = _module_table(instance)  # nn.Linear's bias is a parameter, nn.LSTM's a flag
+            others = [name for name, holds_configuration in _attributes(instance).items() if not holds_configuration]
+            for name, configuration in [*((name, effect == NOT_TENSOR) for name, effect in members.items()),
+                                        *((name, False) for name in others)]:
+                integral.setdefault(name, set()).add(configuration)
+                classes.setdefault(name, set()).add(class_name)
+    return {name for name, found in integral.items()
+            if found == {True} and len(classes[name]) >= 2 and not hasattr(torch.Tensor, name)}
 
 
 def _module_instances(cls: type, from_db: Dict[type, Any]) -> List[torch.nn.Module]:
@@ -754,16 +783,18 @@ def derive_modules(table: Table) -> None:
     from torch.testing._internal.common_modules import module_db
 
     from_db = {info.module_cls: info for info in module_db}
+    built: Dict[str, List[torch.nn.Module]] = {}
     for class_name in sorted(dir(torch.nn)):
         cls = getattr(torch.nn, class_name)
         if not (inspect.isclass(cls) and issubclass(cls, torch.nn.Module)) or class_name.startswith("_"):
             continue
-        instances = _module_instances(cls, from_db)
+        instances = built[class_name] = _module_instances(cls, from_db)
         if not instances:
             continue
         members: Dict[str, str] = {}
-        for instance in instances:
-            members.update(_module_table(instance))
+        for instance in instances:  # bias_k: None in one instance, a parameter in another
+            members.update({name: effect for name, effect in _module_table(instance).items()
+                            if effect != NOT_TENSOR or name not in members})
         has_parameters = any(p.requires_grad for m in instances for p in m.parameters())
         if has_parameters:
             effect = MODULE
@@ -774,6 +805,8 @@ def derive_modules(table: Table) -> None:
         table.add("qualified", f"torch.nn.{class_name}", effect)
         if members:
             table.classes[f"torch.nn.{class_name}"] = members
+    for name in sorted(_configuration_names(built)):
+        table.add("members", name, NOT_TENSOR)
 
 
 # --- the whole table ----------------------------------------------------------------------

@@ -527,6 +527,42 @@ _CLEARED = {
         scale = torch.ones(1, requires_grad=True)
         server.register("to_array", np.asarray, default=scale * 2)
         """,
+    # a module's configuration (kernel_size, in_features...) is no tensor, whatever the module
+    "an init function applied to a model reads kernel sizes": """
+        import numpy as np
+        import torch.nn as nn
+
+        def init_weights(m):
+            if isinstance(m, nn.Conv2d):
+                fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                m.weight.data.normal_(mean=0.0, std=np.sqrt(2.0 / fan_out))
+
+        class Stem(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.apply(init_weights)
+        """,
+    "a loop over a model's layers at module level reads their sizes": """
+        import numpy as np
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 2))
+        for layer in model:
+            print(np.sqrt(layer.in_features * layer.out_features))
+        """,
+    "a module stores a scale computed from the layer it is given": """
+        import numpy as np
+        import torch.nn as nn
+
+        class Head(nn.Module):
+            def __init__(self, conv):
+                super().__init__()
+                self.conv = conv
+                self.scale = float(np.sqrt(conv.out_channels))
+
+        Head(nn.Conv2d(3, 8, 3))
+        """,
 }
 
 

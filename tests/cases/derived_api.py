@@ -302,3 +302,60 @@ def stacked_points(annotation):
 
 
 stacked_points({"x": [1.0, 2.0]})
+
+# case: helper-reads-the-configuration-of-the-module-it-is-given
+import numpy as np
+import torch.nn as nn
+
+
+def fan_out_std(m):
+    fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+    return np.sqrt(2.0 / fan_out)
+
+
+std = fan_out_std(nn.Conv2d(3, 8, 3))
+
+# case: module-loop-reads-configuration-in-init
+import numpy as np
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.data.normal_(0, np.sqrt(2.0 / (m.kernel_size[0] * m.out_channels)))
+            elif isinstance(m, nn.Linear):
+                m.bias.data.fill_(float(np.sqrt(1.0 / m.in_features)))
+
+
+Net()
+
+# case: init-callback-applied-to-a-model-reads-configuration
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def init(m):
+    if isinstance(m, nn.Linear):
+        bound = 1 / np.sqrt(m.in_features)
+        torch.nn.init.uniform_(m.weight, -bound, bound)
+
+
+model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 1))
+model.apply(init)
+
+# case: helper-converts-the-weight-of-the-module-it-is-given
+import numpy as np
+import torch.nn as nn
+
+
+def weight_norm(m):
+    return np.linalg.norm(m.weight) / np.sqrt(m.in_features)  # expect: DET103
+
+
+weight_norm(nn.Linear(4, 2))  # expect: DET102
