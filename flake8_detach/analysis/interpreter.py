@@ -236,6 +236,9 @@ class Interpreter:
             return True
         if value.kind in (Kind.MODULE, Kind.UNKNOWN) and value.qualified_name in self.classes:
             return True
+        if value.kind is Kind.REFERENCE and \
+                torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
+            return True  # run(np.asarray, t): the helper converts what it calls its callback on
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
 
     def _interpret_function(self, function: FunctionInfo, mode: GradMode, given: Specialization) -> Result:

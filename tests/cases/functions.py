@@ -579,3 +579,43 @@ def first_weights(model):
 
 
 weights = first_weights(block)  # expect: DET102
+
+# case: library-converter-passed-as-a-callback
+import numpy as np
+import torch
+
+
+def run(fn, x):
+    return fn(x)
+
+
+t = torch.ones(2, requires_grad=True)
+run(np.asarray, t.detach())
+run(np.asarray, t)  # expect: DET102
+
+# case: plotting-function-as-a-default-callback-of-a-method
+import matplotlib.pyplot as plt
+import torch
+
+
+class Logger:
+    def log(self, series, draw=plt.plot):
+        draw(series)
+
+
+w = torch.zeros(3, requires_grad=True)
+Logger().log(w * 2, draw=print)
+Logger().log(w * 2)  # expect: DET102
+
+# case: library-converter-called-back-in-a-loop
+import numpy as np
+import torch
+
+
+def each(fn, batches):
+    return [fn(batch) for batch in batches]
+
+
+loss = torch.ones(1, requires_grad=True) * 2
+each(np.asarray, [loss.item(), 1.0])
+each(np.asarray, [loss])  # expect: DET102
