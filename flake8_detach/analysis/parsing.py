@@ -101,7 +101,7 @@ def _wrapper(cut: _Cut, lines: Sequence[str]) -> str:
     return wrapper
 
 
-Statement = cst.BaseStatement
+_Statement = cst.BaseStatement
 
 
 class _Open:
@@ -109,7 +109,7 @@ class _Open:
 
     def __init__(self, node: Union[cst.FunctionDef, cst.ClassDef], block: cst.IndentedBlock) -> None:
         self.node = node
-        self.body: List[Union[Statement, _Open]] = list(block.body)
+        self.body: List[Union[_Statement, _Open]] = list(block.body)
         self.footer = block.footer
 
     def closed(self) -> Union[cst.FunctionDef, cst.ClassDef]:
@@ -117,12 +117,12 @@ class _Open:
         return self.node.with_changes(body=block.with_changes(body=_closed(self.body), footer=self.footer))
 
 
-def _closed(items: Sequence[Union[Statement, _Open]]) -> List[Statement]:
+def _closed(items: Sequence[Union[_Statement, _Open]]) -> List[_Statement]:
     return [item.closed() if isinstance(item, _Open) else item for item in items]
 
 
 def _joined(pieces: Sequence[Tuple[_Cut, cst.Module]]) -> cst.Module:
-    body: List[Union[Statement, _Open]] = []
+    body: List[Union[_Statement, _Open]] = []
     between: List[cst.EmptyLine] = []  # lines after the last statement, before the next one
     for index, (cut, piece) in enumerate(pieces):
         statements = list(piece.body)
@@ -148,7 +148,7 @@ def _joined(pieces: Sequence[Tuple[_Cut, cst.Module]]) -> cst.Module:
     )
 
 
-def _continue(items: List[Union[Statement, _Open]], owners: Sequence[ast.stmt], wrapper: Statement) -> None:
+def _continue(items: List[Union[_Statement, _Open]], owners: Sequence[ast.stmt], wrapper: _Statement) -> None:
     """Append what ``wrapper`` holds to the body of ``owners[0]``, the last of ``items`` (and
     so on inwards for the next owners)."""
     opened = _opened(items, owners[0])
@@ -164,7 +164,7 @@ def _continue(items: List[Union[Statement, _Open]], owners: Sequence[ast.stmt], 
     opened.footer = wrapper.body.footer
 
 
-def _opened(items: List[Union[Statement, _Open]], owner: ast.stmt) -> _Open:
+def _opened(items: List[Union[_Statement, _Open]], owner: ast.stmt) -> _Open:
     """The last of ``items``, which is ``owner``, opened for more statements."""
     last = items[-1] if items else None
     if isinstance(last, _Open):
