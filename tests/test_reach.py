@@ -563,6 +563,40 @@ _CLEARED = {
 
         Head(nn.Conv2d(3, 8, 3))
         """,
+    # __import__(name) is a module of another file: an unknown value, as for the analysis
+    "a lazy mapping importing its classes by name": """
+        import numpy as np
+        import torch
+
+        class LazyClasses:
+            names = {"tokenizer": ("tokenizers", "Tokenizer")}
+
+            def __getitem__(self, key):
+                module_name, attr_name = self.names[key]
+                return getattr(__import__(module_name, fromlist=[attr_name]), attr_name)
+
+        weights = torch.ones(2, requires_grad=True)
+        print(np.asarray([1.0, 2.0]), weights.detach().numpy())
+        """,
+    "a plugin loaded with __import__ in a function": """
+        import numpy as np
+        import torch
+
+        def load(name):
+            module = __import__(name)
+            return module.build(torch.zeros(3, requires_grad=True))
+
+        def summary(values):
+            return np.mean(np.asarray(values, dtype=np.float32))
+        """,
+    "a module-level __import__ of numpy under another name": """
+        import torch
+
+        np_module = __import__("numpy")
+        scores = torch.rand(3, requires_grad=True)
+        table = np_module.zeros(3)
+        print(table.sum(), scores.detach().sum())
+        """,
 }
 
 

@@ -76,7 +76,9 @@ _CUTS: Dict[Fact, FrozenSet[Effect]] = {
     Fact.DEVICE: frozenset({Effect.NOT_TENSOR}),
 }
 # Code that reaches names or attributes the text does not show: nothing can be proved.
-_DYNAMIC_BUILTINS = frozenset({"exec", "eval", "__import__"})
+# (__import__(name) gives a module of another file, as importlib.import_module does: an
+# unknown value, for the analysis too; it binds no name of this file.)
+_DYNAMIC_BUILTINS = frozenset({"exec", "eval"})
 # locals() and globals() read every variable of a scope; what is written into them is not followed
 # (the analysis binds no variable through them).
 _SCOPE_DICTIONARIES = frozenset({"locals", "globals"})
