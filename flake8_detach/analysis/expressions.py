@@ -530,7 +530,7 @@ class Evaluator:
             return value
         prefix = key + "."
         known = {
-            name[len(prefix):]: frame.env[name] for name in sorted(frame.compound_keys[key])
+            name[len(prefix):]: frame.env[name] for name in frame.compound_keys[key]
             if name in frame.env and name.startswith(prefix)
             and "." not in name[len(prefix):] and "[" not in name[len(prefix):]
         }

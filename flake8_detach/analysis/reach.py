@@ -1246,16 +1246,15 @@ class _Flows:
     def computed_attribute(self, called: str, node: ast.Call, passed: _Value, scope: _Scope) -> _Value:
         """getattr/setattr: with a name the text shows, an attribute read or write; with a computed
         name, any attribute (and, called, any method).  vars(x): every attribute."""
-        if isinstance(node.func, ast.Name) and scope.is_builtin(called):
+        if _scope_dictionary(node, scope, _SCOPE_READERS):
             if called == _VARS:
                 self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
                 return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
-            if called in _SCOPE_DICTIONARIES:  # self.__dict__.update(locals())
-                owner = scope.module() if called == "globals" else scope
-                found = _Value()
-                for variable in owner.bound:
-                    found.add_symbol(self.whole(owner, variable))
-                return found
+            owner = scope.module() if called == "globals" else scope  # self.__dict__.update(locals())
+            found = _Value()
+            for variable in owner.bound:
+                found.add_symbol(self.whole(owner, variable))
+            return found
         if called not in ("getattr", "setattr") or len(node.args) < 2:
             return _Value()
         name = node.args[1]
