@@ -17,7 +17,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices, effects, narrowing
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
-from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo
+from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo, root_of
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
@@ -42,6 +42,7 @@ from flake8_detach.analysis.values import (
     record_of,
     requires_grad,
     without_grad,
+    without_parameters,
 )
 from flake8_detach.torch_api import Effect
 
@@ -523,17 +524,22 @@ class Evaluator:
         arguments.parts.extend(parts)
         return arguments
 
-    def with_known_attributes(self, expression: cst.BaseExpression, value: Value, frame: Frame) -> Value:
-        """``state`` with what this scope knows of ``state.positions``: a callee reads it too."""
+    def with_known_attributes(self, expression: cst.BaseExpression, value: Value, frame: Frame,
+                              settled: bool = False) -> Value:
+        """``state`` (or ``self.state``) with what this scope knows of ``state.positions``: a
+        callee reads it too.  ``settled``: only what is known here, not what depends on this
+        function's parameters (a method run on the receiver could not tell them apart)."""
         key = dotted_name(expression)
-        if key is None or key not in frame.compound_keys:
+        if key is None:
             return value
         prefix = key + "."
         known = {
-            name[len(prefix):]: frame.env[name] for name in frame.compound_keys[key]
+            name[len(prefix):]: frame.env[name] for name in frame.compound_keys.get(root_of(key), ())
             if name in frame.env and name.startswith(prefix)
             and "." not in name[len(prefix):] and "[" not in name[len(prefix):]
         }
+        if settled:
+            known = {name: kept for name, held in known.items() if (kept := without_parameters(held)) is not None}
         if not known:
             return value
         return replace(value, attributes=tuple(sorted({**dict(value.attributes), **known}.items())))
@@ -543,8 +549,9 @@ class Evaluator:
         if isinstance(func, cst.Attribute):
             key = dotted_name(func)
             known = frame.lookup(key) if key is not None else None
-            if known is None:
-                receiver = self.evaluate(func.value, frame)
+            if known is None:  # the method reads what this scope wrote on its receiver (tracker.value = t)
+                receiver = self.with_known_attributes(func.value, self.evaluate(func.value, frame), frame,
+                                                      settled=True)
                 if receiver.kind is not Kind.REFERENCE:
                     return self.method_call(node, func, receiver, self.arguments(node, frame), frame)
         callee = self.callee(func, frame)

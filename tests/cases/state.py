@@ -385,3 +385,102 @@ meter = RunningMeter()
 theta = torch.tensor([0.5, 1.0], requires_grad=True)
 rescale(theta)
 out = meter.as_array()
+
+# case: attribute-set-on-an-instance-read-by-its-method
+# What the caller writes on an instance is what its method reads through self.
+import numpy as np
+import torch
+
+
+class Tracker:
+    def __init__(self):
+        self.value = None
+
+    def report(self):
+        return np.asarray(self.value)  # expect: DET102
+
+
+tracker = Tracker()
+tracker.value = torch.ones(2, requires_grad=True) * 3
+tracker.report()
+
+# case: attribute-set-on-an-instance-in-a-loop-read-by-its-method-in-a-function
+import matplotlib.pyplot as plt
+import torch
+
+
+class Curve:
+    def draw(self):
+        plt.plot(self.points)  # expect: DET102
+
+
+def evaluate(batches):
+    model = torch.nn.Linear(3, 1)
+    curve = Curve()
+    for batch in batches:
+        curve.points = model(batch)
+    curve.draw()
+
+
+evaluate([torch.rand(4, 3)])
+
+# case: attribute-set-on-a-held-instance-read-by-its-method
+import numpy as np
+import torch
+
+
+class Summary:
+    def write(self):
+        return np.mean(self.loss.numpy())  # expect: DET101
+
+
+class Trainer:
+    def __init__(self):
+        self.model = torch.nn.Linear(3, 1)
+        self.summary = Summary()
+
+    def step(self, x):
+        self.summary.loss = self.model(x).sum()
+        self.summary.write()
+
+
+Trainer().step(torch.rand(2, 3))
+
+# case: attribute-set-on-an-instance-detached-read-by-its-method
+import numpy as np
+import torch
+
+
+class Tracker:
+    def report(self):
+        return np.asarray(self.value)
+
+
+tracker = Tracker()
+tracker.value = (torch.ones(2, requires_grad=True) * 3).detach()
+tracker.report()
+
+# case: attribute-updated-from-a-method-parameter-in-a-loop-stays-clean
+# The method's receiver carries what the method wrote in an earlier pass, in terms of its
+# parameters; the call's plain tensors decide it: nothing requires grad, not even maybe.
+import matplotlib.pyplot as plt
+import torch
+
+
+class LogisticRegression:
+    def __init__(self, num_features):
+        self.weights = torch.zeros(num_features, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(torch.mm(x, self.weights))
+
+    def train(self, x, y, epochs, learning_rate=0.01):
+        for _ in range(epochs):
+            errors = y - self.forward(x).view(-1)
+            self.weights += learning_rate * torch.mm(x.t(), errors.view(-1, 1))
+
+
+model = LogisticRegression(2)
+model.train(torch.rand(8, 2), torch.rand(8), epochs=3, learning_rate=0.1)
+w = model.weights
+plt.plot([0, 1], [w[0], w[1]])
