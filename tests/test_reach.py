@@ -597,6 +597,260 @@ _CLEARED = {
         table = np_module.zeros(3)
         print(table.sum(), scores.detach().sum())
         """,
+    # x.name = v through a variable that holds no instance of the file's classes: the analysis
+    # keeps it under that dotted name, so y.name on another object does not see it
+    "a weight copied onto one module, the other converted": """
+        import numpy as np
+        import torch
+        from ops import DeformConv
+
+        gpu = DeformConv(3, 3).to("cuda")
+        gpu.weight = torch.nn.Parameter(torch.ones_like(gpu.weight))
+        cpu = DeformConv(3, 3).to("cpu")
+        cpu.weight = torch.nn.Parameter(torch.ones_like(cpu.weight))
+        print(np.allclose(gpu(1).detach().cpu().numpy(), cpu(1).detach().numpy()))
+        """,
+    "a helper adding a loss into a record's total, another record converted": """
+        import types
+        import numpy as np
+        import torch
+
+        def fill(buffer, value):
+            buffer.add_(value)
+
+        def step(stats, loss):
+            fill(stats.total, loss)
+
+        def show(run):
+            print(np.asarray(run.total))
+
+        weights = torch.ones(3, requires_grad=True)
+        step(types.SimpleNamespace(total=torch.zeros(1)), (weights * 2).sum())
+        show(types.SimpleNamespace(total=torch.zeros(1)))
+        """,
+    "records filled in a loop of a method, a summary of other records converted": """
+        import numpy as np
+        import torch
+        from collections import namedtuple
+
+        class Trainer:
+            def __init__(self, model):
+                self.model = model
+
+            def fit(self, batches, log):
+                for batch in batches:
+                    entry = log.new()
+                    entry.loss = self.model(batch).sum()
+                    log.add(entry)
+
+            def summary(self, baseline):
+                return np.mean([np.asarray(row.loss) for row in baseline])
+
+        Trainer(torch.nn.Linear(2, 1)).fit([torch.ones(2)], None)
+        """,
+    # an optimizer's parameter groups hold numbers under every key but "params"
+    "learning rates of a scheduled optimizer collected in a test method": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class TestScheduler:
+            def test_warmup(self):
+                p = nn.Parameter(torch.zeros(0))
+                opt = torch.optim.SGD([p], lr=5)
+                lrs = []
+                for _ in range(30):
+                    opt.step()
+                    lrs.append(opt.param_groups[0]["lr"])
+                assert np.allclose(lrs[:5], [5.0] * 5)
+        """,
+    "a module-level momentum read in a helper": """
+        import numpy as np
+        import torch
+
+        model = torch.nn.Linear(3, 1)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def momentum():
+            return np.float32(optimizer.param_groups[-1]["betas"][0])
+
+        print(momentum(), np.log10(optimizer.param_groups[0]["lr"]))
+        """,
+    "the learning rate of an optimizer handed to a logging function": """
+        import matplotlib.pyplot as plt
+        import torch
+
+        def log_rate(optimizer, history):
+            history.append(optimizer.param_groups[0]["lr"])
+            plt.plot(history)
+
+        net = torch.nn.Linear(2, 2)
+        log_rate(torch.optim.SGD(net.parameters(), lr=0.1), [])
+        """,
+    # calling an instance gives what its own class's __call__ returns, not what every method so named does
+    "two callable classes at module level, the counting one converted": """
+        import numpy as np
+        import torch
+
+        class Scale:
+            def __init__(self):
+                self.weight = torch.ones(3, requires_grad=True)
+
+            def __call__(self, x):
+                return self.weight * x
+
+        class Length:
+            def __call__(self, text):
+                return len(text)
+
+        scale = Scale()
+        length = Length()
+        print(np.asarray(length("tokens")), scale(2.0).detach())
+        """,
+    "a stored callable called in a method, another class's call giving a parameter": """
+        import numpy as np
+        import torch
+
+        class Weights:
+            def __init__(self):
+                self.w = torch.nn.Parameter(torch.zeros(2))
+
+            def __call__(self):
+                return self.w
+
+        class Tokens:
+            def __call__(self, text):
+                return [ord(c) for c in text]
+
+        class Pipeline:
+            def __init__(self):
+                self.tokenize = Tokens()
+                self.weights = Weights()
+
+            def encode(self, text):
+                return np.asarray(self.tokenize(text))
+        """,
+    "callable instances called in a loop, another class's call giving a tensor": """
+        import numpy as np
+        import torch
+
+        class Noise:
+            def __call__(self):
+                return torch.randn(3, requires_grad=True)
+
+        class Seed:
+            def __init__(self, value):
+                self.value = value
+
+            def __call__(self):
+                return self.value
+
+        def seeds():
+            makers = [Seed(1), Seed(2)]
+            return [np.asarray(make()) for make in makers]
+
+        print(seeds(), Noise()().detach())
+        """,
+    # self(x) in a method calls the instance (forward), it does not build another one
+    "a method calling self on chunks, a constructor converting its configuration": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Decoder(nn.Module):
+            def __init__(self, sizes):
+                super().__init__()
+                self.width = int(np.prod(sizes))
+                self.proj = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.proj(x)
+
+            def chunked(self, x):
+                codes = self.proj(x)
+                return torch.cat([self(chunk) for chunk in codes.split(2)])
+
+        Decoder([2, 2]).chunked(torch.rand(4, 4))
+        """,
+    "a loop appending self(batch), a constructor converting a list it is given": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Head(nn.Module):
+            def __init__(self, anchors):
+                super().__init__()
+                self.anchors = np.asarray(anchors, dtype=np.float32)
+                self.fc = nn.Linear(8, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def predict_all(self, batches):
+                outputs = []
+                for batch in batches:
+                    outputs.append(self(batch))
+                return outputs
+
+        Head([1.0, 2.0]).predict_all([torch.rand(2, 8, requires_grad=True)])
+        """,
+    "a closure in a method calling self, the constructor converting its argument": """
+        import numpy as np
+        import torch
+        from torch import nn
+
+        class Smoother(nn.Module):
+            def __init__(self, weights):
+                super().__init__()
+                self.initial = np.asarray(weights)
+                self.fc = nn.Linear(3, 3)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def smooth(self, x):
+                def step(value):
+                    return self(value) * 0.5
+                return step(step(x))
+
+        Smoother([1.0]).smooth(torch.rand(2, 3, requires_grad=True))
+        """,
+    # a move to a torch.device that names the host places the tensor there, as "cpu" does
+    "boxes moved to torch.device('cpu') in a helper": """
+        import numpy as np
+        import torch
+
+        def rasterize(boxes):
+            boxes = boxes.to(torch.device("cpu"))
+            return [np.asarray(box) for box in boxes]
+
+        rasterize(torch.zeros(4, 4, device="cuda"))
+        """,
+    "a module-level move with device=torch.device('cpu:0')": """
+        import torch
+        from torch import device
+
+        points = torch.rand(8, 2).cuda()
+        print(points.to(device=device("cpu:0")).numpy())
+        """,
+    "a method moving each output to the host in a loop": """
+        import numpy as np
+        import torch
+
+        class Exporter:
+            host = torch.device("cpu")
+
+            def __init__(self):
+                self.device = torch.device("cuda:0")
+
+            def export(self, outputs):
+                arrays = []
+                for output in outputs:
+                    arrays.append(np.asarray(output.to(torch.device("cpu")).detach()))
+                return arrays
+
+        Exporter().export([torch.ones(2, device="cuda")])
+        """,
 }
 
 
@@ -788,6 +1042,94 @@ _FOLLOWED = {
         anchor = torch.ones(3, device="cuda:0")
         other = torch.zeros(3).to(anchor.device)
         np.asarray(other)
+        """,
+    # ... and through a variable that may hold an instance (or the class) of the file's, every
+    # read of that name in its methods sees it
+    "an attribute set on an instance at module level, read by its method": """
+        import numpy as np
+        import torch
+
+        class Tracker:
+            def __init__(self):
+                self.value = None
+
+            def report(self):
+                return np.asarray(self.value)
+
+        tracker = Tracker()
+        tracker.value = torch.ones(2, requires_grad=True) * 3
+        tracker.report()
+        """,
+    "an attribute set by a helper on the instance it is handed": """
+        import numpy as np
+        import torch
+
+        class Meter:
+            def summary(self):
+                return np.mean(np.asarray(self.last))
+
+        def record(meter, loss):
+            meter.last = loss
+
+        def train(weights):
+            meter = Meter()
+            for step in range(3):
+                record(meter, (weights * step).sum())
+            return meter.summary()
+
+        train(torch.ones(3, requires_grad=True))
+        """,
+    "a class attribute set through a parameter holding the class": """
+        import numpy as np
+        import torch
+
+        class Settings:
+            scale = 1.0
+
+            def scaled(self, x):
+                return np.asarray(x * self.scale)
+
+        def configure(cls):
+            cls.scale = torch.tensor(2.0, requires_grad=True)
+
+        configure(Settings)
+        """,
+    "an optimizer's parameters read from its groups": """
+        import numpy as np
+        import torch
+
+        net = torch.nn.Linear(2, 2)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        print(np.asarray(optimizer.param_groups[0]["params"][0]))
+        """,
+    "a tensor the file writes into an optimizer's group": """
+        import numpy as np
+        import torch
+
+        net = torch.nn.Linear(2, 2)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        optimizer.param_groups[0]["lr"] = net.weight.sum()
+        print(np.asarray(optimizer.param_groups[0]["lr"]))
+        """,
+    "cls(...) in a classmethod builds an instance from what it is given": """
+        import numpy as np
+        import torch
+
+        class Record:
+            def __init__(self, values):
+                self.values = np.asarray(values)
+
+            @classmethod
+            def from_model(cls, model, x):
+                return cls(model(x))
+
+        Record.from_model(torch.nn.Linear(2, 2), torch.rand(1, 2))
+        """,
+    "a move to a torch.device that names an accelerator": """
+        import torch
+
+        points = torch.rand(8, 2)
+        print(points.to(torch.device("cuda:0")).numpy())
         """,
 }
 

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import enum
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set,
+                    Tuple)
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.mentions import (COMPREHENSIONS, FUNCTIONS, constant_flag, dotted, parameters,
@@ -184,9 +186,9 @@ def _union(values: Iterable[_Value], converters: bool = True) -> _Value:
     return total
 
 
-@dataclass(frozen=True)
-class _Sink:
-    """A conversion may happen here: a converter called with (or ``.numpy()`` of) these facts."""
+class _Sink(NamedTuple):
+    """A conversion may happen here: a converter called with (or ``.numpy()`` of) these facts.
+    (A tuple: a file makes one at every call of a value, tens of thousands in a large one.)"""
 
     line: int
     converters: AbstractSet[Symbol]
@@ -235,25 +237,32 @@ class _Graph:
 
     def sources_reaching(self, sources: Sequence[Symbol]) -> Dict[Symbol, int]:
         """For each symbol, which of ``sources`` flow into it, as a bit set over their positions
-        (one propagation for all of them: an int's ``|`` costs far less than a set's as they grow)."""
+        (one propagation for all of them: an int's ``|`` costs far less than a set's as they grow).
+        A symbol waits in the queue once, first in first out, so that it passes on the bits of
+        every source that reached it meanwhile at once (depth first, a file's graph of thousands
+        of symbols was walked again for each new bit: 15 times more visits)."""
         reaching: Dict[Symbol, int] = {}
         for index, source in enumerate(sources):
             reaching[source] = reaching.get(source, 0) | 1 << index
-        pending = list(reaching)
+        pending = collections.deque(reaching)
+        waiting = set(reaching)
         edges = self.edges
         while pending:
-            symbol = pending.pop()
+            symbol = pending.popleft()
+            waiting.discard(symbol)
             carried = reaching[symbol]
             for target in edges.get(symbol, ()):
                 known = reaching.get(target, 0)
                 if known | carried != known:
                     reaching[target] = known | carried
-                    pending.append(target)
+                    if target not in waiting:
+                        waiting.add(target)
+                        pending.append(target)
         return reaching
 
-    def reached_from(self, start: Symbol) -> Set[Symbol]:
-        seen = {start}
-        pending = [start]
+    def reached_from(self, *starts: Symbol) -> Set[Symbol]:
+        seen = set(starts)
+        pending = list(starts)
         while pending:
             for target in self.edges.get(pending.pop(), ()):
                 if target not in seen:
@@ -312,7 +321,7 @@ class _Scope:
         self.bound = bound
         self.declared_global = declared_global
         self.imports = imports  # names bound only by imports: the qualified names they import
-        self.function = function  # the enclosing function's key, for its returns
+        self.function = function  # where the enclosing function's returns go (``_Flows.function``)
         self.id = f"{kind}{number}"
         self._symbols: Dict[str, Symbol] = {}
         self._owners: Dict[str, _Scope] = {}
@@ -458,6 +467,10 @@ class _Flows:
         self.self_stores: Dict[str, Set[str]] = {}  # an attribute's name: the classes that store it
         self.any_reads: Set[str] = set()
         self.instance_reads: Set[Tuple[Symbol, str, str]] = set()  # (self's symbol, class scope id, attribute)
+        # x.name written through a variable x (not a method's self): ("attr-of", "<x's scope>.x.name"), read
+        # by x.name; it is ("attr", name) too only where x may hold an instance or class of the file
+        # (``writes_to_instances``).  Its name, and the versions of x written through.
+        self.written_through: Dict[Symbol, Tuple[str, Set[Symbol]]] = {}
         self.grads_have_graph = False
         # Where the walk is: in code that runs with grad off, what a computation gives requires
         # no grad (a view and a leaf keep theirs).
@@ -488,6 +501,8 @@ class _Flows:
         for target in targets:
             if target[0] == "attr":
                 self.bound_attributes.add(target)
+            elif target[0] == "attr-of":  # x.name, a write of the attribute name
+                self.bound_attributes.add(("attr", self.written_through[target][0]))
         if self.grad is not None:
             self.grad.flow(value.grad, targets)
         if self.device is not None:
@@ -714,6 +729,10 @@ class _Flows:
         decorators = _union(decorators_applied)
         names = [parameter.arg for parameter in parameters(arguments)]
         inner = self.scope("function", scope, body, set(names), function=key)
+        # Its own returns; those of every function so named meet in ("ret", key), for calls by name.
+        inner.function = f"{key}@{inner.id}"
+        returned = ("ret", inner.function)
+        self.bind([("ret", key)], _Value.of(returned))
         symbols = [inner.symbol(name) for name in names]
         has_receiver = scope.kind == "class" and not _is_static(node) and bool(symbols)
         signature = _Signature(arguments, inner, has_receiver, key, has_receiver and _is_classmethod(node))
@@ -743,7 +762,6 @@ class _Flows:
             # its facts, what it returns; what it returns is not what it is when it is called
             # through a value, or every model handed to predict(net, x) would be predict.
             function_value = decorators.add_symbol(("fn", key))
-            returned = ("ret", key)
             function_value.grad.add(returned)
             function_value.device.add(returned)
             self.bind([self.written(scope, key)], function_value)
@@ -829,7 +847,8 @@ class _Flows:
             if target.attr == torch_api.REQUIRES_GRAD_KEYWORD and (source is None or _is_true(source)):
                 # x.requires_grad = True
                 value = _Value().add(value).seeded(Fact.GRAD)
-            written = ("attr", target.attr) if owner is None else ("stored", f"{owner}.{target.attr}")
+            written = self.attribute_written(target.value, target.attr, scope) if owner is None \
+                else ("stored", f"{owner}.{target.attr}")
             self.bind([written, *self.holders(target.value, scope)], value)
         elif isinstance(target, ast.Subscript):
             self.value(target.slice, scope)
@@ -852,6 +871,26 @@ class _Flows:
             self.self_stores.setdefault(name, set()).add(owner)
         return owner
 
+    def through_variable(self, receiver: ast.expr, name: str, scope: _Scope) -> Optional[Symbol]:
+        """``x.name`` for a variable ``x`` of the file other than a method's ``self`` (an imported
+        module's attributes are anyone's): the interpreter keeps what is written there under that
+        dotted name."""
+        if not isinstance(receiver, ast.Name) or scope.imported(receiver.id) is not None or \
+                scope.symbol(receiver.id) in self.instance_of:
+            return None
+        return ("attr-of", f"{scope.owner_of(receiver.id).id}.{receiver.id}.{name}")
+
+    def attribute_written(self, receiver: ast.expr, name: str, scope: _Scope) -> Symbol:
+        """What a write of ``receiver.name`` binds: the dotted name when written through a
+        variable (``writes_to_instances`` decides whether other reads see it), else any read of
+        an attribute so named."""
+        through = self.through_variable(receiver, name, scope)
+        if through is None:
+            return ("attr", name)
+        assert isinstance(receiver, ast.Name)
+        self.written_through.setdefault(through, (name, set()))[1].add(self.read(scope, receiver.id))
+        return through
+
     def holders(self, node: ast.expr, scope: _Scope) -> List[Symbol]:
         """The symbols through which a change to the object ``node`` gives can be seen."""
         if isinstance(node, ast.Name):
@@ -862,7 +901,8 @@ class _Flows:
         if isinstance(node, ast.Attribute):
             if node.attr == _ATTRIBUTE_DICTIONARY:  # self.__dict__.update(kwargs)
                 return [_ATTRIBUTE_WRITTEN_SOMEHOW]
-            return [("attr", node.attr)]  # the object holding it is not changed, and a read of it gives this
+            # the object holding it is not changed, and a read of it gives this
+            return [self.attribute_written(node.value, node.attr, scope)]
         if isinstance(node, (ast.Subscript, ast.Starred)):
             return self.holders(node.value, scope)
         if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
@@ -946,6 +986,10 @@ class _Flows:
     def compound(self, node: ast.expr, scope: _Scope) -> _Value:
         """Containers, conditionals and awaits may hand on a converter; arithmetic makes a new value;
         a comparison never requires grad, and ``not x`` is a Python bool."""
+        if isinstance(node, ast.Subscript):
+            setting = self.group_setting(node, scope)
+            if setting is not None:
+                return setting
         if isinstance(node, ast.Dict):  # what a dict holds are its values: the interpreter follows no key
             for key in node.keys:
                 if key is not None:
@@ -963,6 +1007,21 @@ class _Flows:
             found.cut(Fact.GRAD)
             if isinstance(node, ast.UnaryOp):
                 found.cut(Fact.DEVICE)
+        return found
+
+    def group_setting(self, node: ast.Subscript, scope: _Scope) -> Optional[_Value]:
+        """``opt.param_groups[0]["lr"]``: an optimizer's parameter groups hold numbers under every
+        key but ``"params"``, so only what the file itself wrote there may carry a fact, not the
+        optimizer's parameters (None: another subscript)."""
+        key, groups = node.slice, node.value
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value != torch_api.PARAMS_KEY
+                and isinstance(groups, ast.Subscript) and isinstance(groups.value, ast.Attribute)
+                and groups.value.attr == torch_api.PARAM_GROUPS):
+            return None
+        self.value(groups.slice, scope)
+        found, receiver = self.attribute(groups.value, scope, _qualified(groups.value, scope))
+        found.grad -= receiver.grad
+        found.device -= receiver.device
         return found
 
     def name(self, node: ast.Name, scope: _Scope, called: bool = False) -> _Value:
@@ -1000,6 +1059,9 @@ class _Flows:
         owner = self.instance_of.get(instance) if instance is not None else None
         if instance is None or owner is None:
             found = self.member(node, node.attr, receiver)
+            through = self.through_variable(node.value, node.attr, scope)
+            if through is not None:  # what the file wrote under that dotted name
+                found.add_symbol(through)
         else:
             # self.x is what the classes of its family store in it (the interpreter's instance
             # attribute); only an attribute none stores may be something of the instance's (finish)
@@ -1118,7 +1180,7 @@ class _Flows:
         prefix = torch_api.TENSOR_CLASS_PREFIX
         if qualified is not None and qualified.startswith(prefix) and node.args:  # torch.Tensor.numpy(t)
             result.add(self.member(node, qualified[len(prefix):], values[0]))
-        if _moves_to_host_by_argument(node):
+        if _moves_to_host_by_argument(node, scope):
             result.cut(Fact.DEVICE)
         computes = effect in _COMPUTING if qualified is not None or builtin else isinstance(
             node.func, ast.Attribute) and _member_effect(node.func.attr) in _COMPUTING
@@ -1161,11 +1223,10 @@ class _Flows:
                 targets.append(("args", callback))
             else:  # map(lambda t: ..., xs): whatever the arguments hold may be called with any of them
                 self.call_through(_union(values), _CALLED_WITH_EVERYTHING, [_union([*values, receiver])], _Value())
-        if isinstance(node.func, ast.Name):
-            constructed = self.first_parameters.get(scope.symbol(node.func.id))
-            if constructed is not None:  # cls(...) in a classmethod
-                targets.append(("args", constructed))
-        self.bind(targets, _union([*values, receiver]))
+        if isinstance(node.func, ast.Name) and scope.symbol(node.func.id) in self.class_receivers:
+            targets.append(("args", self.first_parameters[scope.symbol(node.func.id)]))  # cls(...) in a classmethod
+        if targets:
+            self.bind(targets, _union([*values, receiver]))
         return through
 
     def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> str:
@@ -1264,7 +1325,9 @@ class _Flows:
             return _Value()
         if known:
             self.escaping.add(known)  # getattr(self, "encode")(x): a call no name shows
-            return _Value.of(self.any_attribute(known))
+            found = _Value.of(self.any_attribute(known))
+            through = self.through_variable(node.args[0], known, scope)
+            return found if through is None else found.add_symbol(through)
         self.calls_by_computed_name = True
         self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
         return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
@@ -1363,6 +1426,7 @@ class _Flows:
         self.route_calls_through()
         self.loaded_models_called()
         self.methods_made_of_functions()
+        self.writes_to_instances()
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value.of(_GRADIENTS_IF_GRAPH))
 
@@ -1375,7 +1439,10 @@ class _Flows:
         if _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes:  # setattr(x, name, v): any read may give v
             for attribute in attributes:
                 self.bind([attribute], _Value.of(_ATTRIBUTE_WRITTEN_SOMEHOW))
+        for through, (name, _) in self.written_through.items():  # the calls of values may see them
+            self.converters.flow({through}, [("attr", name)])
         if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
+            self.bind([_EVERY_ATTRIBUTE_WRITTEN], _union(_Value.of(through) for through in self.written_through))
             for name in names:
                 self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(("attr", name)))
                 for owner in self.self_stores.get(name, ()):
@@ -1394,6 +1461,21 @@ class _Flows:
             self.bind([("self-attr", f"{owner}.{name}")], read)
             if not any(name in self.stored[member] for member in family):  # self.x no class of it stores
                 self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))
+
+    def writes_to_instances(self) -> None:
+        """``x.name = v`` through a variable: the interpreter gives ``v`` to the reads of ``name``
+        in the methods of a class of the file when ``x`` holds an instance (or the class) of it;
+        otherwise only ``x.name`` sees it (``deform_gpu.weight = w`` is not ``deform_cpu.weight``).
+        Whether it may is decided by where the classes' identities flow (the converters graph,
+        complete once calls of values are routed: this runs last)."""
+        if not self.written_through:
+            return
+        instances = self.converters.reached_from(*(("instance", owner) for owner in self.class_bases))
+        for through, (name, receivers) in self.written_through.items():
+            if not instances.isdisjoint(receivers):
+                for graph in (self.grad, self.device):
+                    if graph is not None:
+                        graph.flow({through}, [("attr", name)])
 
     def class_families(self) -> Dict[str, FrozenSet[str]]:
         """Each class of the file: the classes it shares a line of inheritance with, in the file
@@ -1460,7 +1542,9 @@ class _Flows:
             if own not in self.bound_signatures:  # its parameters, by its own key, once
                 self.bound_signatures.add(own)
                 self.bind_parameters(signature, own)
-            self.bind([("call-ret", key)], _Value.of(("ret", signature.key)))
+            # what it returns itself (a module's forward, not every forward of the file)
+            self.bind([("call-ret", key)], _Value.of(("ret", signature.scope.function)).add_symbol(
+                ("changed-result", signature.key)))
         return _Entry(key, signatures)
 
     def converts_with_grad_off(self, sink: _Sink, functions_off: FrozenSet[str]) -> bool:
@@ -1562,12 +1646,21 @@ def _qualified(func: ast.expr, scope: _Scope) -> Optional[str]:
     return None if imported is None else imported + chain[len(root):]
 
 
-def _moves_to_host_by_argument(node: ast.Call) -> bool:
-    """``t.to("cpu")``, ``t.to(device="cpu")``."""
+def _moves_to_host_by_argument(node: ast.Call, scope: _Scope) -> bool:
+    """``t.to("cpu")``, ``t.to(device="cpu:0")``, ``t.to(torch.device("cpu"))``: a move the
+    interpreter places on the host, whatever the tensor was on."""
     if not (isinstance(node.func, ast.Attribute) and node.func.attr == torch_api.MOVE_METHOD):
         return False
     given = [*node.args[:1], *(keyword.value for keyword in node.keywords if keyword.arg == torch_api.DEVICE_KEYWORD)]
-    return any(isinstance(argument, ast.Constant) and argument.value == torch_api.HOST_DEVICE for argument in given)
+    return any(_names_host(argument, scope) for argument in given)
+
+
+def _names_host(node: ast.expr, scope: _Scope) -> bool:
+    """A string that names the host (``"cpu"``), or a ``torch.device`` made of one."""
+    if isinstance(node, ast.Call) and node.args and _effect_of(_qualified(node.func, scope) or "") is Effect.DEVICE:
+        node = node.args[0]
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+        torch_api.names_accelerator(node.value) is False
 
 
 def _scope_dictionary(node: ast.expr, scope: _Scope, readers: FrozenSet[str] = _SCOPE_DICTIONARIES) -> bool:
