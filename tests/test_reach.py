@@ -815,6 +815,180 @@ _CLEARED = {
 
         Smoother([1.0]).smooth(torch.rand(2, 3, requires_grad=True))
         """,
+    # a function that changes one of its parameters changes the caller's argument for it, not the others
+    "a helper appending a loss to a history, the step it is given converted": """
+        import numpy as np
+        import torch
+
+        def add_loss(history, loss, step):
+            history.append(loss)
+            return step + 1
+
+        weights = torch.ones(3, requires_grad=True)
+        records, step = [], 0
+        add_loss(records, (weights * 2).sum(), step)
+        print(np.asarray(step), [r.item() for r in records])
+        """,
+    "a method filling a list it is handed, the count handed beside it converted": """
+        import numpy as np
+        import torch
+
+        class Logger:
+            def log(self, values, count):
+                values.append(torch.rand(2, requires_grad=True) * 2)
+                return count
+
+            def run(self):
+                values = []
+                count = np.zeros(1)
+                self.log(values, count)
+                return np.asarray(count), len(values)
+        """,
+    "a pruning step changing a mask by keyword, the layer index converted in a loop": """
+        import numpy as np
+        import torch
+
+        def prune(mask, layer_index, scores):
+            mask.mul_(scores)
+            return layer_index
+
+        def run(model, x, layers):
+            mask = torch.ones(4)
+            for index in range(layers):
+                scores = model(x)
+                prune(mask=mask, layer_index=index, scores=scores)
+                print(np.float32(index))
+            return mask.detach()
+
+        run(torch.nn.Linear(4, 4), torch.rand(4), 3)
+        """,
+    # calling a parameter runs what it holds, not the functions of the file named like it
+    "a parameter named like a function of the file": """
+        import numpy as np
+        import torch
+
+        def fn(x):
+            return torch.ones(2, requires_grad=True) * x
+
+        def apply(fn, x):
+            return np.asarray(fn(x))
+
+        apply(len, [1, 2])
+        print(fn(2).detach())
+        """,
+    "a method calling the callback it is given, a function so named giving a tensor": """
+        import numpy as np
+        import torch
+
+        def callback(step):
+            return torch.full((2,), float(step), requires_grad=True)
+
+        class Loop:
+            def run(self, callback, steps):
+                return [np.float32(callback(step)) for step in range(steps)]
+
+        Loop().run(lambda step: step * 0.5, 3)
+        """,
+    "a lambda's parameter named like a function of the file": """
+        import numpy as np
+        import torch
+
+        def f(v):
+            return torch.tensor([v], requires_grad=True)
+
+        transform = lambda f, v: np.asarray(f(v))
+        print(transform(abs, -1.0), f(1.0).detach())
+        """,
+    # *args takes the positional arguments after the named parameters; **kwargs the keywords no
+    # parameter is named for
+    "a builder whose options are sizes, its named parameter a model output": """
+        import numpy as np
+        import torch
+
+        def build(config, **options):
+            return np.asarray(options.get("sizes", [1]))
+
+        model = torch.nn.Linear(2, 2)
+        build(model(torch.rand(1, 2)), sizes=[2, 3])
+        """,
+    "a method logging extra values, its message a loss": """
+        import numpy as np
+        import torch
+
+        class Logger:
+            def log(self, message, *values):
+                print(message, np.asarray(values))
+
+            def step(self, model, x):
+                loss = model(x).sum()
+                self.log(loss, 1, 2)
+
+        Logger().step(torch.nn.Linear(2, 1), torch.rand(3, 2))
+        """,
+    "a constructor keeping extra sizes, its features a model output": """
+        import numpy as np
+        import torch
+
+        class Head:
+            def __init__(self, features, *sizes):
+                self.features = features
+                self.sizes = np.asarray(sizes)
+
+        model = torch.nn.Linear(2, 2)
+        Head(model(torch.rand(1, 2)), 3, 4)
+        """,
+    # an attribute read or written by a name the text does not show is no attribute the analysis
+    # follows (an unknown value; a write nobody reads), as vars(x) and x.__dict__ are not
+    "flags set on a class by computed names, another attribute converted": """
+        import os
+        import numpy as np
+        import torch
+
+        class Environment:
+            flags = {}
+
+            @classmethod
+            def define(cls, name, default):
+                value = os.getenv(name) or default
+                setattr(cls, name.lower(), value)
+                return value
+
+        Environment.define("TEST_CUDA", torch.ones(1, requires_grad=True) * 2)
+        seeds = np.asarray(Environment.flags.get("seeds", [0, 1]))
+        """,
+    "a label read by a computed name, beside a stored model": """
+        import numpy as np
+        import torch
+
+        class Formatter:
+            def __init__(self, model):
+                self.model = model
+                self.unit = "ms"
+
+            def label(self, field):
+                return np.char.upper(getattr(self, field))
+
+        Formatter(torch.nn.Linear(2, 2)).label("unit")
+        """,
+    "keyword arguments stored through __dict__ and vars, another class's count converted": """
+        import numpy as np
+        import torch
+
+        class Config:
+            def __init__(self, **kwargs):
+                self.__dict__.update(kwargs)
+                vars(self).update(kwargs)
+
+        class Trainer:
+            def __init__(self):
+                self.epochs = 3
+
+            def schedule(self):
+                return np.arange(self.epochs)
+
+        Config(weight=torch.ones(2, requires_grad=True) * 2)
+        Trainer().schedule()
+        """,
     # a move to a torch.device that names the host places the tensor there, as "cpu" does
     "boxes moved to torch.device('cpu') in a helper": """
         import numpy as np
@@ -1124,6 +1298,82 @@ _FOLLOWED = {
                 return cls(model(x))
 
         Record.from_model(torch.nn.Linear(2, 2), torch.rand(1, 2))
+        """,
+    "a helper appending a loss to the history it is given": """
+        import numpy as np
+        import torch
+
+        def add_loss(history, loss, step):
+            history.append(loss)
+            return step + 1
+
+        weights = torch.ones(3, requires_grad=True)
+        records = []
+        add_loss(records, (weights * 2).sum(), 0)
+        print(np.asarray(records))
+        """,
+    "a helper changing the parameter named by a keyword": """
+        import numpy as np
+        import torch
+
+        def update(value, stats):
+            stats.append(value)
+
+        stats = []
+        update(stats=stats, value=torch.ones(2, requires_grad=True) * 3)
+        np.asarray(stats)
+        """,
+    "a helper changing an argument through *args": """
+        import numpy as np
+        import torch
+
+        def collect(*lists):
+            lists[0].append(torch.ones(2, requires_grad=True) * 3)
+
+        found = []
+        collect(found)
+        np.asarray(found)
+        """,
+    "a parameter called with a function of the file that gives a tensor": """
+        import numpy as np
+        import torch
+
+        def fn(x):
+            return torch.ones(2, requires_grad=True) * x
+
+        def apply(fn, x):
+            return np.asarray(fn(x))
+
+        apply(fn, 2)
+        """,
+    "a tensor handed as a keyword no parameter is named for": """
+        import numpy as np
+        import torch
+
+        def build(config, **options):
+            return np.asarray(options["weights"])
+
+        build(None, weights=torch.nn.Linear(2, 2).weight)
+        """,
+    "a tensor handed after the named parameters": """
+        import numpy as np
+        import torch
+
+        def log(first, *values):
+            return np.asarray(values)
+
+        log(1, torch.nn.Linear(2, 2).weight)
+        """,
+    "an attribute set and read by names the text shows": """
+        import numpy as np
+        import torch
+
+        class Box:
+            pass
+
+        box = Box()
+        setattr(box, "weight", torch.ones(2, requires_grad=True) * 2)
+        print(np.asarray(getattr(box, "weight")), np.asarray(box.weight))
         """,
     "a move to a torch.device that names an accelerator": """
         import torch

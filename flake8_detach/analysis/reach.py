@@ -11,8 +11,11 @@ where a converter is called (a NumPy or plotting function, a plotting object, ``
 
 This pass follows those ways in one walk over the file, without order or paths: every
 ``x.name`` is one attribute whatever ``x`` is (but ``self.name`` of a class that stores it is
-what the class stored), and every function called ``f`` receives what any call of an ``f``
-passes.  Only what the table says cuts a fact: ``.detach()``, ``.item()``, ``.cpu()``, a library
+what the class stored, and what is written through a variable ``x`` that holds no instance of the
+file's classes is seen only as ``x.name``), and every function called ``f`` receives what any
+call of an ``f`` passes (unless ``f`` is a parameter: it runs what it holds).  An attribute
+reached by a name the text does not show (``getattr(x, name)``, ``vars(x)``) is unknown to the
+interpreter, and to this pass.  Only what the table says cuts a fact: ``.detach()``, ``.item()``, ``.cpu()``, a library
 function that makes a number or an array, a computation with grad off.  So it over-approximates
 the interpreter, and "no fact reaches a converter" proves that the file holds none of those
 findings; ``tests/test_reach.py`` checks that on every program the tests know.  The lines of the
@@ -56,9 +59,6 @@ _CALLED_WITH_EVERYTHING = ast.Call(func=ast.Name(id="callback", ctx=ast.Load()),
 # What .grad gives carries what its tensor carries only if some backward() creates a graph.
 _GRADIENTS_IF_GRAPH: Symbol = ("gradients", "if a graph is created")
 _GRADIENTS: Symbol = ("gradients", "")
-# getattr(x, name) / setattr(x, name, v) with a name the text does not show: every attribute.
-_EVERY_ATTRIBUTE_WRITTEN: Symbol = ("attr", "<written>")
-_ATTRIBUTE_WRITTEN_SOMEHOW: Symbol = ("attr", "<computed>")
 
 # Effects whose result may require grad though no input does.
 # (A parameterless module, nn.ReLU(), gives what its input gives: the interpreter's frozen module.)
@@ -84,11 +84,9 @@ _DYNAMIC_BUILTINS = frozenset({"exec", "eval"})
 # locals() and globals() read every variable of a scope; what is written into them is not followed
 # (the analysis binds no variable through them).
 _SCOPE_DICTIONARIES = frozenset({"locals", "globals"})
-# obj.__setattr__(name, v) writes, obj.__getattribute__(name) reads an attribute by a computed name.
-_ATTRIBUTE_WRITER = "__setattr__"
-_ATTRIBUTE_READERS = frozenset({"__getattribute__", "__getattr__"})
-# vars(x) and x.__dict__ are x's attributes, read or written by computed names.
-_ATTRIBUTE_DICTIONARY = "__dict__"
+# vars() is locals(); vars(x), like x.__dict__, getattr(x, name) or setattr(x, name, v) with a
+# name the text does not show, reaches attributes the analysis does not follow: an unknown value,
+# a write nobody reads.
 _VARS = "vars"
 _SCOPE_READERS = _SCOPE_DICTIONARIES | {_VARS}
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
@@ -305,6 +303,7 @@ _VERSIONED_SCOPES = frozenset({"module", "function"})
 # call and a call of a value by any other shape ("#"), through an instance, through a class.
 _UNKNOWN_CALL, _THROUGH_INSTANCE, _THROUGH_CLASS = "#", ".", ":"
 _PLAIN_CALL = _UNKNOWN_CALL
+_ANY_PARAMETER = "*"  # ("writes", key + "*"): what a *args or **kwargs parameter changes, any argument's
 _CALL_SHAPES = (_UNKNOWN_CALL, _THROUGH_INSTANCE, _THROUGH_CLASS)
 _TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _INLINE_SCOPES = frozenset({"class", "comprehension"})
@@ -404,7 +403,15 @@ class _Entry:
             self._linked.add((space, suffix))
             flows.bind([(space, signature.scope.id + suffix) for signature in self._signatures],
                        _Value.of((space, self.key + suffix)))
+            if space == "arg":
+                for signature in self._signatures:
+                    flows.handed_suffixes.setdefault(signature.scope.id, set()).add(suffix)
         return self.key + suffix
+
+
+def _writes_of(parameter: Symbol) -> Symbol:
+    """What a function changes in its parameter (``holders``), handed to the arguments of its calls."""
+    return ("writes-of", ".".join(parameter))
 
 
 def _bits(number: int) -> Iterator[int]:
@@ -444,12 +451,16 @@ class _Flows:
         # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
         # (the callee's identities, the call's key, its arguments, whether it runs with grad on)
         self.calls_through: List[Tuple[FrozenSet[Symbol], str, List[Symbol], bool]] = []
-        # Calls by name: (call, name, argument values, receiver, what its arguments are seen through)
+        # Calls by name: (call, name, argument values, receiver, what each argument is seen through)
         # ..., and how it is called (``_call_shape``)
-        self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol], str]] = []
+        self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[List[Symbol]], str]] = []
         self.class_receivers: Set[Symbol] = set()  # the first parameters of classmethods
         # super().name(...): the same, and the class scope whose bases' methods it runs
-        self.super_calls: List[Tuple[ast.Call, str, List[_Value], _Value, List[Symbol], str]] = []
+        self.super_calls: List[Tuple[ast.Call, str, List[_Value], _Value, List[List[Symbol]], str]] = []
+        # The suffixes of the arguments handed under a key (``pass_arguments``), and the
+        # functions with *args or **kwargs bound under one (``rest_arguments``).
+        self.handed_suffixes: Dict[str, Set[str]] = {}
+        self.rest_parameters: List[Tuple[_Signature, str]] = []
         self.classes_named: Dict[str, List[str]] = {}  # a class's name: its scope ids
         self.class_bases: Dict[str, List[str]] = {}  # a class scope id: the names of its bases
         self.methods_of: Dict[str, Dict[str, List["_Signature"]]] = {}  # a class scope id: its methods
@@ -457,8 +468,6 @@ class _Flows:
         self.autograd_functions: Set[str] = set()  # ... and of its torch.autograd.Function classes
         # a class scope's id: the parameters of what calling an instance runs (forward, __call__)
         self.called_methods: Dict[str, List["_Signature"]] = {}
-        self.bound_attributes: Set[Symbol] = set()
-        self.attributes_read: Set[Symbol] = set()
         self.stored: Dict[str, Set[str]] = {}  # a class scope's id: the attributes it sets on its instances
         # Attributes: ("attr", x) is what code writes to x of anything but self; ("stored", C.x)
         # what a method of class C writes to self.x.  self.x in a method of C reads ("self-attr",
@@ -498,11 +507,6 @@ class _Flows:
     def bind(self, targets: List[Symbol], value: _Value) -> None:
         if not targets:
             return
-        for target in targets:
-            if target[0] == "attr":
-                self.bound_attributes.add(target)
-            elif target[0] == "attr-of":  # x.name, a write of the attribute name
-                self.bound_attributes.add(("attr", self.written_through[target][0]))
         if self.grad is not None:
             self.grad.flow(value.grad, targets)
         if self.device is not None:
@@ -896,11 +900,10 @@ class _Flows:
         if isinstance(node, ast.Name):
             if scope.imported(node.id) is not None:
                 return []  # np.f(x) changes no module
-            written = self.parameter_of.get(scope.symbol(node.id))
-            return [self.changed(scope, node.id), *([("writes", written)] if written else [])]
+            symbol = scope.symbol(node.id)
+            written = [_writes_of(symbol)] if symbol in self.parameter_of else []
+            return [self.changed(scope, node.id), *written]
         if isinstance(node, ast.Attribute):
-            if node.attr == _ATTRIBUTE_DICTIONARY:  # self.__dict__.update(kwargs)
-                return [_ATTRIBUTE_WRITTEN_SOMEHOW]
             # the object holding it is not changed, and a read of it gives this
             return [self.attribute_written(node.value, node.attr, scope)]
         if isinstance(node, (ast.Subscript, ast.Starred)):
@@ -908,10 +911,8 @@ class _Flows:
         if isinstance(node, ast.Call):  # d.setdefault(k, []).append(t); self.buffer().append(t)
             called = _called_name(node.func)
             if _scope_dictionary(node, scope, _SCOPE_READERS):
-                if called == _VARS:  # vars(self).update(kwargs)
-                    return [_ATTRIBUTE_WRITTEN_SOMEHOW]
-                # globals()[name] = value: the analysis binds no variable through a scope's
-                # dictionary (neither does Python for locals()), so the walk does not either.
+                # globals()[name] = value, vars(self).update(kwargs): the analysis binds no
+                # variable or attribute through a dictionary (neither does Python for locals()).
                 return []
             receiver = self.holders(node.func.value, scope) if isinstance(node.func, ast.Attribute) and \
                 node.func.attr in torch_api.ELEMENT_HOLDER_METHODS else []
@@ -1093,9 +1094,6 @@ class _Flows:
         if name == torch_api.GRAD_ATTRIBUTE:
             self.bind([_GRADIENTS_IF_GRAPH], receiver)
             found.add_symbol(_GRADIENTS)
-        if name == _ATTRIBUTE_DICTIONARY or name in _ATTRIBUTE_READERS:
-            self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
-            found.add_symbol(_EVERY_ATTRIBUTE_WRITTEN)
         return found.add_symbol(written or self.any_attribute(name))
 
     def any_attribute(self, name: str) -> Symbol:
@@ -1127,8 +1125,8 @@ class _Flows:
         through = self.hand_on(node, called, kind, callee, values, receiver, scope)
         # Bound in finish, if the file defines something of that name; nn.Module.__init__(self)
         # runs the library's function, never one of the file's.
-        if called is not None and qualified is None:
-            holders = [holder for argument in arguments for holder in self.holders(argument, scope)]
+        if called is not None and qualified is None and not self.calls_a_parameter(func, scope):
+            holders = [self.holders(argument, scope) for argument in arguments]
             subclass = _super_caller(func, scope)
             self.modes_of_calls.append((called, self.walking, self.mode_here()))
             if subclass is None:
@@ -1166,7 +1164,8 @@ class _Flows:
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
         called = _called_name(node.func)
         if called:
-            result.add_symbol(("ret", called))
+            if not self.calls_a_parameter(node.func, scope):
+                result.add_symbol(("ret", called))
             result.add(self.computed_attribute(called, node, passed, scope))
         # Only a literal True asks for grad: a flag the file cannot read is undecided (DET103's).
         asked = {keyword.arg for keyword in node.keywords if _is_true(keyword.value)}
@@ -1190,6 +1189,11 @@ class _Flows:
             result.grad = {symbol for symbol in result.grad if symbol[0] in _KEPT_WITH_GRAD_OFF}
         return result
 
+    def calls_a_parameter(self, func: ast.expr, scope: _Scope) -> bool:
+        """``fn(x)`` where ``fn`` is a parameter: it runs what the parameter holds (the calls of
+        values, ``route_calls_through``), not the functions of the file that are named so."""
+        return isinstance(func, ast.Name) and scope.symbol(func.id) in self.parameter_of
+
     def changes(self, node: ast.Call, result: _Value, scope: _Scope) -> None:
         """What a method call changes in its receiver."""
         func = node.func
@@ -1198,8 +1202,6 @@ class _Flows:
         if func.attr == torch_api.REGISTER_BUFFER_METHOD and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
             self.note_stored(func.value, node.args[0].value, scope)
-        if func.attr == _ATTRIBUTE_WRITER:  # super().__setattr__(name, value)
-            self.bind([_ATTRIBUTE_WRITTEN_SOMEHOW], result)
         if (func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(func.attr)) and _changeable(func.value):
             # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
             self.bind(self.holders(func.value, scope), result)
@@ -1252,6 +1254,7 @@ class _Flows:
         handed += [("args", "") if keyword.arg is None else ("arg", f"={keyword.arg}") for keyword in node.keywords]
         for (space, suffix), value in zip([*handed, ("arg", "#-1")], [*values, receiver]):
             self.bind([(space, called + suffix)], value)
+        self.handed_suffixes.setdefault(called, set()).update(suffix for space, suffix in handed if space == "arg")
         return [*handed, ("arg", "#-1"), ("passed", "")]
 
     def bind_parameters(self, signature: "_Signature", key: str) -> None:
@@ -1268,23 +1271,39 @@ class _Flows:
         for index, parameter in enumerate(positional_parameters(arguments)):
             if index == 0 and signature.has_receiver:
                 continue
-            value = _Value().add(every).add_symbol(("arg", f"{key}={parameter.arg}"))
+            suffixes = [f"={parameter.arg}"]
             if signature.has_receiver:
                 through_class = index - 1 if signature.binds_class else index
-                for shape, position in ((_UNKNOWN_CALL, index), (_UNKNOWN_CALL, index - 1),
-                                        (_THROUGH_INSTANCE, index - 1), (_THROUGH_CLASS, through_class)):
-                    value.add_symbol(("arg", f"{key}{shape}{position}"))
+                suffixes += [f"{shape}{position}" for shape, position in (
+                    (_UNKNOWN_CALL, index), (_UNKNOWN_CALL, index - 1), (_THROUGH_INSTANCE, index - 1),
+                    (_THROUGH_CLASS, through_class))]
             else:
-                for shape in _CALL_SHAPES:
-                    value.add_symbol(("arg", f"{key}{shape}{index}"))
-            self.bind([inner.symbol(parameter.arg)], value)
+                suffixes += [f"{shape}{index}" for shape in _CALL_SHAPES]
+            self.bind_parameter(inner.symbol(parameter.arg), key, suffixes)
         if not signature.has_receiver:
             self.without_receiver.append((signature, key))
         for parameter in arguments.kwonlyargs:
-            self.bind([inner.symbol(parameter.arg)], _Value().add(every).add_symbol(("arg", f"{key}={parameter.arg}")))
+            self.bind_parameter(inner.symbol(parameter.arg), key, [f"={parameter.arg}"])
         for rest in (arguments.vararg, arguments.kwarg):
             if rest is not None:
-                self.bind([inner.symbol(rest.arg)], _Value().add(every).add_symbol(("passed", key)))
+                symbol = inner.symbol(rest.arg)
+                self.bind([symbol], every)
+                # what it is handed besides is decided once every call is known (rest_arguments);
+                # the functions it may hold, at once: calls of values are routed on them
+                self.converters.flow({("passed", key)}, [symbol])
+                self.bind([("writes", key + _ANY_PARAMETER)], _Value.of(_writes_of(symbol)))
+        if arguments.vararg is not None or arguments.kwarg is not None:
+            self.rest_parameters.append((signature, key))
+
+    def bind_parameter(self, parameter: Symbol, key: str, suffixes: List[str]) -> None:
+        """A parameter of a function called ``key`` takes the arguments handed under these
+        suffixes, and what the function changes in it changes them (``hand_to``); a starred
+        argument is handed to every parameter."""
+        taken = _Value.of(("args", key))
+        for suffix in suffixes:
+            taken.add_symbol(("arg", key + suffix))
+        self.bind([parameter], taken)
+        self.bind([("writes", key + suffix) for suffix in ["", *suffixes]], _Value.of(_writes_of(parameter)))
 
     def callee_kind(self, node: ast.Call, called: str, qualified: Optional[str], scope: _Scope) -> "_Callee":
         """What the call may run besides the functions of its name: a library's function or method
@@ -1305,12 +1324,12 @@ class _Flows:
         return _Callee.CALLS_BACK if effect in _CALLING_BACK else _Callee.LIBRARY
 
     def computed_attribute(self, called: str, node: ast.Call, passed: _Value, scope: _Scope) -> _Value:
-        """getattr/setattr: with a name the text shows, an attribute read or write; with a computed
-        name, any attribute (and, called, any method).  vars(x): every attribute."""
+        """getattr/setattr with a name the text shows: an attribute read or write; with a computed
+        name, an unknown value (called, any method may run).  locals(), globals(), vars(): every
+        variable of the scope; vars(x): an unknown value."""
         if _scope_dictionary(node, scope, _SCOPE_READERS):
-            if called == _VARS:
-                self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
-                return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
+            if node.args:
+                return _Value()
             owner = scope.module() if called == "globals" else scope  # self.__dict__.update(locals())
             found = _Value()
             for variable in owner.bound:
@@ -1321,7 +1340,8 @@ class _Flows:
         name = node.args[1]
         known = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
         if called == "setattr":
-            self.bind([("attr", known) if known else _ATTRIBUTE_WRITTEN_SOMEHOW], passed)
+            if known:
+                self.bind([("attr", known)], passed)
             return _Value()
         if known:
             self.escaping.add(known)  # getattr(self, "encode")(x): a call no name shows
@@ -1329,8 +1349,7 @@ class _Flows:
             through = self.through_variable(node.args[0], known, scope)
             return found if through is None else found.add_symbol(through)
         self.calls_by_computed_name = True
-        self.attributes_read.add(_EVERY_ATTRIBUTE_WRITTEN)
-        return _Value.of(_EVERY_ATTRIBUTE_WRITTEN)
+        return _Value()
 
     def comprehension(self, node: ast.expr, scope: _Scope) -> _Value:
         assert isinstance(node, COMPREHENSIONS)
@@ -1370,22 +1389,24 @@ class _Flows:
             if called in self.defined:
                 if shape not in _CALL_SHAPES:  # Name.f(...): through a class if the file has one so named
                     shape = _THROUGH_CLASS if shape in self.classes_named else _UNKNOWN_CALL
-                self.hand_to(called, node, called, values, receiver, holders, shape)
+                self.hand_to(called, node, values, receiver, holders, shape)
         for node, called, values, receiver, holders, subclass in self.super_calls:
             for signature in self.inherited(subclass, called):
                 own = signature.scope.id
                 if own not in self.bound_signatures:  # its parameters, by its own key, once
                     self.bound_signatures.add(own)
                     self.bind_parameters(signature, own)
-                self.hand_to(own, node, called, values, receiver, holders, _THROUGH_INSTANCE)
+                self.hand_to(own, node, values, receiver, holders, _THROUGH_INSTANCE)
 
-    def hand_to(self, key: str, node: ast.Call, called: str, values: List[_Value], receiver: _Value,
-                holders: List[Symbol], shape: str) -> None:
-        """A call's arguments to the parameters bound under ``key``; what the function called
-        ``called`` changes in them changes the caller's."""
-        self.pass_arguments(node, key, values, receiver, shape)
+    def hand_to(self, key: str, node: ast.Call, values: List[_Value], receiver: _Value,
+                holders: List[List[Symbol]], shape: str) -> None:
+        """A call's arguments to the parameters bound under ``key``; what the function changes in
+        a parameter changes the caller's argument for it (see ``bind_parameters``)."""
+        handed = self.pass_arguments(node, key, values, receiver, shape)
         self.bind([("passed", key)], _union([*values, receiver]))
-        self.bind(holders, _Value.of(("writes", called)))
+        for (space, suffix), seen_through in zip(handed, holders):
+            changed = _Value.of(("writes", key + _ANY_PARAMETER))
+            self.bind(seen_through, changed.add_symbol(("writes", key + (suffix if space == "arg" else ""))))
 
     def inherited(self, subclass: str, name: str) -> List["_Signature"]:
         """The methods called ``name`` that ``super()`` in a method of ``subclass`` may run: in
@@ -1427,26 +1448,14 @@ class _Flows:
         self.loaded_models_called()
         self.methods_made_of_functions()
         self.writes_to_instances()
+        self.rest_arguments()
         if self.grads_have_graph:  # backward(create_graph=True): gradients require grad
             self.bind([_GRADIENTS], _Value.of(_GRADIENTS_IF_GRAPH))
 
     def attributes_written(self) -> None:
-        """What each read of an attribute may give (see ``self_stores``), and what the attributes
-        read or written by computed names (setattr, getattr, vars) add."""
-        special = (_ATTRIBUTE_WRITTEN_SOMEHOW, _EVERY_ATTRIBUTE_WRITTEN)
-        names = {name for _, name in self.bound_attributes if ("attr", name) not in special} | set(self.self_stores)
-        attributes = [("attr", name) for name in names]
-        if _ATTRIBUTE_WRITTEN_SOMEHOW in self.bound_attributes:  # setattr(x, name, v): any read may give v
-            for attribute in attributes:
-                self.bind([attribute], _Value.of(_ATTRIBUTE_WRITTEN_SOMEHOW))
+        """What each read of an attribute may give (see ``self_stores``)."""
         for through, (name, _) in self.written_through.items():  # the calls of values may see them
             self.converters.flow({through}, [("attr", name)])
-        if _EVERY_ATTRIBUTE_WRITTEN in self.attributes_read:  # getattr(x, name): any attribute
-            self.bind([_EVERY_ATTRIBUTE_WRITTEN], _union(_Value.of(through) for through in self.written_through))
-            for name in names:
-                self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(("attr", name)))
-                for owner in self.self_stores.get(name, ()):
-                    self.bind([_EVERY_ATTRIBUTE_WRITTEN], _Value.of(("stored", f"{owner}.{name}")))
         for name in self.any_reads:
             read = _Value.of(("attr", name))
             for owner in self.self_stores.get(name, ()):
@@ -1477,6 +1486,25 @@ class _Flows:
                     if graph is not None:
                         graph.flow({through}, [("attr", name)])
 
+    def rest_arguments(self) -> None:
+        """``*args`` takes the positional arguments after the named parameters (one more, for a
+        function that may be called as a method), ``**kwargs`` the keywords no parameter is
+        named for: their facts, once every call of the function is known."""
+        for signature, key in self.rest_parameters:
+            arguments = signature.arguments
+            positional = positional_parameters(arguments)
+            named = {parameter.arg for parameter in [*positional, *arguments.kwonlyargs]}
+            for suffix in self.handed_suffixes.get(key, ()):
+                if suffix.startswith("="):
+                    rest = arguments.kwarg if suffix[1:] not in named else None
+                else:
+                    rest = arguments.vararg if int(suffix[1:]) >= len(positional) - 1 else None
+                if rest is None:
+                    continue
+                for graph in (self.grad, self.device):
+                    if graph is not None:
+                        graph.flow({("arg", key + suffix)}, [signature.scope.symbol(rest.arg)])
+
     def class_families(self) -> Dict[str, FrozenSet[str]]:
         """Each class of the file: the classes it shares a line of inheritance with, in the file
         (a method of a base reads what a subclass stores in self)."""
@@ -1503,9 +1531,8 @@ class _Flows:
         for signature, key in self.without_receiver:
             if signature.key in self.escaping:
                 for index, parameter in enumerate(positional_parameters(signature.arguments)):
-                    shifted = _Value.of(("arg", f"{key}{_UNKNOWN_CALL}{index - 1}"))
-                    self.bind([signature.scope.symbol(parameter.arg)],
-                              shifted.add_symbol(("arg", f"{key}{_THROUGH_INSTANCE}{index - 1}")))
+                    self.bind_parameter(signature.scope.symbol(parameter.arg), key,
+                                        [f"{_UNKNOWN_CALL}{index - 1}", f"{_THROUGH_INSTANCE}{index - 1}"])
 
     def route_calls_through(self) -> None:
         """Each function of the file handed on as a value, and each class whose instances can be
