@@ -1219,20 +1219,18 @@ _FOLLOWED = {
         """,
     # ... and through a variable that may hold an instance (or the class) of the file's, every
     # read of that name in its methods sees it
-    "an attribute set on an instance at module level, read by its method": """
+    "an attribute set in a loop over instances, read by their method": """
         import numpy as np
         import torch
 
         class Tracker:
-            def __init__(self):
-                self.value = None
-
             def report(self):
                 return np.asarray(self.value)
 
-        tracker = Tracker()
-        tracker.value = torch.ones(2, requires_grad=True) * 3
-        tracker.report()
+        trackers = [Tracker(), Tracker()]
+        for tracker in trackers:
+            tracker.value = torch.ones(2, requires_grad=True) * 3
+        trackers[0].report()
         """,
     "an attribute set by a helper on the instance it is handed": """
         import numpy as np
