@@ -544,14 +544,23 @@ class Evaluator:
             return value
         return replace(value, attributes=tuple(sorted({**dict(value.attributes), **known}.items())))
 
+    def receiver(self, expression: cst.BaseExpression, frame: Frame) -> Value:
+        """A method's receiver, with what this scope wrote on it (``tracker.value = t`` then
+        ``tracker.report()``).  Not for ``self``: what a method writes there reaches its class
+        already (``note_write``), and an instance whose attributes differ at every call would be
+        interpreted again at every call (transformers' trainer.py took 1.7 times as long)."""
+        value = self.evaluate(expression, frame)
+        if isinstance(expression, cst.Name) and expression.value == frame.self_name:
+            return value
+        return self.with_known_attributes(expression, value, frame, settled=True)
+
     def _eval_Call(self, node: cst.Call, frame: Frame) -> Value:
         func = node.func
         if isinstance(func, cst.Attribute):
             key = dotted_name(func)
             known = frame.lookup(key) if key is not None else None
-            if known is None:  # the method reads what this scope wrote on its receiver (tracker.value = t)
-                receiver = self.with_known_attributes(func.value, self.evaluate(func.value, frame), frame,
-                                                      settled=True)
+            if known is None:
+                receiver = self.receiver(func.value, frame)
                 if receiver.kind is not Kind.REFERENCE:
                     return self.method_call(node, func, receiver, self.arguments(node, frame), frame)
         callee = self.callee(func, frame)
