@@ -15,12 +15,13 @@ what the class stored, and what is written through a variable ``x`` that holds n
 file's classes is seen only as ``x.name``), and every function called ``f`` receives what any
 call of an ``f`` passes (unless ``f`` is a parameter: it runs what it holds).  An attribute
 reached by a name the text does not show (``getattr(x, name)``, ``vars(x)``) is unknown to the
-interpreter, and to this pass.  Only what the table says cuts a fact: ``.detach()``, ``.item()``, ``.cpu()``, a library
-function that makes a number or an array, a computation with grad off.  So it over-approximates
-the interpreter, and "no fact reaches a converter" proves that the file holds none of those
-findings; ``tests/test_reach.py`` checks that on every program the tests know.  The lines of the
-conversions a fact may reach narrow the relevance pass, so flake8's default run pays libcst's
-parse and the interpretation only for them and what reaches them.
+interpreter, and to this pass.  Only what the table says cuts a fact: ``.detach()``,
+``.item()``, ``.cpu()``, a library function that makes a number or an array, a computation
+with grad off.  So it over-approximates the interpreter, and "no fact reaches a converter"
+proves that the file holds none of those findings; ``tests/test_reach.py`` checks that on every
+program the tests know.  The lines of the conversions a fact may reach narrow the relevance
+pass, so flake8's default run pays libcst's parse and the interpretation only for them and what
+reaches them.
 """
 
 from __future__ import annotations
@@ -454,7 +455,7 @@ class _Flows:
         # Calls by name: (call, name, argument values, receiver, what each argument is seen through)
         # ..., and how it is called (``_call_shape``)
         self.calls_by_name: List[Tuple[ast.Call, str, List[_Value], _Value, List[List[Symbol]], str]] = []
-        self.class_receivers: Set[Symbol] = set()  # the first parameters of classmethods
+        self.class_receivers: Dict[Symbol, str] = {}  # the first parameters of classmethods: their class's name
         # super().name(...): the same, and the class scope whose bases' methods it runs
         self.super_calls: List[Tuple[ast.Call, str, List[_Value], _Value, List[List[Symbol]], str]] = []
         # The suffixes of the arguments handed under a key (``pass_arguments``), and the
@@ -492,7 +493,6 @@ class _Flows:
         self.modes_of_calls: List[Tuple[str, str, Optional[bool]]] = []  # (called, caller, grad off if set)
         self.properties: Set[str] = set()  # run by reading an attribute: no call shows their grad mode
         self.parameter_of: Dict[Symbol, str] = {}  # a parameter's symbol: its function
-        self.first_parameters: Dict[Symbol, str] = {}  # self or cls: the class's name
         self.instance_of: Dict[Symbol, str] = {}  # self or cls: the class's scope id
         self._scopes = itertools.count()
         # Variables, version by version (``read``): each version of a variable, in the order made
@@ -512,6 +512,13 @@ class _Flows:
         if self.device is not None:
             self.device.flow(value.device, targets)
         self.converters.flow(value.converters, targets)
+
+    def bind_facts(self, source: Symbol, target: Symbol) -> None:
+        """An edge for the facts only, not for the identities: ``finish`` adds it once calls of
+        values are routed on the converters graph, which it must not change any more."""
+        for graph in (self.grad, self.device):
+            if graph is not None:
+                graph.flow({source}, [target])
 
     def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value) -> None:
         """A conversion may happen at ``node``.  The sets are the value's own: nothing changes a
@@ -795,9 +802,8 @@ class _Flows:
         if signature.has_receiver:
             receiver = signature.scope.symbol(parameters(signature.arguments)[0].arg)
             if signature.binds_class:
-                self.class_receivers.add(receiver)
+                self.class_receivers[receiver] = owner.name
             self.bind([receiver], _Value.of(("instance", owner.id)))
-            self.first_parameters[receiver] = owner.name
             self.instance_of[receiver] = owner.id
 
     def class_def(self, node: ast.ClassDef, scope: _Scope) -> None:
@@ -1225,8 +1231,9 @@ class _Flows:
                 targets.append(("args", callback))
             else:  # map(lambda t: ..., xs): whatever the arguments hold may be called with any of them
                 self.call_through(_union(values), _CALLED_WITH_EVERYTHING, [_union([*values, receiver])], _Value())
-        if isinstance(node.func, ast.Name) and scope.symbol(node.func.id) in self.class_receivers:
-            targets.append(("args", self.first_parameters[scope.symbol(node.func.id)]))  # cls(...) in a classmethod
+        constructed = self.class_receivers.get(scope.symbol(node.func.id)) if isinstance(node.func, ast.Name) else None
+        if constructed is not None:  # cls(...) in a classmethod
+            targets.append(("args", constructed))
         if targets:
             self.bind(targets, _union([*values, receiver]))
         return through
@@ -1482,9 +1489,7 @@ class _Flows:
         instances = self.converters.reached_from(*(("instance", owner) for owner in self.class_bases))
         for through, (name, receivers) in self.written_through.items():
             if not instances.isdisjoint(receivers):
-                for graph in (self.grad, self.device):
-                    if graph is not None:
-                        graph.flow({through}, [("attr", name)])
+                self.bind_facts(through, ("attr", name))
 
     def rest_arguments(self) -> None:
         """``*args`` takes the positional arguments after the named parameters (one more, for a
@@ -1499,11 +1504,8 @@ class _Flows:
                     rest = arguments.kwarg if suffix[1:] not in named else None
                 else:
                     rest = arguments.vararg if int(suffix[1:]) >= len(positional) - 1 else None
-                if rest is None:
-                    continue
-                for graph in (self.grad, self.device):
-                    if graph is not None:
-                        graph.flow({("arg", key + suffix)}, [signature.scope.symbol(rest.arg)])
+                if rest is not None:
+                    self.bind_facts(("arg", key + suffix), signature.scope.symbol(rest.arg))
 
     def class_families(self) -> Dict[str, FrozenSet[str]]:
         """Each class of the file: the classes it shares a line of inheritance with, in the file
