@@ -9,7 +9,9 @@ import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flake8_detach.analysis.interpreter import Interpreter
 from flake8_detach.analysis.scope import Env, local_names
+from flake8_detach.analysis.state import Heap
 from flake8_detach.analysis.values import Grad, Kind, Value, join
 
 FUNCTION = '''
@@ -102,3 +104,17 @@ def test_a_join_of_forked_environments_is_the_join_of_every_binding(steps: List[
 def test_environments_of_unrelated_paths_join_every_binding() -> None:
     first, second = Env({"x": _VALUES[1]}), Env({"x": _VALUES[0], "y": _VALUES[2]})
     assert dict(first.absorb(second)) == {"x": join(_VALUES[1], _VALUES[0]), "y": _VALUES[2]}
+
+
+# --- definitions: a redefinition keeps both, under a key of its own ---------------------------
+
+def test_redefinitions_are_numbered_not_searched_for() -> None:
+    """A lambda in each of a thousand statements: each has a key of its own, counted (the search
+    for a free key, ``<lambda>'''...``, grew with the lambdas: the file's time grew as their square)."""
+    source = "".join(f"f{k} = run(lambda t: t * {k})\n" for k in range(1000)) + "class C: pass\n" * 3
+    interpreter = Interpreter(Heap())
+    interpreter.run(cst.parse_module(source))
+    lambdas = [key for key in interpreter.functions if key.startswith("<lambda>")]
+    assert len(lambdas) == 1000
+    assert max(map(len, lambdas)) == len("<lambda>'1000")
+    assert sorted(interpreter.classes) == ["C", "C'2", "C'3"]
