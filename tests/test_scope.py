@@ -3,13 +3,17 @@ paths that meet hold (``scope.Env``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Dict, List, Tuple
+from unittest import mock
 
 import libcst as cst
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flake8_detach.analysis.interpreter import Interpreter
+from flake8_detach.analysis import scope
 from flake8_detach.analysis.scope import Env, local_names
 from flake8_detach.analysis.state import Heap
 from flake8_detach.analysis.values import Grad, Kind, Value, join
@@ -80,25 +84,45 @@ _STEPS = st.lists(st.tuples(st.sampled_from(["set", "delete", "fork", "absorb"])
                             st.integers(0, 3), st.integers(0, 7)), max_size=60)
 
 
+@pytest.mark.parametrize("layer_after", [scope.LAYER_AFTER, 0, 2])
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(_STEPS)
-def test_a_join_of_forked_environments_is_the_join_of_every_binding(steps: List[Tuple[str, int, int, int]]) -> None:
+@given(steps=_STEPS)
+def test_a_join_of_forked_environments_is_the_join_of_every_binding(
+        layer_after: int, steps: List[Tuple[str, int, int, int]]) -> None:
     """Environments forked from one another, changed and joined in any order (nested branches,
-    loops joining their head, a try's handlers) join as comparing every binding would."""
+    loops joining their head, a try's handlers) join as comparing every binding would; and each
+    holds what a plain dict would, whether its forks copy its bindings (the default, for so few
+    names) or share them in layers (0: at every fork; 2: after two changes)."""
     envs, plain = [Env()], [dict()]  # each environment, and what a plain dict holds for it
-    for step, index, name_index, other_index in steps:
-        at, name, other = index % len(envs), f"name{name_index}", other_index % len(envs)
-        if step == "set":
-            envs[at][name] = plain[at][name] = _VALUES[other_index % len(_VALUES)]
-        elif step == "delete" and name in plain[at]:
-            del envs[at][name], plain[at][name]
-        elif step == "fork":
-            envs.append(envs[at].branch())
-            plain.append(dict(plain[at]))
-        elif step == "absorb":
-            envs[at].absorb(envs[other])
-            plain[at] = _naive_join(plain[at], plain[other])
-        assert [dict(env) for env in envs] == plain
+    with mock.patch.object(scope, "LAYER_AFTER", layer_after):
+        for step, index, name_index, other_index in steps:
+            at, name, other = index % len(envs), f"name{name_index}", other_index % len(envs)
+            if step == "set":
+                envs[at][name] = plain[at][name] = _VALUES[other_index % len(_VALUES)]
+            elif step == "delete" and name in plain[at]:
+                del envs[at][name], plain[at][name]
+            elif step == "fork":
+                envs.append(envs[at].branch())
+                plain.append(dict(plain[at]))
+            elif step == "absorb":
+                envs[at].absorb(envs[other])
+                plain[at] = _naive_join(plain[at], plain[other])
+            assert [dict(env) for env in envs] == plain
+            assert all(env.get(f"name{k}") == known.get(f"name{k}") and (f"name{k}" in env) == (f"name{k}" in known)
+                       for env, known in zip(envs, plain) for k in range(4))
+
+
+def test_a_fork_of_many_bindings_copies_only_what_changed_since_its_layer() -> None:
+    """A function of 20,000 names forks at each ``if``: each fork copies at most the square root
+    of them (a fork copied all of them: the long function's time grew as its square)."""
+    env = Env()
+    for k in range(10_000):
+        env[f"h{k}"] = _VALUES[k % 3]
+        branched = env.branch()
+        assert len(branched._own) <= max(scope.LAYER_AFTER, math.isqrt(2 * k + 1))
+        branched[f"x{k}"] = _VALUES[0]
+        env.absorb(branched)
+    assert len(dict(env)) == 20_000
 
 
 def test_environments_of_unrelated_paths_join_every_binding() -> None:
