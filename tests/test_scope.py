@@ -4,6 +4,7 @@ paths that meet hold (``scope.Env``)."""
 from __future__ import annotations
 
 import math
+import random
 from typing import Dict, List, Tuple
 from unittest import mock
 
@@ -16,7 +17,7 @@ from flake8_detach.analysis.interpreter import Interpreter
 from flake8_detach.analysis import scope
 from flake8_detach.analysis.scope import Env, local_names
 from flake8_detach.analysis.state import Heap
-from flake8_detach.analysis.values import Grad, Kind, Value, join
+from flake8_detach.analysis.values import Device, Evidence, Grad, Kind, Origin, Value, join
 
 FUNCTION = '''
 def f(a, *b, c=1, **d):
@@ -142,3 +143,36 @@ def test_redefinitions_are_numbered_not_searched_for() -> None:
     assert len(lambdas) == 1000
     assert max(map(len, lambdas)) == len("<lambda>'1000")
     assert sorted(interpreter.classes) == ["C", "C'2", "C'3"]
+
+
+# --- the heap: what many writes store does not depend on their order --------------------------
+
+_NODES = [cst.Name("a"), cst.Name("b")]
+_WRITTEN = [
+    Value(kind, grad, Origin("made here", node, evidence), device=device, placed=node if device else None,
+          qualified_name=name, alternatives=alternatives)
+    for kind in (Kind.TENSOR, Kind.MODULE, Kind.CONTAINER, Kind.UNKNOWN, Kind.OTHER)
+    for grad, evidence, node in ((Grad.YES, Evidence.PROVED, _NODES[0]), (Grad.YES, Evidence.PROVED, _NODES[1]),
+                                 (Grad.YES, Evidence.INFERRED, _NODES[0]), (Grad.NO, Evidence.PROVED, _NODES[1]))
+    for device in (None, Device.CPU, Device.ACCELERATOR)
+    for name, alternatives in ((None, frozenset()), (None, frozenset({"g"})), ("f", frozenset({"h"})))
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_WRITTEN), min_size=1, max_size=8), st.randoms(use_true_random=False))
+def test_writing_again_what_was_written_changes_nothing(written: List[Value], order: random.Random) -> None:
+    """A round of interpretation writes again, in another order, what the one before wrote: the
+    heap must not change, or the file is interpreted again until the last round.  (A list, then
+    a model, then a list made the stored kind unknown, then a list; a model stored on some paths
+    swapped its origin at each write; the alternatives of a callable were lost at a join.)"""
+    heap = Heap()
+    for value in written:
+        heap.store_attribute("C", "x", value)
+    stored, versions = heap.values[("C", "x")], dict(heap.versions)
+    again = list(written)
+    order.shuffle(again)
+    for value in again:
+        heap.store_attribute("C", "x", value)
+    assert heap.values[("C", "x")] == stored
+    assert heap.versions == versions

@@ -16,10 +16,10 @@ given changes state that other functions read.  Two mechanisms carry it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Optional, Tuple
 
-from flake8_detach.analysis.values import Value, join
+from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any
 
 HeapKey = Tuple[str, str]  # (class key, attribute) or ("", module variable)
 _MODULE = ""
@@ -41,6 +41,8 @@ class Heap:
     versions: Dict[HeapKey, int] = field(default_factory=dict)
     # What this round of interpretation read, and the version it read.
     reads: Dict[HeapKey, int] = field(default_factory=dict)
+    # What the writes under each key had, whatever their order (see ``_Gathered``).
+    gathered: Dict[HeapKey, "_Gathered"] = field(default_factory=dict)
 
     def attribute(self, owner: str, name: str) -> Optional[Value]:
         return self._read((owner, name))
@@ -72,6 +74,39 @@ class Heap:
     def _write(self, key: HeapKey, value: Value) -> None:
         current = self.values.get(key)
         joined = value if current is None else join(current, value)
+        gathered = self.gathered.get(key)
+        if gathered is None:
+            gathered = self.gathered[key] = _Gathered(value)
+        else:
+            joined = gathered.settle(joined, value)
         if joined != current:
             self.values[key] = joined
             self.versions[key] = self.versions.get(key, 0) + 1
+
+
+class _Gathered:
+    """What the writes under one key had: their kinds, and the origin of the best proved of
+    those with the most grad (the first of equals).  The value stored takes its kind and origin
+    from them, not from joining the writes one by one, which depends on their order (a list,
+    then a model, then a list: unknown, then a list again; a model stored on some paths only took
+    a new origin at each write).  A round of interpretation writes again, in another order, what
+    the one before wrote: it must change nothing, or the file is interpreted again until the last
+    round."""
+
+    __slots__ = ("kinds", "grad", "origin")
+
+    def __init__(self, first: Value) -> None:
+        self.kinds = {first.kind}
+        self.grad, self.origin = first.grad, first.origin
+
+    def settle(self, joined: Value, written: Value) -> Value:
+        self.kinds.add(written.kind)
+        if written.grad > self.grad:
+            self.grad, self.origin = written.grad, written.origin
+        elif written.grad == self.grad and written.origin is not None and (
+                self.origin is None or written.origin.evidence > self.origin.evidence):
+            self.origin = written.origin
+        kind, origin = kind_of_any(self.kinds), origin_of_any(self.origin, self.kinds)
+        if joined.kind is kind and joined.origin is origin:
+            return joined
+        return replace(joined, kind=kind, origin=origin)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence,
+                    Tuple)
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -208,8 +209,10 @@ def highest_device(values: Iterable[Value]) -> Tuple[Optional[Device], Optional[
 
 def _join_device(a: Value, b: Value) -> Tuple[Optional[Device], Optional[cst.CSTNode]]:
     first, second = device_of(a), device_of(b)
-    if first is None or first == second:
-        return second, b.placed if first is None else (a.placed or b.placed)
+    if first == second:  # the first node of equals, as for origins: joins in any order agree
+        return first, a.placed or b.placed
+    if first is None:
+        return second, b.placed
     if second is None:
         return first, a.placed
     return Device.MAYBE, a.placed or b.placed
@@ -221,17 +224,33 @@ _NOT_OPERANDS = frozenset({Kind.FUNCTION, Kind.MODULE, Kind.REFERENCE, Kind.CONS
 # A value that is a tensor on one path and a list or a model on another has no one shape:
 # a fix that detaches it would fail on the other path.
 _SHAPES = frozenset({Kind.TENSOR, Kind.MODULE, Kind.CONTAINER})
+_MODEL_OR_UNKNOWN = frozenset({Kind.MODULE, Kind.UNKNOWN})
 
 
 def _join_kind(a: Kind, b: Kind) -> Kind:
-    if a is b:
-        return a
-    if a in _SHAPES and b in _SHAPES:
+    return a if a is b else kind_of_any({a, b})
+
+
+def kind_of_any(kinds: AbstractSet[Kind]) -> Kind:
+    """The kind of a value that may be of any of ``kinds`` (not empty).  Joining two at a time
+    depends on the order (a list, then a model, then a list again: unknown, then a list), so
+    what gathers many writes gathers their kinds and asks this."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if len(kinds & _SHAPES) > 1:
         return Kind.UNKNOWN
     for preferred in (Kind.FOREIGN, Kind.TENSOR, Kind.MODULE, Kind.CONTAINER):
-        if preferred in (a, b):
+        if preferred in kinds:
             return preferred
     return Kind.UNKNOWN
+
+
+def origin_of_any(origin: Optional[Origin], kinds: AbstractSet[Kind]) -> Optional[Origin]:
+    """The origin of a value of any of ``kinds``: a model on some paths and something unknown
+    on others is only guessed to be one (a fix that detaches it would be unsafe)."""
+    if origin is not None and not origin.inferred and _MODEL_OR_UNKNOWN <= kinds:
+        return replace(origin, evidence=Evidence.INFERRED)
+    return origin
 
 
 def join(a: Value, b: Value) -> Value:
@@ -242,8 +261,7 @@ def join(a: Value, b: Value) -> Value:
     origin = strongest_origin(v for v in (a, b) if v.grad == grad)
     kind = _join_kind(a.kind, b.kind)
     device, placed = _join_device(a, b)
-    if {a.kind, b.kind} == {Kind.MODULE, Kind.UNKNOWN} and origin is not None and not origin.inferred:
-        origin = replace(origin, evidence=Evidence.INFERRED)  # a model on one path only: fixes unsafe
+    origin = origin_of_any(origin, {a.kind, b.kind})
     return Value(
         kind=kind,
         grad=grad,
@@ -252,7 +270,7 @@ def join(a: Value, b: Value) -> Value:
         item=_join_optional(a.item, b.item),
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
-        alternatives=(_callable_keys(a) | _callable_keys(b)) if a.qualified_name != b.qualified_name else frozenset(),
+        alternatives=_joined_alternatives(a, b),
         record=a.record if a.record == b.record else None,
         captured=a.captured if a.captured == b.captured else (),
         bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
@@ -267,6 +285,16 @@ def join(a: Value, b: Value) -> Value:
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
         zero_dim=a.zero_dim and b.zero_dim,
     )
+
+
+def _joined_alternatives(a: Value, b: Value) -> FrozenSet[str]:
+    """The other functions the join may be: each side's, and each side's own one where the two
+    differ.  (Where both named none, the join kept none of their alternatives: a value stored
+    in an attribute lost them at the next join and won them back at the next round, and the
+    file was interpreted again until the last round.)"""
+    if a.qualified_name == b.qualified_name:
+        return a.alternatives | b.alternatives
+    return _callable_keys(a) | _callable_keys(b)
 
 
 def _callable_keys(value: Value) -> FrozenSet[str]:
