@@ -75,8 +75,9 @@ class Env:
             raise KeyError(name)
         return value
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
+    def __contains__(self, name: str) -> bool:
+        own = self._own
+        return own.get(name) is not None or name not in own and name in self._layer
 
     def __setitem__(self, name: str, value: Value) -> None:
         self._own[name] = value
@@ -384,8 +385,13 @@ class Frame:
         self.set(key, value)
 
     def lookup(self, name: str) -> Optional[Value]:
-        frame = self.binding_frame(name)
-        return None if frame is None else frame.env[name]
+        frame: Optional[Frame] = self
+        while frame is not None:
+            value = frame.env.get(name)
+            if value is not None:
+                return value
+            frame = frame.outer
+        return None
 
     def binding_frame(self, name: str) -> Optional["Frame"]:
         """The innermost frame, this one or an enclosing one, that binds ``name``."""
