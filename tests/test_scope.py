@@ -176,3 +176,14 @@ def test_writing_again_what_was_written_changes_nothing(written: List[Value], or
         heap.store_attribute("C", "x", value)
     assert heap.values[("C", "x")] == stored
     assert heap.versions == versions
+
+
+def test_a_join_keeps_every_function_a_callable_may_be() -> None:
+    """``fn = callbacks[i]`` (``f`` or ``g``) on one path, something unknown on the other: the join
+    may still be ``f`` or ``g`` (it forgot both where neither side named one function)."""
+    either = Value(Kind.FUNCTION, alternatives=frozenset({"f", "g"}))
+    assert join(either, Value(Kind.UNKNOWN)).functions == {"f", "g"}
+    assert join(Value(Kind.UNKNOWN), either).functions == {"f", "g"}
+    named = Value(Kind.FUNCTION, qualified_name="f", alternatives=frozenset({"h"}))
+    assert join(named, Value(Kind.FUNCTION, qualified_name="f")).functions == {"f", "h"}
+    assert join(named, Value(Kind.FUNCTION, qualified_name="g")).functions == {"f", "g", "h"}
