@@ -505,7 +505,7 @@ class _Flows:
 
     # --- graph edges --------------------------------------------------------------
     def bind(self, targets: List[Symbol], value: _Value) -> None:
-        if not targets:
+        if not targets or not (value.grad or value.device or value.converters):
             return
         if self.grad is not None:
             self.grad.flow(value.grad, targets)
@@ -1656,6 +1656,7 @@ def _grad_seed_namespaces() -> FrozenSet[str]:
 
 
 @functools.lru_cache(maxsize=4096)  # names and attributes repeat: ask once each
+@functools.lru_cache(maxsize=1 << 16)  # asked of every name and attribute read: the same few hundred words
 def _names_accelerator(text: str) -> bool:
     return _ACCELERATOR_NAME.search(text) is not None
 
@@ -1667,12 +1668,15 @@ def _called_implicitly(key: str) -> bool:
 
 def _qualified(func: ast.expr, scope: _Scope) -> Optional[str]:
     """``np.linalg.norm`` as ``numpy.linalg.norm``: what a chain rooted at an import names."""
-    chain = dotted(func)
-    if chain is None:
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
         return None
-    root = chain.split(".", 1)[0]
-    imported = scope.imported(root)
-    return None if imported is None else imported + chain[len(root):]
+    imported = scope.imported(root.id)
+    if imported is None:  # most chains: self.x, model.fc (their dotted name would be made for nothing)
+        return None
+    return imported + (dotted(func) or "")[len(root.id):]
 
 
 def _moves_to_host_by_argument(node: ast.Call, scope: _Scope) -> bool:
