@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flake8_detach.analysis.interpreter import Interpreter
+from flake8_detach.analysis.interpreter import Interpreter, analyze_module
 from flake8_detach.analysis import scope
 from flake8_detach.analysis.scope import Env, local_names
+from flake8_detach.analysis.sites import ConversionSite
 from flake8_detach.analysis.state import Heap
 from flake8_detach.analysis.values import Device, Evidence, Grad, Kind, Origin, Value, join
 
@@ -187,3 +188,76 @@ def test_a_join_keeps_every_function_a_callable_may_be() -> None:
     named = Value(Kind.FUNCTION, qualified_name="f", alternatives=frozenset({"h"}))
     assert join(named, Value(Kind.FUNCTION, qualified_name="f")).functions == {"f", "h"}
     assert join(named, Value(Kind.FUNCTION, qualified_name="g")).functions == {"f", "g", "h"}
+
+
+_WRITTEN_IN_TURN = {
+    "an attribute written by methods": '''
+import torch.nn as nn
+class Holder:
+    def read(self):
+        return self.layers
+    def first(self):
+        self.layers = []
+    def second(self):
+        self.layers = nn.Linear(2, 2)
+    def third(self):
+        self.layers = [nn.ReLU()]
+''',
+    "an attribute of a base class written by its subclasses": '''
+import torch.nn as nn
+class Base(nn.Module):
+    def forward(self, x):
+        return self.blocks
+class ListOfBlocks(Base):
+    def build(self):
+        self.blocks = []
+class OneBlock(Base):
+    def build(self):
+        self.blocks = nn.Linear(2, 2)
+class MoreBlocks(Base):
+    def build(self):
+        self.blocks = [nn.ReLU()]
+''',
+    "an attribute rebound in a loop": '''
+import torch.nn as nn
+class Stack:
+    def top(self):
+        return self.parts
+    def reset(self):
+        self.parts = []
+    def fill(self, sizes):
+        for size in sizes:
+            self.parts = nn.Linear(size, size)
+            self.parts = [self.parts]
+''',
+    "a model stored on some paths, something unknown on others": '''
+import torch.nn as nn
+from elsewhere import build
+class Net(nn.Module):
+    def forward(self, x):
+        return self.head(x)
+    def small(self):
+        self.head = nn.Linear(2, 2)
+    def guessed(self):
+        self.head = build()
+    def large(self):
+        self.head = nn.Linear(4, 4)
+''',
+}
+
+
+@pytest.mark.parametrize("source", _WRITTEN_IN_TURN.values(), ids=_WRITTEN_IN_TURN)
+def test_a_file_is_interpreted_again_only_while_what_it_read_changes(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read before the writes asks for a second round; a third is for nothing when the second
+    writes again what the first wrote (a list, a model, a list: it ran the last round)."""
+    rounds: List[cst.Module] = []
+    run = Interpreter.run
+
+    def counted(self: Interpreter, module: cst.Module) -> List[ConversionSite]:
+        rounds.append(module)
+        return run(self, module)
+
+    monkeypatch.setattr(Interpreter, "run", counted)
+    analyze_module(cst.parse_module(source))
+    assert len(rounds) == 2
