@@ -95,7 +95,8 @@ def test_a_join_of_forked_environments_is_the_join_of_every_binding(
     loops joining their head, a try's handlers) join as comparing every binding would; and each
     holds what a plain dict would, whether its forks copy its bindings (the default, for so few
     names) or share them in layers (0: at every fork; 2: after two changes)."""
-    envs, plain = [Env()], [dict()]  # each environment, and what a plain dict holds for it
+    envs: List[Env] = [Env()]
+    plain: List[Dict[str, Value]] = [dict()]  # each environment, and what a plain dict holds for it
     with mock.patch.object(scope, "LAYER_AFTER", layer_after):
         for step, index, name_index, other_index in steps:
             at, name, other = index % len(envs), f"name{name_index}", other_index % len(envs)
