@@ -87,7 +87,11 @@ class Editor:
         return client
 
     def _queue(self, uri: str) -> "asyncio.Queue[List[types.Diagnostic]]":
-        return self.published.setdefault(uri, asyncio.Queue())
+        """Made in the client's loop: before Python 3.10 a queue binds the loop current where it
+        is made, and the test's own thread has none."""
+        if uri not in self.published:
+            self.published[uri] = asyncio.Queue()
+        return self.published[uri]
 
     async def _start(self) -> None:
         await self.client.start_io(*tool("lsp"), cwd=str(self.root))
@@ -199,7 +203,10 @@ class Editor:
 
     def diagnostics(self, uri: str) -> List[types.Diagnostic]:
         """The next diagnostics published for ``uri``."""
-        return self._call(asyncio.wait_for(self._queue(uri).get(), TIMEOUT))
+        return self._call(self._next(uri))
+
+    async def _next(self, uri: str) -> List[types.Diagnostic]:
+        return await asyncio.wait_for(self._queue(uri).get(), TIMEOUT)
 
     def nothing_published(self, uri: str) -> bool:
         return self._call(self._empty(uri))
