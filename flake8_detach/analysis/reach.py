@@ -1656,7 +1656,6 @@ def _grad_seed_namespaces() -> FrozenSet[str]:
 
 
 @functools.lru_cache(maxsize=4096)  # names and attributes repeat: ask once each
-@functools.lru_cache(maxsize=1 << 16)  # asked of every name and attribute read: the same few hundred words
 def _names_accelerator(text: str) -> bool:
     return _ACCELERATOR_NAME.search(text) is not None
 
