@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Dict, Optional, Tuple
 
-from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any
+from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any, stronger_origin
 
 HeapKey = Tuple[str, str]  # (class key, attribute) or ("", module variable)
 _MODULE = ""
@@ -103,9 +103,8 @@ class _Gathered:
         self.kinds.add(written.kind)
         if written.grad > self.grad:
             self.grad, self.origin = written.grad, written.origin
-        elif written.grad == self.grad and written.origin is not None and (
-                self.origin is None or written.origin.evidence > self.origin.evidence):
-            self.origin = written.origin
+        elif written.grad == self.grad:
+            self.origin = stronger_origin(self.origin, written.origin)
         kind, origin = kind_of_any(self.kinds), origin_of_any(self.origin, self.kinds)
         if joined.kind is kind and joined.origin is origin:
             return joined

@@ -162,9 +162,13 @@ def strongest_origin(values: Iterable[Value]) -> Optional[Origin]:
     a guessed model's output is proved to require grad by the parameter."""
     best: Optional[Origin] = None
     for value in values:
-        if value.origin is not None and (best is None or value.origin.evidence > best.evidence):
-            best = value.origin
+        best = stronger_origin(best, value.origin)
     return best
+
+
+def stronger_origin(best: Optional[Origin], other: Optional[Origin]) -> Optional[Origin]:
+    """``other`` if it is better proved than ``best``, else ``best`` (the first of equals)."""
+    return other if other is not None and (best is None or other.evidence > best.evidence) else best
 
 
 def requires_grad(origin: Origin, kind: Kind = Kind.TENSOR) -> Value:
