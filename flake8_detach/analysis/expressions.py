@@ -8,8 +8,10 @@ to ``FunctionCalls`` (the interpreter), which knows their summaries.
 
 from __future__ import annotations
 
+import enum
+import functools
 from dataclasses import replace
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -55,6 +57,48 @@ _LITERALS = (
     cst.FormattedString,
     cst.Ellipsis,
 )
+# Children that hold no expression (whitespace, punctuation, operators, the text of an
+# f-string) or that the statement interpreter runs: evaluate_children does not descend.
+_HOLDS_NO_EXPRESSION = (
+    cst.BaseSuite,
+    cst.BaseStatement,
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.Colon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.FormattedStringText,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+)
+
+
+class _ChildRole(enum.Enum):
+    EXPRESSION = "evaluate it"
+    HOLDER = "evaluate what it holds"  # an argument, a subscript's slice, an f-string's {part}
+    NEITHER = "skip it"
+
+
+@functools.lru_cache(maxsize=None)  # one entry per node class: the isinstance checks cost at every node
+def _child_role(node_type: type) -> _ChildRole:
+    if issubclass(node_type, cst.BaseExpression):
+        return _ChildRole.EXPRESSION
+    return _ChildRole.NEITHER if issubclass(node_type, _HOLDS_NO_EXPRESSION) else _ChildRole.HOLDER
+
+
 _SCRIPT_NAME = Value(Kind.OTHER, constant="__main__")
 _CONSTANTS = {"True": Value(Kind.OTHER, constant=True), "False": Value(Kind.OTHER, constant=False), "None": OTHER}
 
@@ -173,9 +217,10 @@ class Evaluator:
     def evaluate_children(self, node: cst.CSTNode, frame: Frame) -> None:
         """Evaluate nested expressions only for the conversions they may hold."""
         for child in node.children:
-            if isinstance(child, cst.BaseExpression):
-                self.evaluate(child, frame)
-            elif not isinstance(child, (cst.BaseSuite, cst.BaseStatement)):
+            role = _child_role(type(child))
+            if role is _ChildRole.EXPRESSION:
+                self.evaluate(cast(cst.BaseExpression, child), frame)
+            elif role is _ChildRole.HOLDER:
                 self.evaluate_children(child, frame)
 
     def computed(self, value: Value, frame: Frame) -> Value:

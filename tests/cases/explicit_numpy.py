@@ -132,6 +132,26 @@ w = torch.ones(2, requires_grad=True)
 loss = (w ** 2).sum()
 print(f"loss = {loss.numpy()}")  # expect: DET101
 
+# case: numpy-in-a-slice-bound
+import torch
+
+w = torch.ones(2, requires_grad=True)
+steps = list(range(10))
+print(steps[int(w.sum().numpy()):])  # expect: DET101
+
+# case: numpy-in-an-index-of-an-index
+import torch
+
+w = torch.ones(2, requires_grad=True)
+grid = [[0, 1, 2], [3, 4, 5]]
+print(grid[1][int(w[0].numpy())])  # expect: DET101
+
+# case: numpy-in-a-format-spec
+import torch
+
+w = torch.ones(2, requires_grad=True)
+print(f"{3.14159:.{int(w[1].numpy())}f}")  # expect: DET101
+
 # case: format-tensor-without-conversion
 import torch
 
