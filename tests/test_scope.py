@@ -247,11 +247,8 @@ class Net(nn.Module):
 }
 
 
-@pytest.mark.parametrize("source", _WRITTEN_IN_TURN.values(), ids=_WRITTEN_IN_TURN)
-def test_a_file_is_interpreted_again_only_while_what_it_read_changes(
-        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A read before the writes asks for a second round; a third is for nothing when the second
-    writes again what the first wrote (a list, a model, a list: it ran the last round)."""
+def _rounds(source: str, monkeypatch: pytest.MonkeyPatch) -> Tuple[int, List[ConversionSite]]:
+    """How many times ``analyze_module`` interprets ``source``, and the sites it finds."""
     rounds: List[cst.Module] = []
     run = Interpreter.run
 
@@ -260,5 +257,91 @@ def test_a_file_is_interpreted_again_only_while_what_it_read_changes(
         return run(self, module)
 
     monkeypatch.setattr(Interpreter, "run", counted)
-    analyze_module(cst.parse_module(source))
-    assert len(rounds) == 2
+    sites = analyze_module(cst.parse_module(source))
+    return len(rounds), sites
+
+
+@pytest.mark.parametrize("source", _WRITTEN_IN_TURN.values(), ids=_WRITTEN_IN_TURN)
+def test_a_file_is_interpreted_again_only_while_what_it_read_changes(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read before the writes asks for a second round; a third is for nothing when the second
+    writes again what the first wrote (a list, a model, a list: it ran the last round)."""
+    assert _rounds(source, monkeypatch)[0] == 2
+
+
+_INHERITED_CONSTRUCTOR = {
+    "a subclass's method read before another class makes one": '''
+import torch.nn as nn
+class Block(nn.Module):
+    def __init__(self, size):
+        super().__init__()
+        self.proj = nn.Linear(size, size)
+    def forward(self, x):
+        return self.proj(x)
+class Mixer(Block):
+    def peek(self, x):
+        return self.proj(x).numpy()
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mixer = Mixer(4)
+''',
+    "two levels down, made in a function": '''
+import torch
+class Base:
+    def __init__(self, scale):
+        self.weight = torch.ones(3, requires_grad=True)
+class Middle(Base):
+    pass
+class Leaf(Middle):
+    def show(self):
+        return self.weight.numpy()
+def main():
+    leaf = Leaf(2.0)
+    return leaf.show()
+''',
+    "read in a loop, made at module level": '''
+import torch
+import torch.nn as nn
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.Linear(2, 2)
+class Tiny(Encoder):
+    def summary(self, batches):
+        outs = []
+        for x in batches:
+            outs.append(self.layer(x).numpy())
+        return outs
+net = Tiny()
+print(net.summary([torch.randn(2, 2)]))
+''',
+    "built by a helper, called through another class": '''
+import torch.nn as nn
+def make_head():
+    return nn.Linear(8, 2)
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = make_head()
+class Probe(Head):
+    def predict(self, x):
+        return self.head(x).cpu().numpy()
+class Runner:
+    def __init__(self):
+        self.probe = Probe()
+    def run(self, x):
+        return self.probe.predict(x)
+''',
+}
+
+
+@pytest.mark.parametrize("source", _INHERITED_CONSTRUCTOR.values(), ids=_INHERITED_CONSTRUCTOR)
+def test_a_subclass_knows_what_its_inherited_constructor_stores_in_one_round(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its methods read what the base's ``__init__`` stores before any instance is made: they
+    find it at once, not in a second round, and the conversion of the model's output raises."""
+    rounds, sites = _rounds(source, monkeypatch)
+    assert rounds == 1
+    assert [site.grad for site in sites] == [Grad.YES]
+

@@ -296,8 +296,15 @@ class Interpreter:
             return
         info.initialised = True
         init = info.method("__init__")
-        if init is not None:
-            self.result(init, GradMode.ON)
+        if init is None:
+            return
+        self.result(init, GradMode.ON)
+        if init.owner is not None and init.owner is not info:
+            # an inherited constructor stores on the subclass's instances too: what the base's
+            # instances hold is known before the subclass's methods read it (or the first read
+            # finds nothing, and the file is interpreted again once an instance is made)
+            for name, value in self.heap.attributes_of(init.owner.key).items():
+                info.set_attribute(name, value)
 
     # --- FunctionCalls --------------------------------------------------
     def function_named(self, key: str) -> Optional[FunctionInfo]:
