@@ -345,3 +345,59 @@ def test_a_subclass_knows_what_its_inherited_constructor_stores_in_one_round(
     assert rounds == 1
     assert [site.grad for site in sites] == [Grad.YES]
 
+
+_WRITTEN_UNDER_A_MODULE_VARIABLE = {
+    "an imported module's setting, set after a function reads the module": '''
+import torch
+import torch.nn as nn
+net = nn.Linear(2, 2)
+def evaluate(x):
+    return torch.sigmoid(net(x)).numpy()
+def main():
+    evaluate(torch.ones(1, 2))
+    setup()
+def setup():
+    torch.backends.cudnn.benchmark = True
+''',
+    "an item of os.environ, set after a method reads it": '''
+import os
+import torch
+class Trainer:
+    def report(self, loss):
+        print(os.environ.get("RANK"), loss.numpy())
+    def train(self, w):
+        loss = (w * 2).sum()
+        self.report(loss)
+def configure():
+    os.environ["RANK"] = "0"
+w = torch.ones(2, requires_grad=True)
+Trainer().train(w)
+configure()
+''',
+    "an attribute of a module-level object, set by a helper in a loop": '''
+import numpy as np
+import torch
+class Settings:
+    scale = 1.0
+SETTINGS = Settings()
+def plot(t):
+    return np.asarray(t * SETTINGS.scale)
+def tune(step):
+    SETTINGS.scale = step
+def main():
+    for step in range(3):
+        w = torch.randn(3, requires_grad=True)
+        plot(w)
+        tune(step)
+''',
+}
+
+
+@pytest.mark.parametrize("source", _WRITTEN_UNDER_A_MODULE_VARIABLE.values(), ids=_WRITTEN_UNDER_A_MODULE_VARIABLE)
+def test_a_write_under_a_module_variable_does_not_change_the_variable(
+        source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A function that sets ``torch.backends.cudnn.benchmark`` leaves ``torch`` as the functions
+    that read it before saw it: the file is interpreted once, and what it converts still raises."""
+    rounds, sites = _rounds(source, monkeypatch)
+    assert rounds == 1
+    assert Grad.YES in [site.grad for site in sites]

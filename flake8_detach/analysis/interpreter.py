@@ -407,7 +407,9 @@ class Interpreter:
             self._write_class_attribute(held, write, value)
         key = write.root + write.path
         binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
-        if binding.outer is None:
+        if binding.outer is None and not write.path:
+            # the module variable itself changed (rebound by `global`, or grown); a write under
+            # it (`torch.backends.cudnn.benchmark = True`) leaves its value as other functions read it
             self.heap.store_module_variable(write.root, binding.env[write.root])
         self.note_write(frame, key, value, write.adds)
 
