@@ -125,6 +125,45 @@ _SCENARIOS = {
         def summary():
             return np.mean(np.asarray(losses))
         ''', [(10, "DET102")]),
+    "module state a helper adds to, called by a training function": ('''
+        history = []
+
+        def plot():
+            return np.array(history)
+
+        def record(loss):
+            history.append(loss)
+
+        def train():
+            w = torch.rand(2, requires_grad=True)
+            for _ in range(3):
+                record((w * 2).sum())
+        ''', [(8, "DET102")]),
+    "a model a loader rebinds with global, called by a method": ('''
+        MODEL = None
+
+        class Server:
+            def handle(self, x):
+                return MODEL(x).numpy()
+
+        def start():
+            global MODEL
+            MODEL = torch.nn.Linear(2, 2)
+        ''', [(9, "DET101")]),
+    "a module dict a method stores into, read by key elsewhere": ('''
+        cache = {}
+
+        class Recorder:
+            def record(self, name, value):
+                cache[name] = value
+
+        def train():
+            w = torch.rand(2, requires_grad=True)
+            Recorder().record("w", w * 2)
+
+        def dump():
+            return np.asarray(cache["w"])
+        ''', [(16, "DET102")]),
     "grad mode switched off at module level": ('''
         torch.set_grad_enabled(False)
         weights = torch.rand(3) * torch.rand(3, requires_grad=True)
@@ -142,6 +181,24 @@ def test_what_a_finding_depends_on_is_kept(body: str, expected: List[Tuple[int, 
     _assert_same(source)
     last_line = source.count("\n")
     assert _blanked(source) == [last_line - 1, last_line]
+
+
+def test_a_definition_that_changes_an_imported_module_is_left_out() -> None:
+    """Setting ``torch.backends.cudnn.deterministic`` or filling a weight with ``torch.nn.init``
+    changes nothing the file's own variables hold: the function is not kept for what it changes,
+    though every kept statement names torch."""
+    source = _program('''
+        def make_deterministic(layer):
+            torch.backends.cudnn.deterministic = True
+            torch.nn.init.zeros_(layer.weight)
+
+        def report():
+            return torch.rand(2, requires_grad=True).numpy()
+        ''')
+    assert _codes(source) == [(10, "DET101")]
+    _assert_same(source)
+    last_line = source.count("\n")
+    assert _blanked(source) == [5, 6, 7, last_line - 1, last_line]
 
 
 def test_model_definitions_and_config_tables_are_left_out() -> None:

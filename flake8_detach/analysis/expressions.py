@@ -431,6 +431,8 @@ class Evaluator:
         ``source`` is the assigned expression, where there is one (for fixes)."""
         if isinstance(target, cst.Name):
             frame.rebind(target.value, value)
+            if target.value in frame.global_names:  # the module's variable, which other functions read
+                self.calls.note_write(frame, target.value, value, adds=False)
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, frame)
         elif isinstance(target, cst.Subscript):
@@ -615,7 +617,7 @@ class Evaluator:
     def callee(self, func: cst.BaseExpression, frame: Frame) -> Value:
         """The called value; a function of this file called here does not escape."""
         if isinstance(func, cst.Name):
-            value = frame.lookup(func.value)
+            value = self.lookup(frame, func.value)
             if value is not None:
                 return value
         return self.evaluate(func, frame)

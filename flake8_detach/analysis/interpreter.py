@@ -55,6 +55,7 @@ from flake8_detach.analysis.values import (
     parameter,
     record_of,
     substitute,
+    without_parameters,
 )
 from flake8_detach.torch_api import Effect
 
@@ -382,6 +383,13 @@ class Interpreter:
             held = frame.lookup(f"{root}.{attribute}") if attribute else None
             if attribute and held is not None:
                 frame.owner.set_attribute(attribute, held)
+        if key == root and root in frame.global_names and frame.outer is not None:
+            # `global model; model = load()`: functions interpreted before read the new value (what
+            # depends on the parameters, each call stores: it replays the write with its arguments)
+            held = frame.module_frame().env.get(root)
+            known = None if held is None else without_parameters(held)
+            if known is not None:
+                self.heap.store_module_variable(root, known)
         function = frame.context.function
         if function is None:
             return

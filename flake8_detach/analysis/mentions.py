@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Set, Tuple, Union
 
+from flake8_detach import torch_api
+
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -56,6 +58,11 @@ class Mentions:
     every_name: Set[str] = field(default_factory=set)  # names anywhere, nested scopes included
     imports: List[Import] = field(default_factory=list)  # anywhere, nested scopes included
     declared_global: Set[str] = field(default_factory=set)
+    # Names whose value or contents this scope's code may change: rebound, an attribute or item
+    # stored (`cache[key] = t`), an element added (`history.append(t)`); of nested scopes, those of
+    # an enclosing scope (`global model; model = load()`).  A function doing so at module level
+    # changes the module's variable as an assignment there does.
+    changed: Set[str] = field(default_factory=set)
 
     @property
     def names(self) -> Set[str]:
@@ -67,6 +74,7 @@ class Mentions:
         self.attributes |= inner.attributes
         self.every_name |= inner.every_name
         self.imports += inner.imports
+        self.changed |= (inner.changed - own) | (inner.bound & inner.declared_global)
 
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
@@ -119,6 +127,11 @@ def _push_children(node: ast.AST, pending: List[ast.AST]) -> None:
 
 
 def _note_binding(node: ast.AST, found: Mentions) -> None:
+    if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
+        _note_change(node.value, found)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(node.func.attr)):
+        _note_change(node.func.value, found)
     if isinstance(node, ast.Attribute):
         found.attributes.add(node.attr)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -129,6 +142,14 @@ def _note_binding(node: ast.AST, found: Mentions) -> None:
         found.bound.add(node.name)
     elif isinstance(node, (ast.Global, ast.Nonlocal)):
         found.declared_global.update(node.names)
+
+
+def _note_change(changed: ast.expr, found: Mentions) -> None:
+    """What ``changed`` (``history``, ``stats['train']``, ``self.cache``) is rooted at changes."""
+    while isinstance(changed, (ast.Attribute, ast.Subscript)):
+        changed = changed.value
+    if isinstance(changed, ast.Name):
+        found.changed.add(changed.id)
 
 
 def _imports(node: Union[ast.Import, ast.ImportFrom]) -> List[Import]:

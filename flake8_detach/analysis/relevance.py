@@ -11,12 +11,14 @@ its callers pass it.  So a top-level ``def`` or ``class`` may be left out when
 * it names nothing that converts (it cannot be a caller that decides a grad mode or hands a
   tensor to a converting helper).
 
-Module-level statements that can only change module variables (timm's thousand-line
-``default_cfgs`` table and the loop that edits it) are kept exactly when one of those variables
-is needed.  Every other top-level statement (imports, ``if __name__ == "__main__":`` blocks,
-calls of the file's functions) is always kept.  Left-out lines are blanked, not removed:
-positions in the parsed text are positions in the file.  ``tests/test_relevance.py`` checks
-that findings never change.
+A definition that changes a module variable of the file (``global model; model = load()``,
+``history.append(loss)``, ``cache[key] = t``) binds it as an assignment does: it is kept when
+the variable is needed, and so are its callers, which pass what it stores.  Module-level
+statements that can only change module variables (timm's thousand-line ``default_cfgs`` table
+and the loop that edits it) are kept exactly when one of those variables is needed.  Every
+other top-level statement (imports, ``if __name__ == "__main__":`` blocks, calls of the file's
+functions) is always kept.  Left-out lines are blanked, not removed: positions in the parsed
+text are positions in the file.  ``tests/test_relevance.py`` checks that findings never change.
 """
 
 from __future__ import annotations
@@ -86,14 +88,14 @@ def relevant_source(source: str, tree: ast.AST, sites: FrozenSet[SiteKind] = _CO
     if not isinstance(tree, ast.Module):
         return source
     units = [_unit(statement) for statement in tree.body]
+    _leave_imports_to_statements(units)
     converting = _mark_sites(units, markers_of(sites), site_lines)
     if converting is None:
         return source
     if not converting:
         return None
     _release_inert_statements(units)
-    _keep_converting(units)
-    _keep_needed(units)
+    _keep(units)
     dropped = [unit.node for unit in units if not unit.kept]
     if not dropped:
         return source
@@ -104,11 +106,24 @@ def _unit(statement: ast.stmt) -> _Unit:
     if isinstance(statement, ast.ClassDef):
         header = [*statement.bases, *statement.keywords, *statement.decorator_list]
         parts = [_Part(node, scan([node]), _reached_by(statement, node)) for node in [*header, *statement.body]]
-        return _Unit(statement, {statement.name}, parts)
+        changed = set().union(*(part.mentions.changed for part in parts))
+        return _Unit(statement, {statement.name} | changed, parts)
     mentions = scan([statement])
     if isinstance(statement, FUNCTIONS):
-        return _Unit(statement, {statement.name}, [_Part(statement, mentions, frozenset({statement.name}))])
+        part = _Part(statement, mentions, frozenset({statement.name}))
+        return _Unit(statement, {statement.name} | mentions.changed, [part])
     return _Unit(statement, mentions.bound, [_Part(statement, mentions, frozenset(mentions.bound))], kept=True)
+
+
+def _leave_imports_to_statements(units: List[_Unit]) -> None:
+    """A definition that changes an imported module (``os.environ[key] = "1"``,
+    ``nn.init.zeros_(w)``) does not bind it: every file names torch, and each such definition and
+    its callers would be kept.  (Module-level statements that change one count, see
+    ``_release_inert_statements``.)"""
+    imported = {name for unit in units if isinstance(unit.node, _IMPORTS) for name in unit.binds}
+    for unit in units:
+        if isinstance(unit.node, _DEFINITIONS):
+            unit.binds -= imported - {unit.node.name}
 
 
 def _reached_by(owner: ast.ClassDef, member: ast.AST) -> FrozenSet[str]:
@@ -183,37 +198,37 @@ def _binders(units: List[_Unit]) -> Dict[str, List[_Unit]]:
     return binders
 
 
-def _keep_converting(units: List[_Unit]) -> None:
-    """Keep what converts and, transitively, what reaches it by name (its callers)."""
+def _keep(units: List[_Unit]) -> None:
+    """Keep what converts and, transitively, what reaches it by name (its callers); what kept
+    statements name (their callees, classes, variables); and the callers of a definition kept
+    because it changes a module variable that is needed: what they pass is what it stores."""
     mentioning: Dict[str, List[Tuple[_Unit, _Part]]] = {}
-    pending: List[Tuple[_Unit, _Part]] = []
     for unit in units:
         for part in unit.parts:
-            if part.converts:
-                pending.append((unit, part))
             for name in part.names:
                 mentioning.setdefault(name, []).append((unit, part))
-    reaching: Set[str] = set()
-    while pending:
-        unit, part = pending.pop()
-        unit.kept = True
-        for name in part.reached_by - reaching:
-            reaching.add(name)
-            pending += mentioning.pop(name, ())
-
-
-def _keep_needed(units: List[_Unit]) -> None:
-    """Keep, transitively, what kept statements name (their callees, classes, variables)."""
     binders = _binders(units)
-    pending = [unit for unit in units if unit.kept]
-    while pending:
-        # Each name's binders are visited once: a module rebinding ``x`` a thousand times has
-        # a thousand statements naming it, and rescanning its binders for each was quadratic.
-        for name in pending.pop().names:
-            for needed in binders.pop(name, ()):
-                if not needed.kept:
-                    needed.kept = True
-                    pending.append(needed)
+    reached = [(unit, part) for unit in units for part in unit.parts if part.converts]
+    naming = [unit for unit in units if unit.kept]
+    reaching: Set[str] = set()
+    while reached or naming:
+        while reached:
+            unit, part = reached.pop()
+            if not unit.kept:
+                unit.kept = True
+                naming.append(unit)
+            for name in part.reached_by - reaching:
+                reaching.add(name)
+                reached += mentioning.pop(name, ())
+        while naming:
+            # Each name's binders are visited once: a module rebinding ``x`` a thousand times has
+            # a thousand statements naming it, and rescanning its binders for each was quadratic.
+            for name in naming.pop().names:
+                for needed in binders.pop(name, ()):
+                    if not needed.kept:
+                        needed.kept = True
+                        naming.append(needed)
+                    reached += [(needed, part) for part in needed.parts if name in part.mentions.changed]
 
 
 def _blank(source: str, dropped: List[ast.stmt], kept: List[ast.stmt]) -> str:
