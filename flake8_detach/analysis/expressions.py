@@ -458,17 +458,20 @@ class Evaluator:
         if key is None:
             self.evaluate(target.value, frame)
             return
-        current = frame.lookup(key) or UNKNOWN
+        # what the chain holds here, or what its object holds (an attribute set by another method)
+        current = frame.lookup(key) or self.evaluate(target.value, frame)
         if current.kind is Kind.CONSUMER:  # frame["score"] = t: pandas converts t
             converted = source if source is not None else target
             frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
                                                 value, frame.mode, detach_points(converted, value)))
             return
+        if current.kind is Kind.TENSOR:  # x[mask] = y copies y into x: under no_grad, records no graph
+            value = self.computed(value, frame)
         constant_key = item_key(target, frame)
         if constant_key is not None:
             frame.set(constant_key, value)
         if current.kind is Kind.TENSOR:
-            frame.set(key, join(current, value))  # x[mask] = y writes y into x
+            frame.set(key, join(current, value))
         else:
             frame.set(key, join(current, container_of([value])) if current.kind is Kind.CONTAINER
                       else container_of([value]))

@@ -529,3 +529,58 @@ net = torch.nn.Linear(2, 1)
 logger = Logger()
 with torch.no_grad():
     scores = [logger.log(net.weight) for _ in range(2)]  # expect: DET101
+
+# case: item-written-into-a-tensor-under-no-grad
+import numpy as np
+import torch
+import torch.nn as nn
+
+scale = nn.Parameter(torch.zeros(3))
+with torch.no_grad():
+    buffer = torch.zeros(3)
+    buffer[:] = scale
+print(np.array(buffer.norm(), dtype=np.float32))
+
+# case: method-copies-its-parameter-into-a-buffer-under-no-grad
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Snapshot:
+    def __init__(self):
+        self.weight = nn.Parameter(torch.ones(2))
+        self.rows = torch.zeros(3, 2)
+
+    @torch.no_grad()
+    def record(self, step):
+        self.rows[step] = self.weight
+        return self.rows
+
+
+snapshot = Snapshot()
+for step in range(3):
+    rows = snapshot.record(step)
+print(np.asarray(rows))
+
+# case: loop-copies-model-outputs-under-no-grad
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+outputs = [model(torch.randn(1, 4)) for _ in range(4)]
+predictions = torch.empty(4, 1, 1)
+with torch.no_grad():
+    for i, output in enumerate(outputs):
+        predictions[i] = output
+print(predictions.numpy())
+
+# case: item-written-into-a-tensor-with-grad-on
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 1)
+predictions = torch.empty(4)
+for i in range(4):
+    predictions[i] = model(torch.randn(1, 4))[0, 0]
+print(predictions.numpy())  # expect: DET101
