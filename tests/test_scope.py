@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flake8_detach.analysis.interpreter import Interpreter, analyze_module
+from flake8_detach.checker import check_source
 from flake8_detach.analysis import scope
 from flake8_detach.analysis.scope import Env, local_names
 from flake8_detach.analysis.sites import ConversionSite
@@ -346,7 +347,7 @@ def test_a_subclass_knows_what_its_inherited_constructor_stores_in_one_round(
     assert [site.grad for site in sites] == [Grad.YES]
 
 
-_WRITTEN_UNDER_A_MODULE_VARIABLE = {
+_WRITTEN_UNDER_AN_IMPORTED_MODULE = {
     "an imported module's setting, set after a function reads the module": '''
 import torch
 import torch.nn as nn
@@ -374,30 +375,101 @@ w = torch.ones(2, requires_grad=True)
 Trainer().train(w)
 configure()
 ''',
-    "an attribute of a module-level object, set by a helper in a loop": '''
-import numpy as np
+    "matplotlib's rcParams, set after a function plots": '''
+import matplotlib.pyplot as plt
 import torch
-class Settings:
-    scale = 1.0
-SETTINGS = Settings()
-def plot(t):
-    return np.asarray(t * SETTINGS.scale)
-def tune(step):
-    SETTINGS.scale = step
+def draw(t):
+    plt.plot(t)
+def setup():
+    plt.rcParams["figure.dpi"] = 100
 def main():
-    for step in range(3):
-        w = torch.randn(3, requires_grad=True)
-        plot(w)
-        tune(step)
+    w = torch.ones(3, requires_grad=True)
+    draw(w * 2)
+    setup()
 ''',
 }
 
 
-@pytest.mark.parametrize("source", _WRITTEN_UNDER_A_MODULE_VARIABLE.values(), ids=_WRITTEN_UNDER_A_MODULE_VARIABLE)
-def test_a_write_under_a_module_variable_does_not_change_the_variable(
+@pytest.mark.parametrize("source", _WRITTEN_UNDER_AN_IMPORTED_MODULE.values(), ids=_WRITTEN_UNDER_AN_IMPORTED_MODULE)
+def test_a_write_under_an_imported_module_changes_nothing_the_file_reads(
         source: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A function that sets ``torch.backends.cudnn.benchmark`` leaves ``torch`` as the functions
     that read it before saw it: the file is interpreted once, and what it converts still raises."""
     rounds, sites = _rounds(source, monkeypatch)
     assert rounds == 1
     assert Grad.YES in [site.grad for site in sites]
+
+
+_STORED_UNDER_A_MODULE_VARIABLE = {
+    "an attribute of a namespace, set by one function, read by another": '''
+import types
+import torch
+import numpy as np
+state = types.SimpleNamespace()
+def show():
+    print(np.asarray(state.loss))  # DET102
+def compute(w):
+    state.loss = (w * 2).sum()
+def main():
+    w = torch.ones(2, requires_grad=True)
+    compute(w)
+    show()
+''',
+    "an attribute of parsed arguments, set and read by methods": '''
+import argparse
+import torch
+import numpy as np
+args = argparse.Namespace()
+model = torch.nn.Linear(2, 1)
+class Trainer:
+    def log(self):
+        return np.mean(args.history)  # DET102
+    def fit(self, x):
+        args.history = [model(x).sum()]
+        return self.log()
+''',
+    "an item of a module dict, set by a step no one here calls": '''
+import numpy as np
+import torch
+import torch.nn as nn
+metrics = {}
+net = nn.Linear(2, 1)
+def summarize():
+    return {name: np.asarray(value) for name, value in metrics.items()}  # DET102
+def step(x):
+    metrics["loss"] = net(x).mean()
+''',
+    "a list a helper rebinds with global, called by a training function": '''
+import numpy as np
+import torch
+history = []
+def plot():
+    return np.array(history)  # DET102
+def record(loss):
+    global history
+    history = history + [loss]
+def train():
+    w = torch.ones(2, requires_grad=True)
+    for _ in range(3):
+        record((w * 2).sum())
+''',
+    "an attribute read in a loop, set from another attribute": '''
+import types
+import numpy as np
+import torch
+cfg = types.SimpleNamespace(scale=2.0)
+def report():
+    for _ in range(3):
+        print(np.asarray(cfg.weights))  # DET102
+def build():
+    cfg.weights = torch.ones(3, requires_grad=True) * cfg.scale
+''',
+}
+
+
+@pytest.mark.parametrize("source", _STORED_UNDER_A_MODULE_VARIABLE.values(), ids=_STORED_UNDER_A_MODULE_VARIABLE)
+def test_what_a_function_stores_under_a_module_variable_reaches_its_readers(source: str) -> None:
+    """``state.loss = t``, ``metrics["loss"] = t`` in one function: another, interpreted before
+    or never called after it here, reads the tensor (the relevance pass keeps the writer)."""
+    expected = [(number, "DET102") for number, line in enumerate(source.splitlines(), 1) if line.endswith("# DET102")]
+    assert [(finding.line, finding.code) for finding in check_source(source)] == expected

@@ -383,20 +383,27 @@ class Interpreter:
             held = frame.lookup(f"{root}.{attribute}") if attribute else None
             if attribute and held is not None:
                 frame.owner.set_attribute(attribute, held)
-        if key == root and root in frame.global_names and frame.outer is not None:
-            # `global model; model = load()`: functions interpreted before read the new value (what
-            # depends on the parameters, each call stores: it replays the write with its arguments)
-            held = frame.module_frame().env.get(root)
-            known = None if held is None else without_parameters(held)
-            if known is not None:
-                self.heap.store_module_variable(root, known)
         function = frame.context.function
         if function is None:
             return
         if function.owns(root) and root not in function.parameters:
             return  # a local variable: gone when the call returns
-        if root in function.parameters or frame.outer is not None and frame.outer.binding_frame(root) is not None:
+        binding = None if root in function.parameters or frame.outer is None else frame.outer.binding_frame(root)
+        if root in function.parameters or binding is not None:
             frame.context.write(Write(root, key[len(root):], value, adds))
+        held = frame.lookup(key) if binding is not None and binding.outer is None else None
+        known = None if held is None else without_parameters(held)
+        if binding is not None and known is not None:
+            # what depends on the parameters, each call stores: it replays the write with its arguments
+            self._store_module_state(binding, key, known)
+
+    def _store_module_state(self, module: Frame, key: str, value: Value) -> None:
+        """A module variable, or what is under it (`state.loss`), changed: the functions that read
+        it see it whenever they run (the heap).  Under an imported module
+        (`torch.backends.cudnn.benchmark = True`), nothing the file follows changes."""
+        held = module.env.get(root_of(key))
+        if key == root_of(key) or held is None or held.kind is not Kind.REFERENCE:
+            self.heap.store_module_variable(key, value)
 
     def module_variable(self, name: str) -> Optional[Value]:
         return self.heap.module_variable(name)
@@ -415,10 +422,8 @@ class Interpreter:
             self._write_class_attribute(held, write, value)
         key = write.root + write.path
         binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
-        if binding.outer is None and not write.path:
-            # the module variable itself changed (rebound by `global`, or grown); a write under
-            # it (`torch.backends.cudnn.benchmark = True`) leaves its value as other functions read it
-            self.heap.store_module_variable(write.root, binding.env[write.root])
+        if binding.outer is None:
+            self._store_module_state(binding, key, binding.env[key])
         self.note_write(frame, key, value, write.adds)
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
