@@ -279,6 +279,11 @@ HOOK_ATTRIBUTES: Mapping[Effect, str] = {
     Effect.FORWARD_PRE_HOOK: "__forward_pre_hooks__",
 }
 
+# What register_forward_hook returns: a handle whose remove() unregisters the hook (the
+# analysis keeps, under this pseudo-attribute, where the hooks are and which hook it registered).
+HOOK_HANDLE_ATTRIBUTE = "__hook_handle__"
+HOOK_REMOVE_METHOD = "remove"
+
 # nn.Module methods that return the module itself.
 MODULE_RETURNS_SELF: FrozenSet[str] = frozenset(
     "to cuda cpu xpu double float half bfloat16 type eval train share_memory apply".split()

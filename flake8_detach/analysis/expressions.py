@@ -713,13 +713,23 @@ class Evaluator:
         model (the registration's root name), with the call's output, in the call's grad mode.
         The hooks are kept as a pseudo-attribute of the model, so they travel like its state."""
         root = root_name(func.value)
-        if arguments.positional and root:
-            key = f"{root}.{torch_api.HOOK_ATTRIBUTES[effect]}"
-            hook = arguments.positional[0][1]
-            current = self.lookup(frame, key)
-            frame.set(key, container_of([hook]) if current is None else join(current, container_of([hook])))
-            self.calls.note_write(frame, key, hook, adds=True)
-        return OTHER
+        if not (arguments.positional and root):
+            return OTHER
+        key = f"{root}.{torch_api.HOOK_ATTRIBUTES[effect]}"
+        hook = arguments.positional[0][1]
+        current = self.lookup(frame, key)
+        frame.set(key, container_of([hook]) if current is None else join(current, container_of([hook])))
+        self.calls.note_write(frame, key, hook, adds=True)
+        registered = Value(Kind.OTHER, constant=key, item=container_of([hook]))
+        return Value(Kind.OTHER, attributes=((torch_api.HOOK_HANDLE_ATTRIBUTE, registered),))
+
+    @staticmethod
+    def remove_hook(handle: Value, frame: Frame) -> None:
+        """``handle.remove()``: the hook no longer runs, when it is the only one this scope
+        registered there (a removal elsewhere, or of one hook among several, is not followed)."""
+        key, registered = str(handle.constant), handle.item
+        if frame.binding_frame(key) is frame and frame.env.get(key) == registered:
+            del frame.env[key]
 
     # --- library calls ----------------------------------------------------
     def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
@@ -818,6 +828,10 @@ class Evaluator:
             tensor_method = not arguments.positional and receiver.kind in (Kind.TENSOR, Kind.UNKNOWN)
             if (force is None or is_false(force)) and tensor_method:
                 self.record_explicit(node, func, receiver, frame)
+            return OTHER
+        handle = dict(receiver.attributes).get(torch_api.HOOK_HANDLE_ATTRIBUTE)
+        if handle is not None and name == torch_api.HOOK_REMOVE_METHOD:
+            self.remove_hook(handle, frame)
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
             return receiver

@@ -71,6 +71,93 @@ inspector = Inspector(net)
 net(torch.rand(4, 3))
 inspector.show()
 
+# case: forward-hook-removed-before-training
+import numpy as np
+import torch
+import torch.nn as nn
+
+features = []
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+handle = model[0].register_forward_hook(lambda module, inputs, output: features.append(np.asarray(output)))
+model(torch.randn(2, 3))  # expect: DET102
+handle.remove()
+for _ in range(3):
+    loss = model(torch.randn(2, 3)).sum()
+    loss.backward()
+
+# case: one-of-two-forward-hooks-removed
+import numpy as np
+import torch
+import torch.nn as nn
+
+features = []
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+kept = model[0].register_forward_hook(lambda module, inputs, output: features.append(np.asarray(output)))
+dropped = model[0].register_forward_hook(lambda module, inputs, output: None)
+dropped.remove()
+model(torch.randn(2, 3))  # expect: DET102
+
+# case: forward-hook-removed-by-a-helper
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def cleanup():
+    handle.remove()
+
+
+features = []
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+handle = model[0].register_forward_hook(lambda module, inputs, output: features.append(np.asarray(output)))
+model(torch.randn(2, 3))  # expect: DET102
+cleanup()
+
+# case: forward-hook-removed-before-a-function-calls-the-model
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def get_activation(name):
+    def hook(module, inputs, output):
+        plt.plot(output)
+    return hook
+
+
+def train_step():
+    F.mse_loss(model(x), y).backward()
+
+
+x = torch.randn(4, 3)
+y = torch.randn(4, 3)
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+handle = model[2].register_forward_hook(get_activation("head"))
+handle.remove()
+train_step()
+
+# case: forward-hook-removed-in-the-method-that-registered-it
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Inspector:
+    def __init__(self):
+        self.net = nn.Linear(3, 2)
+        self.seen = []
+
+    def run(self, batches):
+        handle = self.net.register_forward_hook(lambda m, i, o: self.seen.append(np.asarray(o)))
+        for batch in batches[:1]:
+            self.net(batch)  # expect: DET102
+        handle.remove()
+        return [self.net(batch).sum() for batch in batches]
+
+
+losses = Inspector().run([torch.randn(2, 3) for _ in range(3)])
+
 # case: namedtuple-items-by-position-and-name
 from collections import namedtuple
 
