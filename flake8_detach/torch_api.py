@@ -279,6 +279,9 @@ HOOK_ATTRIBUTES: Mapping[Effect, str] = {
     Effect.FORWARD_PRE_HOOK: "__forward_pre_hooks__",
 }
 
+# range(n), range(start, stop): with constant bounds, a loop over it runs at least n times.
+RANGE_FUNCTION = "builtins.range"
+
 # What register_forward_hook returns: a handle whose remove() unregisters the hook (the
 # analysis keeps, under this pseudo-attribute, where the hooks are and which hook it registered).
 HOOK_HANDLE_ATTRIBUTE = "__hook_handle__"

@@ -33,7 +33,7 @@ from flake8_detach.analysis.scope import (
 )
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.syntax import dotted_name
+from flake8_detach.analysis.syntax import dotted_name, integer_value
 from flake8_detach.analysis.values import (
     OTHER,
     UNKNOWN,
@@ -819,19 +819,21 @@ class Interpreter:
         frame.mode = mode
 
     def _run_loop(self, body: cst.BaseSuite, frame: Frame,
-                  bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> Frame:
-        """Loop bodies run twice so values carried around the loop reach the top.
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]], runs: bool = False) -> Frame:
+        """Loop bodies run twice so values carried around the loop reach the top.  Where the
+        body surely ``runs`` (``for _ in range(3)``), the path that skips the loop is no path.
 
         Returns the frame of the last pass, as it was at the end of the body.
         """
         passes = 2 if frame.loop_depth < _MAX_LOOP_PASSES_DEPTH else 1
         before = frame.env
         inner = frame
-        for _ in range(passes):
+        for number in range(passes):
             inner = frame.branch()
             inner.loop_depth += 1
             ends = self._run_pass(body, inner, bind_target)
-            frame.env = join_all_envs([before] + ends)
+            skipped = [] if runs and number == 0 and ends else [before]
+            frame.env = join_all_envs(skipped + ends)
             frame.mode = _join_modes(frame.mode, inner.mode)
             before = frame.env
         return inner
@@ -858,7 +860,7 @@ class Interpreter:
         target = node.target.value if isinstance(node.target, cst.Name) else None
         if module_key is not None and target is not None:
             frame.parameter_loops[target] = module_key
-        last_pass = self._run_loop(node.body, frame, (node.target, item))
+        last_pass = self._run_loop(node.body, frame, (node.target, item), self._runs_at_least_once(node.iter, frame))
         if module_key is not None and target is not None:
             frame.parameter_loops.pop(target, None)
             # A model has parameters: a loop freezing them runs, it is no "maybe".
@@ -878,6 +880,21 @@ class Interpreter:
                 return
             frame.env = join_all_envs(ends)
         frame.jumps = outer_jumps
+
+    def _runs_at_least_once(self, iterable: cst.BaseExpression, frame: Frame) -> bool:
+        """A literal list or tuple with an element, ``range(3)``, ``range(1, 4)``: never empty."""
+        if isinstance(iterable, (cst.List, cst.Tuple)):
+            return any(not isinstance(element, cst.StarredElement) for element in iterable.elements)
+        if not isinstance(iterable, cst.Call) or not 1 <= len(iterable.args) <= 2:
+            return False
+        bounds = [argument.value for argument in iterable.args if not argument.star and argument.keyword is None]
+        numbers = [integer_value(bound) for bound in bounds if isinstance(bound, cst.Integer)]
+        if len(numbers) != len(iterable.args):
+            return False
+        callee = self.evaluator.callee(iterable.func, frame)
+        start, stop = (0, numbers[0]) if len(numbers) == 1 else numbers
+        return callee.qualified_name == torch_api.RANGE_FUNCTION and isinstance(start, int) and \
+            isinstance(stop, int) and start < stop
 
     @staticmethod
     def _parameter_loop_module(node: cst.For) -> Optional[str]:

@@ -104,6 +104,56 @@ for step in range(2):
     arr = y.numpy()
     y = (w * step).detach()
 
+# case: loop-over-a-constant-range-detaches-what-was-bound-before
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 3)
+scores = model(torch.randn(4, 3)) * 0.5
+for epoch in range(3):
+    scores = scores.detach()
+print(np.asarray(scores))
+
+# case: method-detaches-its-state-in-a-range-from-one
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Tracker:
+    def __init__(self):
+        self.net = nn.Linear(2, 2)
+
+    def run(self, x):
+        self.state = self.net(x)
+        for _ in range(1, 4):
+            self.state = self.state.detach() * 0.9
+        return np.asarray(self.state)
+
+
+Tracker().run(torch.randn(1, 2))
+
+# case: loop-over-five-learning-rates-detaches-the-weights
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scaled = w * 2
+for lr in [0.1, 0.05, 0.01, 0.005, 0.001]:
+    scaled = (scaled * lr).detach()
+print(scaled.numpy())
+
+# case: loop-over-an-empty-range-leaves-the-grad
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+scaled = w * 2
+batches = []
+for _ in range(len(batches)):
+    scaled = scaled.detach()
+print(np.asarray(scaled))  # expect: DET102
+
 # case: loop-with-no-grad-inside
 import torch
 
