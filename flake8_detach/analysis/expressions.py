@@ -467,14 +467,13 @@ class Evaluator:
             return
         if current.kind is Kind.TENSOR:  # x[mask] = y copies y into x: under no_grad, records no graph
             value = self.computed(value, frame)
-        constant_key = item_key(target, frame)
-        if constant_key is not None:
-            frame.set(constant_key, value)
-        if current.kind is Kind.TENSOR:
             frame.set(key, join(current, value))
         else:
             frame.set(key, join(current, container_of([value])) if current.kind is Kind.CONTAINER
                       else container_of([value]))
+        constant_key = item_key(target, frame)
+        if constant_key is not None:
+            frame.set(constant_key, value)
         self.calls.note_write(frame, key, value, adds=True)
 
     def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
@@ -829,8 +828,9 @@ class Evaluator:
             if (force is None or is_false(force)) and tensor_method:
                 self.record_explicit(node, func, receiver, frame)
             return OTHER
-        handle = dict(receiver.attributes).get(torch_api.HOOK_HANDLE_ATTRIBUTE)
-        if handle is not None and name == torch_api.HOOK_REMOVE_METHOD:
+        handle = dict(receiver.attributes).get(torch_api.HOOK_HANDLE_ATTRIBUTE) \
+            if name == torch_api.HOOK_REMOVE_METHOD else None
+        if handle is not None:
             self.remove_hook(handle, frame)
             return OTHER
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):

@@ -391,18 +391,20 @@ class Interpreter:
         binding = None if root in function.parameters or frame.outer is None else frame.outer.binding_frame(root)
         if root in function.parameters or binding is not None:
             frame.context.write(Write(root, key[len(root):], value, adds))
-        held = frame.lookup(key) if binding is not None and binding.outer is None else None
+        if binding is None or binding.outer is not None:
+            return
+        held = frame.lookup(key)
         known = None if held is None else without_parameters(held)
-        if binding is not None and known is not None:
-            # what depends on the parameters, each call stores: it replays the write with its arguments
+        if known is not None:  # what depends on the parameters, each call stores: it replays the write
             self._store_module_state(binding, key, known)
 
     def _store_module_state(self, module: Frame, key: str, value: Value) -> None:
         """A module variable, or what is under it (`state.loss`), changed: the functions that read
         it see it whenever they run (the heap).  Under an imported module
         (`torch.backends.cudnn.benchmark = True`), nothing the file follows changes."""
-        held = module.env.get(root_of(key))
-        if key == root_of(key) or held is None or held.kind is not Kind.REFERENCE:
+        root = root_of(key)
+        held = module.env.get(root)
+        if key == root or held is None or held.kind is not Kind.REFERENCE:
             self.heap.store_module_variable(key, value)
 
     def module_variable(self, name: str) -> Optional[Value]:

@@ -127,13 +127,17 @@ def _push_children(node: ast.AST, pending: List[ast.AST]) -> None:
 
 
 def _note_binding(node: ast.AST, found: Mentions) -> None:
-    if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
-        _note_change(node.value, found)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-            node.func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(node.func.attr)):
-        _note_change(node.func.value, found)
     if isinstance(node, ast.Attribute):
         found.attributes.add(node.attr)
+        if not isinstance(node.ctx, ast.Load):
+            _note_change(node.value, found)
+    elif isinstance(node, ast.Subscript):
+        if not isinstance(node.ctx, ast.Load):
+            _note_change(node.value, found)
+    elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and (
+                node.func.attr in torch_api.RECEIVER_MUTATORS or torch_api.is_in_place(node.func.attr)):
+            _note_change(node.func.value, found)
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         imports = _imports(node)
         found.imports += imports
