@@ -71,6 +71,7 @@ class Effect(enum.Enum):
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ELEMENT = "element"  # next(it): one element
     MAPPING = "mapping"  # dict(pairs), dict(key=value): the values are the pairs' second items
+    DEFAULT_MAPPING = "default-mapping"  # defaultdict(list, ...): a dict; its factory fills each new key
     MAP = "map"  # map(fn, xs): fn applied to each element
     FILTER = "filter"  # filter(fn, xs): the elements fn keeps
     RECORD_TYPE = "record-type"  # namedtuple("Output", ["loss", "logits"]): a tuple type with names
@@ -101,6 +102,11 @@ NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
     "matplotlib.pyplot": Effect.CONVERTS,
     "seaborn": Effect.CONVERTS,
     "sklearn.metrics": Effect.CONVERTS,
+    # estimators and transformers: fit, predict, transform, score... turn their inputs into arrays
+    **{f"sklearn.{package}": Effect.CONSUMER_FACTORY for package in """
+        cluster covariance cross_decomposition decomposition discriminant_analysis ensemble
+        gaussian_process kernel_approximation kernel_ridge linear_model manifold mixture
+        naive_bayes neighbors neural_network preprocessing random_projection svm tree""".split()},
     "scipy": Effect.CONVERTS,
     "tensorflow": Effect.FOREIGN,
     "keras": Effect.FOREIGN,
@@ -162,6 +168,8 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.nn.EmbeddingBag.from_pretrained": Effect.FROZEN_MODULE,
     "functools.partial": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
+    "collections.defaultdict": Effect.DEFAULT_MAPPING,
+    "collections.OrderedDict": Effect.MAPPING,
     "typing.NamedTuple": Effect.RECORD_TYPE,
     "contextlib.contextmanager": Effect.CONTEXT_MANAGER,
     "copy.deepcopy": Effect.COPY,

@@ -415,7 +415,14 @@ def _builtin_mapping(use: Use) -> Value:
                            entries=entries_of(list(keywords.values())))
     if pairs or use.arguments.unpacked:
         return mapping
-    return replace(mapping, attributes=tuple((key, value) for key, (_, value) in keywords.items()))
+    return replace(mapping, attributes=tuple((key, value) for key, (_, value) in keywords.items()), keyed=True)
+
+
+def _call_default_mapping(use: Use) -> Value:
+    """``defaultdict(list)``: an empty dict; ``defaultdict(list, other)`` holds ``other``'s entries."""
+    given = use.arguments
+    rest = Arguments(given.positional[1:], given.keywords, given.unpacked)
+    return _builtin_mapping(replace(use, arguments=rest))
 
 
 def _builtin_zip(use: Use) -> Value:
@@ -530,7 +537,8 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.ELEMENTS: Semantics(builtin=_builtin_elements),
     Effect.ELEMENT: Semantics(builtin=lambda use: element(use.arguments.first_value or UNKNOWN)
                               if use.arguments.positional else UNKNOWN),
-    Effect.MAPPING: Semantics(builtin=_builtin_mapping),
+    Effect.MAPPING: Semantics(call=_builtin_mapping, builtin=_builtin_mapping),  # dict(...), OrderedDict(...)
+    Effect.DEFAULT_MAPPING: Semantics(call=_call_default_mapping),
     Effect.ZIP: Semantics(builtin=_builtin_zip),
     Effect.ENUMERATE: Semantics(builtin=_builtin_enumerate),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import replace
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple, Union, cast
+from typing import Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -38,6 +38,7 @@ from flake8_detach.analysis.values import (
     highest_device,
     grad_of_computation,
     join,
+    has_only_known_entries,
     join_all,
     join_paths,
     placed_on,
@@ -132,13 +133,56 @@ def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
     """``"train"`` in ``history["train"]`` or in ``history[phase]`` with ``phase`` known."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
-    index = node.slice[0].slice.value
-    text: object = None
-    if isinstance(index, cst.SimpleString):
-        text = string_value(index)
-    elif isinstance(index, cst.Name):
-        text = (frame.lookup(index.value) or OTHER).constant
+    text = _known_text(node.slice[0].slice.value, frame)
     return text if isinstance(text, str) else None
+
+
+def _known_text(expression: cst.BaseExpression, frame: Frame) -> object:
+    """What a key expression is when it is known here: ``"train"``, ``phase``,
+    ``f"{phase}_loss"``, ``key + "_mean"`` with ``phase`` and ``key`` known."""
+    if isinstance(expression, cst.SimpleString):
+        return string_value(expression)
+    if isinstance(expression, cst.Name):
+        return (frame.lookup(expression.value) or OTHER).constant
+    if isinstance(expression, cst.FormattedString):
+        return formatted_text(expression, lambda part: _known_text(part, frame))
+    if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.Add):
+        left, right = _known_text(expression.left, frame), _known_text(expression.right, frame)
+        return left + right if isinstance(left, str) and isinstance(right, str) else None
+    return None
+
+
+def formatted_text(node: cst.FormattedString, constant: Callable[[cst.BaseExpression], object]) -> Optional[str]:
+    """The text of an f-string whose expressions are known strings or integers (``constant``
+    gives what each is); None when any part is not known or is formatted (``{x:.2f}``, ``{x!r}``)."""
+    pieces: List[str] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            if any(mark in part.value for mark in ("{{", "}}", "\\")):
+                return None  # escapes: the source text is not the string
+            pieces.append(part.value)
+            continue
+        if not isinstance(part, cst.FormattedStringExpression) or part.format_spec is not None or \
+                part.conversion is not None:
+            return None
+        value = constant(part.expression)
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            return None
+        pieces.append(str(value))
+    return "".join(pieces)
+
+
+def _constant_position(index: Optional[cst.BaseSlice]) -> Optional[int]:
+    """The position an index names when it is an integer literal (``pair[1]``, ``out[-1]``)."""
+    if not isinstance(index, cst.Index):
+        return None
+    value = index.value
+    negative = isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
+    literal = cast(cst.UnaryOperation, value).expression if negative else value
+    if not isinstance(literal, cst.Integer):
+        return None
+    number = integer_value(literal)
+    return (-number if negative else number) if isinstance(number, int) else None
 
 
 def item_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
@@ -205,11 +249,18 @@ class Evaluator:
         return Value(Kind.OTHER, constant=text, device=devices.string_device(text))
 
     def _eval_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
-        """``f"cuda:{rank}"`` names a device by its leading text."""
-        self.evaluate_children(node, frame)
+        """``f"cuda:{rank}"`` names a device by its leading text; ``f"train.{key}"`` with a
+        known ``key`` (a loop over a dict's known entries) is that text."""
+        known: Dict[int, object] = {}
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                known[id(part.expression)] = self.evaluate(part.expression, frame).constant
+                for spec in part.format_spec or ():  # f"{x:{width}}": conversions may hide there too
+                    self.evaluate_children(spec, frame)
         first = node.parts[0] if node.parts else None
         text = first.value if isinstance(first, cst.FormattedStringText) else None
-        return Value(Kind.OTHER, device=devices.string_device(text))
+        constant = formatted_text(node, lambda expression: known.get(id(expression)))
+        return Value(Kind.OTHER, constant=constant, device=devices.string_device(text))
 
     def _eval_Integer(self, node: cst.Integer, frame: Frame) -> Value:
         return Value(Kind.OTHER, constant=integer_value(node))
@@ -322,7 +373,10 @@ class Evaluator:
         return self.computed(unknown, frame) if unknown.grad is not Grad.UNKNOWN else unknown
 
     def _eval_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
-        return self.arithmetic([self.evaluate(node.left, frame), self.evaluate(node.right, frame)], frame)
+        left, right = self.evaluate(node.left, frame), self.evaluate(node.right, frame)
+        if isinstance(node.operator, cst.Add) and isinstance(left.constant, str) and isinstance(right.constant, str):
+            return Value(Kind.OTHER, constant=left.constant + right.constant)  # key + "_mean"
+        return self.arithmetic([left, right], frame)
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
         operand = self.evaluate(node.expression, frame)
@@ -410,9 +464,10 @@ class Evaluator:
                 entered.append((item.value, value))
             else:
                 values.append(element(self.evaluate(item.value, frame)))
-        known = tuple(by_key) if len(by_key) == len(node.elements) else ()
+        keyed = len(by_key) == len(node.elements)
         unseen = len(entered) < len(node.elements)  # {**other}: its tensors entered elsewhere
-        return replace(container_of(values, entries=entries_of(entered)), attributes=known, unknown_entries=unseen)
+        return replace(container_of(values, entries=entries_of(entered)), attributes=tuple(by_key) if keyed else (),
+                       keyed=keyed, unknown_entries=unseen)
 
     def _comprehension_frame(self, node: cst.BaseComp, frame: Frame) -> Frame:
         inner = frame.branch()
@@ -469,8 +524,7 @@ class Evaluator:
             value = self.computed(value, frame)
             frame.set(key, join(current, value))
         else:
-            frame.set(key, join(current, container_of([value])) if current.kind is Kind.CONTAINER
-                      else container_of([value]))
+            frame.set(key, _with_item(current, constant_index(target, frame), value))
         constant_key = item_key(target, frame)
         if constant_key is not None:
             frame.set(constant_key, value)
@@ -493,8 +547,12 @@ class Evaluator:
             for item, field_value in zip(elements[star + 1:], value.fields[len(value.fields) - after:]):
                 self.bind(item.value, field_value, frame)
             return
-        for item in elements:
-            self.bind(item if isinstance(item, cst.StarredElement) else item.value, element(value), frame)
+        star = next((i for i, item in enumerate(elements) if isinstance(item, cst.StarredElement)), len(elements))
+        for position, item in enumerate(elements):
+            if isinstance(item, cst.StarredElement):
+                self.bind(item, element(value), frame)
+            else:  # first, *rest, last = batch: its first and last (any, where positions are unknown)
+                self.bind(item.value, element(value, position if position < star else position - len(elements)), frame)
 
     def _eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
         inner = self._comprehension_frame(node, frame)
@@ -526,18 +584,14 @@ class Evaluator:
 
     def subscript(self, base: Value, node: cst.Subscript, indices: Sequence[Value] = ()) -> Value:
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        if len(indices) == 1 and isinstance(indices[0].constant, str):
-            entry = dict(base.attributes).get(indices[0].constant)
+        key = indices[0].constant if len(indices) == 1 and isinstance(indices[0].constant, str) else None
+        if key is not None:
+            entry = dict(base.attributes).get(key)
             if entry is not None:
                 return entry
+        position = key if key is not None else _constant_position(index)
         if base.kind is Kind.CONTAINER:
-            if isinstance(index, cst.Slice):
-                return base
-            if base.fields and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
-                position = int(index.value.value, 0)
-                if -len(base.fields) <= position < len(base.fields):
-                    return base.fields[position]
-            return base.item or UNKNOWN
+            return base if isinstance(index, cst.Slice) else element(base, position)
         if base.kind is Kind.TENSOR and base.zero_dim and isinstance(index, cst.Index) and isinstance(
                 index.value, cst.Integer):
             return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
@@ -545,7 +599,7 @@ class Evaluator:
             return base  # indexing a tensor is a view: it keeps requires_grad
         if base.kind is Kind.MODULE or may_be_module(base):
             return base  # nn.Sequential / ModuleList: a submodule
-        return element(base)
+        return base if isinstance(index, cst.Slice) else element(base, position)
 
     # --- calls ----------------------------------------------------------
     def arguments(self, call: cst.Call, frame: Frame) -> Arguments:
@@ -851,7 +905,7 @@ class Evaluator:
             return item
         if name == torch_api.CONTAINER_ITEMS_METHOD:
             pair = (OTHER, item)
-            return Value(Kind.CONTAINER, item=container_of(pair, pair))
+            return Value(Kind.CONTAINER, item=container_of(pair, pair), fields=_known_items(receiver))
         if name in torch_api.CONTAINER_COPY_METHODS:
             return container_of([item])
         # list.cpu(), parameters().detach()...: not tensors, whatever is inside them
@@ -920,6 +974,25 @@ _MODULE_METHOD_EFFECTS = frozenset(
     {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
      Effect.STATE}
 )
+
+
+def _with_item(current: Value, key: Optional[str], value: Value) -> Value:
+    """A container after ``current[key] = value``: a dict known by its keys stays so when the
+    key is a known string (the entry replaced), and holds ``value`` among its items."""
+    grown = join(current, container_of([value])) if current.kind is Kind.CONTAINER else container_of([value])
+    if key is None or not has_only_known_entries(current):
+        return replace(grown, keyed=False)
+    entries = {**dict(current.attributes), key: value}
+    return replace(grown, item=join_all(list(entries.values())), attributes=tuple(entries.items()), keyed=True)
+
+
+def _known_items(mapping: Value) -> Optional[Tuple[Value, ...]]:
+    """A dict's ``(key, value)`` pairs when every entry is known by its constant key (nothing
+    entered under another key): a loop over ``.items()`` runs once per entry (see _run_For)."""
+    if not has_only_known_entries(mapping):
+        return None
+    pairs = [(Value(Kind.OTHER, constant=key), value) for key, value in mapping.attributes]
+    return tuple(container_of(pair, pair) for pair in pairs)
 
 
 def _fits_module_signature(name: str, arguments: Arguments) -> bool:

@@ -51,6 +51,7 @@ from flake8_detach.analysis.values import (
     entries_of,
     innermost,
     join,
+    has_only_known_entries,
     join_all,
     parameter,
     record_of,
@@ -59,7 +60,7 @@ from flake8_detach.analysis.values import (
 )
 from flake8_detach.torch_api import Effect
 
-_MAX_UNROLLED = 4  # for phase in ["train", "val"]: each constant gets its own pass
+_MAX_UNROLLED = 8  # for phase in ["train", "val"], for key, value in metrics.items(): a pass each
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
@@ -120,6 +121,40 @@ def _first_attribute(path: str) -> str:
 
 def _is_attribute_path(path: str) -> bool:
     return path.startswith(".") and path[1:] == _first_attribute(path)
+
+
+def _entries_by_key(name: str, mapping: Value) -> Value:
+    """A dict argument as a summary for its keys sees it: each entry known by its key, what it
+    holds still the caller's (``metrics["loss"]`` of parameter ``metrics``), so that the
+    summary serves every call with these keys and reports conversions where the call passes
+    the tensor."""
+    each = parameter(name)
+    entries = tuple((key, element(each, key)) for key, _ in mapping.attributes)
+    return Value(Kind.CONTAINER, item=join_all([held for _, held in entries]), attributes=entries, keyed=True)
+
+
+def _kept_site(earlier: Optional[ConversionSite], later: ConversionSite) -> ConversionSite:
+    """One conversion seen in two passes over a loop's entries: the pass where it raises, or,
+    where each converts an entry of a parameter (``log(**metrics)``), any of those entries."""
+    if earlier is None or earlier is later:
+        return later
+    if earlier.value.params and later.value.params and _site_rank(earlier) == _site_rank(later):
+        return replace(later, value=join(earlier.value, later.value))
+    return max(later, earlier, key=_site_rank)
+
+
+def _site_rank(site: ConversionSite) -> Tuple[bool, Grad, bool]:
+    """Which of two passes' sites for one conversion to keep: one that raises, else the one
+    with more grad."""
+    mode_on = site.grad_mode is not GradMode.OFF
+    return mode_on and site.grad is Grad.YES, site.grad, mode_on
+
+
+def _is_known_entry(value: Value) -> bool:
+    """A constant (``"train"``), or a dict entry's ``(key, value)`` with a constant key."""
+    if value.constant is not None:
+        return True
+    return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
 
 
 def _join_modes(first: GradMode, second: GradMode) -> GradMode:
@@ -219,10 +254,13 @@ class Interpreter:
     def _specialization(self, function: FunctionInfo,
                         bindings: Dict[str, Tuple[cst.BaseExpression, Value]]) -> Specialization:
         """The arguments worth a summary of their own: functions (``run_with(fn, x)`` calls
-        them), instances of the file's classes (their methods run), literal flags (``if safe:``,
+        them), instances of the file's classes (their methods run), objects whose methods convert
+        (``draw(ax, t)`` plots with ``ax.plot(t)``), dicts whose entries are all known by their
+        keys (a loop over their items runs per entry), literal flags (``if safe:``,
         ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
         chosen = tuple(sorted(
-            (name, value) for name, (_, value) in bindings.items()
+            (name, _entries_by_key(name, value) if value.attributes and has_only_known_entries(value) else value)
+            for name, (_, value) in bindings.items()
             if name in function.parameters and self._decides(value)
         ))
         if not chosen:
@@ -241,6 +279,8 @@ class Interpreter:
         if value.kind is Kind.REFERENCE and \
                 torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
             return True  # run(np.asarray, t): the helper converts what it calls its callback on
+        if value.kind is Kind.CONSUMER or (value.attributes and has_only_known_entries(value)):
+            return True  # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
 
     def _interpret_function(self, function: FunctionInfo, mode: GradMode, given: Specialization) -> Result:
@@ -272,11 +312,11 @@ class Interpreter:
     def _bind_parameters(self, function: FunctionInfo, frame: Frame) -> None:
         params = function.node.params
         every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-        for param in every:
-            frame.env[param.name.value] = parameter(param.name.value)
         for star in (params.star_arg, params.star_kwarg):  # *args, **kwargs: what the calls pass
             if isinstance(star, cst.Param):
-                frame.env[star.name.value] = Value(Kind.CONTAINER, item=parameter(star.name.value))
+                every.append(star)
+        for param in every:
+            frame.env[param.name.value] = parameter(param.name.value)
         if function.owner is None or not function.positional or function.is_staticmethod:
             return
         first = function.positional[0]
@@ -471,8 +511,9 @@ class Interpreter:
             extra = extra + [arguments.spread]
         if isinstance(params.star_arg, cst.Param) and extra:  # *args: a tuple of the rest
             shown = max(extra, key=lambda entry: innermost(entry[1]).grad)[0]  # the one to name
-            bound[params.star_arg.name.value] = (shown, container_of([value for _, value in extra],
-                                                                     entries=entries_of(extra)))
+            rest_values = [value for _, value in extra]
+            fields = None if arguments.spread is not None else tuple(rest_values)  # f(a, *more): positions unknown
+            bound[params.star_arg.name.value] = (shown, container_of(rest_values, fields, entries_of(extra)))
         named = set(function.parameters)
         for name, entry in arguments.keywords.items():
             if name in named:
@@ -480,8 +521,9 @@ class Interpreter:
         rest = [entry for name, entry in arguments.keywords.items() if name not in named]
         if isinstance(params.star_kwarg, cst.Param) and rest:  # **kwargs: a dict of the rest
             shown = max(rest, key=lambda entry: innermost(entry[1]).grad)[0]
-            bound[params.star_kwarg.name.value] = (shown, container_of([value for _, value in rest],
-                                                                       entries=entries_of(rest)))
+            by_name = tuple((name, value) for name, (_, value) in arguments.keywords.items() if name not in named)
+            bound[params.star_kwarg.name.value] = (shown, replace(
+                container_of([value for _, value in rest], entries=entries_of(rest)), attributes=by_name))
         for name, default in function.defaults.items():
             if name not in bound:  # f(**options) may set it: the default, or anything
                 bound[name] = (default[0], join(default[1], UNKNOWN)) if arguments.unpacked else default
@@ -627,8 +669,7 @@ class Interpreter:
             self._set_requires_grad(key, frame, requested_grad(flag), call, result)
         elif in_place:  # w.add_(u), t.copy_(u), t.detach_()
             result = self.evaluator.method_call(call, func, current, arguments, frame)
-            stops = torch_api.member_effect(name) is Effect.STOP
-            frame.set(key, result if stops or current.kind is not Kind.TENSOR else join(current, result))
+            frame.set(key, self._after_in_place(name, current, result, frame))
         elif current.kind is Kind.UNKNOWN and not current.params:
             # a bare m.to(device) only makes sense for modules
             module = self.evaluator.used_as_module(receiver, current, frame)
@@ -637,6 +678,20 @@ class Interpreter:
         else:
             return self.evaluator.method_call(call, func, current, arguments, frame)
         return OTHER
+
+    @staticmethod
+    def _after_in_place(name: str, current: Value, result: Value, frame: Frame) -> Value:
+        """The receiver of ``t.clamp_(...)``, ``t.add_(u)`` after the call.
+
+        An in-place op changes a tensor's contents, never whether it requires grad, unless it
+        records a step (grad on: ``buffer.add_(w)`` makes ``buffer`` require grad) or detaches
+        (``t.detach_()``).  Under no_grad the receiver keeps what it was, a view of a tensor
+        that requires grad included."""
+        if torch_api.member_effect(name) is Effect.STOP:
+            return result
+        if frame.mode is GradMode.OFF:
+            return current
+        return join(current, result) if current.kind is Kind.TENSOR else result
 
     def _bind_attribute_named(self, base: str, name: str, value: Value, frame: Frame) -> None:
         """``self.register_buffer("alpha", t)`` sets ``self.alpha``."""
@@ -664,11 +719,12 @@ class Interpreter:
         joined = join(holder, Value(Kind.CONTAINER, item=grown)) if holder.kind is Kind.CONTAINER \
             else Value(Kind.CONTAINER, item=grown)
         entries = dict(holder.attributes)
-        if constant is not None and constant in entries:
-            entries[constant] = grown
+        keyed = constant is not None and has_only_known_entries(holder)
+        if constant is not None and (constant in entries or not holder.attributes or keyed):
+            entries[constant] = grown  # history["train"].append(x): that entry, known by its key
         else:  # an unknown entry grew: any of them may hold it
             entries = {name: join(value, grown) for name, value in entries.items()}
-        return replace(joined, attributes=tuple(entries.items()))
+        return replace(joined, attributes=tuple(entries.items()), keyed=keyed)
 
     def _set_requires_grad(self, key: str, frame: Frame, grad: Grad, node: cst.CSTNode,
                            new_value: Optional[Value] = None) -> None:
@@ -854,7 +910,7 @@ class Interpreter:
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluator.evaluate(node.iter, frame)
         constants = iterable.fields or ()
-        if 0 < len(constants) <= _MAX_UNROLLED and all(value.constant is not None for value in constants):
+        if 0 < len(constants) <= _MAX_UNROLLED and all(_is_known_entry(value) for value in constants):
             self._run_unrolled(node, constants, frame)
             return
         item = element(iterable)
@@ -875,13 +931,19 @@ class Interpreter:
     def _run_unrolled(self, node: cst.For, constants: Sequence[Value], frame: Frame) -> None:
         """Each phase of ``for phase in ["train", "val"]`` with its own grad mode and dict entries."""
         outer_jumps = frame.jumps
+        sites = frame.context.sites
+        seen: Dict[Tuple[int, int, int], ConversionSite] = {}
         for value in constants:
             ends = self._run_pass(node.body, frame, (node.target, value))
+            # each pass converts another entry: a site keeps the pass where it raises
+            seen.update((key, _kept_site(seen.get(key), site)) for key, site in sites.items())
             if not ends:  # every path returned or raised
                 frame.jumps, frame.terminated = outer_jumps, True
-                return
+                break
             frame.env = join_all_envs(ends)
-        frame.jumps = outer_jumps
+        else:
+            frame.jumps = outer_jumps
+        sites.update(seen)
 
     def _runs_at_least_once(self, iterable: cst.BaseExpression, frame: Frame) -> bool:
         """A literal list or tuple with an element, ``range(3)``, ``range(1, 4)``: never empty."""

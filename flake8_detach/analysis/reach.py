@@ -117,7 +117,8 @@ _KEPT_WITH_GRAD_OFF = frozenset({"ret", "call-ret", "seed"})
 # What a library function gives holds its arguments themselves (functions, plotting objects
 # included): list(callbacks), partial(np.asarray), copy.deepcopy(model).
 _HOLDS_ITS_ARGUMENTS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER, Effect.ELEMENTS, Effect.ELEMENT,
-                                  Effect.MAPPING, Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY})
+                                  Effect.MAPPING, Effect.DEFAULT_MAPPING,
+                                  Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY})
 
 
 @functools.lru_cache(maxsize=None)

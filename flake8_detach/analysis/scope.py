@@ -327,13 +327,35 @@ class Context:
 
     def record(self, site: ConversionSite) -> None:
         # A loop body is interpreted twice; the later pass has seen more paths.  A call may hand
-        # one argument to several conversions of the helper: each is a site of its own.
-        self.sites[site_key(site)] = site
+        # one argument to several conversions of the helper: each is a site of its own.  Where
+        # the helper reaches one conversion by several routes (it calls itself on the items of
+        # a dict or a list), the most direct one names it, the first of equals.
+        key = site_key(site)
+        known = self.sites.get(key)
+        if known is None or _first_helper_step(known) is _first_helper_step(site) or \
+                _helper_depth(site) < _helper_depth(known):
+            self.sites[key] = site
+
+
+def _first_helper_step(site: ConversionSite) -> Optional[cst.CSTNode]:
+    return site.via.site.anchor if site.via is not None else None
+
+
+def _helper_depth(site: ConversionSite) -> int:
+    """How many helper calls lie between a site and the conversion it reaches."""
+    depth = 0
+    while site.via is not None:
+        site, depth = site.via.site, depth + 1
+    return depth
 
 
 def site_key(site: ConversionSite) -> Tuple[int, int, int]:
-    """What makes a conversion site one: where, what, and through which helper conversion."""
-    return id(site.anchor), id(site.converted), id(site.via.site.anchor) if site.via else 0
+    """What makes a conversion site one: where, what, and which conversion of a helper it
+    reaches (through a helper's own calls, a recursive one included, it is still that one)."""
+    reached = site
+    while reached.via is not None:
+        reached = reached.via.site
+    return id(site.anchor), id(site.converted), id(reached.anchor) if reached is not site else 0
 
 
 @dataclass

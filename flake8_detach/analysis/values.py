@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence,
-                    Tuple)
+                    Tuple, Union)
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -99,6 +99,9 @@ class Origin:
         return self.evidence is not Evidence.PROVED
 
 
+Position = Union[int, str, None]  # where an element is: a position, a constant key, or any
+
+
 @dataclass(frozen=True)
 class Value:
     kind: Kind
@@ -138,6 +141,13 @@ class Value:
     # A TENSOR with no dimensions (a loss with its default reduction): indexing it raises
     # IndexError, so ``loss.data[0]`` gives nothing.  A MODULE: what calling it gives has none.
     zero_dim: bool = False
+    # An element of a parameter, by the positions or keys taken (None: any element): ``pair[1]``
+    # is (1,), ``for t in batch`` (None,), ``outputs[0][1]`` (0, 1), ``kwargs["loss"]``
+    # ("loss",).  At a call, that element of what is passed, not the whole tuple or dict.
+    parameter_path: Optional[Tuple[Position, ...]] = None
+    # A dict whose every entry is known by its constant key: ``attributes`` holds them all (a
+    # literal with constant keys, entries stored under constant keys since).
+    keyed: bool = False
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -281,14 +291,25 @@ def join(a: Value, b: Value) -> Value:
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
         unknown_entries=a.unknown_entries or b.unknown_entries,
-        attributes=_join_attributes(a.attributes, b.attributes),
+        attributes=_join_attributes(a, b),
         constant=a.constant if a.constant == b.constant else None,
         sets_grad_mode=a.sets_grad_mode if a.sets_grad_mode == b.sets_grad_mode else None,
         device=device,
         placed=placed,
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
         zero_dim=a.zero_dim and b.zero_dim,
+        parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
+        keyed=(a.keyed or b.keyed) and (a.keyed or _is_empty_container(a)) and (b.keyed or _is_empty_container(b)),
     )
+
+
+def _join_parameter_paths(a: Optional[Tuple[Position, ...]],
+                          b: Optional[Tuple[Position, ...]]) -> Optional[Tuple[Position, ...]]:
+    """Two elements of a parameter: where they agree, that position; elsewhere any element
+    (``pair[0]`` or ``pair[1]`` is some element of ``pair``)."""
+    if a == b or a is None or b is None or len(a) != len(b):
+        return a if a == b else None
+    return tuple(first if first == second else None for first, second in zip(a, b))
 
 
 def _joined_alternatives(a: Value, b: Value) -> FrozenSet[str]:
@@ -331,12 +352,19 @@ def _join_fields(a: Optional[Tuple[Value, ...]], b: Optional[Tuple[Value, ...]])
     return tuple(join(first, second) for first, second in zip(a, b))
 
 
-def _join_attributes(a: Tuple[Tuple[str, Value], ...],
-                     b: Tuple[Tuple[str, Value], ...]) -> Tuple[Tuple[str, Value], ...]:
-    if a == b:
-        return a
-    first, second = dict(a), dict(b)
+def _join_attributes(a: Value, b: Value) -> Tuple[Tuple[str, Value], ...]:
+    """What both sides hold by name; a dict joined with an empty one (a loop's first pass, a
+    branch that stored nothing) holds the other's entries."""
+    if a.attributes == b.attributes or _is_empty_container(b):
+        return a.attributes
+    if _is_empty_container(a):
+        return b.attributes
+    first, second = dict(a.attributes), dict(b.attributes)
     return tuple((key, join(value, second[key])) for key, value in first.items() if key in second)
+
+
+def _is_empty_container(value: Value) -> bool:
+    return value.kind is Kind.CONTAINER and value.item is None and not value.attributes and not value.unknown_entries
 
 
 def _join_optional(a: Optional[Value], b: Optional[Value]) -> Optional[Value]:
@@ -366,6 +394,10 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     origin = strongest_origin(c for c in carried if c.grad is Grad.YES)
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))
     result = Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
+    # computed from one element of a parameter (-pair[0]): at a call, from that element
+    paths = {c.parameter_path for c in carried if c.params}
+    if len(paths) == 1:
+        result = replace(result, parameter_path=paths.pop())
     return placed_on(result, *highest_device(c for c in carried if c.kind is not Kind.OTHER))
 
 
@@ -377,15 +409,29 @@ def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
     return placed_on(Value(kind, zero_dim=inner.zero_dim and kind is Kind.TENSOR), *highest_device([inner]))
 
 
-def element(value: Value) -> Value:
-    """What ``value[i]`` or ``for x in value`` gives."""
+def element(value: Value, position: Position = None) -> Value:
+    """What ``value[position]`` (a constant position or key) or ``for x in value`` (None) gives."""
     if value.kind is Kind.CONTAINER:
+        if isinstance(position, str):
+            entry = dict(value.attributes).get(position)
+            if entry is None and has_only_known_entries(value):
+                return Value(Kind.CONTAINER)  # a key nothing was stored under: a defaultdict's new entry
+            return entry or value.item or UNKNOWN
+        if position is not None and value.fields and -len(value.fields) <= position < len(value.fields):
+            return value.fields[position]
         return value.item or UNKNOWN
     if value.kind is Kind.TENSOR:
         return value
     if value.kind in (Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
         return value
+    if _is_parameter_itself(value):
+        return replace(value, parameter_path=(value.parameter_path or ()) + (position,))
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
+
+
+def has_only_known_entries(mapping: Value) -> bool:
+    """A dict whose every entry is known by its constant key: what it holds is what they hold."""
+    return mapping.kind is Kind.CONTAINER and mapping.keyed and not mapping.unknown_entries
 
 
 def record_of(names: Sequence[str], items: Sequence[Value], named: Mapping[str, Value]) -> Value:
@@ -431,11 +477,12 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
             fields=None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields),
             attributes=tuple((name, substitute(held, arguments)) for name, held in value.attributes),
         )
-    if len(value.params) == 1:
-        (name,) = value.params
-        if replace(value, device=None, placed=None) == parameter(name):
-            # the parameter itself: what was passed (module, list or tensor), where the function put it
-            return placed_on(arguments.get(name, UNKNOWN), value.device, value.placed)
+    if _is_parameter_itself(value):
+        # the parameter itself: what was passed (module, list or tensor), where the function put it
+        passed = arguments.get(next(iter(value.params)), UNKNOWN)
+        for position in value.parameter_path or ():
+            passed = element(passed, position)
+        return placed_on(passed, value.device, value.placed)
     bound = [innermost(arguments.get(name, UNKNOWN)) for name in sorted(value.params)]
     if value.read_from_parameter:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
@@ -458,6 +505,14 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
 
 def _is_read_of_a_parameter(value: Value) -> bool:
     return value.read_from_parameter or (len(value.params) == 1 and value == parameter(next(iter(value.params))))
+
+
+def _is_parameter_itself(value: Value) -> bool:
+    """A parameter, or one of its elements, as it came in (wherever the function moved it)."""
+    if len(value.params) != 1:
+        return False
+    as_passed = replace(value, device=None, placed=None, parameter_path=None)
+    return as_passed == parameter(next(iter(value.params)))
 
 
 def without_parameters(value: Value) -> Optional[Value]:

@@ -359,3 +359,261 @@ model = FairChemModel()
 state = SimState(torch.rand(4, 3), torch.eye(3), torch.tensor([1, 1, 8, 8]))
 print(model(state)["energy"])
 optimize(state, model)
+
+# case: deeprobust-pgd-random-sample-runs-with-todays-torch
+# https://github.com/DSE-MSU/DeepRobust/pull/16
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.parameter import Parameter
+
+
+class GCN(nn.Module):
+    def __init__(self, nfeat, nhid, nclass):
+        super().__init__()
+        self.fc1 = nn.Linear(nfeat, nhid)
+        self.fc2 = nn.Linear(nhid, nclass)
+
+    def forward(self, x, adj):
+        x = F.relu(adj @ self.fc1(x))
+        return F.log_softmax(adj @ self.fc2(x), dim=1)
+
+
+def normalize_adj_tensor(adj):
+    mx = adj + torch.eye(adj.shape[0])
+    rowsum = mx.sum(1)
+    r_inv = rowsum.pow(-1 / 2).flatten()
+    r_inv[torch.isinf(r_inv)] = 0.
+    r_mat_inv = torch.diag(r_inv)
+    return r_mat_inv @ mx @ r_mat_inv
+
+
+class PGDAttack:
+    def __init__(self, model=None, nnodes=None, loss_type='CE', device='cpu'):
+        self.surrogate = model
+        self.nnodes = nnodes
+        self.device = device
+        self.loss_type = loss_type
+        self.adj_changes = Parameter(torch.FloatTensor(int(nnodes * (nnodes - 1) / 2)))
+        self.adj_changes.data.fill_(0)
+        self.complementary = None
+
+    def attack(self, ori_features, ori_adj, labels, idx_train, perturbations, epochs=5):
+        victim_model = self.surrogate
+        victim_model.eval()
+        for t in range(epochs):
+            modified_adj = self.get_modified_adj(ori_adj)
+            adj_norm = normalize_adj_tensor(modified_adj)
+            output = victim_model(ori_features, adj_norm)
+            loss = self._loss(output[idx_train], labels[idx_train])
+            adj_grad = torch.autograd.grad(loss, self.adj_changes)[0]
+            lr = 200 / np.sqrt(t + 1)
+            self.adj_changes.data.add_(lr * adj_grad)
+            self.adj_changes.data.copy_(torch.clamp(self.adj_changes.data, min=0, max=1))
+        self.random_sample(ori_adj, ori_features, labels, idx_train, perturbations)
+        self.modified_adj = self.get_modified_adj(ori_adj).detach()
+
+    def random_sample(self, ori_adj, ori_features, labels, idx_train, perturbations):
+        K = 20
+        best_loss = -1000
+        best_s = None
+        victim_model = self.surrogate
+        with torch.no_grad():
+            s = self.adj_changes.cpu().numpy()
+            for i in range(K):
+                sampled = np.random.binomial(1, s)
+                if sampled.sum() > perturbations:
+                    continue
+                self.adj_changes.data.copy_(torch.tensor(sampled))
+                modified_adj = self.get_modified_adj(ori_adj)
+                adj_norm = normalize_adj_tensor(modified_adj)
+                output = victim_model(ori_features, adj_norm)
+                loss = self._loss(output[idx_train], labels[idx_train])
+                if best_loss < loss:
+                    best_loss = loss
+                    best_s = sampled
+            if best_s is not None:
+                self.adj_changes.data.copy_(torch.tensor(best_s))
+
+    def _loss(self, output, labels):
+        return F.nll_loss(output, labels)
+
+    def get_modified_adj(self, ori_adj):
+        if self.complementary is None:
+            self.complementary = (torch.ones_like(ori_adj) - torch.eye(self.nnodes) - ori_adj) - ori_adj
+        m = torch.zeros((self.nnodes, self.nnodes))
+        tril_indices = torch.tril_indices(row=self.nnodes - 1, col=self.nnodes - 1, offset=0)
+        m[tril_indices[0], tril_indices[1]] = self.adj_changes
+        m = m + m.t()
+        return self.complementary * m + ori_adj
+
+
+n = 10
+features = torch.rand(n, 6)
+adj = (torch.rand(n, n) > 0.7).float()
+adj = torch.triu(adj, 1)
+adj = adj + adj.t()
+labels = torch.randint(0, 3, (n,))
+idx_train = np.arange(6)
+model = GCN(nfeat=6, nhid=8, nclass=3)
+attacker = PGDAttack(model=model, nnodes=n, loss_type='CE')
+attacker.attack(features, adj, labels, idx_train, perturbations=5)
+print("done")
+
+# case: scipy-minimize-returns-loss-tensor
+# https://github.com/pytorch/pytorch/issues/105730
+import math
+
+import numpy as np
+import scipy.optimize
+import torch
+
+
+class Optimizer:
+    def __init__(self, adjacency, embedding, device=torch.device("cpu"), dtype=torch.double):
+        self.n = adjacency.shape[0]
+        self.device = device
+        self.dtype = dtype
+        self.shift = 0.
+        deg = np.array(adjacency.sum(axis=1)).flatten()
+        self.vol = deg.sum()
+        self.deg = torch.tensor(deg, device=self.device, dtype=self.dtype, requires_grad=False)
+        self.embedding = embedding @ embedding.T
+        self.pmi = torch.tensor(self.embedding, device=self.device, dtype=self.dtype, requires_grad=False)
+
+    def learnNetwork(self, max_iter=5, method='autoshift'):
+
+        def pmi_loss_10_elt_param(elts, n, logit_mode='raw', vol=0., skip_max=False):
+            elts_tensor = torch.tensor(elts, device=self.device, dtype=self.dtype, requires_grad=True)
+            adj_recon = torch.zeros(n, n, device=self.device, dtype=self.dtype)
+            if logit_mode == 'raw':
+                adj_recon[np.triu_indices(n, 1)] = elts_tensor
+            elif logit_mode == 'autoshift':
+                self.shift = 0.
+                for i in range(10):
+                    self.shift = self.shift - (torch.sigmoid(elts_tensor + self.shift).sum() - (vol / 2)) / (
+                        torch.sigmoid(elts_tensor + self.shift) * (1. - torch.sigmoid(elts_tensor + self.shift))).sum()
+                adj_recon[np.triu_indices(n, 1)] = torch.sigmoid(elts_tensor + self.shift)
+
+            adj_recon = adj_recon + adj_recon.T
+            deg_recon = adj_recon.sum(dim=0)
+            vol_recon = deg_recon.sum()
+            p_recon = (1. / deg_recon)[:, np.newaxis] * adj_recon
+            p_recon_2 = p_recon @ p_recon
+            pmi_recon_exact = torch.log(torch.clamp((vol_recon / 10.) * p_recon_2 * (1. / deg_recon)[np.newaxis, :], min=1.))
+            loss_pmi = (pmi_recon_exact - self.pmi).pow(2).sum() / (self.pmi).pow(2).sum()
+            loss_deg = (deg_recon - self.deg).pow(2).sum() / self.deg.pow(2).sum()
+            loss_vol = (vol_recon - self.vol).pow(2) / (self.vol ** 2)
+
+            loss = loss_pmi
+            print('{}. Loss: {}\t PMI: {}\t Vol: {}\t Deg: {:.2f}'.format(
+                self.iter_num, math.sqrt(loss.item()), math.sqrt(loss_pmi.item()), loss_vol.item(), loss_deg.item()))
+            loss.backward()
+            gradients = elts_tensor.grad.numpy().flatten()
+            return loss, gradients
+
+        def callback_elt_param(x_i):
+            self.elts = x_i
+            self.iter_num += 1
+
+        self.elts = np.random.uniform(0, 1, size=(self.n * self.n - self.n) // 2)
+        self.iter_num = 0
+        self.elts *= 0
+        res = scipy.optimize.minimize(pmi_loss_10_elt_param, x0=self.elts,  # expect: DET102
+                                      args=(self.n, 'autoshift', self.vol, False), jac=True, method='L-BFGS-B',
+                                      callback=callback_elt_param,
+                                      tol=np.finfo(float).eps,
+                                      options={'maxiter': max_iter, 'ftol': np.finfo(float).eps})
+        return res
+
+
+adjacency = (np.random.rand(8, 8) > 0.5).astype(float)
+adjacency = np.triu(adjacency, 1)
+adjacency = adjacency + adjacency.T + np.eye(8)
+embedding = np.random.rand(8, 3)
+P = Optimizer(adjacency, embedding)
+P.learnNetwork()
+
+# case: torch-mlir-eager-backend-transfer
+# https://github.com/llvm/torch-mlir/pull/1647
+import abc
+
+import numpy as np
+import torch
+
+
+class TorchMLIREagerBackend(abc.ABC):
+    @abc.abstractmethod
+    def transfer_from_torch_to_device(self, tensor: torch.Tensor):
+        raise NotImplementedError
+
+    @abc.abstractmethod
+    def transfer_from_device_to_torch(self, tensor):
+        raise NotImplementedError
+
+
+class EagerModeRefBackend(TorchMLIREagerBackend):
+    def copy_into(self, dst: np.ndarray, src: np.ndarray):
+        np.copyto(dst, src)
+
+    def transfer_from_device_to_torch(self, e: np.ndarray):
+        return torch.from_numpy(e).clone()
+
+    def transfer_from_torch_to_device(self, tensor: torch.Tensor) -> np.ndarray:
+        return tensor.numpy()  # expect: DET101
+
+
+backend = EagerModeRefBackend()
+
+
+def make_wrapper_subclass_from_torch_tensor(cls, elem, **kwargs):
+    return torch.Tensor._make_wrapper_subclass(
+        cls,
+        elem.size(),
+        strides=elem.stride(),
+        storage_offset=elem.storage_offset(),
+        dtype=elem.dtype,
+        layout=elem.layout,
+        device=elem.device,
+        requires_grad=kwargs.get("requires_grad", elem.requires_grad),
+    )
+
+
+class TorchMLIRTensor(torch.Tensor):
+    elem: np.ndarray
+
+    __slots__ = ["elem"]
+
+    def __new__(cls, elem, **kwargs):
+        if isinstance(elem, torch.nn.Parameter):
+            r = make_wrapper_subclass_from_torch_tensor(cls, elem.data, **kwargs)
+            r.elem = backend.transfer_from_torch_to_device(elem.detach().data)
+        elif isinstance(elem, torch.Tensor):
+            r = make_wrapper_subclass_from_torch_tensor(cls, elem, **kwargs)
+            r.elem = backend.transfer_from_torch_to_device(elem)
+        elif isinstance(elem, (int, float, bool)):
+            return elem
+        else:
+            raise ValueError(f"Unknown element type: {type(elem)}")
+        return r
+
+    @classmethod
+    def __torch_dispatch__(cls, func, _types, args=(), kwargs=None):
+        raise NotImplementedError(func)
+
+
+torch_a = torch.randn(5, requires_grad=True)
+torch_b = torch.randn(5, requires_grad=True)
+
+torch_c = torch_a + torch_b
+torch_d = torch_a * torch_b
+torch_e = torch_c / torch_d
+torch_loss = torch_e.sum()
+print("PyTorch loss: ", torch_loss)
+
+torch_loss.backward()
+print("PyTorch grad a: ", torch_a.grad)
+
+a = TorchMLIRTensor(torch_a)
+b = TorchMLIRTensor(torch_b)

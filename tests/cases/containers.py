@@ -369,3 +369,98 @@ def train(w):
 
 history = train(torch.rand(3, requires_grad=True))
 print(np.mean(history["loss"]), np.mean(history["lr"]))
+
+# case: metrics-logged-under-f-string-keys-per-entry
+# A loop over a dict whose entries are known by their keys runs once per entry: each key's
+# log holds what that entry held, not what any entry held.
+from collections import defaultdict
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 1)
+log = defaultdict(list)
+for step in range(3):
+    loss = model(torch.randn(4, 3)).pow(2).mean()
+    out = {"loss": loss, "scale": loss.item() * 2}
+    for metric, value in out.items():
+        log[f"training.{metric}"].append((step, value))
+print(np.array(log["training.scale"])[:, 1])
+print(np.array(log["training.loss"]))  # expect: DET102
+
+# case: training-function-returns-a-log-keyed-by-its-model-outputs
+from collections import defaultdict
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        z = self.enc(x)
+        loss = z.pow(2).mean()
+        return {"loss": loss, "kl": loss.item() / 2, "rate": z.abs().mean().item()}
+
+
+def train(model, steps=3):
+    log = defaultdict(list)
+    for step in range(steps):
+        losses = model(torch.randn(8, 4))
+        for name, value in losses.items():
+            log[f"train.{name}"].append((step, value))
+        losses["loss"].backward()
+    return log
+
+
+log = train(VAE())
+plt.plot(np.array(log["train.kl"])[:, 1])
+plt.plot(np.array(log["train.rate"])[:, 1])
+plt.plot(np.array(log["train.loss"])[:, 1])  # expect: DET102
+
+# case: summary-keys-built-by-concatenation
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 1)
+stats = {"loss": model(torch.randn(3, 2)).mean(), "count": 3}
+summary = {}
+for key, value in stats.items():
+    summary[key + "_mean"] = value
+print(np.asarray(summary["count_mean"]))
+print(np.asarray(summary["loss_mean"]))  # expect: DET102
+
+# case: helper-logs-each-keyword-argument
+import numpy as np
+import torch
+
+
+def log_metrics(**metrics):
+    for name, value in metrics.items():
+        print(name, np.asarray(value))
+
+
+w = torch.rand(3, requires_grad=True)
+log_metrics(scale=2.0, count=3)
+log_metrics(scale=2.0, loss=(w ** 2).sum())  # expect: DET102
+
+# case: dict-filled-by-key-then-a-new-key-read
+from collections import OrderedDict
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 2)
+history = OrderedDict(train=[], val=[])
+history["train"].append(model(torch.randn(1, 2)).sum())
+history["val"].append(3.0)
+print(np.mean(history["val"]))
+print(np.mean(history["train"]))  # expect: DET102

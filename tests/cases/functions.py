@@ -619,3 +619,74 @@ def each(fn, batches):
 loss = torch.ones(1, requires_grad=True) * 2
 each(np.asarray, [loss.item(), 1.0])
 each(np.asarray, [loss])  # expect: DET102
+
+# case: helper-returns-one-position-of-its-star-arguments
+# An element of a parameter is that element of what the call passes: xs[1] is the second
+# argument, not the whole tuple, and not the first.
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+
+
+def second(*xs):
+    return xs[1]
+
+
+picked = second(torch.zeros(3), model.weight)
+plain = second(model.weight, torch.zeros(3))
+print(plain.numpy())
+print(picked.numpy())  # expect: DET101
+
+# case: method-negates-the-first-of-a-pair-it-is-given
+import torch
+import torch.nn as nn
+
+
+class Scorer:
+    def __init__(self):
+        self.head = nn.Linear(4, 1)
+
+    def margin(self, pair):
+        return -pair[0]
+
+    def run(self, x):
+        return self.margin((self.head(x), torch.ones(1)))
+
+
+scorer = Scorer()
+values = scorer.margin((torch.ones(2), scorer.head.weight))
+print(values.numpy())
+print(scorer.run(torch.randn(2, 4)).numpy())  # expect: DET101
+
+# case: helper-unpacks-a-batch-and-returns-its-last-item
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(5, 2)
+
+
+def last(batch):
+    inputs, *middle, logits = batch
+    return logits
+
+
+for step in range(2):
+    x = torch.randn(3, 5)
+    plain = last((x, x, torch.zeros(2)))
+    print(np.asarray(plain))
+    print(np.asarray(last((x, model(x)))))  # expect: DET102
+
+# case: keyword-arguments-read-by-key
+import numpy as np
+import torch
+
+
+def report(**metrics):
+    return np.asarray(metrics["accuracy"]), metrics["loss"]
+
+
+w = torch.rand(3, requires_grad=True)
+accuracy, loss = report(loss=(w ** 2).sum(), accuracy=0.5)
+print(accuracy, loss.numpy())  # expect: DET101

@@ -584,3 +584,83 @@ predictions = torch.empty(4)
 for i in range(4):
     predictions[i] = model(torch.randn(1, 4))[0, 0]
 print(predictions.numpy())  # expect: DET101
+
+# case: view-clamped-in-place-under-no-grad-decorator-still-requires-grad
+# A view keeps requires_grad under no_grad, and an in-place op there changes the contents only.
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+@torch.no_grad()
+def positive_scores(scores):
+    first = scores[:, 0]
+    first.clamp_(min=0)
+    return first
+
+
+model = nn.Linear(3, 2)
+scores = positive_scores(model(torch.randn(5, 3)))
+print(np.mean(scores.numpy()))  # expect: DET101
+
+# case: method-scales-its-weight-row-in-place-under-no-grad
+import torch
+import torch.nn as nn
+
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+
+    def first_row(self):
+        with torch.no_grad():
+            row = self.proj.weight[0]
+            row.mul_(0.5)
+        return row
+
+
+probe = Probe()
+row = probe.first_row()
+values = row.numpy()  # expect: DET101
+
+# case: loop-normalises-reshaped-output-in-place-under-no-grad
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 6)
+for step in range(3):
+    out = model(torch.randn(1, 2))
+    with torch.no_grad():
+        grid = out.view(2, 3)
+        grid.div_(grid.abs().max())
+    plt.imshow(grid)  # expect: DET102
+
+# case: buffer-filled-in-place-under-no-grad-does-not-require-grad
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 4)
+with torch.no_grad():
+    total = torch.zeros(4, 4)
+    total.add_(model.weight)
+    copy = model.weight.clone()
+    copy.mul_(2)
+print(total.numpy(), copy.numpy())
+
+# case: unknown-argument-updated-in-place-under-no-grad-is-not-proved
+import torch
+
+
+@torch.no_grad()
+def shrink(t):
+    t.mul_(0.9)
+    return t
+
+
+def report(t):
+    return shrink(t).numpy()  # expect: DET103
+
+
+report(torch.ones(3))

@@ -308,3 +308,132 @@ def show_image(img):
 
 
 show_image(torch.rand(3, 4, 4))
+
+# case: sklearn-estimator-fit-on-model-output
+# An estimator's fit, predict or transform turns its input into an array.
+import torch
+import torch.nn as nn
+from sklearn.mixture import GaussianMixture
+
+model = nn.Linear(6, 1)
+scores = torch.sigmoid(model(torch.randn(40, 6)))
+gmm = GaussianMixture(n_components=2, random_state=0).fit(scores)  # expect: DET102
+
+# case: tsne-of-embeddings-built-in-a-loop-by-a-method
+import numpy as np
+import torch
+import torch.nn as nn
+from sklearn.manifold import TSNE
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Linear(8, 4)
+
+    def embed_all(self, batches):
+        return torch.cat([self.embed(batch) for batch in batches])
+
+
+encoder = Encoder()
+embeddings = encoder.embed_all([torch.randn(10, 8) for _ in range(3)])
+points = TSNE(n_components=2, perplexity=5).fit_transform(embeddings)  # expect: DET102
+print(np.round(points[:2], 2))
+
+# case: estimator-kept-in-an-attribute-fitted-by-another-method
+import torch
+import torch.nn as nn
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+
+
+class Probe:
+    def __init__(self, backbone):
+        self.backbone = backbone
+        self.reduce = PCA(n_components=2)
+        self.classifier = LogisticRegression()
+
+    def fit(self, x, y):
+        features = self.backbone(x)
+        reduced = self.reduce.fit_transform(features)  # expect: DET102
+        self.classifier.fit(reduced, y)
+
+
+probe = Probe(nn.Linear(5, 3))
+probe.fit(torch.randn(30, 5), torch.randint(0, 2, (30,)))
+
+# case: estimator-given-detached-features-and-arrays
+import numpy as np
+import torch
+import torch.nn as nn
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+
+model = nn.Linear(3, 2)
+features = model(torch.randn(20, 3))
+scaled = StandardScaler().fit_transform(features.detach())
+labels = KMeans(n_clusters=2, n_init=1).fit_predict(np.asarray(scaled))
+with torch.no_grad():
+    centres = KMeans(n_clusters=2, n_init=1).fit(model(torch.randn(20, 3))).cluster_centers_
+print(labels[:3], centres.shape)
+
+# case: axes-handed-to-a-drawing-helper
+# An object whose methods convert (matplotlib's axes, a figure) handed to a function: the
+# function converts what it draws with it.
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(3, 2)
+
+
+def draw(ax, values):
+    ax.plot(values)
+    ax.set_title("outputs")
+
+
+fig, ax = plt.subplots()
+draw(ax, model(torch.randn(4, 3)).detach())
+draw(ax, model(torch.randn(4, 3)))  # expect: DET102
+
+# case: axes-of-a-grid-drawn-by-a-method-from-its-history
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class LivePlot:
+    def __init__(self):
+        self.history = []
+
+    def update(self, loss):
+        self.history.append(loss)
+
+    def _draw(self, ax, name):
+        ax.plot(self.history, label=name)  # expect: DET102
+
+    def show(self):
+        fig, axes = plt.subplots(1, 2)
+        self._draw(axes[0], "loss")
+
+
+model = nn.Linear(3, 1)
+plot = LivePlot()
+for step in range(3):
+    plot.update(model(torch.randn(2, 3)).mean())
+plot.show()
+
+# case: figure-helper-draws-a-model-output-it-computes
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+net = nn.Linear(2, 2)
+
+
+def show_weights(figure):
+    axis = figure.add_subplot(1, 1, 1)
+    axis.imshow(net.weight)  # expect: DET102
+
+
+show_weights(plt.figure())
