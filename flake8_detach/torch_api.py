@@ -413,6 +413,7 @@ CONTAINER_ELEMENT_METHODS: FrozenSet[str] = frozenset({"pop", "get", "popitem", 
 ELEMENT_HOLDER_METHODS: FrozenSet[str] = frozenset({"setdefault", "get"})  # give an element to mutate
 CONTAINER_ITEMS_METHOD = "items"
 CONTAINER_COPY_METHODS: FrozenSet[str] = frozenset({"values", "copy"})
+MAPPING_COPY_METHOD = "copy"  # a dict's copy keeps its keys; values() gives its entries
 CONTAINER_ADDERS: FrozenSet[str] = frozenset({"append", "add", "insert"})  # one entry
 CONTAINER_EXTENDERS: FrozenSet[str] = frozenset({"extend", "update"})  # the entries of another
 # Decorators that hand the function to nothing that calls it with other arguments.
@@ -479,6 +480,24 @@ def derived_effect(name: str) -> Optional[Effect]:
 
 def derived_member_effect(name: str) -> Optional[Effect]:
     return derived().members.get(name)
+
+
+# Library models whose output is a list of dicts, one per image, by where their constructors
+# live: the entries that are integer tensors (class ids), which can never require grad.  The
+# other entries (boxes, scores, masks) are the model's output.
+MODEL_OUTPUT_INTEGER_ENTRIES: Mapping[str, FrozenSet[str]] = {
+    "torchvision.models.detection": frozenset({"labels"}),
+}
+
+
+def integer_output_entries(constructor: str) -> FrozenSet[str]:
+    """The integer entries of the per-image dicts a model made by ``constructor`` gives."""
+    namespace = constructor
+    while "." in namespace:
+        namespace = namespace.rsplit(".", 1)[0]
+        if namespace in MODEL_OUTPUT_INTEGER_ENTRIES:
+            return MODEL_OUTPUT_INTEGER_ENTRIES[namespace]
+    return frozenset()
 
 
 def effect_of_qualified_name(name: str) -> Optional[Effect]:

@@ -473,3 +473,21 @@ def test_what_a_function_stores_under_a_module_variable_reaches_its_readers(sour
     or never called after it here, reads the tensor (the relevance pass keeps the writer)."""
     expected = [(number, "DET102") for number, line in enumerate(source.splitlines(), 1) if line.endswith("# DET102")]
     assert [(finding.line, finding.code) for finding in check_source(source)] == expected
+
+
+def test_detection_models_give_integer_class_ids() -> None:
+    """torchvision's detection models give a dict per image: its ``labels`` are class ids
+    (int64, which cannot require grad), its boxes and scores the model's output.  (No oracle:
+    the tests' environment has no torchvision; the table entry is MODEL_OUTPUT_INTEGER_ENTRIES.)"""
+    source = (
+        "import numpy as np\n"
+        "import torch\n"
+        "import torchvision\n"
+        "model = torchvision.models.detection.fasterrcnn_resnet50_fpn(weights='DEFAULT').eval()\n"
+        "predictions = model([torch.rand(3, 224, 224)])\n"
+        "for prediction in predictions:\n"
+        "    print(prediction['labels'].numpy())\n"
+        "    print(np.asarray(prediction['scores']))\n"
+        "print(predictions[0]['boxes'].numpy())\n"
+    )
+    assert [(finding.line, finding.code) for finding in check_source(source)] == [(8, "DET102"), (9, "DET101")]

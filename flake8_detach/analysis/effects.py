@@ -42,6 +42,7 @@ from flake8_detach.analysis.values import (
     element,
     entries_of,
     grad_of_computation,
+    keys_of,
     requires_grad,
     without_grad,
 )
@@ -407,15 +408,26 @@ def _builtin_elements(use: Use) -> Value:
 
 
 def _builtin_mapping(use: Use) -> Value:
-    """``dict(model.named_parameters())``; ``dict(loss=[], acc=[])`` keeps its keys, as a literal does."""
-    pairs = [element(value) for _, value in use.arguments.positional]
-    held = [pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair) for pair in pairs]
+    """``dict(model.named_parameters())``; ``dict(loss=[], acc=[])`` keeps its keys, as a literal
+    does, and ``dict(other)`` a copy of another dict's."""
+    given = use.arguments
+    if len(given.positional) == 1 and not given.keywords and given.positional[0][1].keyed:
+        return given.positional[0][1]
+    held = [_values_of_pairs(value) for _, value in given.positional]
     keywords = use.arguments.keywords
     mapping = container_of(held + [value for _, value in keywords.values()],
                            entries=entries_of(list(keywords.values())))
-    if pairs or use.arguments.unpacked:
+    if held or use.arguments.unpacked:
         return mapping
     return replace(mapping, attributes=tuple((key, value) for key, (_, value) in keywords.items()), keyed=True)
+
+
+def _values_of_pairs(given: Value) -> Value:
+    """What ``dict(given)`` holds: another dict's values, or the second items of its pairs."""
+    if given.keyed:
+        return given.item or OTHER
+    pair = element(given)
+    return pair.fields[1] if pair.fields and len(pair.fields) == 2 else element(pair)
 
 
 def _call_default_mapping(use: Use) -> Value:
@@ -431,9 +443,14 @@ def _builtin_zip(use: Use) -> Value:
 
 
 def _builtin_enumerate(use: Use) -> Value:
+    """``(index, element)`` pairs; one per element where they are known (a literal list, a
+    dict's keys), so that a loop over them runs once per element."""
     first = use.arguments.first_value
     items = (OTHER, element(first) if first is not None else UNKNOWN)
-    return Value(Kind.CONTAINER, item=container_of(items, items))
+    known = (first.fields or keys_of(first)) if first is not None else ()
+    pairs = tuple(container_of(pair, pair) for pair in
+                  ((Value(Kind.OTHER, constant=index), each) for index, each in enumerate(known)))
+    return Value(Kind.CONTAINER, item=container_of(items, items), fields=pairs or None)
 
 
 def _builtin_super(use: Use) -> Value:

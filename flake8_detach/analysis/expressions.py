@@ -19,7 +19,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices, effects, narrowing
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
-from flake8_detach.analysis.scope import ClassInfo, Frame, FunctionInfo, root_of
+from flake8_detach.analysis.scope import MAX_UNROLLED, ClassInfo, Frame, FunctionInfo, keep_raising_sites, root_of
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
@@ -39,7 +39,9 @@ from flake8_detach.analysis.values import (
     grad_of_computation,
     join,
     has_only_known_entries,
+    is_known_entry,
     join_all,
+    keys_of,
     join_paths,
     placed_on,
     record_of,
@@ -469,11 +471,12 @@ class Evaluator:
         return replace(container_of(values, entries=entries_of(entered)), attributes=tuple(by_key) if keyed else (),
                        keyed=keyed, unknown_entries=unseen)
 
-    def _comprehension_frame(self, node: cst.BaseComp, frame: Frame) -> Frame:
+    def _comprehension_frame(self, node: cst.BaseComp, frame: Frame, first: Optional[Value] = None) -> Frame:
         inner = frame.branch()
         clause: Optional[cst.CompFor] = node.for_in
         while clause is not None:
-            self.bind(clause.target, element(self.evaluate(clause.iter, inner)), inner)
+            iterable = first if first is not None and clause is node.for_in else self.evaluate(clause.iter, inner)
+            self.bind(clause.target, element(iterable), inner)
             for condition in clause.ifs:
                 self.evaluate(condition.test, inner)
             clause = clause.inner_for_in
@@ -521,7 +524,8 @@ class Evaluator:
                                                 value, frame.mode, detach_points(converted, value)))
             return
         if current.kind is Kind.TENSOR:  # x[mask] = y copies y into x: under no_grad, records no graph
-            value = self.computed(value, frame)
+            # x stays where it is: a GPU output copied into a host buffer leaves it on the host
+            value = replace(self.computed(value, frame), device=current.device, placed=current.placed)
             frame.set(key, join(current, value))
         else:
             frame.set(key, _with_item(current, constant_index(target, frame), value))
@@ -555,9 +559,28 @@ class Evaluator:
                 self.bind(item.value, element(value, position if position < star else position - len(elements)), frame)
 
     def _eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
-        inner = self._comprehension_frame(node, frame)
+        clause = node.for_in
+        iterable = self.evaluate(clause.iter, frame)
+        known = iterable.fields or keys_of(iterable)
+        if clause.inner_for_in is None and not clause.ifs and 0 < len(known) <= MAX_UNROLLED and \
+                all(is_known_entry(entry) for entry in known):
+            made = self._per_entry(node, known, frame)  # [cls() for cls in classes]: one each
+            return container_of(made, tuple(made), entries_of([(node.elt, value) for value in made]))
+        inner = self._comprehension_frame(node, frame, iterable)
         value = self.evaluate(node.elt, inner)
         return container_of([value], entries=entries_of([(node.elt, value)]))
+
+    def _per_entry(self, node: cst.ListComp, known: Sequence[Value], frame: Frame) -> List[Value]:
+        """The element a comprehension makes from each known entry, each in a pass of its own."""
+        made: List[Value] = []
+        seen: Dict[Tuple[int, int, int], ConversionSite] = {}
+        for entry in known:
+            inner = frame.branch()
+            self.bind(node.for_in.target, entry, inner)
+            made.append(self.evaluate(node.elt, inner))
+            keep_raising_sites(seen, frame.context.sites)
+        frame.context.sites.update(seen)
+        return made
 
     _eval_SetComp = _eval_ListComp
     _eval_GeneratorExp = _eval_ListComp
@@ -590,8 +613,9 @@ class Evaluator:
             if entry is not None:
                 return entry
         position = key if key is not None else _constant_position(index)
-        if base.kind is Kind.CONTAINER:
-            return base if isinstance(index, cst.Slice) else element(base, position)
+        if base.kind is Kind.CONTAINER:  # (an unknown key of a dict: any of its values)
+            return base if isinstance(index, cst.Slice) else element(base, position) if position is not None \
+                else base.item or UNKNOWN
         if base.kind is Kind.TENSOR and base.zero_dim and isinstance(index, cst.Index) and isinstance(
                 index.value, cst.Integer):
             return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
@@ -759,7 +783,14 @@ class Evaluator:
             bound = arguments.prepended((node.func, module))
             return self.calls.call_function(forward, node, bound, frame)
         origin = Origin("output of model call", node, evidence(module))
-        return self.computed(requires_grad(origin), frame)
+        output = self.computed(requires_grad(origin), frame)
+        integers = torch_api.integer_output_entries(module.qualified_name or "")
+        if not integers:
+            return output
+        # detection models: a dict per image, whose class ids are integers
+        class_ids = tuple((name, Value(Kind.TENSOR)) for name in sorted(integers))
+        per_image = Value(Kind.CONTAINER, item=output, attributes=class_ids)
+        return Value(Kind.CONTAINER, item=per_image)
 
     def register_hook(self, effect: Effect, func: cst.Attribute, arguments: Arguments, frame: Frame) -> Value:
         """``model.layer4.register_forward_hook(hook)``: the hook runs at each later call of the
@@ -906,6 +937,10 @@ class Evaluator:
         if name == torch_api.CONTAINER_ITEMS_METHOD:
             pair = (OTHER, item)
             return Value(Kind.CONTAINER, item=container_of(pair, pair), fields=_known_items(receiver))
+        if name in torch_api.CONTAINER_COPY_METHODS and receiver.keyed:
+            # a dict known by its keys: its copy, or its values one by one
+            values = tuple(held for _, held in receiver.attributes)
+            return receiver if name == torch_api.MAPPING_COPY_METHOD else container_of(values, values)
         if name in torch_api.CONTAINER_COPY_METHODS:
             return container_of([item])
         # list.cpu(), parameters().detach()...: not tensors, whatever is inside them

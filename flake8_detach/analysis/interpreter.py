@@ -25,9 +25,11 @@ from flake8_detach.analysis.scope import (
     Context,
     Env,
     Frame,
+    MAX_UNROLLED,
     FunctionInfo,
     Result,
     join_all_envs,
+    keep_raising_sites,
     root_of,
     site_key,
 )
@@ -52,7 +54,9 @@ from flake8_detach.analysis.values import (
     innermost,
     join,
     has_only_known_entries,
+    is_known_entry,
     join_all,
+    keys_of,
     parameter,
     record_of,
     substitute,
@@ -60,7 +64,6 @@ from flake8_detach.analysis.values import (
 )
 from flake8_detach.torch_api import Effect
 
-_MAX_UNROLLED = 8  # for phase in ["train", "val"], for key, value in metrics.items(): a pass each
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 
 Body = Union[Sequence[cst.BaseStatement], Sequence[cst.BaseSmallStatement]]
@@ -131,30 +134,6 @@ def _entries_by_key(name: str, mapping: Value) -> Value:
     each = parameter(name)
     entries = tuple((key, element(each, key)) for key, _ in mapping.attributes)
     return Value(Kind.CONTAINER, item=join_all([held for _, held in entries]), attributes=entries, keyed=True)
-
-
-def _kept_site(earlier: Optional[ConversionSite], later: ConversionSite) -> ConversionSite:
-    """One conversion seen in two passes over a loop's entries: the pass where it raises, or,
-    where each converts an entry of a parameter (``log(**metrics)``), any of those entries."""
-    if earlier is None or earlier is later:
-        return later
-    if earlier.value.params and later.value.params and _site_rank(earlier) == _site_rank(later):
-        return replace(later, value=join(earlier.value, later.value))
-    return max(later, earlier, key=_site_rank)
-
-
-def _site_rank(site: ConversionSite) -> Tuple[bool, Grad, bool]:
-    """Which of two passes' sites for one conversion to keep: one that raises, else the one
-    with more grad."""
-    mode_on = site.grad_mode is not GradMode.OFF
-    return mode_on and site.grad is Grad.YES, site.grad, mode_on
-
-
-def _is_known_entry(value: Value) -> bool:
-    """A constant (``"train"``), or a dict entry's ``(key, value)`` with a constant key."""
-    if value.constant is not None:
-        return True
-    return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
 
 
 def _join_modes(first: GradMode, second: GradMode) -> GradMode:
@@ -276,6 +255,8 @@ class Interpreter:
             return True
         if value.kind in (Kind.MODULE, Kind.UNKNOWN) and value.qualified_name in self.classes:
             return True
+        if value.kind is Kind.MODULE and torch_api.integer_output_entries(value.qualified_name or ""):
+            return True  # predict(model, x) reads model(x)[0]["labels"]: the table knows its output
         if value.kind is Kind.REFERENCE and \
                 torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
             return True  # run(np.asarray, t): the helper converts what it calls its callback on
@@ -909,8 +890,8 @@ class Interpreter:
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluator.evaluate(node.iter, frame)
-        constants = iterable.fields or ()
-        if 0 < len(constants) <= _MAX_UNROLLED and all(_is_known_entry(value) for value in constants):
+        constants = iterable.fields or keys_of(iterable)
+        if 0 < len(constants) <= MAX_UNROLLED and all(is_known_entry(value) for value in constants):
             self._run_unrolled(node, constants, frame)
             return
         item = element(iterable)
@@ -936,7 +917,7 @@ class Interpreter:
         for value in constants:
             ends = self._run_pass(node.body, frame, (node.target, value))
             # each pass converts another entry: a site keeps the pass where it raises
-            seen.update((key, _kept_site(seen.get(key), site)) for key, site in sites.items())
+            keep_raising_sites(seen, sites)
             if not ends:  # every path returned or raised
                 frame.jumps, frame.terminated = outer_jumps, True
                 break

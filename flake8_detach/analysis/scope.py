@@ -16,7 +16,8 @@ import libcst as cst
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
-from flake8_detach.analysis.values import Value, join, join_paths, without_parameters
+from flake8_detach.analysis.values import (Grad, Kind, Value, innermost, join, join_paths, with_innermost,
+                                           without_parameters)
 
 
 # A fork copies an environment's own bindings up to this many (or the square root of its layer's):
@@ -339,6 +340,34 @@ class Context:
 
 def _first_helper_step(site: ConversionSite) -> Optional[cst.CSTNode]:
     return site.via.site.anchor if site.via is not None else None
+
+
+# A loop or comprehension over at most this many known entries runs once per entry:
+# for phase in ["train", "val"], for key, value in metrics.items(), [cls() for cls in classes].
+MAX_UNROLLED = 8
+
+
+def keep_raising_sites(seen: Dict[Tuple[int, int, int], ConversionSite],
+                       sites: Mapping[Tuple[int, int, int], ConversionSite]) -> None:
+    """After one pass per entry: each conversion keeps the pass where it raises, with what
+    every pass converted there (a fix must suit each entry: a tensor in one, a float in
+    another has none that is safe)."""
+    for key, site in sites.items():
+        earlier = seen.get(key)
+        if earlier is None or earlier is site:
+            seen[key] = site
+        else:
+            kept = max(site, earlier, key=_site_rank)
+            joined = join(earlier.value, site.value)
+            if innermost(earlier.value).kind is not innermost(site.value).kind:
+                joined = with_innermost(joined, lambda held: replace(held, kind=Kind.UNKNOWN))
+            seen[key] = replace(kept, value=joined)
+
+
+def _site_rank(site: ConversionSite) -> Tuple[bool, Grad, bool]:
+    """Which of two passes' sites to keep: one that raises, else the one with more grad."""
+    mode_on = site.grad_mode is not GradMode.OFF
+    return mode_on and site.grad is Grad.YES, site.grad, mode_on
 
 
 def _helper_depth(site: ConversionSite) -> int:

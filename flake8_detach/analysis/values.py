@@ -410,7 +410,10 @@ def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
 
 
 def element(value: Value, position: Position = None) -> Value:
-    """What ``value[position]`` (a constant position or key) or ``for x in value`` (None) gives."""
+    """What ``value[position]`` (a constant position or key) or ``for x in value`` (None) gives:
+    iterating a dict known by its keys gives one of its keys."""
+    if value.kind is Kind.CONTAINER and value.keyed and position is None:
+        return join_all(keys_of(value))
     if value.kind is Kind.CONTAINER:
         if isinstance(position, str):
             entry = dict(value.attributes).get(position)
@@ -427,6 +430,25 @@ def element(value: Value, position: Position = None) -> Value:
     if _is_parameter_itself(value):
         return replace(value, parameter_path=(value.parameter_path or ()) + (position,))
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
+
+
+def is_known_entry(value: Value) -> bool:
+    """An entry a loop can run a pass for: a constant (``"train"``), a function or class (``for
+    cls in [Small, Big]``, ``torch.tanh``), or a pair whose first item is a constant (a dict's
+    ``(key, value)``, enumerate's ``(index, element)``)."""
+    if value.constant is not None:
+        return True
+    if value.kind in (Kind.FUNCTION, Kind.REFERENCE) and value.qualified_name is not None and not value.alternatives:
+        return True
+    return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
+
+
+def keys_of(mapping: Value) -> Tuple[Value, ...]:
+    """The keys of a dict known by its keys, as constants (``for name in metrics``); none for
+    anything else."""
+    if not has_only_known_entries(mapping):
+        return ()
+    return tuple(Value(Kind.OTHER, constant=key) for key, _ in mapping.attributes)
 
 
 def has_only_known_entries(mapping: Value) -> bool:

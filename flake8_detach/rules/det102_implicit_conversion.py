@@ -55,7 +55,9 @@ RULE = Rule(
         fix_safety=(
             "When the tensor is passed directly (`np.asarray(t)`), the fix passes\n"
             "`t.detach()`; it is safe when `t` is known to be a torch tensor, and unsafe when\n"
-            "that was inferred from how a name is used (`m.eval()`). A list is converted as\n"
+            "that was inferred from how a name is used (`m.eval()`), or when `t` is not known\n"
+            "to be a torch tensor on every pass (a loop over a dict whose entries are a loss\n"
+            "and a float). A list is converted as\n"
             "`[t.detach() for t in losses]`: the list itself keeps its graph, so code that sums\n"
             "it into a loss and calls `.backward()` still trains; the fix is unsafe because\n"
             "every entry of the list must be a tensor. For a dict, the fix detaches each tensor\n"

@@ -464,3 +464,81 @@ history["train"].append(model(torch.randn(1, 2)).sum())
 history["val"].append(3.0)
 print(np.mean(history["val"]))
 print(np.mean(history["train"]))  # expect: DET102
+
+# case: iterating-a-dict-gives-its-keys
+# A loop over a dict (known by its keys) goes over its keys: plotting them converts strings.
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 1)
+results = {"train": model(torch.rand(3, 2)).mean(), "val": 0.5}
+plt.bar(list(results), [1.0, 2.0])
+names = sorted(results)
+for name in results:
+    print(name, np.asarray(results[name]))  # expect: DET102
+
+# case: activation-classes-of-a-dict-instantiated-by-a-comprehension
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class Sigmoid(nn.Module):
+    def forward(self, x):
+        return 1 / (1 + torch.exp(-x))
+
+
+class Swish(nn.Module):
+    def forward(self, x):
+        return x * torch.sigmoid(x)
+
+
+def show(act_fn, ax, x):
+    ax.plot(x.numpy(), act_fn(x).numpy())  # expect: DET103
+
+
+by_name = {"sigmoid": Sigmoid, "swish": Swish}
+instances = [make() for make in by_name.values()]
+x = torch.linspace(-5, 5, 50)
+fig, axes = plt.subplots(1, 2)
+for i, act_fn in enumerate(instances):
+    show(act_fn, axes[i], x)
+for i, name in enumerate(by_name):
+    show(by_name[name](), axes[i], x)
+
+# case: one-class-of-a-dict-has-parameters
+import torch
+import torch.nn as nn
+
+
+class Identity(nn.Module):
+    def forward(self, x):
+        return x
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return x * self.scale
+
+
+makers = {"identity": Identity, "scaled": Scaled}
+for name in makers:
+    print(name, makers[name]()(torch.rand(2)).numpy())  # expect: DET101
+
+# case: copy-of-a-dict-keeps-its-entries-apart
+import numpy as np
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(2, 2)
+stats = {"loss": layer(torch.rand(1, 2)).sum(), "steps": 10}
+saved = dict(stats)
+kept = stats.copy()
+print(np.asarray(saved["steps"]), np.asarray(kept["steps"]))
+print(np.asarray(kept["loss"]))  # expect: DET102

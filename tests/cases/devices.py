@@ -463,3 +463,44 @@ for step in range(3):
     losses = per_sample(net(torch.rand(2, 4).cuda()), torch.tensor([0, 1]).cuda())
     history.append(losses.data[0])
 plt.plot(history)  # expect: DET201
+
+# case: gpu-outputs-copied-into-a-host-buffer-stay-on-the-host
+# An item write copies into the target tensor, which stays where it is.
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(4, 4).cuda()
+buffer = torch.zeros(3, 4)
+with torch.no_grad():
+    for i in range(3):
+        buffer[i, :] = layer(torch.rand(4, device="cuda"))
+print(buffer.numpy())
+
+# case: attention-rows-written-into-a-host-matrix-by-a-method
+import torch
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.Linear(5, 5)
+
+    @torch.no_grad()
+    def attentions(self, steps):
+        grid = torch.zeros(steps, 5)
+        for step in range(steps):
+            grid[step] = torch.softmax(self.attn(torch.rand(5, device="cuda")), dim=0).data
+        return grid
+
+
+decoder = Decoder().cuda()
+print(decoder.attentions(3).numpy())
+
+# case: host-buffer-filled-from-gpu-then-moved-to-gpu-is-on-the-gpu
+import torch
+
+results = torch.zeros(2, 2)
+results[0] = torch.ones(2, device="cuda")
+results = results.cuda()
+print(results.numpy())  # expect: DET201

@@ -226,3 +226,67 @@ import torch
 
 net = torch.nn.Sequential(torch.nn.Linear(3, 2))
 plt.imshow(net.get_parameter("0.weight"))  # expect: DET102
+
+# case: classes-of-a-literal-list-instantiated-in-a-loop-each-on-its-own
+# A loop over a literal list of the file's classes (or functions) runs once per element: a
+# class without parameters is not the join of all of them.
+import torch
+import torch.nn as nn
+
+
+class Square(nn.Module):
+    def forward(self, x):
+        return x * x
+
+
+class Cube(nn.Module):
+    def forward(self, x):
+        return x * x * x
+
+
+x = torch.linspace(-1, 1, 5)
+for activation in [Square, Cube]:
+    print(activation()(x).numpy())
+
+# case: functions-of-a-literal-tuple-applied-in-a-loop
+import numpy as np
+import torch
+import torch.nn as nn
+
+layer = nn.Linear(3, 3)
+
+
+def halve(t):
+    return t / 2
+
+
+def project(t):
+    return layer(t)
+
+
+x = torch.rand(3)
+for transform in (halve, torch.tanh, project):
+    print(np.asarray(transform(x)))  # expect: DET102
+
+# case: one-class-of-a-literal-list-has-parameters
+import torch
+import torch.nn as nn
+
+
+class Identity(nn.Module):
+    def forward(self, x):
+        return x
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x):
+        return x * self.scale
+
+
+for make in [Identity, Scaled]:
+    model = make()
+    print(model(torch.rand(2)).numpy())  # expect: DET101
