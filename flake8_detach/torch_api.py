@@ -57,6 +57,7 @@ class Effect(enum.Enum):
     # --- conversions to NumPy
     CONVERTS = "converts"  # a function that turns array-like arguments into arrays
     CONSUMER_FACTORY = "consumer-factory"  # returns an object whose methods convert
+    CONVERTS_RESULT = "converts-result"  # scipy.optimize.minimize(fun, x0): converts what fun returns, and x0
     CONSUMER_PAIR_FACTORY = "consumer-pair-factory"  # (figure, axes): both convert
     FOREIGN = "foreign"  # another framework's tensors: .numpy() is theirs
     DEVICE = "device"  # torch.device("cuda"): the device its argument names
@@ -168,6 +169,14 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.nn.EmbeddingBag.from_pretrained": Effect.FROZEN_MODULE,
     "functools.partial": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
+    # solvers that call the function they are given (first) and turn what it returns into an
+    # array (checked with torch 2.13: each raises when it returns a tensor that requires grad;
+    # scipy.integrate.quad takes float() of it, which does not)
+    **{f"scipy.optimize.{name}": Effect.CONVERTS_RESULT for name in """minimize minimize_scalar
+        least_squares root fsolve curve_fit differential_evolution basinhopping dual_annealing
+        brentq""".split()},
+    "scipy.integrate.solve_ivp": Effect.CONVERTS_RESULT,
+    "scipy.integrate.odeint": Effect.CONVERTS_RESULT,
     "collections.defaultdict": Effect.DEFAULT_MAPPING,
     "collections.OrderedDict": Effect.MAPPING,
     "typing.NamedTuple": Effect.RECORD_TYPE,
@@ -282,6 +291,9 @@ TORCH_PACKAGES: FrozenSet[str] = frozenset(
 )
 
 # Where the analysis keeps a module's hooks (a pseudo-attribute: they travel with the module).
+# Where the analysis notes, for a name bound to a model's submodule (``layer = model.layer4``)
+# or to the model itself, the model's own name: hooks registered through it run at its calls.
+MODULE_OWNER_ATTRIBUTE = "__module_owner__"
 HOOK_ATTRIBUTES: Mapping[Effect, str] = {
     Effect.FORWARD_HOOK: "__forward_hooks__",
     Effect.FORWARD_PRE_HOOK: "__forward_pre_hooks__",
@@ -289,6 +301,7 @@ HOOK_ATTRIBUTES: Mapping[Effect, str] = {
 
 # range(n), range(start, stop): with constant bounds, a loop over it runs at least n times.
 RANGE_FUNCTION = "builtins.range"
+LEN_FUNCTION = "builtins.len"
 
 # What register_forward_hook returns: a handle whose remove() unregisters the hook (the
 # analysis keeps, under this pseudo-attribute, where the hooks are and which hook it registered).
@@ -374,6 +387,9 @@ _DEVICE_STRING = re.compile(rf"\s*({'|'.join(sorted(ACCELERATOR_DEVICES | {HOST_
 # torch.nn.modules.loss._Loss and the torch.nn.functional functions that take ``reduction``
 # (tests/test_derived_api.py finds them again in torch).
 REDUCTION_KEYWORD = "reduction"
+# Reductions whose first argument after the tensor is the dim: with none given, the result has
+# no dimensions (x.mean(), torch.sum(x)), and indexing it (loss.data[0]) raises IndexError.
+FULL_REDUCTIONS: FrozenSet[str] = frozenset("mean sum prod std var nansum nanmean amax amin".split())
 UNREDUCED = "none"
 REDUCED_BY_DEFAULT: FrozenSet[str] = frozenset(
     f"torch.nn.{name}" for name in """BCELoss BCEWithLogitsLoss CTCLoss CosineEmbeddingLoss CrossEntropyLoss

@@ -491,3 +491,28 @@ def test_detection_models_give_integer_class_ids() -> None:
         "print(predictions[0]['boxes'].numpy())\n"
     )
     assert [(finding.line, finding.code) for finding in check_source(source)] == [(8, "DET102"), (9, "DET101")]
+
+
+def test_the_analysis_copies_records_as_dataclasses_replace_does() -> None:
+    """records.replace copies an instance's dictionary: for every record the analysis copies, the
+    copy equals (and hashes as) what dataclasses.replace makes, the original is unchanged, and
+    nothing the dictionary copy would skip exists (__post_init__, init=False fields, __slots__)."""
+    import dataclasses
+
+    from flake8_detach.analysis.effects import Use
+    from flake8_detach.analysis.records import replace as fast_replace
+    from flake8_detach.analysis.sites import ConversionSite, HelperConversion
+    from flake8_detach.analysis.state import Write
+    from flake8_detach.analysis.values import Condition
+
+    for record in (Value, Origin, Condition, ConversionSite, HelperConversion, Write, Use):
+        assert not hasattr(record, "__post_init__") and "__slots__" not in vars(record), record
+        assert all(f.init for f in dataclasses.fields(record)), record
+    node = cst.Name("x")
+    original = Value(Kind.TENSOR, Grad.YES, Origin("made here", node, Evidence.PROVED), params=frozenset({"t"}))
+    for changes in ({"grad": Grad.NO}, {"kind": Kind.CONTAINER, "item": original}, {"parameter_path": (0, "k")},
+                    {"keyed": True, "attributes": (("loss", original),)}, {}):
+        copy = fast_replace(original, **changes)
+        expected = dataclasses.replace(original, **changes)
+        assert copy == expected and hash(copy) == hash(expected) and type(copy) is Value
+    assert original == Value(Kind.TENSOR, Grad.YES, Origin("made here", node, Evidence.PROVED), params=frozenset({"t"}))

@@ -10,11 +10,11 @@ moves where, and which names are devices, is ``torch_api``'s to say.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.values import Device, Kind, Value, device_of, highest_device, placed_on, with_innermost
+from flake8_detach.analysis.records import replace
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -17,7 +17,7 @@ the analysis says what an effect means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
 
 import libcst as cst
@@ -47,6 +47,7 @@ from flake8_detach.analysis.values import (
     without_grad,
 )
 from flake8_detach.torch_api import Effect
+from flake8_detach.analysis.records import replace
 
 if TYPE_CHECKING:
     from flake8_detach.analysis.expressions import Evaluator
@@ -247,8 +248,8 @@ def _call_computation(use: Use) -> Value:
     made = created(use.call, use.arguments)  # torch.normal(0.0, 1.0, (3,), requires_grad=True)
     computed = made if made.grad is Grad.YES else devices.created_on(
         use.computed(grad_of_computation(use.arguments.values())), use.arguments.device, use.node)
-    if computed.kind is Kind.TENSOR and reduces_to_zero_dim(use):  # F.cross_entropy(logits, y)
-        computed = replace(computed, zero_dim=True)
+    if computed.kind is Kind.TENSOR and (reduces_to_zero_dim(use) or _reduces_everything(use, 1)):
+        computed = replace(computed, zero_dim=True)  # F.cross_entropy(logits, y), torch.mean(x)
     # an object (a distribution) keeps its class: its members have their own effects
     return replace(computed, qualified_name=use.name) if use.effect is Effect.OBJECT else computed
 
@@ -302,6 +303,18 @@ def _call_converts(use: Use) -> Value:
     return CONSUMER if tensors_only else OTHER
 
 
+def _call_converts_result(use: Use) -> Value:
+    """``minimize(loss_fn, x0)``: x0 is made an array, and so is what loss_fn returns when the
+    solver calls it (with an array)."""
+    _call_converts(use)
+    if use.arguments.positional:
+        function_expression, function = use.arguments.positional[0]
+        returned = use.evaluator.call_back(function, use.call, [(function_expression, OTHER)], use.frame)
+        use.evaluator.record_result_conversion(use.call, short_name(use.name), function_expression, returned,
+                                               use.frame)
+    return OTHER
+
+
 def _call_dispatches(use: Use) -> Value:
     """``np.squeeze(t)`` is ``t.squeeze()`` for a tensor; ``np.squeeze([a, b])`` converts."""
     receiver = use.first
@@ -332,8 +345,16 @@ def _method_computation(use: Use) -> Value:
     """The default: a tensor computed from the receiver and the arguments."""
     receiver = use.receiver
     if receiver.kind is Kind.TENSOR:
-        return use.computed(grad_of_computation([receiver] + use.arguments.values()))
+        computed = use.computed(grad_of_computation([receiver] + use.arguments.values()))
+        return replace(computed, zero_dim=True) if _reduces_everything(use, 0) else computed
     return use.computed(_unknown_from(receiver))
+
+
+def _reduces_everything(use: Use, tensors: int) -> bool:
+    """``x.mean()``, ``torch.sum(x)``: a full reduction (no dim after the ``tensors`` arguments)."""
+    short = use.name.rsplit(".", 1)[-1]
+    return short in torch_api.FULL_REDUCTIONS and len(use.arguments.positional) == tensors and \
+        torch_api.DIM_KEYWORD not in use.arguments.keywords
 
 
 # --- attributes: x.f -------------------------------------------------------------------------
@@ -536,6 +557,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.GRAD_ON: _GRAD_MODE,
     Effect.GRAD_SET: _GRAD_MODE,
     Effect.CONVERTS: Semantics(call=_call_converts),
+    Effect.CONVERTS_RESULT: Semantics(call=_call_converts_result),
     Effect.DISPATCHES: Semantics(call=_call_dispatches),
     Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
     Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import replace
 from typing import Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union, cast
 
 import libcst as cst
@@ -50,6 +49,7 @@ from flake8_detach.analysis.values import (
     without_parameters,
 )
 from flake8_detach.torch_api import Effect
+from flake8_detach.analysis.records import replace
 
 _LITERALS = (
     cst.Integer,
@@ -489,6 +489,9 @@ class Evaluator:
         ``source`` is the assigned expression, where there is one (for fixes)."""
         if isinstance(target, cst.Name):
             frame.rebind(target.value, value)
+            owner = self._model_owner(source, frame) if value.kind is Kind.MODULE and source is not None else None
+            if owner is not None and owner != target.value:  # layer = model.layer4: part of model
+                frame.set(f"{target.value}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=owner))
             if target.value in frame.global_names:  # the module's variable, which other functions read
                 self.calls.note_write(frame, target.value, value, adds=False)
         elif isinstance(target, cst.Attribute):
@@ -528,7 +531,7 @@ class Evaluator:
             value = replace(self.computed(value, frame), device=current.device, placed=current.placed)
             frame.set(key, join(current, value))
         else:
-            frame.set(key, _with_item(current, constant_index(target, frame), value))
+            frame.set(key, _with_item(current, _entry_key(target, current, frame), value))
         constant_key = item_key(target, frame)
         if constant_key is not None:
             frame.set(constant_key, value)
@@ -727,7 +730,11 @@ class Evaluator:
         if may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
-            return self.computed(grad_of_computation([callee] + arguments.values(), Kind.UNKNOWN), frame)
+            output = self.computed(grad_of_computation([callee] + arguments.values(), Kind.UNKNOWN), frame)
+            # a model handed in, on which this function registered hooks: they run at its call
+            inputs = (node, container_of(arguments.values()))
+            self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, callee), inputs, (node, output)], frame)
+            return output
         params = frozenset().union(*(value.params for value in arguments.values()))
         return self.computed(Value(Kind.UNKNOWN, Grad.UNKNOWN, params=params), frame)
 
@@ -769,7 +776,8 @@ class Evaluator:
 
     def _run_hooks(self, node: cst.Call, kind: Effect, given: List[Tuple[cst.BaseExpression, Value]],
                    frame: Frame) -> None:
-        root = root_name(node.func)
+        named = root_name(node.func)
+        root = self._hook_root(named, frame) if named is not None else None
         hooks = self.lookup(frame, f"{root}.{torch_api.HOOK_ATTRIBUTES[kind]}") if root else None
         if hooks is not None:
             self.call_back(element(hooks), node, given, frame)
@@ -792,11 +800,26 @@ class Evaluator:
         per_image = Value(Kind.CONTAINER, item=output, attributes=class_ids)
         return Value(Kind.CONTAINER, item=per_image)
 
+    def _model_owner(self, source: cst.BaseExpression, frame: Frame) -> Optional[str]:
+        """The model a name bound to ``source`` is part of: ``model`` for ``model.layer4[0]``
+        or ``model`` itself, and the model a name it starts from is part of."""
+        if not isinstance(source, (cst.Name, cst.Attribute, cst.Subscript)):
+            return None
+        root = root_name(source)
+        return self._hook_root(root, frame) if root is not None else None
+
+    def _hook_root(self, name: str, frame: Frame) -> str:
+        """The name under which the hooks of the model ``name`` (or of a part of it) are kept."""
+        owner = self.lookup(frame, f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}")
+        return owner.constant if owner is not None and isinstance(owner.constant, str) else name
+
     def register_hook(self, effect: Effect, func: cst.Attribute, arguments: Arguments, frame: Frame) -> Value:
         """``model.layer4.register_forward_hook(hook)``: the hook runs at each later call of the
-        model (the registration's root name), with the call's output, in the call's grad mode.
-        The hooks are kept as a pseudo-attribute of the model, so they travel like its state."""
-        root = root_name(func.value)
+        model (the registration's root name, or the model it names a part of), with the call's
+        output, in the call's grad mode.  The hooks are kept as a pseudo-attribute of the model,
+        so they travel like its state."""
+        named = root_name(func.value)
+        root = self._hook_root(named, frame) if named is not None else None
         if not (arguments.positional and root):
             return OTHER
         key = f"{root}.{torch_api.HOOK_ATTRIBUTES[effect]}"
@@ -873,6 +896,12 @@ class Evaluator:
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
                                   frame.mode, points, of_elements=part)
             frame.context.record(site)
+
+    def record_result_conversion(self, node: cst.Call, consumer: str, function: cst.BaseExpression, returned: Value,
+                                 frame: Frame) -> None:
+        """A library converts what a function it called returned: the site names the function."""
+        frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", function,
+                                            returned, frame.mode, of_result=True))
 
     def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:
         site = ConversionSite(
@@ -1009,6 +1038,19 @@ _MODULE_METHOD_EFFECTS = frozenset(
     {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
      Effect.STATE}
 )
+
+
+def _entry_key(target: cst.Subscript, mapping: Value, frame: Frame) -> Optional[str]:
+    """The key of ``mapping[key] = ...`` when it is known: a string, or an integer of a dict
+    known by its keys (``results[64] = ...``; the analysis names entries by their text)."""
+    text = constant_index(target, frame)
+    if text is not None or not mapping.keyed or len(target.slice) != 1:
+        return text
+    position = _constant_position(target.slice[0].slice)
+    if position is None and isinstance(target.slice[0].slice, cst.Index):
+        known = _known_text(target.slice[0].slice.value, frame)
+        position = known if isinstance(known, int) and not isinstance(known, bool) else None
+    return None if position is None else str(position)
 
 
 def _with_item(current: Value, key: Optional[str], value: Value) -> Value:

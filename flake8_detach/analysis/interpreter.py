@@ -9,7 +9,6 @@ whose callers in this file all run with grad off reports in that mode.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
@@ -63,6 +62,7 @@ from flake8_detach.analysis.values import (
     without_parameters,
 )
 from flake8_detach.torch_api import Effect
+from flake8_detach.analysis.records import replace
 
 _MAX_LOOP_PASSES_DEPTH = 2  # loops nested deeper are interpreted once per pass of their parent
 
@@ -536,8 +536,12 @@ class Interpreter:
         # detach what the call passes, when it is itself a tensor (not a module or a list)
         # an element of what was passed (map(fn, xs), f(*xs)) is no expression of its own
         passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])
-        # else inside the helper: its own detach points, or what it converts, a tensor here
-        inside = helper.site.detach_points or ((helper.site.converted,) if value.kind is Kind.TENSOR else ())
+        # else inside the helper: its own detach points, or what is converted at the end of its
+        # chain of helpers (a hook run at a model call converts its output there), a tensor here
+        reached = helper.site
+        while reached.via is not None:
+            reached = reached.via.site
+        inside = helper.site.detach_points or ((reached.converted,) if value.kind is Kind.TENSOR else ())
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
                               helper.site.grad_mode, passed_points or inside, helper)
         frame.context.record(site)
@@ -899,13 +903,9 @@ class Interpreter:
         target = node.target.value if isinstance(node.target, cst.Name) else None
         if module_key is not None and target is not None:
             frame.parameter_loops[target] = module_key
-        last_pass = self._run_loop(node.body, frame, (node.target, item), self._runs_at_least_once(node.iter, frame))
+        self._run_loop(node.body, frame, (node.target, item), not self._may_run_zero_times(node.iter, iterable, frame))
         if module_key is not None and target is not None:
             frame.parameter_loops.pop(target, None)
-            # A model has parameters: a loop freezing them runs, it is no "maybe".
-            frozen = last_pass.env.get(module_key)
-            if frozen is not None and frozen.frozen:
-                frame.set(module_key, frozen)
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
 
@@ -926,20 +926,35 @@ class Interpreter:
             frame.jumps = outer_jumps
         sites.update(seen)
 
-    def _runs_at_least_once(self, iterable: cst.BaseExpression, frame: Frame) -> bool:
-        """A literal list or tuple with an element, ``range(3)``, ``range(1, 4)``: never empty."""
-        if isinstance(iterable, (cst.List, cst.Tuple)):
-            return any(not isinstance(element, cst.StarredElement) for element in iterable.elements)
-        if not isinstance(iterable, cst.Call) or not 1 <= len(iterable.args) <= 2:
+    def _may_run_zero_times(self, node: cst.BaseExpression, iterable: Value, frame: Frame) -> bool:
+        """Whether a for loop may not run at all: over a container known to be empty, or over
+        range() with known bounds that are empty (``range(len(batches))`` with ``batches = []``).
+        Any other iterable (a loader, a list filled elsewhere, ``range(epochs)``) is taken to
+        have elements: a file that loops over its data has data."""
+        if iterable.kind is Kind.CONTAINER and iterable.item is None and not iterable.unknown_entries \
+                and not iterable.fields and not iterable.attributes:
+            return True
+        if not isinstance(node, cst.Call) or not 1 <= len(node.args) <= 2 or \
+                self.evaluator.callee(node.func, frame).qualified_name != torch_api.RANGE_FUNCTION:
             return False
-        bounds = [argument.value for argument in iterable.args if not argument.star and argument.keyword is None]
-        numbers = [integer_value(bound) for bound in bounds if isinstance(bound, cst.Integer)]
-        if len(numbers) != len(iterable.args):
+        bounds = [bound for bound in (self._known_count(argument.value, frame) for argument in node.args)
+                  if bound is not None]
+        if len(bounds) != len(node.args):
             return False
-        callee = self.evaluator.callee(iterable.func, frame)
-        start, stop = (0, numbers[0]) if len(numbers) == 1 else numbers
-        return callee.qualified_name == torch_api.RANGE_FUNCTION and isinstance(start, int) and \
-            isinstance(stop, int) and start < stop
+        start, stop = (0, bounds[0]) if len(bounds) == 1 else (bounds[0], bounds[1])
+        return not start < stop
+
+    def _known_count(self, node: cst.BaseExpression, frame: Frame) -> Optional[int]:
+        """An integer literal, or ``len(x)`` of a container known to be empty (0)."""
+        if isinstance(node, cst.Integer):
+            number = integer_value(node)
+            return number if isinstance(number, int) else None
+        if isinstance(node, cst.Call) and len(node.args) == 1 and \
+                self.evaluator.callee(node.func, frame).qualified_name == torch_api.LEN_FUNCTION:
+            measured = self.evaluator.evaluate(node.args[0].value, frame)
+            if measured.kind is Kind.CONTAINER and measured.item is None and not measured.unknown_entries:
+                return 0
+        return None
 
     @staticmethod
     def _parameter_loop_module(node: cst.For) -> Optional[str]:

@@ -8,7 +8,6 @@ two frames of a branch, and each path gets what its outcome of the test implies.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, Set
 
 import libcst as cst
@@ -20,6 +19,7 @@ from flake8_detach.analysis.syntax import dotted_name, string_value
 from flake8_detach.analysis import devices
 from flake8_detach.analysis.values import OTHER, Kind, Value, without_grad
 from flake8_detach.torch_api import Effect
+from flake8_detach.analysis.records import replace
 
 if TYPE_CHECKING:
     from flake8_detach.analysis.expressions import Evaluator

@@ -93,7 +93,8 @@ _SCOPE_READERS = _SCOPE_DICTIONARIES | {_VARS}
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})  # called by the class's name
 _ACCELERATOR_NAME = torch_api.ACCELERATOR_NAME
 # What calls a function it is handed: map(f, xs), checkpoint(f, x), register_forward_hook(f)...
-_CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CALLS_ARGUMENT, Effect.FORWARD_HOOK,
+_CALLING_BACK = frozenset({Effect.MAP, Effect.FILTER, Effect.PARTIAL, Effect.CALLS_ARGUMENT, Effect.CONVERTS_RESULT,
+                           Effect.FORWARD_HOOK,
                            Effect.FORWARD_PRE_HOOK, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
                            Effect.CONTEXT_MANAGER, Effect.AUTOGRAD_FUNCTION})
 _CONTAINER_METHODS = (torch_api.RECEIVER_MUTATORS | torch_api.CONTAINER_ELEMENT_METHODS
@@ -104,10 +105,11 @@ _BUILTINS = frozenset(dir(builtins))
 # a new leaf (FACTORY: requires_grad= aside) or a grad-mode switch.
 _LIBRARY_CUTS: Dict[Fact, FrozenSet[Optional[Effect]]] = {
     Fact.GRAD: frozenset({None, Effect.NOT_TENSOR, Effect.INTEGER, Effect.STOP, Effect.STATE, Effect.FACTORY,
-                          Effect.CONVERTS, Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN,
+                          Effect.CONVERTS, Effect.CONVERTS_RESULT, Effect.CONSUMER_FACTORY,
+                          Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN,
                           Effect.DEVICE, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF, Effect.GRAD_ON, Effect.GRAD_SET,
                           Effect.RECORD_TYPE}),
-    Fact.DEVICE: frozenset({None, Effect.NOT_TENSOR, Effect.CONVERTS, Effect.CONSUMER_FACTORY,
+    Fact.DEVICE: frozenset({None, Effect.NOT_TENSOR, Effect.CONVERTS, Effect.CONVERTS_RESULT, Effect.CONSUMER_FACTORY,
                             Effect.CONSUMER_PAIR_FACTORY, Effect.FOREIGN, Effect.ACCELERATOR_QUERY, Effect.GRAD_OFF,
                             Effect.GRAD_ON, Effect.GRAD_SET, Effect.RECORD_TYPE, Effect.LOADED}),
 }

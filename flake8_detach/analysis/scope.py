@@ -8,7 +8,7 @@ scope per function; we keep one per path and merge at the join points).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
@@ -16,6 +16,7 @@ import libcst as cst
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
+from flake8_detach.analysis.records import replace
 from flake8_detach.analysis.values import (Grad, Kind, Value, innermost, join, join_paths, with_innermost,
                                            without_parameters)
 

@@ -62,6 +62,9 @@ class ConversionSite:
     via: Optional[HelperConversion] = None
     # What is converted is each element of ``converted`` (``map(np.asarray, outputs)``)
     of_elements: bool = False
+    # What is converted is what ``converted`` (a function) returns, when a library calls it
+    # (``scipy.optimize.minimize(loss_fn, x0)``): no expression here to detach.
+    of_result: bool = False
 
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node whose position a finding about this site may need."""

@@ -16,10 +16,11 @@ given changes state that other functions read.  Two mechanisms carry it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
 from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any, stronger_origin
+from flake8_detach.analysis.records import replace
 
 HeapKey = Tuple[str, str]  # (class key, attribute) or ("", module variable)
 _MODULE = ""

@@ -11,9 +11,11 @@ call site can substitute what its arguments carry (function summaries).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence,
                     Tuple, Union)
+
+from flake8_detach.analysis.records import replace
 
 if TYPE_CHECKING:  # the rule registry is imported by flake8 on every run: no libcst there
     import libcst as cst
@@ -414,6 +416,8 @@ def element(value: Value, position: Position = None) -> Value:
     iterating a dict known by its keys gives one of its keys."""
     if value.kind is Kind.CONTAINER and value.keyed and position is None:
         return join_all(keys_of(value))
+    if value.kind is Kind.CONTAINER and value.keyed and isinstance(position, int):
+        position = str(position)  # results[64]: entries are named by their keys' text
     if value.kind is Kind.CONTAINER:
         if isinstance(position, str):
             entry = dict(value.attributes).get(position)
@@ -531,7 +535,7 @@ def _is_read_of_a_parameter(value: Value) -> bool:
 
 def _is_parameter_itself(value: Value) -> bool:
     """A parameter, or one of its elements, as it came in (wherever the function moved it)."""
-    if len(value.params) != 1:
+    if len(value.params) != 1 or value.kind is not Kind.UNKNOWN or value.grad is not Grad.NO:
         return False
     as_passed = replace(value, device=None, placed=None, parameter_path=None)
     return as_passed == parameter(next(iter(value.params)))

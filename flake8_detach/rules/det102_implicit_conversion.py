@@ -66,7 +66,9 @@ RULE = Rule(
             "scalar losses (it also frees each step's graph), but it turns the elements into\n"
             "floats, which is a decision for the author. Where the tensors enter a dict at\n"
             "places the analysis cannot see, the message names the value to detach and no fix\n"
-            "is offered. When a helper of the file\n"
+            "is offered; so it is where a library converts what a function of the file returns\n"
+            "(`scipy.optimize.minimize(loss_fn, x0)`): the value is in the function's return\n"
+            "statements. When a helper of the file\n"
             "converts its argument, the fix detaches the argument, which is unsafe if the\n"
             "helper also returns something computed from it; when the argument is a model or\n"
             "a list, the fix goes inside the helper, which changes the helper for every\n"
@@ -107,6 +109,12 @@ def applies(site: ConversionSite) -> bool:
 def finding(site: ConversionSite, report: Report) -> Finding:
     converted = report.snippet(site.converted)
     why = report.why(site.origin)
+    if site.of_result:  # scipy.optimize.minimize(loss_fn, x0) converts what loss_fn returns
+        message = (
+            f"{site.consumer} converts what '{converted}' returns, a tensor that requires grad{why}; "
+            f"return a number or an array from it (.item(), .detach().numpy())"
+        )
+        return report.finding(RULE.code, message, site, None)
     if site.via is not None:
         message = (
             f"{site.consumer} converts its argument '{site.via.parameter}' to NumPy on "

@@ -542,3 +542,28 @@ saved = dict(stats)
 kept = stats.copy()
 print(np.asarray(saved["steps"]), np.asarray(kept["steps"]))
 print(np.asarray(kept["loss"]))  # expect: DET102
+
+# case: models-stored-under-integer-keys-and-their-keys-plotted
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn as nn
+
+model_dict = {}
+for dim in [64, 128, 256]:
+    model_dict[dim] = {"model": nn.Linear(2, dim), "score": 0.5}
+dims = sorted(k for k in model_dict)
+plt.plot(dims, [model_dict[k]["score"] for k in dims])
+first = model_dict[64]["model"](torch.rand(1, 2))
+print(np.asarray(first))  # expect: DET102
+
+# case: outputs-stored-under-integer-keys-are-converted
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+results = {}
+for width in [8, 16]:
+    results[width] = nn.Linear(2, width)(torch.rand(3, 2)).sum()
+plt.plot(list(results), [1.0, 2.0])
+plt.plot([results[w] for w in results])  # expect: DET102

@@ -419,3 +419,79 @@ y = w * 2
 del y
 y = torch.ones(3)
 arr = y.numpy()
+
+# case: evaluation-loop-under-no-grad-rebinds-what-training-computed
+# A loop over data is taken to run: what its body binds replaces what was bound before.
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 2)
+loader = [torch.ones(1, 2)] * 3
+for x in loader:
+    out = model(x)
+    out.sum().backward()
+with torch.no_grad():
+    for x in loader:
+        out = model(x)
+print(out.numpy())
+
+# case: method-validates-over-its-loader-after-training
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Runner:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+
+    def run(self):
+        reconstruction = self.model(torch.rand(1, 4))
+        reconstruction.sum().backward()
+        self.model.eval()
+        with torch.no_grad():
+            for batch in self.loader:
+                reconstruction = self.model(batch)
+        return np.asarray(reconstruction)
+
+
+Runner(nn.Linear(4, 4), [torch.rand(2, 4)]).run()
+
+# case: transforms-applied-in-a-loop-end-with-a-detached-copy
+import numpy as np
+import torch
+import torch.nn as nn
+
+net = nn.Linear(3, 3)
+
+
+def scaler(k):
+    def apply(t):
+        return t * k
+    return apply
+
+
+def detacher():
+    def apply(t):
+        return t.detach().numpy()
+    return apply
+
+
+pipeline = [scaler(2), detacher()]
+data = net(torch.rand(1, 3))
+for transform in pipeline:
+    data = transform(data)
+print(np.asarray(data))
+
+# case: loop-over-data-filled-elsewhere-still-reports-what-it-converts
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 2)
+batches = [torch.rand(1, 2) for _ in range(3)]
+outputs = []
+for batch in batches:
+    outputs.append(model(batch))
+print(np.concatenate(outputs))  # expect: DET102

@@ -241,3 +241,72 @@ params = dict(model.named_parameters())
 np.asarray(params["weight"])  # expect: DET102
 settings = dict(lr=0.1, momentum=0.9)
 np.asarray(settings["lr"])
+
+# case: hook-registered-through-a-name-for-a-submodule
+# A name bound to a part of a model (layer = model.inception5b) registers the hook on the model:
+# it runs at the model's calls.
+import torch
+import torch.nn as nn
+
+
+def trace(image):
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 3))
+    outputs = []
+
+    def hook(module, inputs, output):
+        outputs.append(output)
+
+    layer = model[2]
+    handle = layer.register_forward_hook(hook)
+    model(image)
+    handle.remove()
+    for output in outputs:
+        print(output.cpu().numpy())  # expect: DET101
+
+
+trace(torch.rand(1, 3, 8, 8))
+
+# case: hook-registered-on-a-second-name-for-the-model
+import numpy as np
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+other = nn.Linear(4, 2)
+watched = model
+features = {}
+
+
+def keep(module, inputs, output):
+    features["out"] = output
+
+
+watched.register_forward_hook(keep)
+other(torch.rand(1, 4))
+model(torch.rand(1, 4))
+print(np.asarray(features["out"]))  # expect: DET102
+
+# case: method-registers-hooks-on-the-model-it-is-given-then-calls-it
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Dumper:
+    def __init__(self):
+        self.saved = []
+
+    def watch(self, module):
+        def forward_hook(mod, inputs, output):
+            self.saved.append(np.asarray(output))
+        for child in module.children():
+            child.register_forward_hook(forward_hook)
+        module.register_forward_hook(forward_hook)
+
+    def run(self, model, x):
+        self.watch(model)
+        return model(x)
+
+
+dumper = Dumper()
+dumper.run(nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.rand(2, 3))  # expect: DET102

@@ -437,3 +437,68 @@ def show_weights(figure):
 
 
 show_weights(plt.figure())
+
+# case: scipy-minimize-converts-what-the-objective-returns
+# A solver calls the function it is given and makes an array of what it returns.
+import numpy as np
+import scipy.optimize
+import torch
+
+target = torch.rand(3, requires_grad=True)
+
+
+def objective(x):
+    return ((torch.as_tensor(x) - target) ** 2).sum()
+
+
+def objective_value(x):
+    return objective(x).item()
+
+
+scipy.optimize.minimize(objective_value, np.zeros(3))
+result = scipy.optimize.minimize(objective, np.zeros(3))  # expect: DET102
+
+# case: method-minimises-a-closure-returning-loss-and-gradient
+import numpy as np
+import scipy.optimize
+import torch
+import torch.nn as nn
+
+
+class Fitter:
+    def __init__(self):
+        self.model = nn.Linear(3, 1)
+        self.data = torch.rand(8, 3)
+
+    def fit(self):
+        def loss_and_grad(flat):
+            point = torch.tensor(flat, dtype=torch.float32, requires_grad=True)
+            loss = (self.model(self.data) - point.sum()).pow(2).mean()
+            loss.backward()
+            return loss, point.grad.numpy().astype(np.float64)
+
+        return scipy.optimize.minimize(loss_and_grad, np.zeros(2), jac=True, method="L-BFGS-B")  # expect: DET102
+
+
+Fitter().fit()
+
+# case: ode-right-hand-side-computed-by-a-network
+import numpy as np
+import torch
+import torch.nn as nn
+from scipy.integrate import solve_ivp
+
+field = nn.Linear(2, 2)
+
+
+def rhs(t, y):
+    return field(torch.as_tensor(y, dtype=torch.float32))
+
+
+def rhs_values(t, y):
+    with torch.no_grad():
+        return field(torch.as_tensor(y, dtype=torch.float32)).numpy()
+
+
+solve_ivp(rhs_values, (0.0, 1.0), np.ones(2))
+solution = solve_ivp(rhs, (0.0, 1.0), np.ones(2))  # expect: DET102

@@ -426,3 +426,33 @@ w = torch.randn(3, requires_grad=True)
 out = NumpyExp.apply(w)
 out.sum().backward()
 print(w.grad.numpy())
+
+# case: first-item-of-a-full-reduction-raises-index-error
+# x.mean(), torch.sum(x) have no dimensions: loss.data[0] (torch 0.3's idiom) raises
+# IndexError, so no tensor reaches the list.
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 1).cuda()
+losses = []
+for _ in range(2):
+    loss = model(torch.ones(1, 2).cuda()).pow(2).mean()
+    try:
+        losses.append(loss.data[0])
+    except IndexError:
+        losses.append(loss.item())
+plt.plot(losses)
+
+# case: first-row-of-a-reduction-over-a-dim-is-a-tensor
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(2, 3)
+rows = []
+for _ in range(2):
+    out = model(torch.ones(4, 2))
+    rows.append(torch.sum(out, 0)[0])
+    rows.append(out.mean(dim=1)[0])
+plt.plot(rows)  # expect: DET102
