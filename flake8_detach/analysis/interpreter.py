@@ -53,6 +53,7 @@ from flake8_detach.analysis.values import (
     innermost,
     join,
     has_only_known_entries,
+    is_empty_container,
     is_known_entry,
     join_all,
     keys_of,
@@ -931,8 +932,7 @@ class Interpreter:
         range() with known bounds that are empty (``range(len(batches))`` with ``batches = []``).
         Any other iterable (a loader, a list filled elsewhere, ``range(epochs)``) is taken to
         have elements: a file that loops over its data has data."""
-        if iterable.kind is Kind.CONTAINER and iterable.item is None and not iterable.unknown_entries \
-                and not iterable.fields and not iterable.attributes:
+        if is_empty_container(iterable):
             return True
         if not isinstance(node, cst.Call) or not 1 <= len(node.args) <= 2 or \
                 self.evaluator.callee(node.func, frame).qualified_name != torch_api.RANGE_FUNCTION:
@@ -951,8 +951,7 @@ class Interpreter:
             return number if isinstance(number, int) else None
         if isinstance(node, cst.Call) and len(node.args) == 1 and \
                 self.evaluator.callee(node.func, frame).qualified_name == torch_api.LEN_FUNCTION:
-            measured = self.evaluator.evaluate(node.args[0].value, frame)
-            if measured.kind is Kind.CONTAINER and measured.item is None and not measured.unknown_entries:
+            if is_empty_container(self.evaluator.evaluate(node.args[0].value, frame)):
                 return 0
         return None
 

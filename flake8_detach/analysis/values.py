@@ -301,7 +301,7 @@ def join(a: Value, b: Value) -> Value:
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
         zero_dim=a.zero_dim and b.zero_dim,
         parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
-        keyed=(a.keyed or b.keyed) and (a.keyed or _is_empty_container(a)) and (b.keyed or _is_empty_container(b)),
+        keyed=(a.keyed or b.keyed) and (a.keyed or is_empty_container(a)) and (b.keyed or is_empty_container(b)),
     )
 
 
@@ -357,15 +357,16 @@ def _join_fields(a: Optional[Tuple[Value, ...]], b: Optional[Tuple[Value, ...]])
 def _join_attributes(a: Value, b: Value) -> Tuple[Tuple[str, Value], ...]:
     """What both sides hold by name; a dict joined with an empty one (a loop's first pass, a
     branch that stored nothing) holds the other's entries."""
-    if a.attributes == b.attributes or _is_empty_container(b):
+    if a.attributes == b.attributes or is_empty_container(b):
         return a.attributes
-    if _is_empty_container(a):
+    if is_empty_container(a):
         return b.attributes
     first, second = dict(a.attributes), dict(b.attributes)
     return tuple((key, join(value, second[key])) for key, value in first.items() if key in second)
 
 
-def _is_empty_container(value: Value) -> bool:
+def is_empty_container(value: Value) -> bool:
+    """A list or dict known to hold nothing (``[]``, ``{}``, ``defaultdict(list)``)."""
     return value.kind is Kind.CONTAINER and value.item is None and not value.attributes and not value.unknown_entries
 
 

@@ -513,21 +513,21 @@ import torch
 import torch.nn as nn
 
 
-class Identity(nn.Module):
+class Halve(nn.Module):
     def forward(self, x):
-        return x
+        return x / 2
 
 
-class Scaled(nn.Module):
-    def __init__(self):
+class Shifted(nn.Module):
+    def __init__(self, width=2):
         super().__init__()
-        self.scale = nn.Parameter(torch.ones(1))
+        self.shift = nn.Parameter(torch.zeros(width))
 
     def forward(self, x):
-        return x * self.scale
+        return x + self.shift
 
 
-makers = {"identity": Identity, "scaled": Scaled}
+makers = {"halve": Halve, "shifted": Shifted}
 for name in makers:
     print(name, makers[name]()(torch.rand(2)).numpy())  # expect: DET101
 
