@@ -21,7 +21,7 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, NamedTuple, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, Mapping, NamedTuple, Optional, Tuple
 
 
 class Effect(enum.Enum):
@@ -508,12 +508,17 @@ MODEL_OUTPUT_INTEGER_ENTRIES: Mapping[str, FrozenSet[str]] = {
 
 def integer_output_entries(constructor: str) -> FrozenSet[str]:
     """The integer entries of the per-image dicts a model made by ``constructor`` gives."""
-    namespace = constructor
-    while "." in namespace:
-        namespace = namespace.rsplit(".", 1)[0]
+    for namespace in _enclosing_namespaces(constructor):
         if namespace in MODEL_OUTPUT_INTEGER_ENTRIES:
             return MODEL_OUTPUT_INTEGER_ENTRIES[namespace]
     return frozenset()
+
+
+def _enclosing_namespaces(name: str) -> Iterator[str]:
+    """``torch.nn``, then ``torch``, for ``torch.nn.Linear``: the innermost first."""
+    while "." in name:
+        name = name.rsplit(".", 1)[0]
+        yield name
 
 
 def effect_of_qualified_name(name: str) -> Optional[Effect]:
@@ -525,9 +530,7 @@ def effect_of_qualified_name(name: str) -> Optional[Effect]:
         found = derived_effect(name)
         if found is not None:
             return found
-    namespace = name
-    while "." in namespace:
-        namespace = namespace.rsplit(".", 1)[0]
+    for namespace in _enclosing_namespaces(name):
         default = NAMESPACE_DEFAULTS.get(namespace)
         if default is not None:
             return _namespace_effect(default, name)

@@ -38,11 +38,12 @@ from flake8_detach.analysis.values import (
     Kind,
     Origin,
     Value,
+    constant_pairs,
     container_of,
     element,
     entries_of,
     grad_of_computation,
-    keys_of,
+    known_elements,
     requires_grad,
     without_grad,
 )
@@ -468,10 +469,8 @@ def _builtin_enumerate(use: Use) -> Value:
     dict's keys), so that a loop over them runs once per element."""
     first = use.arguments.first_value
     items = (OTHER, element(first) if first is not None else UNKNOWN)
-    known = (first.fields or keys_of(first)) if first is not None else ()
-    pairs = tuple(container_of(pair, pair) for pair in
-                  ((Value(Kind.OTHER, constant=index), each) for index, each in enumerate(known)))
-    return Value(Kind.CONTAINER, item=container_of(items, items), fields=pairs or None)
+    known = known_elements(first) if first is not None else ()
+    return Value(Kind.CONTAINER, item=container_of(items, items), fields=constant_pairs(enumerate(known)) or None)
 
 
 def _builtin_super(use: Use) -> Value:

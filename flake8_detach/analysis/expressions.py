@@ -18,7 +18,8 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices, effects, narrowing
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
-from flake8_detach.analysis.scope import MAX_UNROLLED, ClassInfo, Frame, FunctionInfo, keep_raising_sites, root_of
+from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, entries_run_one_by_one, keep_raising_sites,
+                                          root_of)
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
@@ -31,6 +32,7 @@ from flake8_detach.analysis.values import (
     Kind,
     Origin,
     Value,
+    constant_pairs,
     container_of,
     element,
     entries_of,
@@ -38,9 +40,7 @@ from flake8_detach.analysis.values import (
     grad_of_computation,
     join,
     has_only_known_entries,
-    is_known_entry,
     join_all,
-    keys_of,
     join_paths,
     placed_on,
     record_of,
@@ -564,9 +564,8 @@ class Evaluator:
     def _eval_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
         clause = node.for_in
         iterable = self.evaluate(clause.iter, frame)
-        known = iterable.fields or keys_of(iterable)
-        if clause.inner_for_in is None and not clause.ifs and 0 < len(known) <= MAX_UNROLLED and \
-                all(is_known_entry(entry) for entry in known):
+        known = entries_run_one_by_one(iterable)
+        if clause.inner_for_in is None and not clause.ifs and known:
             made = self._per_entry(node, known, frame)  # [cls() for cls in classes]: one each
             return container_of(made, tuple(made), entries_of([(node.elt, value) for value in made]))
         inner = self._comprehension_frame(node, frame, iterable)
@@ -1066,10 +1065,7 @@ def _with_item(current: Value, key: Optional[str], value: Value) -> Value:
 def _known_items(mapping: Value) -> Optional[Tuple[Value, ...]]:
     """A dict's ``(key, value)`` pairs when every entry is known by its constant key (nothing
     entered under another key): a loop over ``.items()`` runs once per entry (see _run_For)."""
-    if not has_only_known_entries(mapping):
-        return None
-    pairs = [(Value(Kind.OTHER, constant=key), value) for key, value in mapping.attributes]
-    return tuple(container_of(pair, pair) for pair in pairs)
+    return constant_pairs(mapping.attributes) if has_only_known_entries(mapping) else None
 
 
 def _fits_module_signature(name: str, arguments: Arguments) -> bool:

@@ -24,9 +24,9 @@ from flake8_detach.analysis.scope import (
     Context,
     Env,
     Frame,
-    MAX_UNROLLED,
     FunctionInfo,
     Result,
+    entries_run_one_by_one,
     join_all_envs,
     keep_raising_sites,
     root_of,
@@ -54,9 +54,7 @@ from flake8_detach.analysis.values import (
     join,
     has_only_known_entries,
     is_empty_container,
-    is_known_entry,
     join_all,
-    keys_of,
     parameter,
     record_of,
     substitute,
@@ -125,6 +123,11 @@ def _first_attribute(path: str) -> str:
 
 def _is_attribute_path(path: str) -> bool:
     return path.startswith(".") and path[1:] == _first_attribute(path)
+
+
+def _is_dict_of_known_entries(value: Value) -> bool:
+    """A dict with entries, each known by its key: worth a summary for its keys."""
+    return bool(value.attributes) and has_only_known_entries(value)
 
 
 def _entries_by_key(name: str, mapping: Value) -> Value:
@@ -239,7 +242,7 @@ class Interpreter:
         keys (a loop over their items runs per entry), literal flags (``if safe:``,
         ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
         chosen = tuple(sorted(
-            (name, _entries_by_key(name, value) if value.attributes and has_only_known_entries(value) else value)
+            (name, _entries_by_key(name, value) if _is_dict_of_known_entries(value) else value)
             for name, (_, value) in bindings.items()
             if name in function.parameters and self._decides(value)
         ))
@@ -261,7 +264,7 @@ class Interpreter:
         if value.kind is Kind.REFERENCE and \
                 torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
             return True  # run(np.asarray, t): the helper converts what it calls its callback on
-        if value.kind is Kind.CONSUMER or (value.attributes and has_only_known_entries(value)):
+        if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value):
             return True  # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
 
@@ -539,9 +542,7 @@ class Interpreter:
         passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])
         # else inside the helper: its own detach points, or what is converted at the end of its
         # chain of helpers (a hook run at a model call converts its output there), a tensor here
-        reached = helper.site
-        while reached.via is not None:
-            reached = reached.via.site
+        reached = helper.site.helper_chain()[-1]
         inside = helper.site.detach_points or ((reached.converted,) if value.kind is Kind.TENSOR else ())
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
                               helper.site.grad_mode, passed_points or inside, helper)
@@ -895,9 +896,9 @@ class Interpreter:
 
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluator.evaluate(node.iter, frame)
-        constants = iterable.fields or keys_of(iterable)
-        if 0 < len(constants) <= MAX_UNROLLED and all(is_known_entry(value) for value in constants):
-            self._run_unrolled(node, constants, frame)
+        entries = entries_run_one_by_one(iterable)
+        if entries:
+            self._run_unrolled(node, entries, frame)
             return
         item = element(iterable)
         module_key = self._parameter_loop_module(node)

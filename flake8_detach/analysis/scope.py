@@ -17,8 +17,8 @@ from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConvers
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.records import replace
-from flake8_detach.analysis.values import (Grad, Kind, Value, innermost, join, join_paths, with_innermost,
-                                           without_parameters)
+from flake8_detach.analysis.values import (Grad, Kind, Value, innermost, is_known_entry, join, join_paths,
+                                           known_elements, with_innermost, without_parameters)
 
 
 # A fork copies an environment's own bindings up to this many (or the square root of its layer's):
@@ -335,7 +335,7 @@ class Context:
         key = site_key(site)
         known = self.sites.get(key)
         if known is None or _first_helper_step(known) is _first_helper_step(site) or \
-                _helper_depth(site) < _helper_depth(known):
+                len(site.helper_chain()) < len(known.helper_chain()):
             self.sites[key] = site
 
 
@@ -346,6 +346,14 @@ def _first_helper_step(site: ConversionSite) -> Optional[cst.CSTNode]:
 # A loop or comprehension over at most this many known entries runs once per entry:
 # for phase in ["train", "val"], for key, value in metrics.items(), [cls() for cls in classes].
 MAX_UNROLLED = 8
+
+
+def entries_run_one_by_one(iterable: Value) -> Tuple[Value, ...]:
+    """The entries a loop or comprehension over ``iterable`` runs a pass for, one each (constants,
+    the file's classes or functions, a dict's keys or items, up to MAX_UNROLLED); none where it
+    runs as a loop over any element."""
+    known = known_elements(iterable)
+    return known if 0 < len(known) <= MAX_UNROLLED and all(is_known_entry(entry) for entry in known) else ()
 
 
 def keep_raising_sites(seen: Dict[Tuple[int, int, int], ConversionSite],
@@ -371,20 +379,10 @@ def _site_rank(site: ConversionSite) -> Tuple[bool, Grad, bool]:
     return mode_on and site.grad is Grad.YES, site.grad, mode_on
 
 
-def _helper_depth(site: ConversionSite) -> int:
-    """How many helper calls lie between a site and the conversion it reaches."""
-    depth = 0
-    while site.via is not None:
-        site, depth = site.via.site, depth + 1
-    return depth
-
-
 def site_key(site: ConversionSite) -> Tuple[int, int, int]:
     """What makes a conversion site one: where, what, and which conversion of a helper it
     reaches (through a helper's own calls, a recursive one included, it is still that one)."""
-    reached = site
-    while reached.via is not None:
-        reached = reached.via.site
+    reached = site.helper_chain()[-1]
     return id(site.anchor), id(site.converted), id(reached.anchor) if reached is not site else 0
 
 

@@ -66,6 +66,13 @@ class ConversionSite:
     # (``scipy.optimize.minimize(loss_fn, x0)``): no expression here to detach.
     of_result: bool = False
 
+    def helper_chain(self) -> Tuple["ConversionSite", ...]:
+        """This site, then each helper conversion it goes through, the conversion it reaches last."""
+        chain = [self]
+        while chain[-1].via is not None:
+            chain.append(chain[-1].via.site)
+        return tuple(chain)
+
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node whose position a finding about this site may need."""
         yield from (self.anchor, self.call, self.converted)

@@ -448,6 +448,19 @@ def is_known_entry(value: Value) -> bool:
     return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
 
 
+def constant_pairs(pairs: Iterable[Tuple[object, Value]]) -> Tuple[Value, ...]:
+    """``(constant, value)`` tuples, one per entry: what a loop over a dict's ``.items()`` or over
+    ``enumerate()`` binds at each of its passes."""
+    return tuple(container_of(pair, pair) for pair in ((Value(Kind.OTHER, constant=first), second)
+                                                       for first, second in pairs))
+
+
+def known_elements(value: Value) -> Tuple[Value, ...]:
+    """What iterating ``value`` gives, one by one, where that is known: a tuple's or literal
+    list's items, a dict's keys (known by its keys); none otherwise."""
+    return value.fields or keys_of(value)
+
+
 def keys_of(mapping: Value) -> Tuple[Value, ...]:
     """The keys of a dict known by its keys, as constants (``for name in metrics``); none for
     anything else."""
