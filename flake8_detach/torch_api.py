@@ -240,6 +240,8 @@ MEMBERS: Dict[str, Effect] = {
     "load_state_dict": Effect.MODULE_STATE,
     "modules": Effect.MODULE_USE,
     "children": Effect.MODULE_USE,
+    "named_modules": Effect.MODULE_USE,
+    "named_children": Effect.MODULE_USE,
     "parameters": Effect.PARAMETERS,
     "get_parameter": Effect.PARAMETER,
     "register_forward_hook": Effect.FORWARD_HOOK,
@@ -249,6 +251,12 @@ MEMBERS: Dict[str, Effect] = {
     "buffers": Effect.STATE,
     "named_buffers": Effect.STATE,
 }
+
+# What iterates a model's parts (``for name, layer in model.named_modules():``), and whether it
+# gives (name, part) pairs: a part holds the model's parameters, and a hook registered on it
+# runs at the model's calls.
+MODULE_PART_ITERATORS: Mapping[str, bool] = {"modules": False, "children": False, "named_modules": True,
+                                             "named_children": True}
 
 BUILTINS: Mapping[str, Effect] = {
     **{
@@ -406,6 +414,9 @@ REDUCED_BY_DEFAULT: FrozenSet[str] = frozenset(
 
 # Names the analysis looks for on modules and tensors (its API knowledge lives here, nowhere else).
 FORWARD_METHOD = "forward"  # what calling a module runs
+# Fn.apply(x) of a torch.autograd.Function subclass runs its forward (grad off); the outputs
+# require grad when an input does.
+AUTOGRAD_APPLY_METHOD = "apply"
 MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, "__call__"})
 MODE_SWITCHES: FrozenSet[str] = frozenset({"eval", "train"})  # return the module itself
 PARAMETERS_METHOD = "parameters"  # `for p in model.parameters(): p.requires_grad = False`

@@ -506,6 +506,10 @@ def _module_state(use: Use) -> Value:
 
 
 def _module_use(use: Use) -> Value:
+    named = torch_api.MODULE_PART_ITERATORS.get(use.name)
+    if named is not None:  # model.modules(), model.named_children(): its parts, taken for the model
+        part = (OTHER, use.receiver) if named else (use.receiver,)
+        return Value(Kind.CONTAINER, item=container_of(part, part) if named else use.receiver)
     return use.receiver if use.name in torch_api.MODE_SWITCHES else OTHER
 
 

@@ -115,6 +115,8 @@ class FunctionCalls(Protocol):
 
     def instantiate(self, info: ClassInfo, call: cst.Call, arguments: "Arguments", frame: Frame) -> Value: ...
 
+    def read_property(self, function: FunctionInfo, node: cst.Attribute, instance: Value, frame: Frame) -> Value: ...
+
     def function_named(self, key: str) -> Optional[FunctionInfo]: ...
 
     def class_named(self, key: str) -> Optional[ClassInfo]: ...
@@ -123,12 +125,18 @@ class FunctionCalls(Protocol):
 
     def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None: ...
 
+    def hand_on_assignments(self, frame: Frame) -> None: ...
+
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value: ...
 
     def module_variable(self, name: str) -> Optional[Value]: ...
 
 
 NO_ARGUMENTS = Arguments([], {}, False)
+# Builtins whose result goes over the elements of their first argument (enumerate(model)).
+_ELEMENTS_PASSED_ON = frozenset({Effect.ELEMENTS, Effect.ENUMERATE})
+# Identity and membership give a Python bool whatever they compare (a tensor's ``in`` included).
+_PYTHON_BOOL_COMPARISONS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
 
 
 def constant_index(node: cst.Subscript, frame: Frame) -> Optional[str]:
@@ -188,10 +196,16 @@ def _constant_position(index: Optional[cst.BaseSlice]) -> Optional[int]:
 
 
 def item_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
-    """``history['train']``: environments track items with constant keys like names."""
-    base = dotted_name(node.value)
+    """``history['train']``, ``log['train']['loss']``: environments track items with constant
+    keys like names, an entry of an entry too."""
+    base = place_key(node.value, frame)
     text = constant_index(node, frame)
     return f"{base}[{text!r}]" if base is not None and text is not None else None
+
+
+def place_key(node: cst.BaseExpression, frame: Frame) -> Optional[str]:
+    """The environment's key of a place: a name, an attribute chain, an entry under constant keys."""
+    return item_key(node, frame) if isinstance(node, cst.Subscript) else dotted_name(node)
 
 
 def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
@@ -338,6 +352,8 @@ class Evaluator:
         if stored is not None:
             return stored
         method = instance.method(name) if instance is not None else None
+        if method is not None and method.is_property:  # reading it runs it
+            return self.calls.read_property(method, node, base, frame)
         if method is not None:  # self.record handed on as a callback: a bound method
             bound = () if method.is_staticmethod else ((None, node.value, base),)
             return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=bound)
@@ -397,7 +413,8 @@ class Evaluator:
         values = [self.evaluate(node.left, frame)]
         values += [self.evaluate(target.comparator, frame) for target in node.comparisons]
         tensors = [v for v in values if v.kind is Kind.TENSOR]
-        if tensors:  # a bool tensor, where its operands are
+        if tensors and not all(isinstance(target.operator, _PYTHON_BOOL_COMPARISONS) for target in node.comparisons):
+            # a bool tensor, where its operands are (``x is None``, ``k in t``: a Python bool)
             return placed_on(Value(Kind.TENSOR), *highest_device(tensors))
         return Value(Kind.OTHER, constant=_compare_constants(node, values))
 
@@ -426,6 +443,7 @@ class Evaluator:
             yielded = self.evaluate(given, frame) if given is not None else OTHER
         frame.context.yields.append(yielded)
         frame.context.yield_modes.append(frame.mode)
+        self.calls.hand_on_assignments(frame)  # the loop over the generator runs here
         return UNKNOWN  # what generator.send() passes in
 
     def _eval_Await(self, node: cst.Await, frame: Frame) -> Value:
@@ -515,7 +533,7 @@ class Evaluator:
                    source: Optional[cst.BaseExpression] = None) -> None:
         for item in target.slice:
             self.evaluate_children(item, frame)
-        key = dotted_name(target.value)
+        key = place_key(target.value, frame)
         if key is None:
             self.evaluate(target.value, frame)
             return
@@ -526,6 +544,8 @@ class Evaluator:
             frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
                                                 value, frame.mode, detach_points(converted, value)))
             return
+        if current.kind is Kind.OTHER:  # costs[i] = loss: a NumPy array stores float(loss), no tensor
+            return
         if current.kind is Kind.TENSOR:  # x[mask] = y copies y into x: under no_grad, records no graph
             # x stays where it is: a GPU output copied into a host buffer leaves it on the host
             value = replace(self.computed(value, frame), device=current.device, placed=current.placed)
@@ -534,8 +554,24 @@ class Evaluator:
             frame.set(key, _with_item(current, _entry_key(target, current, frame), value))
         constant_key = item_key(target, frame)
         if constant_key is not None:
-            frame.set(constant_key, value)
-        self.calls.note_write(frame, key, value, adds=True)
+            frame.rebind(constant_key, value)  # what was known of its own entries goes stale
+        self.note_entry_write(target.value, key, value, frame)
+
+    def note_entry_write(self, holder: cst.BaseExpression, key: str, entry: Value, frame: Frame) -> None:
+        """``entry`` entered the container at ``key`` (the place ``holder``).  When that container
+        is itself an entry (``log["train"]["loss"] = x``), each container above it holds the new
+        entry, up to the variable or attribute the chain starts from, and the write outlives the
+        call there: what entered that one is the entry that changed."""
+        while isinstance(holder, cst.Subscript):
+            above = place_key(holder.value, frame)
+            if above is None:
+                break
+            grown = frame.lookup(key)
+            assert grown is not None  # just set
+            current = frame.lookup(above) or self.evaluate(holder.value, frame)
+            frame.set(above, _with_item(current, constant_index(holder, frame), grown))
+            holder, key, entry = holder.value, above, grown
+        self.calls.note_write(frame, key, entry, adds=True)
 
     def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
         elements = target.elements
@@ -807,6 +843,22 @@ class Evaluator:
         root = root_name(source)
         return self._hook_root(root, frame) if root is not None else None
 
+    def model_iterated(self, iterable: cst.BaseExpression, frame: Frame) -> Optional[str]:
+        """The model whose parts a loop goes over: ``model`` in ``for layer in model.modules()``,
+        ``model.named_children()``, ``enumerate(model)``, ``model.features``."""
+        while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args and \
+                torch_api.BUILTINS.get(iterable.func.value) in _ELEMENTS_PASSED_ON:
+            iterable = iterable.args[0].value  # enumerate(model), list(model.children())
+        source: Optional[cst.BaseExpression] = None
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+            if iterable.func.attr.value in torch_api.MODULE_PART_ITERATORS:
+                source = iterable.func.value
+        else:
+            key = dotted_name(iterable)
+            held = self.lookup(frame, key) if key is not None else None
+            source = iterable if held is not None and held.kind is Kind.MODULE else None
+        return self._model_owner(source, frame) if source is not None else None
+
     def _hook_root(self, name: str, frame: Frame) -> str:
         """The name under which the hooks of the model ``name`` (or of a part of it) are kept."""
         owner = self.lookup(frame, f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}")
@@ -910,12 +962,26 @@ class Evaluator:
         frame.context.record(site)
 
     # --- method calls -----------------------------------------------------
+    def _apply_autograd_function(self, function: ClassInfo, node: cst.Call, arguments: Arguments,
+                                 frame: Frame) -> Value:
+        """``Double.apply(x)``: the class's forward runs with grad off (its ``ctx`` first); what it
+        returns requires grad where an input does, as the result of an op on them would."""
+        forward = function.method(torch_api.FORWARD_METHOD)
+        if forward is None:
+            return UNKNOWN
+        returned = self.calls.call_function(forward, node, arguments.prepended((node.func, OTHER)), frame)
+        if returned.kind not in (Kind.TENSOR, Kind.UNKNOWN):  # a tuple of outputs, a number
+            return returned
+        return self.arithmetic([replace(returned, kind=Kind.TENSOR), *arguments.values()], frame)
+
     def method_call(self, node: cst.Call, func: cst.Attribute, receiver: Value, arguments: Arguments,
                     frame: Frame) -> Value:
         name = func.attr.value
         instance = self.calls.class_named(receiver.qualified_name or "")
         if instance is not None and receiver.kind is Kind.FUNCTION:  # Utils.to_numpy(t), cls.build(...)
             method = instance.method(name)
+            if instance.is_autograd_function and name == torch_api.AUTOGRAD_APPLY_METHOD:
+                return self._apply_autograd_function(instance, node, arguments, frame)
             if method is None:
                 return UNKNOWN
             if method.is_classmethod:

@@ -17,7 +17,7 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import requested_grad, tensor_requiring
-from flake8_detach.analysis.expressions import Evaluator, constant_index, detach_points, item_key
+from flake8_detach.analysis.expressions import NO_ARGUMENTS, Evaluator, constant_index, detach_points, place_key
 from flake8_detach.analysis.scope import (
     CallRecord,
     ClassInfo,
@@ -31,6 +31,7 @@ from flake8_detach.analysis.scope import (
     keep_raising_sites,
     root_of,
     site_key,
+    target_names,
 )
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
@@ -51,6 +52,7 @@ from flake8_detach.analysis.values import (
     element,
     entries_of,
     innermost,
+    known_elements,
     join,
     has_only_known_entries,
     is_empty_container,
@@ -257,7 +259,10 @@ class Interpreter:
     def _decides(self, value: Value) -> bool:
         if value.kind is Kind.FUNCTION or innermost(value).kind is Kind.FUNCTION:
             return True
-        if value.kind in (Kind.MODULE, Kind.UNKNOWN) and value.qualified_name in self.classes:
+        if any(self._is_instance_of_the_file(held) for held in (value, innermost(value))):
+            return True
+        elements = known_elements(value)  # a list of callback objects of the file's classes
+        if elements and all(self._is_instance_of_the_file(held) for held in elements):
             return True
         if value.kind is Kind.MODULE and torch_api.integer_output_entries(value.qualified_name or ""):
             return True  # predict(model, x) reads model(x)[0]["labels"]: the table knows its output
@@ -267,6 +272,9 @@ class Interpreter:
         if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value):
             return True  # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
+
+    def _is_instance_of_the_file(self, value: Value) -> bool:
+        return value.kind in (Kind.MODULE, Kind.UNKNOWN) and value.qualified_name in self.classes
 
     def _interpret_function(self, function: FunctionInfo, mode: GradMode, given: Specialization) -> Result:
         if function.owner is not None and function.name != "__init__":
@@ -280,6 +288,8 @@ class Interpreter:
             context.returns.append(self.evaluator.evaluate(function.node.body, frame))
         else:
             self.run_body(function.node.body.body, frame)
+            if not frame.terminated:
+                self.hand_on_assignments(frame)
         returns = join_all(context.returns) if context.returns else OTHER
         if context.yields:  # a generator: calling it gives what it yields
             returns = container_of(context.yields)
@@ -347,34 +357,51 @@ class Interpreter:
         if init is None:  # a dataclass or a NamedTuple: the arguments are its fields
             record = record_of(info.fields, [value for _, value in arguments.positional],
                                {name: value for name, (_, value) in arguments.keywords.items()})
-            for name, value in record.attributes:
-                info.set_attribute(name, value)
             if info.is_record:  # indexable and unpackable like a tuple
+                for name, value in record.attributes:
+                    info.set_attribute(name, value)
                 return replace(record, qualified_name=info.key)
-            return replace(instance, attributes=record.attributes)
-        bound = arguments.prepended((call.func, instance))
-        _, result, values = self._call(init, call, bound, frame)
-        receiver = init.positional[0] if init.positional else None
-        stored = {
+            fields = replace(instance, attributes=record.attributes)
+            post_init = info.method("__post_init__")  # a dataclass's: it runs on the fields set
+            stored = self._stored_by(post_init, call, NO_ARGUMENTS, fields, frame) if post_init else {}
+            attributes = {**dict(record.attributes), **stored}
+            for name, value in attributes.items():
+                info.set_attribute(name, value)
+            return replace(instance, attributes=tuple(sorted(attributes.items())))
+        stored = self._stored_by(init, call, arguments, instance, frame)
+        return replace(instance, attributes=tuple(sorted(stored.items())))
+
+    def _stored_by(self, method: FunctionInfo, call: cst.Call, arguments: Arguments, instance: Value,
+                   frame: Frame) -> Dict[str, Value]:
+        """What a constructor (``__init__``, a dataclass's ``__post_init__``) leaves in the
+        instance's attributes, by name."""
+        _, result, values = self._call(method, call, arguments.prepended((call.func, instance)), frame)
+        receiver = method.positional[0] if method.positional else None
+        return {
             write.path[1:]: substitute(write.value, values)
             for write in result.writes
             if write.root == receiver and _is_attribute_path(write.path) and not write.adds
         }
-        return replace(instance, attributes=tuple(sorted(stored.items())))
 
     def call_function(self, function: FunctionInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
         return self._call(function, call, arguments, frame)[0]
 
-    def _call(self, function: FunctionInfo, call: cst.Call, arguments: Arguments,
+    def read_property(self, function: FunctionInfo, node: cst.Attribute, instance: Value, frame: Frame) -> Value:
+        return self._call(function, node, Arguments([(node.value, instance)], {}, False), frame)[0]
+
+    def _call(self, function: FunctionInfo, call: Union[cst.Call, cst.Attribute], arguments: Arguments,
               frame: Frame) -> Tuple[Value, Result, Dict[str, Value]]:
-        """What the call returns, the summary it used and the values bound to the parameters."""
+        """What the call returns, the summary it used and the values bound to the parameters
+        (``call``: an attribute read for a property, whose own conversions are reported inside it)."""
         function.calls.append(CallRecord(frame.context.function, frame.mode, frame.inherits_mode))
+        self.hand_on_assignments(frame)
         mode = function.decorator_mode or (GradMode.OFF if frame.mode is GradMode.OFF else GradMode.ON)
         bindings = self._bind_arguments(function, arguments)
         result = self.result(function, mode, self._specialization(function, bindings))
         values = {name: value for name, (_, value) in bindings.items()}
-        for helper in result.helpers:
-            self._record_helper_call(helper, call, bindings, values, frame, arguments)
+        if isinstance(call, cst.Call):
+            for helper in result.helpers:
+                self._record_helper_call(helper, call, bindings, values, frame, arguments)
         for write in result.writes:
             written = substitute(write.value, values)
             self._replay(write, written, bindings.get(write.root), frame)
@@ -401,7 +428,25 @@ class Interpreter:
 
     # --- state: writes that outlive a call (see state.py) ------------------
     def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
-        """``key`` was assigned ``value`` (or ``value`` entered the container at ``key``)."""
+        """``key`` was assigned ``value`` (or ``value`` entered the container at ``key``).  In a
+        function, an assignment is handed on later, with what the place then holds
+        (``hand_on_assignments``): a later assignment on the same path replaces it."""
+        if not adds and frame.context.function is not None:
+            frame.context.assigned.setdefault(key, None)
+            return
+        self._hand_on_write(frame, key, value, adds)
+
+    def hand_on_assignments(self, frame: Frame) -> None:
+        """The places this body assigned, as they are on this path, where other code may see them:
+        where it returns, raises or yields, and before it runs more of the file's code."""
+        assigned = frame.context.assigned
+        for key, handed in assigned.items():
+            held = frame.lookup(key)
+            if held is not None and held is not handed:  # (what was handed on stays handed on)
+                assigned[key] = held
+                self._hand_on_write(frame, key, held, adds=False)
+
+    def _hand_on_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
         root = root_of(key)
         if frame.owner is not None and root == frame.self_name and key != root:
             attribute = _first_attribute(key[len(root):])
@@ -631,7 +676,7 @@ class Interpreter:
         """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""
         name = func.attr.value
         receiver = func.value
-        key = dotted_name(receiver) or (item_key(receiver, frame) if isinstance(receiver, cst.Subscript) else None)
+        key = place_key(receiver, frame)
         in_place = torch_api.is_in_place(name)
         if key is None and _element_holder(receiver) is None or not (name in torch_api.RECEIVER_MUTATORS or in_place):
             return self.evaluator.evaluate(call, frame)
@@ -694,11 +739,11 @@ class Interpreter:
             frame.set(key, grown)
             self.note_write(frame, key, entry[1], adds=True)
         holder = _element_holder(receiver)
-        base = dotted_name(holder) if holder is not None else None
-        if base is not None:  # history[phase].append(x), history.setdefault(phase, []).append(x)
+        base = place_key(holder, frame) if holder is not None else None
+        if holder is not None and base is not None:  # history[phase].append(x), history.setdefault(phase, []).append(x)
             constant = constant_index(receiver, frame) if isinstance(receiver, cst.Subscript) else None
             frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant, grown))
-            self.note_write(frame, base, entry[1], adds=True)
+            self.evaluator.note_entry_write(holder, base, grown, frame)  # an entry of base grew: it holds what it holds
 
     @staticmethod
     def _holding(holder: Value, constant: Optional[str], grown: Value) -> Value:
@@ -764,10 +809,12 @@ class Interpreter:
         if node.value is not None:  # return state: with what this function set on state.positions
             returned = self.evaluator.with_known_attributes(node.value, returned, frame)
         frame.context.returns.append(returned)
+        self.hand_on_assignments(frame)
         frame.terminated = True
 
     def _run_Raise(self, node: cst.Raise, frame: Frame) -> None:
         self.evaluator.evaluate_children(node, frame)
+        self.hand_on_assignments(frame)  # a caller may catch it
         frame.terminated = True
 
     def _run_Break(self, node: cst.Break, frame: Frame) -> None:
@@ -864,9 +911,11 @@ class Interpreter:
         frame.mode = mode
 
     def _run_loop(self, body: cst.BaseSuite, frame: Frame,
-                  bind_target: Optional[Tuple[cst.BaseExpression, Value]], runs: bool = False) -> Frame:
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]], runs: bool = False,
+                  parts_of: Optional[str] = None) -> Frame:
         """Loop bodies run twice so values carried around the loop reach the top.  Where the
         body surely ``runs`` (``for _ in range(3)``), the path that skips the loop is no path.
+        A loop over the parts of the model ``parts_of`` binds its target to parts of it.
 
         Returns the frame of the last pass, as it was at the end of the body.
         """
@@ -876,7 +925,7 @@ class Interpreter:
         for number in range(passes):
             inner = frame.branch()
             inner.loop_depth += 1
-            ends = self._run_pass(body, inner, bind_target)
+            ends = self._run_pass(body, inner, bind_target, parts_of)
             skipped = [] if runs and number == 0 and ends else [before]
             frame.env = join_all_envs(skipped + ends)
             frame.mode = _join_modes(frame.mode, inner.mode)
@@ -884,11 +933,14 @@ class Interpreter:
         return inner
 
     def _run_pass(self, body: cst.BaseSuite, frame: Frame,
-                  bind_target: Optional[Tuple[cst.BaseExpression, Value]]) -> List[Env]:
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]], parts_of: Optional[str] = None) -> List[Env]:
         """One pass of a loop body; the environments with which it reaches the loop's head."""
         frame.jumps = []
         if bind_target is not None:
             self.evaluator.bind(bind_target[0], bind_target[1], frame)
+            if parts_of is not None:  # for name, layer in model.named_modules(): layer is part of model
+                for name in target_names(bind_target[0]):
+                    frame.set(f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=parts_of))
         self._run_suite(body, frame)
         ends = frame.jumps + ([] if frame.terminated else [frame.env])
         frame.jumps, frame.terminated = None, False
@@ -905,7 +957,8 @@ class Interpreter:
         target = node.target.value if isinstance(node.target, cst.Name) else None
         if module_key is not None and target is not None:
             frame.parameter_loops[target] = module_key
-        self._run_loop(node.body, frame, (node.target, item), not self._may_run_zero_times(node.iter, iterable, frame))
+        self._run_loop(node.body, frame, (node.target, item), not self._may_run_zero_times(node.iter, iterable, frame),
+                       parts_of=self.evaluator.model_iterated(node.iter, frame))
         if module_key is not None and target is not None:
             frame.parameter_loops.pop(target, None)
         if node.orelse is not None:

@@ -311,6 +311,7 @@ _ANY_PARAMETER = "*"  # ("writes", key + "*"): what a *args or **kwargs paramete
 _CALL_SHAPES = (_UNKNOWN_CALL, _THROUGH_INSTANCE, _THROUGH_CLASS)
 _TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _INLINE_SCOPES = frozenset({"class", "comprehension"})
+_PYTHON_BOOL_COMPARISONS = (ast.Is, ast.IsNot, ast.In, ast.NotIn)
 
 
 class _Scope:
@@ -1015,8 +1016,8 @@ class _Flows:
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
         if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
             found.cut(Fact.GRAD)
-            if isinstance(node, ast.UnaryOp):
-                found.cut(Fact.DEVICE)
+            if isinstance(node, ast.UnaryOp) or all(isinstance(op, _PYTHON_BOOL_COMPARISONS) for op in node.ops):
+                found.cut(Fact.DEVICE)  # not x, x is None, k in t: a Python bool
         return found
 
     def group_setting(self, node: ast.Subscript, scope: _Scope) -> Optional[_Value]:

@@ -243,6 +243,9 @@ class ClassInfo:
             yield from base.lineage()
 
 
+_PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
+
+
 @dataclass
 class CallRecord:
     """A call of a function of this file, and the grad mode it runs in."""
@@ -276,6 +279,11 @@ class FunctionInfo:
     @property
     def is_staticmethod(self) -> bool:
         return self.owner is not None and "staticmethod" in self.decorator_names
+
+    @property
+    def is_property(self) -> bool:
+        """Read as an attribute: ``@property``, ``@cached_property``."""
+        return self.owner is not None and not self.decorator_names.isdisjoint(_PROPERTY_DECORATORS)
 
     @property
     def decorator_names(self) -> FrozenSet[str]:
@@ -320,6 +328,11 @@ class Context:
     # than the function's own (``with torch.no_grad(): yield``).
     yields: List[Value] = field(default_factory=list)
     yield_modes: List[GradMode] = field(default_factory=list)
+    # The places the body assigned that outlive the call (``self.mean = ...``): what they hold
+    # counts where control leaves the body or runs more of the file's code, not at each
+    # assignment (``self.mean = mean`` then ``self.mean = self.mean.detach()``: detached); with
+    # the value last handed on.
+    assigned: Dict[str, Optional[Value]] = field(default_factory=dict)
 
     def write(self, write: Write) -> None:
         """Keep the joined value per place written (a loop body runs twice)."""
@@ -460,6 +473,13 @@ class Frame:
         copy.global_names = set(self.global_names)
         copy.entered = list(self.entered)
         return copy
+
+
+def target_names(target: cst.BaseExpression) -> Set[str]:
+    """The names an assignment target binds (``name, (a, *rest)``)."""
+    names: Set[str] = set()
+    _bind_target(target, names)
+    return names
 
 
 def _bind_target(target: cst.BaseExpression, names: Set[str]) -> None:

@@ -439,12 +439,14 @@ def element(value: Value, position: Position = None) -> Value:
 
 def is_known_entry(value: Value) -> bool:
     """An entry a loop can run a pass for: a constant (``"train"``), a function or class (``for
-    cls in [Small, Big]``, ``torch.tanh``), or a pair whose first item is a constant (a dict's
-    ``(key, value)``, enumerate's ``(index, element)``)."""
+    cls in [Small, Big]``, ``torch.tanh``), an object of a class of the file, or a pair whose
+    first item is a constant (a dict's ``(key, value)``, enumerate's ``(index, element)``)."""
     if value.constant is not None:
         return True
     if value.kind in (Kind.FUNCTION, Kind.REFERENCE) and value.qualified_name is not None and not value.alternatives:
         return True
+    if value.kind is Kind.UNKNOWN and value.qualified_name is not None:
+        return True  # an object of a class of the file (``for callback in [history, stopper]``)
     return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
 
 

@@ -567,3 +567,183 @@ for width in [8, 16]:
     results[width] = nn.Linear(2, width)(torch.rand(3, 2)).sum()
 plt.plot(list(results), [1.0, 2.0])
 plt.plot([results[w] for w in results])  # expect: DET102
+
+# case: entry-of-an-attribute-dict-grown-by-a-method
+# A method appends to an entry of a dict attribute; read through the instance, that entry is a
+# list holding the tensors (the fix detaches each, not the list).
+import numpy as np
+import torch
+
+class Meter:
+    def __init__(self):
+        self.series = {"loss": [], "acc": []}
+
+    def add(self, loss):
+        self.series["loss"].append(loss)
+
+net = torch.nn.Linear(3, 1)
+meter = Meter()
+for _ in range(2):
+    meter.add(net(torch.randn(4, 3)).pow(2).mean())
+print(np.mean(meter.series["loss"]))  # expect: DET102
+
+# case: entry-of-a-dict-parameter-grown-by-a-helper
+# A helper appends to an entry of the dict it is handed: the caller's entry holds the tensors.
+import numpy as np
+import torch
+
+def log_value(book, name, value):
+    book[name].append(value)
+
+layer = torch.nn.Linear(2, 2)
+book = {"out": [], "norm": []}
+for step in range(3):
+    y = layer(torch.ones(1, 2)).sum()
+    log_value(book, "out", y)
+    log_value(book, "norm", float(step))
+print(np.std(book["out"]))  # expect: DET102
+
+# case: entry-grown-by-a-method-read-by-a-function
+# The same through setdefault, read by a function the instance is handed to.
+import matplotlib.pyplot as plt
+import torch
+
+class Recorder:
+    def __init__(self):
+        self.curves = {}
+
+    def push(self, key, value):
+        self.curves.setdefault(key, []).append(value)
+
+def draw(recorder):
+    plt.plot(recorder.curves["train"])  # expect: DET102
+
+model = torch.nn.Linear(4, 1)
+recorder = Recorder()
+recorder.push("train", model(torch.randn(2, 4)).mean())
+draw(recorder)
+
+# case: entry-of-an-entry-grown-at-module-level
+# A dict of dicts: appending to an entry of an entry keeps the tensors there.
+import numpy as np
+import torch
+
+encoder = torch.nn.Linear(5, 2)
+metrics = {"train": {"loss": [], "acc": []}, "val": {"loss": []}}
+for batch in range(3):
+    metrics["train"]["loss"].append(encoder(torch.randn(8, 5)).abs().mean())
+    metrics["val"]["loss"].append(0.1 * batch)
+print(np.mean(metrics["val"]["loss"]))
+print(np.mean(metrics["train"]["loss"]))  # expect: DET102
+
+# case: entry-of-an-entry-assigned
+# An entry of an entry assigned a tensor: converting it is converting the tensor.
+import numpy as np
+import torch
+
+w = torch.nn.Parameter(torch.ones(3))
+summary = {"weights": {}}
+summary["weights"]["w"] = w * 2
+summary["weights"]["scale"] = 2.0
+print(summary["weights"]["scale"])
+print(np.asarray(summary["weights"]["w"]))  # expect: DET102
+
+# case: entry-of-an-entry-of-an-attribute-in-methods
+# A method grows an entry of an entry of a dict attribute; another method converts it.
+import numpy as np
+import torch
+
+class Logger:
+    def __init__(self):
+        self.logs = {"epoch": {"loss": []}}
+
+    def on_batch(self, loss):
+        self.logs["epoch"]["loss"].append(loss)
+
+    def on_epoch_end(self):
+        return float(np.mean(self.logs["epoch"]["loss"]))  # expect: DET102
+
+net = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.ReLU())
+logger = Logger()
+for _ in range(2):
+    logger.on_batch(net(torch.randn(2, 3)).sum())
+print(logger.on_epoch_end())
+
+# case: entry-of-an-entry-replaced-by-numbers
+# The inner dict replaced after the tensors entered it: what it held before is gone.
+import numpy as np
+import torch
+
+model = torch.nn.Linear(2, 1)
+log = {"train": {"loss": []}}
+log["train"]["loss"].append(model(torch.ones(1, 2)).sum())
+log["train"] = {"loss": [0.5, 0.25]}
+print(np.mean(log["train"]["loss"]))
+
+# case: entry-of-an-entry-holding-items
+# Only numbers enter the entry of an entry: .item() cut the graph.
+import numpy as np
+import torch
+
+model = torch.nn.Linear(2, 1)
+history = {"fold0": {"loss": []}}
+for _ in range(3):
+    loss = model(torch.ones(4, 2)).pow(2).mean()
+    loss.backward()
+    history["fold0"]["loss"].append(loss.item())
+print(np.mean(history["fold0"]["loss"]))
+
+# case: numpy-array-filled-by-item-with-losses
+# A NumPy array stores an item with float(): filled with losses, it holds numbers.
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+model = torch.nn.Linear(4, 1)
+costs = np.zeros(3)
+for i in range(3):
+    loss = model(torch.randn(8, 4)).pow(2).mean()
+    loss.backward()
+    costs[i] = loss
+plt.semilogy(costs)
+print(np.min(costs))
+
+# case: numpy-array-accumulated-by-item-in-a-function
+# arr[i] += loss in a function: the array stays an array of numbers.
+import numpy as np
+import torch
+
+
+def train(model, epochs):
+    history = np.empty(epochs)
+    for epoch in range(epochs):
+        history[epoch] = 0.0
+        for _ in range(2):
+            history[epoch] += model(torch.ones(2, 2)).sum()
+    return history
+
+
+print(np.mean(train(torch.nn.Linear(2, 1), 3)))
+
+# case: numpy-array-attribute-filled-by-a-method-and-a-list-beside-it
+# An array attribute filled by index holds numbers; a list filled the same way holds tensors.
+import numpy as np
+import torch
+
+
+class Curve:
+    def __init__(self, n):
+        self.values = np.zeros(n)
+        self.raw = [0.0] * n
+
+    def put(self, i, loss):
+        self.values[i] = loss
+        self.raw[i] = loss
+
+
+net = torch.nn.Linear(3, 1)
+curve = Curve(2)
+for step in range(2):
+    curve.put(step, net(torch.randn(4, 3)).mean())
+print(np.mean(curve.values))
+print(np.mean(curve.raw))  # expect: DET102

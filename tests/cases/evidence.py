@@ -42,7 +42,7 @@ class Demo:
 
     def run(self, batches):
         for batch in batches:
-            plt.plot(self.pipe(batch)[:, 0])
+            plt.plot(self.pipe(batch)[:, 0])  # expect: DET103
 
 
 Demo().run([torch.rand(2, 4), torch.rand(2, 4)])

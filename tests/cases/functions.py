@@ -690,3 +690,116 @@ def report(**metrics):
 w = torch.rand(3, requires_grad=True)
 accuracy, loss = report(loss=(w ** 2).sum(), accuracy=0.5)
 print(accuracy, loss.numpy())  # expect: DET101
+
+# case: property-returning-a-parameter
+# Reading a property runs it: what it returns is what the attribute gives.
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(3, 3)
+
+    @property
+    def kernel(self):
+        return self.linear.weight * 2
+
+    @property
+    def frozen_kernel(self):
+        return self.linear.weight.detach()
+
+
+layer = Scaled()
+print(np.linalg.norm(layer.frozen_kernel))
+print(np.linalg.norm(layer.kernel))  # expect: DET102
+
+# case: property-of-a-result-object-read-in-a-method
+# A property that computes from what the constructor stored, read by another method.
+import torch
+
+
+class Fit:
+    def __init__(self, model, x):
+        self.output = model(x)
+
+    @property
+    def probabilities(self):
+        return torch.softmax(self.output, dim=-1)
+
+    def table(self):
+        return self.probabilities.numpy()  # expect: DET101
+
+
+fit = Fit(torch.nn.Linear(4, 2), torch.rand(3, 4))
+print(fit.table())
+
+# case: property-read-under-no-grad
+# Under no_grad the property's computation records no graph; outside it, it does.
+import numpy as np
+import torch
+
+weights = torch.nn.Parameter(torch.ones(4))
+
+
+class View:
+    @property
+    def doubled(self):
+        return weights * 2
+
+
+view = View()
+with torch.no_grad():
+    safe = np.asarray(view.doubled)
+risky = np.asarray(view.doubled)  # expect: DET102
+
+# case: custom-autograd-function-output-of-a-parameter
+# Fn.apply(x) runs the Function's forward with grad off, but its output requires grad when an
+# input does (autograd records the Function itself).
+import numpy as np
+import torch
+
+
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad
+
+
+w = torch.nn.Parameter(torch.ones(3))
+print(Square.apply(w.detach()).numpy())
+print(np.asarray(Square.apply(torch.ones(3))))
+print(Square.apply(w).numpy())  # expect: DET101
+
+# case: custom-autograd-function-applied-in-a-helper
+# The same through a helper and under no_grad: only the call with grad on raises.
+import matplotlib.pyplot as plt
+import torch
+
+
+class ClampGrad(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, bound):
+        return x.clamp(-bound, bound)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def clipped(model, batch):
+    return ClampGrad.apply(model(batch), 1.0)
+
+
+net = torch.nn.Linear(2, 2)
+with torch.no_grad():
+    plt.plot(clipped(net, torch.rand(4, 2)))
+plt.plot(clipped(net, torch.rand(4, 2)))  # expect: DET102

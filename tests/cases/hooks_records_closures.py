@@ -310,3 +310,92 @@ class Dumper:
 
 dumper = Dumper()
 dumper.run(nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.rand(2, 3))  # expect: DET102
+
+# case: hooks-registered-on-named-modules-in-a-loop
+# A hook registered on each part of a model, found by named_modules(), runs at the model's call.
+import torch
+import torch.nn as nn
+
+activations = {}
+
+
+def keep(name):
+    def hook(module, inputs, output):
+        activations[name] = output
+    return hook
+
+
+net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+for name, layer in net.named_modules():
+    layer.register_forward_hook(keep(name))
+net(torch.randn(1, 2))
+print(activations["0"].numpy())  # expect: DET101
+
+# case: hooks-registered-on-children-inside-a-function
+# The same over children(), registered and run inside a function that plots what was kept.
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+outputs = []
+
+
+def record(module, inputs, output):
+    outputs.append(output)
+
+
+encoder = nn.Sequential(nn.Linear(4, 4), nn.Tanh())
+
+
+def visualise(batch):
+    for part in encoder.children():
+        part.register_forward_hook(record)
+    encoder(batch)
+    for out in outputs:
+        plt.plot(out[0])  # expect: DET102
+
+
+visualise(torch.rand(2, 4))
+
+# case: hooks-on-modules-keeping-detached-outputs
+# Hooks that keep detached outputs: nothing to report; the parts' weights still require grad.
+import numpy as np
+import torch
+import torch.nn as nn
+
+kept = []
+
+
+def hook(module, inputs, output):
+    kept.append(output.detach())
+
+
+model = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+for module in model.modules():
+    module.register_forward_hook(hook)
+    if isinstance(module, nn.Linear):
+        print(np.linalg.norm(module.weight))  # expect: DET102
+with torch.enable_grad():
+    model(torch.ones(1, 3))
+print(np.concatenate([k.numpy() for k in kept]))
+
+# case: hooks-registered-on-enumerated-parts
+# enumerate() over a list of the model's parts: each part's hook runs at the model's call.
+import numpy as np
+import torch
+import torch.nn as nn
+
+maps = {}
+
+
+def grab(index):
+    def hook(module, inputs, output):
+        maps[index] = output
+    return hook
+
+
+cnn = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())
+for index, part in enumerate(list(cnn)):
+    part.register_forward_hook(grab(index))
+cnn(torch.rand(1, 1, 5, 5))
+print(np.mean(maps[0].numpy() > 0))  # expect: DET101

@@ -765,3 +765,90 @@ class Sampler(torch.nn.Module):
 
 
 tokens = Sampler().sample(3).numpy()
+
+# case: callback-objects-in-a-list-handed-to-a-training-function
+# A list of callback objects, each of a class of the file, handed to fit(): each is called in
+# turn, and the one that converts what fit() hands it raises.
+import numpy as np
+import torch
+
+
+class Printer:
+    def on_step(self, loss):
+        print("step")
+
+
+class Averager:
+    def __init__(self):
+        self.total = 0.0
+
+    def on_step(self, loss):
+        self.total += float(np.asarray(loss))
+
+
+net = torch.nn.Linear(2, 1)
+
+
+def fit(callbacks):
+    for _ in range(2):
+        loss = net(torch.randn(3, 2)).pow(2).mean()
+        for callback in callbacks:
+            callback.on_step(loss)  # expect: DET102
+
+
+fit([Printer(), Averager()])
+
+# case: callback-objects-kept-by-a-trainer
+# The same list kept by a trainer object and called from one of its methods.
+import numpy as np
+import torch
+
+
+class Logger:
+    def __init__(self):
+        self.values = []
+
+    def on_batch_end(self, out):
+        self.values.append(np.asarray(out))
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = callbacks
+
+    def step(self, batch):
+        out = self.model(batch)
+        for callback in self.callbacks:
+            callback.on_batch_end(out)  # expect: DET102
+
+
+Trainer(torch.nn.Linear(4, 2), [Logger()]).step(torch.ones(1, 4))
+
+# case: callback-objects-handed-numbers
+# Callbacks handed .item() values convert numbers: nothing to report.
+import numpy as np
+import torch
+
+
+class Tracker:
+    def __init__(self):
+        self.seen = []
+
+    def on_step(self, value):
+        self.seen.append(np.float32(value))
+
+
+class Silent:
+    def on_step(self, value):
+        return None
+
+
+def train(model, hooks):
+    loss = model(torch.randn(5, 3)).sum()
+    loss.backward()
+    for hook in hooks:
+        hook.on_step(loss.item())
+
+
+train(torch.nn.Linear(3, 1), [Tracker(), Silent()])

@@ -484,3 +484,89 @@ model = LogisticRegression(2)
 model.train(torch.rand(8, 2), torch.rand(8), epochs=3, learning_rate=0.1)
 w = model.weights
 plt.plot([0, 1], [w[0], w[1]])
+
+# case: attribute-reassigned-detached-in-the-constructor
+# The constructor stores its argument, then replaces it with the detached copy: what an
+# instance holds afterwards is the detached one.
+import torch
+
+
+class Prediction:
+    def __init__(self, mean, scale):
+        self.mean = mean
+        self.scale = scale
+        self.mean = self.mean.detach()
+
+
+w = torch.ones(3, requires_grad=True)
+pred = Prediction(w * 2, w.exp())
+print(pred.mean.numpy())
+print(Prediction(w, w).mean.numpy())
+print(pred.scale.numpy())  # expect: DET101
+
+# case: attribute-reassigned-detached-read-by-another-method
+# A value computed in the constructor from a parameter of the module is detached there before
+# any other method reads it.
+import numpy as np
+import torch
+
+weights = torch.nn.Parameter(torch.ones(3))
+
+
+class Summary:
+    def __init__(self):
+        self.norm = weights * 2
+        self.total = weights.sum()
+        self.norm = self.norm.detach()
+
+    def report(self):
+        return np.asarray(self.norm), np.asarray(self.total)  # expect: DET102
+
+
+print(Summary().report())
+
+# case: attribute-read-by-a-method-called-before-it-is-detached
+# A method called between the two assignments still sees the first one.
+import numpy as np
+import torch
+
+
+weights = torch.nn.Parameter(torch.ones(2))
+
+
+class Holder:
+    def __init__(self):
+        self.value = weights * 3
+        self.snapshot = np.asarray(self.peek())  # expect: DET102
+        self.value = self.value.detach()
+
+    def peek(self):
+        return self.value
+
+
+Holder()
+
+# case: dataclass-post-init-detaches-a-field
+# A dataclass's __post_init__ runs on the fields the call set: the detached field stays detached,
+# the one it computes from a model output requires grad.
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Output:
+    logits: torch.Tensor
+    probs: torch.Tensor = None
+
+    def __post_init__(self):
+        self.logits = self.logits.detach()
+        self.probs = torch.softmax(self.logits * scale, dim=-1)
+
+
+scale = torch.nn.Parameter(torch.ones(1))
+net = torch.nn.Linear(3, 2)
+out = Output(net(torch.randn(1, 3)))
+print(out.logits.numpy())
+print(np.asarray(out.probs))  # expect: DET102

@@ -390,3 +390,46 @@ dims = np.array(w.shape)
 size = np.asarray(w.size())
 count = np.int64(w.numel())
 print(dims, size, count)
+
+# case: identity-test-of-a-gradient-is-a-python-bool
+# `p.grad is None` is a Python bool, wherever p lives: nothing to move or detach.
+import numpy as np
+import torch
+import torch.nn as nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+target = nn.Linear(4, 2).to(device)
+assert np.all(next(target.parameters()).grad is None)
+assert np.all([p.grad is None for p in target.parameters()])
+print(np.asarray(target.weight.grad is not None, dtype=bool))
+
+# case: membership-in-a-tensor-is-a-python-bool
+# `k in t` and `k not in t` give Python bools; what a mask selects of a parameter requires grad.
+import numpy as np
+import torch
+
+w = torch.nn.Parameter(torch.arange(4.0))
+flags = np.array([2.0 in w, 7.0 not in w])
+print(flags, np.asarray(w[w > 1]))  # expect: DET102
+
+# case: identity-test-inside-a-helper-given-a-model-output
+# The same through a helper's parameter and a method: the result of `is` is never a tensor.
+import numpy as np
+import torch
+
+
+def present(x):
+    return x is not None
+
+
+class Probe:
+    def __init__(self, model):
+        self.model = model
+
+    def check(self, batch):
+        out = self.model(batch)
+        return np.sum([present(out), out is batch])
+
+
+probe = Probe(torch.nn.Linear(3, 3))
+print(probe.check(torch.ones(1, 3)))
