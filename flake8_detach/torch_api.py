@@ -220,6 +220,12 @@ NUMPY_DISPATCHES: Mapping[str, str] = {
 }
 QUALIFIED.update((name, Effect.DISPATCHES) for name in NUMPY_DISPATCHES)
 
+# What iterates a model's parts (``for name, layer in model.named_modules():``), and whether it
+# gives (name, part) pairs: a part holds the model's parameters, and a hook registered on it
+# runs at the model's calls.
+MODULE_PART_ITERATORS: Mapping[str, bool] = {"modules": False, "children": False, "named_modules": True,
+                                             "named_children": True}
+
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {
     **{name: Effect.VIEW for name in _VIEWS.split()},
@@ -238,10 +244,7 @@ MEMBERS: Dict[str, Effect] = {
     "train": Effect.MODULE_USE,
     "zero_grad": Effect.MODULE_STATE,
     "load_state_dict": Effect.MODULE_STATE,
-    "modules": Effect.MODULE_USE,
-    "children": Effect.MODULE_USE,
-    "named_modules": Effect.MODULE_USE,
-    "named_children": Effect.MODULE_USE,
+    **{name: Effect.MODULE_USE for name in MODULE_PART_ITERATORS},
     "parameters": Effect.PARAMETERS,
     "get_parameter": Effect.PARAMETER,
     "register_forward_hook": Effect.FORWARD_HOOK,
@@ -251,12 +254,6 @@ MEMBERS: Dict[str, Effect] = {
     "buffers": Effect.STATE,
     "named_buffers": Effect.STATE,
 }
-
-# What iterates a model's parts (``for name, layer in model.named_modules():``), and whether it
-# gives (name, part) pairs: a part holds the model's parameters, and a hook registered on it
-# runs at the model's calls.
-MODULE_PART_ITERATORS: Mapping[str, bool] = {"modules": False, "children": False, "named_modules": True,
-                                             "named_children": True}
 
 BUILTINS: Mapping[str, Effect] = {
     **{
@@ -299,13 +296,13 @@ TORCH_PACKAGES: FrozenSet[str] = frozenset(
 )
 
 # Where the analysis keeps a module's hooks (a pseudo-attribute: they travel with the module).
-# Where the analysis notes, for a name bound to a model's submodule (``layer = model.layer4``)
-# or to the model itself, the model's own name: hooks registered through it run at its calls.
-MODULE_OWNER_ATTRIBUTE = "__module_owner__"
 HOOK_ATTRIBUTES: Mapping[Effect, str] = {
     Effect.FORWARD_HOOK: "__forward_hooks__",
     Effect.FORWARD_PRE_HOOK: "__forward_pre_hooks__",
 }
+# Where the analysis notes, for a name bound to a model's submodule (``layer = model.layer4``)
+# or to the model itself, the model's own name: hooks registered through it run at its calls.
+MODULE_OWNER_ATTRIBUTE = "__module_owner__"
 
 # range(n), range(start, stop): with constant bounds, a loop over it runs at least n times.
 RANGE_FUNCTION = "builtins.range"

@@ -509,7 +509,7 @@ class Evaluator:
             frame.rebind(target.value, value)
             owner = self._model_owner(source, frame) if value.kind is Kind.MODULE and source is not None else None
             if owner is not None and owner != target.value:  # layer = model.layer4: part of model
-                frame.set(f"{target.value}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=owner))
+                self.mark_part_of(target.value, owner, frame)
             if target.value in frame.global_names:  # the module's variable, which other functions read
                 self.calls.note_write(frame, target.value, value, adds=False)
         elif isinstance(target, cst.Attribute):
@@ -858,6 +858,12 @@ class Evaluator:
             held = self.lookup(frame, key) if key is not None else None
             source = iterable if held is not None and held.kind is Kind.MODULE else None
         return self._model_owner(source, frame) if source is not None else None
+
+    @staticmethod
+    def mark_part_of(name: str, model: str, frame: Frame) -> None:
+        """``name`` holds the model ``model`` or a part of it: hooks registered through it are
+        ``model``'s (``_hook_root``)."""
+        frame.set(f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=model))
 
     def _hook_root(self, name: str, frame: Frame) -> str:
         """The name under which the hooks of the model ``name`` (or of a part of it) are kept."""

@@ -940,7 +940,7 @@ class Interpreter:
             self.evaluator.bind(bind_target[0], bind_target[1], frame)
             if parts_of is not None:  # for name, layer in model.named_modules(): layer is part of model
                 for name in target_names(bind_target[0]):
-                    frame.set(f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=parts_of))
+                    self.evaluator.mark_part_of(name, parts_of, frame)
         self._run_suite(body, frame)
         ends = frame.jumps + ([] if frame.terminated else [frame.env])
         frame.jumps, frame.terminated = None, False
