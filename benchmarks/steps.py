@@ -108,7 +108,7 @@ def time_file(path: str, rounds: int, totals: Totals) -> None:
         return
     totals.slowest.append((spent, path))
     checks = _checks_that_may_fire(source, DEFAULT_RULES, prefilter=True)
-    spent, (checks, lines) = best(rounds, lambda: _checks_whose_facts_flow(checks, tree))
+    spent, (checks, lines) = best(rounds, lambda: _checks_whose_facts_flow(checks, tree, source))
     seconds["walk (reach)"] += spent
     if not checks:
         return

@@ -32,7 +32,7 @@ def walk_seconds(source: str) -> float:
     gc.disable()
     try:
         start = time.process_time()
-        facts_reaching_conversions(tree, frozenset(Fact))
+        facts_reaching_conversions(tree, frozenset(Fact), source)
         return time.process_time() - start
     finally:
         gc.enable()

@@ -151,8 +151,8 @@ def _checks_that_may_fire(source: str, settings: Settings, prefilter: bool) -> L
     return [check for check in shown if fires[check.RULE.triggers]]
 
 
-def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST) -> Tuple[List["RuleCheck"],
-                                                                                Optional[FrozenSet[int]]]:
+def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST,
+                             source: str) -> Tuple[List["RuleCheck"], Optional[FrozenSet[int]]]:
     """Of ``checks``, those whose fact may reach a conversion of the file (``analysis/reach.py``:
     one walk over the ``ast``, where libcst's parse costs ten), and the lines of the only
     conversions they can report; all of them and None (any line) when one of them needs no
@@ -162,7 +162,7 @@ def _checks_whose_facts_flow(checks: List["RuleCheck"], tree: ast.AST) -> Tuple[
     if any(check.RULE.triggers.flows_from is None for check in checks):
         return checks, None  # DET103 shown: every conversion is analysed anyway, the walk saves nothing
     needed = frozenset(kind for kind in (check.RULE.triggers.flows_from for check in checks) if kind is not None)
-    reach = facts_reaching_conversions(tree, needed)
+    reach = facts_reaching_conversions(tree, needed, source)
     return [check for check in checks if check.RULE.triggers.flows_from in reach.kinds], reach.lines
 
 
@@ -206,7 +206,7 @@ def _findings(source: str, settings: Settings, checks: List["RuleCheck"], prefil
     tree = _parsed_tree(source, tree)
     lines = None
     if prefilter:
-        checks, lines = _checks_whose_facts_flow(checks, tree)
+        checks, lines = _checks_whose_facts_flow(checks, tree, source)
         if not checks:
             return []
     analysed = analyse_source(source, tree, narrow, watched_sites(check.RULE.triggers for check in checks), lines)

@@ -22,6 +22,7 @@ from casefile import load_cases
 from generator.grammar import generate
 from hypothesis import HealthCheck, given, settings
 
+from flake8_detach.analysis import reach
 from flake8_detach.analysis.reach import facts_reaching_conversions
 from flake8_detach.prefilter import Fact
 from flake8_detach.checker import UnanalysableSource, check_source
@@ -92,7 +93,8 @@ def test_the_walk_never_hides_a_finding_in_mutated_programs(source: str) -> None
 
 
 def _reaching(source: str) -> Tuple[frozenset[Fact], Optional[frozenset[int]]]:
-    reach = facts_reaching_conversions(ast.parse(textwrap.dedent(source)), frozenset(Fact))
+    source = textwrap.dedent(source)
+    reach = facts_reaching_conversions(ast.parse(source), frozenset(Fact), source)
     return reach.kinds, reach.lines
 
 
@@ -141,6 +143,19 @@ _CLEARED = {
 
         def collate(inputs):
             return np.stack([item.numpy() for item in inputs])
+        """,
+    "NumPy named only in a docstring and a comment": """
+        import torch
+
+        def loss_of(model, x):
+            '''The loss, as a tensor; detach it before NumPy sees it:
+
+            >>> import numpy as np
+            >>> np.asarray(loss_of(model, x).detach())
+            '''
+            return model(x).sum()  # from numpy import mean would need a detach
+
+        print(loss_of(torch.nn.Linear(2, 1), torch.ones(2)))
         """,
     "a docstring that names CUDA places nothing": """
         import torch
@@ -1049,6 +1064,13 @@ def test_the_walk_clears(source: str) -> None:
     _assert_same(textwrap.dedent(source))  # and the analysis finds nothing there either
 
 
+def test_a_file_that_imports_no_converter_is_cleared_without_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reach, "_Flows", None)  # the walk would fail at once
+    assert _reaching(_CLEARED["NumPy named only in a docstring and a comment"])[0] == frozenset()
+    with pytest.raises(TypeError):
+        _reaching(_FOLLOWED["numpy imported inside the function that converts"])
+
+
 def test_only_the_lines_a_fact_reaches_are_kept() -> None:
     source = """
         import numpy as np
@@ -1393,6 +1415,48 @@ _FOLLOWED = {
 
         points = torch.rand(8, 2)
         print(points.to(torch.device("cuda:0")).numpy())
+        """,
+    # a converter is born at an import of a converting library wherever it stands, or at .numpy
+    # however it is spelled
+    "numpy imported inside the function that converts": """
+        import torch
+
+        def summarise(model, x):
+            import numpy
+            return numpy.mean(model(x))
+
+        summarise(torch.nn.Linear(2, 1), torch.ones(2))
+        """,
+    "pyplot imported in a method, under a try": """
+        import torch
+
+        class Plotter:
+            def show(self, weight):
+                try:
+                    from matplotlib import pyplot
+                except ImportError:
+                    return
+                pyplot.plot(weight)
+
+        Plotter().show(torch.nn.Linear(2, 2).weight)
+        """,
+    "a converting library imported in a with block, used in a loop": """
+        import warnings
+        import torch
+
+        with warnings.catch_warnings():
+            import pandas as tables
+
+        for step in range(3):
+            loss = torch.nn.Linear(2, 1)(torch.ones(2)).sum()
+            tables.DataFrame({"loss": [loss]}).to_csv("losses.csv")
+        """,
+    ".numpy spelled across a line break, in brackets": """
+        import torch
+
+        weight = torch.nn.Linear(2, 2).weight
+        print((weight.  # the layer's
+               numpy()), weight . numpy())
         """,
 }
 
