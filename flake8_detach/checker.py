@@ -7,7 +7,7 @@ import contextlib
 import gc
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, FrozenSet, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from flake8_detach.findings import Finding, LineNamer, Position, numbered_line
 from flake8_detach.prefilter import enabled_triggers, watched_sites
@@ -226,10 +226,12 @@ def _findings(source: str, settings: Settings, checks: List["RuleCheck"], prefil
         raise UnanalysableSource("nesting too deep to analyse") from None
     report = Report(module, positions, settings, name_line)
     explainer = Explainer(analysed.tree, source) if trace and isinstance(analysed.tree, ast.Module) else None
-    findings = []
+    findings: Dict[Tuple[Position, str, str], Finding] = {}
     for site, check in reported:
         finding = check.finding(site, report.for_site(site))
         if explainer is not None:
             finding = replace(finding, trace=explainer.trace(site_facts(site, positions)))
-        findings.append(finding)
-    return sorted(findings, key=lambda f: (f.position, f.code))
+        # two conversions a message cannot tell apart (a helper's two callbacks that convert
+        # the same argument) are one finding to the reader
+        findings.setdefault((finding.position, finding.code, finding.message), finding)
+    return sorted(findings.values(), key=lambda f: (f.position, f.code))

@@ -33,6 +33,8 @@ class Effect(enum.Enum):
     STOP = "stop"  # a tensor cut from the graph (.detach(), .data, from_numpy)
     INTEGER = "integer"  # an integer or bool tensor, which never requires grad
     NOT_TENSOR = "not-tensor"  # a Python value or array (.item(), .shape)
+    # a Python list of numbers (.tolist()): a list, so what is stored in it later is what it holds
+    NUMBER_LIST = "number-list"
     SOURCE = "source"  # a leaf that requires grad (nn.Parameter, requires_grad_())
     MAX_LIKE = "max-like"  # (values, indices) when a dim is given, else PROPAGATE
     MODULE = "module"  # an nn.Module with parameters
@@ -124,11 +126,15 @@ _VIEWS = """
     to float type as_strided real imag
     squeeze_ unsqueeze_ share_memory_ pin_memory __getitem__
 """
-_NOT_TENSORS = "tolist is_cuda storage_offset __len__ __repr__ __str__ grad_fn"  # no probe: they need a
+_NOT_TENSORS = "is_cuda storage_offset __len__ __repr__ __str__ grad_fn"  # no probe: they need a
 # CUDA build, print, or give objects
 
 QUALIFIED: Dict[str, Effect] = {
     "torch.autograd.Variable": Effect.FACTORY,  # requires grad only with requires_grad=True
+    # wrappers whose call runs the module they wrap (the derived table probes DataParallel around a
+    # module without parameters): the wrapped module decides
+    **{name: Effect.RETURNS_ARGUMENT for name in ("torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+                                                  "torch.nn.parallel.DistributedDataParallel")},
     # gradients carry no graph unless create_graph=True (the probe passes its output as input)
     "torch.autograd.grad": Effect.STOP,
     "torch.autograd.Function": Effect.AUTOGRAD_FUNCTION,
@@ -230,6 +236,7 @@ MODULE_PART_ITERATORS: Mapping[str, bool] = {"modules": False, "children": False
 MEMBERS: Dict[str, Effect] = {
     **{name: Effect.VIEW for name in _VIEWS.split()},
     **{name: Effect.NOT_TENSOR for name in _NOT_TENSORS.split()},
+    "tolist": Effect.NUMBER_LIST,
     # buffers and parameters of a module whose class is not known (a model of the file):
     # the derived table has them per nn class
     "running_mean": Effect.STOP,
@@ -417,6 +424,7 @@ AUTOGRAD_APPLY_METHOD = "apply"
 MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, "__call__"})
 MODE_SWITCHES: FrozenSet[str] = frozenset({"eval", "train"})  # return the module itself
 PARAMETERS_METHOD = "parameters"  # `for p in model.parameters(): p.requires_grad = False`
+NAMED_PARAMETERS_METHOD = "named_parameters"  # `for name, p in model.named_parameters(): ...`
 REGISTER_BUFFER_METHOD = "register_buffer"  # self.register_buffer("name", t) sets self.name
 REQUIRES_GRAD_METHOD = "requires_grad_"
 KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves

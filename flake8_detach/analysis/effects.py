@@ -268,7 +268,8 @@ def _call_partial(use: Use) -> Value:
     bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...] = tuple(
         (None, expr, value) for expr, value in use.arguments.positional[1:])
     bound += tuple((name, expr, value) for name, (expr, value) in use.arguments.keywords.items())
-    callable_kinds = (Kind.FUNCTION, Kind.REFERENCE, Kind.MODULE)  # partial(np.round, decimals=2)
+    # partial(np.round, decimals=2), partial(ax.scatter, s=8)
+    callable_kinds = (Kind.FUNCTION, Kind.REFERENCE, Kind.MODULE, Kind.CONSUMER)
     return replace(function, bound_arguments=function.bound_arguments + bound) \
         if function.kind in callable_kinds else UNKNOWN
 
@@ -534,6 +535,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.STOP: _CUT,
     Effect.INTEGER: _CUT,
     Effect.NOT_TENSOR: Semantics(method=_returns(OTHER), attribute=_returns(OTHER)),
+    Effect.NUMBER_LIST: Semantics(method=_returns(container_of([OTHER]))),
     Effect.SOURCE: Semantics(call=_call_source, method=_method_source, attribute=_attribute_source),
     Effect.MAX_LIKE: Semantics(
         call=lambda use: max_like(use, [v for _, v in use.arguments.positional], use.arguments.positional[1:]),

@@ -23,6 +23,7 @@ from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, entrie
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
+    ANY_ENTRY,
     CONSUMER,
     FOREIGN,
     OTHER,
@@ -419,7 +420,9 @@ class Evaluator:
         return Value(Kind.OTHER, constant=_compare_constants(node, values))
 
     def _eval_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
-        self.evaluate(node.test, frame)
+        test = self.evaluate(node.test, frame).constant
+        if test is not None:  # `(out, feats) if return_features else out` with the flag passed as a literal
+            return self.evaluate(node.body if test else node.orelse, frame)
         when_true, when_false = frame.branch(), frame.branch()
         self.refine(node.test, when_true, when_false)
         return join_paths(self.evaluate(node.body, when_true), self.evaluate(node.orelse, when_false), node.test)
@@ -514,8 +517,12 @@ class Evaluator:
                 self.calls.note_write(frame, target.value, value, adds=False)
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, frame)
+            if isinstance(source, cst.Name) and value.kind in (Kind.MODULE, Kind.UNKNOWN):
+                self._store_model(source.value, target, frame)
+            self._add_part(target, value, frame)
         elif isinstance(target, cst.Subscript):
             self._bind_item(target, value, frame, source)
+            self._add_part(target, value, frame)
         elif isinstance(target, (cst.Tuple, cst.List)):
             self._unpack(target, value, frame)
         elif isinstance(target, cst.StarredElement):
@@ -545,6 +552,8 @@ class Evaluator:
                                                 value, frame.mode, detach_points(converted, value)))
             return
         if current.kind is Kind.OTHER:  # costs[i] = loss: a NumPy array stores float(loss), no tensor
+            return
+        if current.kind is Kind.MODULE:  # model[2] = nn.Linear(...): a part replaced, still the model
             return
         if current.kind is Kind.TENSOR:  # x[mask] = y copies y into x: under no_grad, records no graph
             # x stays where it is: a GPU output copied into a host buffer leaves it on the host
@@ -752,7 +761,10 @@ class Evaluator:
             return self._local_call(node, callee, arguments, frame)
         if callee.kind is Kind.MODULE:
             return self.module_output(node, callee, arguments, frame)
-        if callee.kind in (Kind.FOREIGN, Kind.CONSUMER):
+        if callee.kind is Kind.CONSUMER:  # draw = partial(ax.scatter, s=3); draw(x, y): a plotting method
+            self.record_implicit(node, short_name(dotted_name(node.func) or "..."), arguments, frame)
+            return CONSUMER
+        if callee.kind is Kind.FOREIGN:
             return callee
         if callee.sets_grad_mode is not None:  # torch.no_grad()(lambda: ...): a decorated function
             wrapped = arguments.positional[0][1] if len(arguments.positional) == 1 else OTHER
@@ -813,13 +825,56 @@ class Evaluator:
                    frame: Frame) -> None:
         named = root_name(node.func)
         root = self._hook_root(named, frame) if named is not None else None
-        hooks = self.lookup(frame, f"{root}.{torch_api.HOOK_ATTRIBUTES[kind]}") if root else None
+        hooks = self._held_under(root, torch_api.HOOK_ATTRIBUTES[kind], frame) if root else None
         if hooks is not None:
             self.call_back(element(hooks), node, given, frame)
+
+    def _held_under(self, root: str, name: str, frame: Frame) -> Optional[Value]:
+        """What ``root.name`` holds here, or, when ``root`` is an instance of a class of the file,
+        what its methods stored there (hooks registered in ``__init__`` run at a call in another
+        method)."""
+        held = self.lookup(frame, f"{root}.{name}")
+        if held is not None:
+            return held
+        instance = self.lookup(frame, root)
+        info = self.calls.class_named(instance.qualified_name or "") \
+            if instance is not None and instance.kind is not Kind.FUNCTION else None
+        return info.attribute(name) if info is not None else None
+
+    def _add_part(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        """``model.fc = nn.Linear(...)``, ``model.classifier[6] = ...`` on a frozen model: the new
+        part's parameters require grad, so the model's output does again."""
+        root = root_name(target)
+        model = frame.lookup(root) if root is not None else None
+        trainable = value.kind is Kind.MODULE and not value.frozen and value.grad is Grad.YES
+        if root is None or model is None or not model.frozen or not trainable:
+            return
+        frame.set(root, replace(model, frozen=False, grad=Grad.YES, origin=value.origin or model.origin))
+
+    def _store_model(self, name: str, target: cst.Attribute, frame: Frame) -> None:
+        """``self.model = model``: the object is stored in another, and calls through either name
+        are calls of it.  Hooks registered through ``model`` are kept with the object's (its
+        ``_hook_root``), those already registered included, so that a method calling
+        ``self.model(x)`` runs them."""
+        holder = root_name(target)
+        if holder is None or holder == name:
+            return
+        root = self._hook_root(holder, frame)
+        for hooks in torch_api.HOOK_ATTRIBUTES.values():
+            registered = self.lookup(frame, f"{self._hook_root(name, frame)}.{hooks}")
+            if registered is not None:
+                self._add_hooks(f"{root}.{hooks}", registered, frame)
+        self.mark_part_of(name, root, frame)
 
     def _forward(self, node: cst.Call, module: Value, arguments: Arguments, frame: Frame) -> Value:
         if module.frozen or module.grad is Grad.NO:
             return self.arithmetic([Value(Kind.TENSOR)] + arguments.values(), frame)
+        if module.params and module.qualified_name is None and evidence(module) is Evidence.GUESSED:
+            # a parameter only guessed a module here (model.eval(), then model(x)): what its output
+            # requires is what the module each caller passes gives, as for a parameter called
+            # directly (a use that proves more, net.zero_grad(), makes it a module with parameters)
+            unknown = replace(module, kind=Kind.UNKNOWN, grad=Grad.UNKNOWN, origin=None)
+            return self.computed(grad_of_computation([unknown] + arguments.values(), Kind.UNKNOWN), frame)
         info = self.calls.class_named(module.qualified_name or "")
         forward = info.method(torch_api.FORWARD_METHOD) if info else None
         if forward is not None:
@@ -874,26 +929,33 @@ class Evaluator:
         """``model.layer4.register_forward_hook(hook)``: the hook runs at each later call of the
         model (the registration's root name, or the model it names a part of), with the call's
         output, in the call's grad mode.  The hooks are kept as a pseudo-attribute of the model,
-        so they travel like its state."""
+        so they travel like its state: under the name registered through too (a parameter's
+        hooks are its caller's model's, when the model is also stored in ``self``)."""
         named = root_name(func.value)
         root = self._hook_root(named, frame) if named is not None else None
         if not (arguments.positional and root):
             return OTHER
-        key = f"{root}.{torch_api.HOOK_ATTRIBUTES[effect]}"
+        keys = tuple(dict.fromkeys(f"{name}.{torch_api.HOOK_ATTRIBUTES[effect]}" for name in (root, named)))
         hook = arguments.positional[0][1]
-        current = self.lookup(frame, key)
-        frame.set(key, container_of([hook]) if current is None else join(current, container_of([hook])))
-        self.calls.note_write(frame, key, hook, adds=True)
-        registered = Value(Kind.OTHER, constant=key, item=container_of([hook]))
+        for key in keys:
+            self._add_hooks(key, container_of([hook]), frame)
+        registered = Value(Kind.OTHER, constant=keys, item=container_of([hook]))
         return Value(Kind.OTHER, attributes=((torch_api.HOOK_HANDLE_ATTRIBUTE, registered),))
+
+    def _add_hooks(self, key: str, hooks: Value, frame: Frame) -> None:
+        current = self.lookup(frame, key)
+        frame.set(key, hooks if current is None else join(current, hooks))
+        self.calls.note_write(frame, key, element(hooks), adds=True)
 
     @staticmethod
     def remove_hook(handle: Value, frame: Frame) -> None:
         """``handle.remove()``: the hook no longer runs, when it is the only one this scope
-        registered there (a removal elsewhere, or of one hook among several, is not followed)."""
-        key, registered = str(handle.constant), handle.item
-        if frame.binding_frame(key) is frame and frame.env.get(key) == registered:
-            del frame.env[key]
+        registered there (a removal elsewhere, or of one hook among several, is not followed).
+        None are left there: not even those an object's other methods registered (``_held_under``)."""
+        keys, registered = handle.constant, handle.item
+        for key in keys if isinstance(keys, tuple) else ():
+            if frame.binding_frame(key) is frame and frame.env.get(key) == registered:
+                frame.env[key] = Value(Kind.CONTAINER)
 
     # --- library calls ----------------------------------------------------
     def library_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
@@ -1018,9 +1080,11 @@ class Evaluator:
         if handle is not None:
             self.remove_hook(handle, frame)
             return OTHER
-        if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
-            return receiver
         effect = torch_api.MEMBERS.get(name)
+        if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
+            if effect is Effect.NUMBER_LIST:  # array.tolist(): a list, which a tensor may be stored into
+                return self.tensor_method(node, name, effect, receiver, arguments, frame)
+            return receiver
         if effect in (Effect.FORWARD_HOOK, Effect.FORWARD_PRE_HOOK):
             return self.register_hook(effect, func, arguments, frame)
         if receiver.kind is Kind.CONSUMER:
@@ -1028,6 +1092,8 @@ class Evaluator:
             return CONSUMER
         if receiver.kind is Kind.CONTAINER:
             return self.container_method(name, receiver)
+        if _is_parameter_mapping_view(name, receiver):  # metrics.items() of a parameter: (key, some entry) pairs
+            return self.container_method(name, Value(Kind.CONTAINER, item=element(receiver, ANY_ENTRY)))
         return self.tensor_or_module_method(node, func, receiver, arguments, frame)
 
     def container_method(self, name: str, receiver: Value) -> Value:
@@ -1071,7 +1137,7 @@ class Evaluator:
                 return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
             if effect is Effect.SOURCE:
                 return receiver
-            if effect not in (Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR):
+            if effect not in (Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR, Effect.NUMBER_LIST):
                 return Value(Kind.UNKNOWN, Grad.UNKNOWN)
         return self.tensor_method(node, name, effect, receiver, arguments, frame)
 
@@ -1109,6 +1175,13 @@ _MODULE_METHOD_EFFECTS = frozenset(
     {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
      Effect.STATE}
 )
+
+
+def _is_parameter_mapping_view(name: str, receiver: Value) -> bool:
+    """``d.items()``, ``d.values()`` of a parameter nothing else is known of: a dict's views,
+    whose keys are not what the caller stored in it."""
+    return receiver.kind is Kind.UNKNOWN and bool(receiver.params) and (
+        name == torch_api.CONTAINER_ITEMS_METHOD or name in torch_api.CONTAINER_COPY_METHODS)
 
 
 def _entry_key(target: cst.Subscript, mapping: Value, frame: Frame) -> Optional[str]:

@@ -136,9 +136,10 @@ def _entries_by_key(name: str, mapping: Value) -> Value:
     """A dict argument as a summary for its keys sees it: each entry known by its key, what it
     holds still the caller's (``metrics["loss"]`` of parameter ``metrics``), so that the
     summary serves every call with these keys and reports conversions where the call passes
-    the tensor."""
+    the tensor.  A function stays itself (``metrics={"mae": lambda p, t: ...}``): calling it runs it."""
     each = parameter(name)
-    entries = tuple((key, element(each, key)) for key, _ in mapping.attributes)
+    entries = tuple((key, held if held.kind is Kind.FUNCTION else element(each, key))
+                    for key, held in mapping.attributes)
     return Value(Kind.CONTAINER, item=join_all([held for _, held in entries]), attributes=entries, keyed=True)
 
 
@@ -285,7 +286,7 @@ class Interpreter:
         self._bind_parameters(function, frame)
         frame.env.update(given)
         if isinstance(function.node, cst.Lambda):
-            context.returns.append(self.evaluator.evaluate(function.node.body, frame))
+            context.returns.append(self._run_for_effect(function.node.body, frame))
         else:
             self.run_body(function.node.body.body, frame)
             if not frame.terminated:
@@ -411,6 +412,7 @@ class Interpreter:
                 after = self._after_write(held, written, write.adds, strong=True)
                 values[write.root] = replace(passed, attributes=tuple(sorted(
                     {**dict(passed.attributes), write.path[1:]: after}.items())))
+                self._entry_changed(bindings.get(write.root), values[write.root], frame)
         returned = substitute(result.returns, values)
         if returned.kind is Kind.FUNCTION and any(key.startswith(function.key + ".") for key in returned.functions):
             # a closure made by this call: it reads the parameters as this call bound them
@@ -517,6 +519,13 @@ class Interpreter:
         key = base + write.path
         frame.rebind(key, self._after_write(frame.lookup(key), value, write.adds, strong=True))
         self.note_write(frame, key, value, write.adds)
+
+    def _entry_changed(self, binding: Optional[Tuple[cst.BaseExpression, Value]], changed: Value,
+                       frame: Frame) -> None:
+        """``meters["loss"].update(loss)``: the object an entry holds changed, and the container
+        holds it as it is now (``[m.avg for m in meters.values()]`` reads it there)."""
+        if binding is not None and isinstance(binding[0], cst.Subscript):
+            self.evaluator.bind(binding[0], changed, frame)
 
     @staticmethod
     def _after_write(current: Optional[Value], value: Value, adds: bool, strong: bool) -> Value:
@@ -625,12 +634,16 @@ class Interpreter:
 
     def _run_Expr(self, node: cst.Expr, frame: Frame) -> None:
         value = node.value
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-            result = self._run_mutation(value, value.func, frame)
-        else:
-            result = self.evaluator.evaluate(value, frame)
+        result = self._run_for_effect(value, frame)
         if isinstance(value, cst.Call):
             self._switch_grad_mode(value, result, frame)
+
+    def _run_for_effect(self, body: cst.BaseExpression, frame: Frame) -> Value:
+        """An expression run for what it does, as a statement or a lambda's body (``lambda m, i, o:
+        outputs.append(o)``): a call of a method that changes its receiver changes it."""
+        if isinstance(body, cst.Call) and isinstance(body.func, cst.Attribute):
+            return self._run_mutation(body, body.func, frame)
+        return self.evaluator.evaluate(body, frame)
 
     def _switch_grad_mode(self, call: cst.Call, result: Value, frame: Frame) -> None:
         """Calls that switch grad mode for the statements after them: ``set_grad_enabled(False)``,
@@ -953,8 +966,7 @@ class Interpreter:
             self._run_unrolled(node, entries, frame)
             return
         item = element(iterable)
-        module_key = self._parameter_loop_module(node)
-        target = node.target.value if isinstance(node.target, cst.Name) else None
+        module_key, target = self._parameter_loop(node)
         if module_key is not None and target is not None:
             frame.parameter_loops[target] = module_key
         self._run_loop(node.body, frame, (node.target, item), not self._may_run_zero_times(node.iter, iterable, frame),
@@ -1010,13 +1022,19 @@ class Interpreter:
         return None
 
     @staticmethod
-    def _parameter_loop_module(node: cst.For) -> Optional[str]:
-        """``model`` in ``for p in model.parameters():``, whose body may freeze it."""
+    def _parameter_loop(node: cst.For) -> Tuple[Optional[str], Optional[str]]:
+        """``model`` and ``p`` in ``for p in model.parameters():`` or ``for name, p in
+        model.named_parameters():``, whose body may freeze the model."""
         call = node.iter
-        if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == torch_api.PARAMETERS_METHOD):
-            return dotted_name(call.func.value)
-        return None
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return None, None
+        method = call.func.attr.value
+        target: cst.BaseExpression = node.target
+        if method == torch_api.NAMED_PARAMETERS_METHOD and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            target = target.elements[1].value  # (name, parameter)
+        elif method != torch_api.PARAMETERS_METHOD:
+            return None, None
+        return dotted_name(call.func.value), target.value if isinstance(target, cst.Name) else None
 
     def _run_While(self, node: cst.While, frame: Frame) -> None:
         self.evaluator.evaluate(node.test, frame)

@@ -76,8 +76,8 @@ _GRAD_SEED_KEYWORDS = frozenset({torch_api.REQUIRES_GRAD_KEYWORD, torch_api.CREA
                                  torch_api.KEEP_VARS_KEYWORD})
 # What a member gives never carries the fact, whatever the receiver (unless the file defines it).
 _CUTS: Dict[Fact, FrozenSet[Effect]] = {
-    Fact.GRAD: frozenset({Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR, Effect.STATE}),
-    Fact.DEVICE: frozenset({Effect.NOT_TENSOR}),
+    Fact.GRAD: frozenset({Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR, Effect.NUMBER_LIST, Effect.STATE}),
+    Fact.DEVICE: frozenset({Effect.NOT_TENSOR, Effect.NUMBER_LIST}),
 }
 # Code that reaches names or attributes the text does not show: nothing can be proved.
 # (__import__(name) gives a module of another file, as importlib.import_module does: an
@@ -449,6 +449,9 @@ class _Flows:
         self.converters = _Graph()
         self.sinks: List[_Sink] = []
         self.defined: Set[str] = set()  # every function or class name the file defines
+        # x.name = ..., or name = ... in a class body: x.name(...) may call what the file stored
+        # there, whatever a tensor's member of that name does (self.log = lambda v: ...)
+        self.members_assigned: FrozenSet[str] = frozenset()
         self.signatures: Dict[str, List["_Signature"]] = {}  # a function's key: its parameters
         self.bound_signatures: Set[str] = set()
         self.without_receiver: List[Tuple["_Signature", str]] = []  # (signature, key) bound without one
@@ -623,6 +626,7 @@ class _Flows:
 
     # --- statements -------------------------------------------------------------------
     def module(self, tree: ast.Module) -> None:
+        self.members_assigned = _members_assigned(tree)
         self.block(tree.body, self.scope("module", None, tree.body, set()))
 
     def block(self, statements: Iterable[ast.AST], scope: _Scope) -> None:
@@ -1331,7 +1335,7 @@ class _Flows:
             effect = torch_api.BUILTINS.get(called)
         else:
             effect = _member_effect(called)
-            if effect is None and called not in _CONTAINER_METHODS:
+            if effect is None and called not in _CONTAINER_METHODS or called in self.members_assigned:
                 return _Callee.UNKNOWN_METHOD  # self.head(x) runs MyHead.forward if self.head = MyHead()
         return _Callee.CALLS_BACK if effect in _CALLING_BACK else _Callee.LIBRARY
 
@@ -1647,9 +1651,11 @@ def facts_reaching_conversions(tree: ast.AST, kinds: FrozenSet[Fact], source: st
     return flows.reaching(kinds)
 
 
-# ``.numpy`` as an attribute: a dot, then the name, perhaps after blanks, a line continuation or,
-# inside brackets, a comment.
-_NUMPY_ATTRIBUTE = re.compile(r"\.(?:\s|\\|#[^\n]*)*" + torch_api.NUMPY_METHOD + r"\b")
+# ``.numpy`` as an attribute: a dot, then the name, perhaps after blanks, line breaks (in
+# brackets) or line continuations.  (One class of characters, no alternatives: the search stays
+# linear; alternatives that could each match a comment's text backtracked exponentially over a
+# commented-out block of code.  A comment between the dot and the name is not looked for.)
+_NUMPY_ATTRIBUTE = re.compile(r"\.[\s\\]*" + torch_api.NUMPY_METHOD + r"\b")
 
 
 def _may_hold_a_converter(tree: ast.Module, source: str) -> bool:
@@ -1863,21 +1869,44 @@ def _imported_name(node: ast.AST, alias: ast.alias) -> str:
 
 def _bound_by(node: ast.AST) -> Iterator[str]:
     """The names a statement (or an except clause, or a match case) binds in its scope."""
-    targets: List[ast.expr] = []
     if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
         yield node.name
-    elif isinstance(node, (ast.Assign, ast.Delete)):
-        targets = node.targets
-    elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
-        targets = [node.target]
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
     elif isinstance(node, ast.ExceptHandler) and node.name:
         yield node.name
     elif type(node).__name__ == "match_case":
         yield from _captured(node.pattern)  # type: ignore[attr-defined]
-    for target in targets:
+    for target in _targets(node):
         yield from _target_names(target)
+
+
+def _targets(node: ast.AST) -> List[ast.expr]:
+    """What a statement assigns (or deletes)."""
+    if isinstance(node, (ast.Assign, ast.Delete)):
+        return node.targets
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        return [node.target]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in node.items if item.optional_vars is not None]
+    return []
+
+
+def _members_assigned(tree: ast.Module) -> FrozenSet[str]:
+    """The attribute names the file assigns (``x.name = ...``), and the names class bodies bind
+    other than by ``def`` (``name = staticmethod(f)``)."""
+    members: Set[str] = set()
+    for statement in _every_statement(tree.body):
+        if isinstance(statement, ast.ClassDef):
+            members.update(name for own in statement.body if not isinstance(own, FUNCTIONS) for name in _bound_by(own))
+        pending = list(_targets(statement))  # (a copy: the list may be the statement's own)
+        while pending:
+            target = pending.pop()
+            if isinstance(target, ast.Attribute):
+                members.add(target.attr)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                pending.extend(target.elts)
+            elif isinstance(target, ast.Starred):
+                pending.append(target.value)
+    return frozenset(members)
 
 
 def _assigned_by(node: ast.AST) -> Iterator[str]:

@@ -101,7 +101,15 @@ class Origin:
         return self.evidence is not Evidence.PROVED
 
 
-Position = Union[int, str, None]  # where an element is: a position, a constant key, or any
+class AnyEntry(enum.Enum):
+    """Some entry of a dict, by a key not known here (``d["a"]`` on one path, ``d["b"]`` on the
+    other): its value, where ``None`` (iterating) gives a dict's keys."""
+
+    ANY = "any entry"
+
+
+ANY_ENTRY = AnyEntry.ANY
+Position = Union[int, str, None, AnyEntry]  # where an element is: a position, a constant key, or any
 
 
 @dataclass(frozen=True)
@@ -308,10 +316,12 @@ def join(a: Value, b: Value) -> Value:
 def _join_parameter_paths(a: Optional[Tuple[Position, ...]],
                           b: Optional[Tuple[Position, ...]]) -> Optional[Tuple[Position, ...]]:
     """Two elements of a parameter: where they agree, that position; elsewhere any element
-    (``pair[0]`` or ``pair[1]`` is some element of ``pair``)."""
+    (``pair[0]`` or ``pair[1]`` is some element of ``pair``; ``d["a"]`` or ``d["b"]``, some entry
+    of ``d``)."""
     if a == b or a is None or b is None or len(a) != len(b):
         return a if a == b else None
-    return tuple(first if first == second else None for first, second in zip(a, b))
+    return tuple(first if first == second else ANY_ENTRY if isinstance(first, str) or isinstance(second, str)
+                 else None for first, second in zip(a, b))
 
 
 def _joined_alternatives(a: Value, b: Value) -> FrozenSet[str]:
@@ -415,6 +425,8 @@ def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
 def element(value: Value, position: Position = None) -> Value:
     """What ``value[position]`` (a constant position or key) or ``for x in value`` (None) gives:
     iterating a dict known by its keys gives one of its keys."""
+    if value.kind is Kind.CONTAINER and position is ANY_ENTRY:
+        return value.item or UNKNOWN
     if value.kind is Kind.CONTAINER and value.keyed and position is None:
         return join_all(keys_of(value))
     if value.kind is Kind.CONTAINER and value.keyed and isinstance(position, int):
@@ -425,7 +437,7 @@ def element(value: Value, position: Position = None) -> Value:
             if entry is None and has_only_known_entries(value):
                 return Value(Kind.CONTAINER)  # a key nothing was stored under: a defaultdict's new entry
             return entry or value.item or UNKNOWN
-        if position is not None and value.fields and -len(value.fields) <= position < len(value.fields):
+        if isinstance(position, int) and value.fields and -len(value.fields) <= position < len(value.fields):
             return value.fields[position]
         return value.item or UNKNOWN
     if value.kind is Kind.TENSOR:

@@ -34,6 +34,7 @@ _CUTTING = {
     Effect.STOP: "cuts the graph",
     Effect.INTEGER: "gives an integer or bool tensor, which never requires grad",
     Effect.NOT_TENSOR: "gives a Python value, not a tensor",
+    Effect.NUMBER_LIST: "gives a Python list of numbers",
     Effect.CONVERTS: "gives a NumPy array",
     Effect.STATE: "gives tensors that do not require grad",
 }

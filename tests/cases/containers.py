@@ -708,6 +708,66 @@ for i in range(3):
 plt.semilogy(costs)
 print(np.min(costs))
 
+# case: tolist-list-filled-by-item-with-losses
+# .tolist() gives a Python list: an item assigned into it is stored as it is, a tensor.
+import numpy as np
+import torch
+
+model = torch.nn.Linear(3, 1)
+scores = torch.zeros(3).tolist()
+for i in range(3):
+    scores[i] = model(torch.randn(4, 3)).mean()
+print(np.array(scores))  # expect: DET102
+
+# case: array-tolist-attribute-filled-by-a-method
+# An array's .tolist() in __init__, filled by index in a method, converted in another.
+import numpy as np
+import torch
+
+
+class Tracker:
+    def __init__(self, n):
+        self.best = np.zeros(n).tolist()
+
+    def update(self, i, loss):
+        self.best[i] = loss
+
+    def report(self):
+        return np.max(self.best)  # expect: DET102
+
+
+model = torch.nn.Linear(2, 1)
+tracker = Tracker(2)
+for i in range(2):
+    tracker.update(i, model(torch.ones(2)).sum())
+print(tracker.report())
+
+# case: tolist-list-grown-by-a-helper
+# A helper appends a loss to a list made by .tolist() and hands it back.
+import numpy as np
+import torch
+
+
+def extended(values, extra):
+    values.append(extra)
+    return values
+
+
+w = torch.randn(3, requires_grad=True)
+print(np.mean(extended(w.detach().tolist(), (w * 2).sum())))  # expect: DET102
+
+# case: tolist-list-of-numbers-stays-numbers
+# .tolist() of a tensor that requires grad gives numbers; a number appended keeps them numbers.
+import numpy as np
+import torch
+
+w = torch.randn(3, requires_grad=True)
+probs = (w * 2).softmax(-1).tolist()
+probs.append(0.0)
+for i in range(2):
+    probs[i] = float(w[i])
+print(np.array(probs), np.asarray((w * 3).tolist()))
+
 # case: numpy-array-accumulated-by-item-in-a-function
 # arr[i] += loss in a function: the array stays an array of numbers.
 import numpy as np

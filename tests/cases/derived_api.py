@@ -359,3 +359,46 @@ def weight_norm(m):
 
 
 weight_norm(nn.Linear(4, 2))  # expect: DET102
+
+# case: data-parallel-wrapping-a-model-of-the-file
+# nn.DataParallel(model) runs the model it wraps (on a machine without GPUs, directly).
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+model = Net()
+model = torch.nn.DataParallel(model)
+print(model(torch.ones(1, 2)).numpy())  # expect: DET101
+
+# case: data-parallel-wrapping-a-layer-built-in-a-function
+# Wrapped where it is built, then used by an evaluation helper.
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.parallel import DataParallel
+
+
+def build():
+    return DataParallel(nn.Sequential(nn.Linear(3, 2), nn.ReLU()))
+
+
+def predict(model, x):
+    return np.asarray(model(x))
+
+
+print(predict(build(), torch.ones(2, 3)))  # expect: DET102
+
+# case: data-parallel-wrapping-a-frozen-model
+# The wrapped model's parameters are frozen: its output requires no grad.
+import torch
+
+model = torch.nn.DataParallel(torch.nn.Linear(2, 1).requires_grad_(False))
+print(model(torch.ones(1, 2)).numpy())

@@ -495,3 +495,47 @@ outputs = []
 for batch in batches:
     outputs.append(model(batch))
 print(np.concatenate(outputs))  # expect: DET102
+
+# case: conditional-expression-decided-by-a-literal-flag
+# forward returns (out, features) when asked with a literal True: the unpacked features require grad.
+import torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Linear(3, 2)
+        self.head = torch.nn.Linear(2, 1)
+
+    def forward(self, x, return_features=False):
+        features = self.body(x)
+        out = self.head(features)
+        return (out, features) if return_features else out
+
+
+_, feats = Net()(torch.randn(4, 3), return_features=True)
+print(feats.cpu().numpy())  # expect: DET101
+
+# case: conditional-expression-detaching-by-a-literal-flag
+# A helper detaches when told to: a literal True takes that side only.
+import numpy as np
+import torch
+
+
+def prepare(t, detach=False):
+    return t.detach() if detach else t
+
+
+w = torch.ones(2, requires_grad=True)
+print(np.asarray(prepare(w * 2, detach=True)))
+print(np.asarray(prepare(w * 3)))  # expect: DET102
+
+# case: conditional-expression-in-a-module-level-assignment
+# A constant test at module level picks one side.
+import numpy as np
+import torch
+
+DETACH = False
+w = torch.ones(2, requires_grad=True)
+values = w.detach() if DETACH else w * 2
+print(np.asarray(values))  # expect: DET102

@@ -399,3 +399,143 @@ for index, part in enumerate(list(cnn)):
     part.register_forward_hook(grab(index))
 cnn(torch.rand(1, 1, 5, 5))
 print(np.mean(maps[0].numpy() > 0))  # expect: DET101
+
+# case: hook-registered-in-init-on-the-model-given-run-by-another-method
+# __init__ stores the model it is given and hooks a layer of it through the parameter's name;
+# another method calls it through self: the hook runs there.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        self.outputs = []
+        model[0].register_forward_hook(lambda module, inputs, output: self.outputs.append(output))
+
+    def __call__(self, x):
+        self.model(x)
+        return [np.asarray(o) for o in self.outputs]  # expect: DET102
+
+
+recorder = Recorder(nn.Sequential(nn.Linear(3, 2), nn.ReLU()))
+recorder(torch.ones(1, 3))
+
+# case: hook-registered-before-the-model-is-stored
+# Hooked through the parameter, then stored: the hooks go with the model.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe:
+    def __init__(self, net):
+        self.features = {}
+        net.fc.register_forward_hook(self.keep)
+        self.net = net
+
+    def keep(self, module, inputs, output):
+        self.features["out"] = output
+
+    def run(self, x):
+        self.net(x)
+        return np.asarray(self.features["out"])  # expect: DET102
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+print(Probe(Net()).run(torch.ones(2, 4)))
+
+# case: hook-registered-in-init-through-self-run-in-a-loop
+# Registered on self.model in __init__, run at each call in another method's loop.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Extractor:
+    def __init__(self, model):
+        self.model = model
+        self.maps = []
+        self.model.register_forward_hook(self.save)
+
+    def save(self, module, inputs, output):
+        self.maps.append(output)
+
+    def extract(self, batches):
+        for batch in batches:
+            self.model(batch)
+        return np.concatenate(self.maps)  # expect: DET102
+
+
+Extractor(nn.Linear(3, 3)).extract([torch.ones(2, 3), torch.zeros(2, 3)])
+
+# case: hook-registered-in-init-keeping-detached-outputs
+# The same hook, keeping detached outputs: nothing to report.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        self.outputs = []
+        model.register_forward_hook(lambda module, inputs, output: self.outputs.append(output.detach()))
+
+    def __call__(self, x):
+        self.model(x)
+        return np.stack(self.outputs)
+
+
+Recorder(nn.Linear(3, 2))(torch.ones(1, 3))
+
+# case: lambda-appending-to-a-module-list
+# A lambda whose body appends to a list changes the list when it is called.
+import numpy as np
+import torch
+
+model = torch.nn.Linear(3, 2)
+outputs = []
+keep = lambda output: outputs.append(output)
+for _ in range(2):
+    keep(model(torch.ones(1, 3)))
+print(np.asarray(outputs[0]))  # expect: DET102
+
+# case: lambda-growing-a-dict-entry-in-a-method
+# A lambda that grows a dict's entry, kept in an attribute and called by another method.
+import numpy as np
+import torch
+
+
+class Logger:
+    def __init__(self):
+        self.weight = torch.ones(2, requires_grad=True)
+        self.history = {"loss": []}
+        self.log = lambda value: self.history["loss"].append(value)
+
+    def step(self):
+        self.log((self.weight * 3).sum())
+        return np.array(self.history["loss"])  # expect: DET102
+
+
+Logger().step()
+
+# case: lambda-appending-numbers
+# The lambda keeps .item() values: numbers.
+import numpy as np
+import torch
+
+w = torch.ones(2, requires_grad=True)
+losses = []
+record = lambda loss: losses.append(loss.item())
+record((w * 2).sum())
+print(np.mean(losses))

@@ -852,3 +852,174 @@ def train(model, hooks):
 
 
 train(torch.nn.Linear(3, 1), [Tracker(), Silent()])
+
+# case: helper-switching-a-model-to-eval-returns-its-output
+# model.eval() does not turn grad off: the output of the model the caller passes requires grad.
+import torch
+from sklearn.metrics import roc_auc_score
+
+
+def predict_proba(model, inputs):
+    model.eval()
+    return torch.sigmoid(model(inputs)).squeeze(-1)
+
+
+net = torch.nn.Linear(3, 1)
+scores = predict_proba(net, torch.randn(10, 3))
+print(roc_auc_score([0, 1] * 5, scores))  # expect: DET102
+
+# case: generator-yielding-predictions-after-eval
+# A generator switches the model it is handed to eval mode and yields its outputs.
+import numpy as np
+import torch
+
+
+def predictions(model, batches):
+    model.eval()
+    for batch in batches:
+        yield model(batch)
+
+
+def collect(model, batches):
+    return np.concatenate(list(predictions(model, batches)))
+
+
+net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+collect(net, [torch.ones(2, 3), torch.zeros(2, 3)])  # expect: DET102
+
+# case: method-switching-a-passed-model-to-eval-under-no-grad
+# The same helper under no_grad: nothing requires grad.
+import numpy as np
+import torch
+
+
+class Evaluator:
+    def scores(self, model, inputs):
+        model.eval()
+        with torch.no_grad():
+            return model(inputs).softmax(-1)
+
+
+probabilities = Evaluator().scores(torch.nn.Linear(3, 2), torch.randn(4, 3))
+print(np.asarray(probabilities))
+
+# case: helper-switching-to-eval-then-converting-inside
+# The conversion inside the helper, after model.train(False): reported at the call that hands
+# the model.
+import numpy as np
+import torch
+
+
+def embed(model, inputs):
+    model.train(False)
+    features = model(inputs)
+    return np.asarray(features)
+
+
+print(embed(torch.nn.Linear(4, 2), torch.ones(3, 4)))  # expect: DET102
+
+# case: entries-of-a-dict-argument-converted-together
+# A helper converts two entries of the dict it is handed: some entry of it, not its keys.
+import numpy as np
+import torch
+
+
+def mean_loss(losses):
+    return np.mean([losses["cls"], losses["box"]])
+
+
+w = torch.ones(3, requires_grad=True)
+print(mean_loss({"cls": (w * 2).sum(), "box": (w * 3).sum()}))  # expect: DET102
+
+# case: values-of-a-dict-returned-by-a-method-converted-by-a-helper
+# A model method returns a dict of losses; a logging helper averages its values.
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class MultiTask(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = torch.nn.Linear(4, 2)
+
+    def losses(self, x, target):
+        out = self.head(x)
+        return {"mse": F.mse_loss(out, target), "l1": F.l1_loss(out, target)}
+
+
+def progress(step, task_losses):
+    return f"{step}: {np.mean(list(task_losses.values())):.3f}"
+
+
+net = MultiTask()
+for step in range(2):
+    print(progress(step, net.losses(torch.ones(3, 4), torch.zeros(3, 2))))  # expect: DET102
+
+# case: entries-of-a-dict-argument-holding-numbers
+# The same helper handed .item() values: numbers.
+import numpy as np
+import torch
+
+
+def mean_loss(losses):
+    return np.mean([losses["cls"], losses["box"]])
+
+
+w = torch.ones(3, requires_grad=True)
+print(mean_loss({"cls": (w * 2).sum().item(), "box": (w * 3).sum().item()}))
+
+# case: metric-lambdas-in-a-default-dict-argument
+# A helper's parameter defaults to a dict of metric lambdas; calling them runs them.
+import torch
+from sklearn.metrics import mean_absolute_error, r2_score
+
+METRICS = {
+    "mae": lambda pred, true: mean_absolute_error(true, pred),
+    "r2": lambda pred, true: r2_score(true, pred),
+}
+
+
+def evaluate(model, inputs, target, metrics=METRICS):
+    pred = model(inputs).squeeze(-1)
+    return {name: fn(pred, target) for name, fn in metrics.items()}
+
+
+print(evaluate(torch.nn.Linear(3, 1), torch.randn(8, 3), [0.5] * 8))  # expect: DET102
+
+# case: metric-lambdas-handed-in-a-dict-to-a-method
+# The dict of functions handed to a method, which calls each on a detached prediction.
+import numpy as np
+import torch
+
+
+class Report:
+    def __init__(self, model):
+        self.model = model
+
+    def scores(self, inputs, metrics):
+        pred = self.model(inputs).detach()
+        return {name: fn(pred) for name, fn in metrics.items()}
+
+
+report = Report(torch.nn.Linear(3, 1))
+print(report.scores(torch.randn(4, 3), {"mean": lambda p: np.asarray(p).mean(), "max": lambda p: np.asarray(p).max()}))
+
+# case: keys-of-a-dict-argument-are-not-its-entries
+# Iterating d.items() of a parameter: the key is a string, only the entry is the caller's tensor.
+import matplotlib.pyplot as plt
+import torch
+
+
+def draw(maps):
+    fig, axes = plt.subplots(1, len(maps), squeeze=False)
+    for ax, (name, weights) in zip(axes[0], maps.items()):
+        ax.imshow(weights[0])
+        ax.set_title(name)
+    plt.close(fig)
+
+
+layer = torch.nn.Linear(4, 4)
+attention = {}
+attention["layer0"] = layer(torch.randn(1, 4, 4))
+draw(attention)  # expect: DET102

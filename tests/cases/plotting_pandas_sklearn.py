@@ -502,3 +502,70 @@ def rhs_values(t, y):
 
 solve_ivp(rhs_values, (0.0, 1.0), np.ones(2))
 solution = solve_ivp(rhs, (0.0, 1.0), np.ones(2))  # expect: DET102
+
+# case: plotting-method-held-by-partial
+# functools.partial of an Axes method: calling it plots, and converts, what it is given.
+from functools import partial
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+points = torch.randn(5, 2, requires_grad=True) * 2
+fig, ax = plt.subplots()
+draw = partial(ax.scatter, s=3, alpha=0.5)
+draw(points[:, 0].detach(), points[:, 1])  # expect: DET102
+
+# case: plotting-method-held-as-a-bound-method
+# ax.plot kept in a variable, called in a loop.
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+model = torch.nn.Linear(3, 1)
+fig, ax = plt.subplots()
+plot = ax.plot
+for _ in range(2):
+    plot(model(torch.randn(4, 3)).squeeze(-1))  # expect: DET102
+
+# case: plotting-partial-made-in-a-helper
+# The helper binds its Axes' scatter and calls it on the embedding it is handed.
+from functools import partial
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+def scatter_embedding(ax, emb):
+    draw = partial(ax.scatter, s=8)
+    draw(emb[:, 0], emb[:, 1])
+
+
+fig, ax = plt.subplots()
+scatter_embedding(ax, torch.nn.Linear(4, 2)(torch.randn(6, 4)))  # expect: DET102
+
+# case: plotting-partial-given-detached-values
+# The same helper handed a detached embedding.
+from functools import partial
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+def scatter_embedding(ax, emb):
+    draw = partial(ax.scatter, s=8)
+    draw(emb[:, 0], emb[:, 1])
+
+
+fig, ax = plt.subplots()
+scatter_embedding(ax, torch.nn.Linear(4, 2)(torch.randn(6, 4)).detach())

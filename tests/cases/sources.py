@@ -456,3 +456,80 @@ for _ in range(2):
     rows.append(torch.sum(out, 0)[0])
     rows.append(out.mean(dim=1)[0])
 plt.plot(rows)  # expect: DET102
+
+# case: model-frozen-by-named-parameters
+# Every parameter frozen in a loop over named_parameters(): the output requires no grad.
+import numpy as np
+import torch
+
+model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())
+for name, parameter in model.named_parameters():
+    parameter.requires_grad_(False)
+print(np.asarray(model(torch.ones(2, 4))))
+
+# case: frozen-backbone-with-a-new-head
+# The transfer-learning recipe: freeze every parameter, then replace the head; the new head's
+# parameters require grad, and so does the model's output.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 4)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.body(x))
+
+
+model = Net()
+for p in model.parameters():
+    p.requires_grad = False
+model.fc = nn.Linear(4, 2)
+print(np.asarray(model(torch.ones(2, 4))))  # expect: DET102
+
+# case: frozen-sequential-with-a-layer-replaced-by-index
+# model[2] = ... replaces a layer of a frozen Sequential: the model is still a model, and the new
+# layer requires grad.
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+model.requires_grad_(False)
+model[2] = nn.Linear(4, 2)
+print(np.asarray(model(torch.ones(2, 4))))  # expect: DET102
+
+# case: frozen-classifier-layer-replaced-in-a-function
+# The same recipe inside a function, on a submodule's item (torchvision's VGG tutorial shape).
+import numpy as np
+import torch
+from torch import nn
+
+
+def finetune_ready(model):
+    for param in model.parameters():
+        param.requires_grad = False
+    model.classifier[1] = nn.Linear(8, 3)
+    return model
+
+
+net = nn.Sequential()
+net.features = nn.Linear(4, 8)
+net.classifier = nn.Sequential(nn.ReLU(), nn.Linear(8, 2))
+net = finetune_ready(net)
+print(np.asarray(net(torch.ones(2, 4))))  # expect: DET102
+
+# case: frozen-model-with-a-frozen-head
+# A new head that is itself frozen leaves the output free of grad.
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+model.requires_grad_(False)
+model[2] = nn.Linear(4, 2).requires_grad_(False)
+print(np.asarray(model(torch.ones(2, 4))))

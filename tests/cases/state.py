@@ -570,3 +570,106 @@ net = torch.nn.Linear(3, 2)
 out = Output(net(torch.randn(1, 3)))
 print(out.logits.numpy())
 print(np.asarray(out.probs))  # expect: DET102
+
+# case: meters-in-a-dict-updated-through-their-entries
+# An object kept as a dict's entry changed by its method: the dict holds it as it is now.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Meter:
+    def __init__(self):
+        self.avg = 0.0
+
+    def update(self, v):
+        self.avg = v
+
+
+m = nn.Linear(3, 1)
+meters = {k: Meter() for k in ("a", "b")}
+meters["a"].update(m(torch.randn(4, 3)).mean())
+np.array([mt.avg for mt in meters.values()])  # expect: DET102
+
+# case: meters-in-a-list-updated-by-index-in-a-loop
+# The same with a list, one meter fed losses, the other numbers.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Meter:
+    def __init__(self):
+        self.sum, self.count, self.avg = 0.0, 0, 0.0
+
+    def update(self, v, n=1):
+        self.sum += v * n
+        self.count += n
+        self.avg = self.sum / self.count
+
+
+m = nn.Linear(3, 1)
+meters = [Meter(), Meter()]
+for step in range(2):
+    meters[0].update(m(torch.randn(4, 3)).mean(), 4)
+    meters[1].update(0.5)
+print(np.array([meter.avg for meter in meters]))  # expect: DET102
+
+# case: meters-in-a-dict-fed-numbers
+# Each meter of the dict fed .item() values or constants: numbers.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Meter:
+    def __init__(self):
+        self.avg = 0.0
+
+    def update(self, v):
+        self.avg = v
+
+
+m = nn.Linear(3, 1)
+meters = {"loss": Meter(), "acc": Meter()}
+meters["loss"].update(m(torch.randn(4, 3)).mean().item())
+meters["acc"].update(0.5)
+print(np.array([mt.avg for mt in meters.values()]))
+
+# case: meters-of-a-trainer-updated-by-key-read-by-a-property
+# A trainer's dict of meters, one fed a loss in a method, averaged by a property in another.
+import numpy as np
+import torch
+from torch import nn
+
+
+class AverageMeter:
+    def __init__(self):
+        self.total, self.count = 0.0, 0
+
+    def update(self, value):
+        self.total += value
+        self.count += 1
+
+    @property
+    def avg(self):
+        return self.total / max(self.count, 1)
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.meters = {name: AverageMeter() for name in ("loss", "norm")}
+
+    def step(self, x):
+        out = self.model(x)
+        self.meters["loss"].update(out.pow(2).mean())
+        self.meters["norm"].update(out.norm().item())
+
+    def summary(self):
+        return np.array([meter.avg for meter in self.meters.values()])  # expect: DET102
+
+
+trainer = Trainer(nn.Linear(3, 2))
+trainer.step(torch.randn(4, 3))
+print(trainer.summary())
