@@ -122,6 +122,8 @@ class FunctionCalls(Protocol):
 
     def class_named(self, key: str) -> Optional[ClassInfo]: ...
 
+    def class_of(self, instance: Value) -> Optional[ClassInfo]: ...
+
     def decorate(self, function: Value, mode: GradMode) -> None: ...
 
     def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None: ...
@@ -348,7 +350,7 @@ class Evaluator:
         own = dict(base.attributes).get(name)
         if own is not None:
             return own
-        instance = self.calls.class_named(base.qualified_name or "") if base.kind is not Kind.FUNCTION else None
+        instance = self.calls.class_of(base)
         stored = instance.attribute(name) if instance is not None else None
         if stored is not None:
             return stored
@@ -837,8 +839,7 @@ class Evaluator:
         if held is not None:
             return held
         instance = self.lookup(frame, root)
-        info = self.calls.class_named(instance.qualified_name or "") \
-            if instance is not None and instance.kind is not Kind.FUNCTION else None
+        info = self.calls.class_of(instance) if instance is not None else None
         return info.attribute(name) if info is not None else None
 
     def _add_part(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:

@@ -350,6 +350,11 @@ class Interpreter:
     def class_named(self, key: str) -> Optional[ClassInfo]:
         return self.classes.get(key)
 
+    def class_of(self, instance: Value) -> Optional[ClassInfo]:
+        """The class of the file ``instance`` is an instance of (a class itself names one too, as
+        a FUNCTION value: not an instance)."""
+        return None if instance.kind is Kind.FUNCTION else self.classes.get(instance.qualified_name or "")
+
     def instantiate(self, info: ClassInfo, call: cst.Call, arguments: Arguments, frame: Frame) -> Value:
         """An instance, with what its constructor stores from the arguments."""
         self.initialise(info)
@@ -502,7 +507,7 @@ class Interpreter:
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
         """A write through an instance of a class of the file reaches what its methods read."""
-        info = self.classes.get(instance.qualified_name or "") if instance.kind is not Kind.FUNCTION else None
+        info = self.class_of(instance)
         attribute = _first_attribute(write.path)
         if info is not None and attribute:
             whole = write.path == "." + attribute and not write.adds
@@ -696,7 +701,7 @@ class Interpreter:
         current = self.evaluator.evaluate(receiver, frame)
         arguments = self.evaluator.arguments(call, frame)
         values = [value for _, value in arguments.positional]
-        own_class = self.classes.get(current.qualified_name or "") if current.kind is not Kind.FUNCTION else None
+        own_class = self.class_of(current)
         if own_class is not None and own_class.method(name) is not None:  # tracker.update(loss): a method
             return self.evaluator.method_call(call, func, current, arguments, frame)
         if name in torch_api.CONTAINER_ADDERS and values:
@@ -1095,7 +1100,7 @@ class Interpreter:
         entered = dict(manager.attributes).get(torch_api.ENTER_VALUE)
         if entered is not None:
             return entered
-        info = self.classes.get(manager.qualified_name or "") if manager.kind is not Kind.FUNCTION else None
+        info = self.class_of(manager)
         enter = info.method("__enter__") if info is not None else None
         if enter is None or not isinstance(expression, cst.Call):
             return manager

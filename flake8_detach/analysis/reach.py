@@ -939,7 +939,7 @@ class _Flows:
         for alias in node.names:
             if alias.name == "*":  # from torch.nn import *: names the table knows, the walk does not see
                 root = getattr(node, "module", None) or ""
-                if root.split(".", 1)[0] in CONVERTING_ROOTS or root in _grad_seed_namespaces() or \
+                if _converting(root) or root in _grad_seed_namespaces() or \
                         _names_accelerator(root):
                     raise Unprovable("a star import")
                 continue
@@ -1058,7 +1058,7 @@ class _Flows:
             found.seeded(Fact.GRAD)  # a namespace handed on whole (torch, nn) may give anything
         if _names_accelerator(qualified):
             found.seeded(Fact.DEVICE)
-        if qualified.split(".", 1)[0] in CONVERTING_ROOTS:
+        if _converting(qualified):
             found.converters.add(_CONVERTER)
         return found
 
@@ -1667,8 +1667,12 @@ def _may_hold_a_converter(tree: ast.Module, source: str) -> bool:
     if _NUMPY_ATTRIBUTE.search(source):
         return True
     return any(isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-        _imported_name(node, alias).split(".", 1)[0] in CONVERTING_ROOTS for alias in node.names)
-        for node in _every_statement(tree.body))
+        _converting(_imported_name(node, alias)) for alias in node.names) for node in _every_statement(tree.body))
+
+
+def _converting(qualified: str) -> bool:
+    """Whether an imported name is under a library that converts (numpy, matplotlib...): a converter."""
+    return qualified.split(".", 1)[0] in CONVERTING_ROOTS
 
 
 # --- helpers ------------------------------------------------------------------------------
