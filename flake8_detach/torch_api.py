@@ -225,6 +225,10 @@ NUMPY_DISPATCHES: Mapping[str, str] = {
     "numpy.ndim": "ndim",
 }
 QUALIFIED.update((name, Effect.DISPATCHES) for name in NUMPY_DISPATCHES)
+# The legacy constructors: torch.Tensor(16, 784) makes a new tensor on the host (never requiring
+# grad), which .to(device) moves; the types they are, isinstance() reads from TENSOR_TYPES.
+QUALIFIED.update((f"torch.{kind}Tensor", Effect.FACTORY) for kind in
+                 ["", *"Float Double Half BFloat16 Long Int Short Char Byte Bool".split()])
 
 # What iterates a model's parts (``for name, layer in model.named_modules():``), and whether it
 # gives (name, part) pairs: a part holds the model's parameters, and a hook registered on it
@@ -287,7 +291,12 @@ BUILTINS: Mapping[str, Effect] = {
     "next": Effect.ELEMENT,
     "map": Effect.MAP,
     "filter": Effect.FILTER,
+    # getattr(obj, "name", default): the walk passes on the object's and the default's facts; the
+    # interpreter reads the attribute (ATTRIBUTE_GETTER)
+    "getattr": Effect.RETURNS_ARGUMENT,
 }
+# getattr(obj, "name", default): obj.name, or the default (see BUILTINS).
+ATTRIBUTE_GETTER = "getattr"
 # Context managers: entered by hand (`cm.__enter__()`), or on an ExitStack (`stack.enter_context(cm)`).
 ENTER_METHODS: FrozenSet[str] = frozenset({"__enter__", "enter_context"})
 EXIT_METHOD = "__exit__"
@@ -321,6 +330,26 @@ HOOK_HANDLE_ATTRIBUTE = "__hook_handle__"
 HOOK_REMOVE_METHOD = "remove"
 
 # nn.Module methods that return the module itself.
+# Modules made of the parts they are given, and how they are given: each positional argument
+# (nn.Sequential(a, b)), the elements of the first (nn.ModuleList([a, b])), the values of a dict
+# (nn.ModuleDict({"a": a})).  Iterating or indexing one gives one of those parts.
+PARTS_GIVEN_AS_ARGUMENTS = "arguments"
+PARTS_GIVEN_AS_ELEMENTS = "elements"
+MODULE_CONTAINERS: Mapping[str, str] = {
+    "torch.nn.Sequential": PARTS_GIVEN_AS_ARGUMENTS,
+    "torch.nn.modules.container.Sequential": PARTS_GIVEN_AS_ARGUMENTS,
+    "torch.nn.ModuleList": PARTS_GIVEN_AS_ELEMENTS,
+    "torch.nn.modules.container.ModuleList": PARTS_GIVEN_AS_ELEMENTS,
+    "torch.nn.ModuleDict": PARTS_GIVEN_AS_ELEMENTS,
+    "torch.nn.modules.container.ModuleDict": PARTS_GIVEN_AS_ELEMENTS,
+}
+
+# Methods of nn.Module, nn.Sequential and nn.ModuleList that add a part, and the position of
+# the argument that holds it (extend: a list of parts): a frozen model with a new trainable part
+# gives outputs that require grad again.
+MODULE_PART_ADDERS: Mapping[str, int] = {"add_module": 1, "register_module": 1, "append": 0, "insert": 1,
+                                         "extend": 0}
+MODULE_PART_LIST_ADDERS: FrozenSet[str] = frozenset({"extend"})
 MODULE_RETURNS_SELF: FrozenSet[str] = frozenset(
     "to cuda cpu xpu double float half bfloat16 type eval train share_memory apply".split()
 )
@@ -362,7 +391,8 @@ FORCE_KEYWORD = "force"
 # Methods that move a tensor or a module, and the device type they move it to (None: the one
 # their argument names, ``.to(device)``); in the fixed chain they belong after ``.detach()``.
 MOVE_METHOD = "to"  # as a statement, a module's move (a tensor's .to() makes a copy)
-DEVICE_MOVES: Mapping[str, Optional[str]] = {"cpu": "cpu", "cuda": "cuda", "xpu": "xpu", MOVE_METHOD: None}
+DEVICE_MOVES: Mapping[str, Optional[str]] = {"cpu": "cpu", "cuda": "cuda", "xpu": "xpu", MOVE_METHOD: None,
+                                             "type": None}
 # Where a factory or a move is told its device, and how a tensor says where it lives.
 DEVICE_KEYWORD = "device"
 DEVICE_ATTRIBUTE = "device"
@@ -370,6 +400,14 @@ HOST_DEVICE = "cpu"
 # Device types whose tensors NumPy cannot read (``.numpy()`` raises "can't convert cuda:0 device
 # type tensor to numpy").
 ACCELERATOR_DEVICES: FrozenSet[str] = frozenset("cuda mps xpu hpu npu xla mtia ipu".split())
+
+
+def legacy_type_device(name: Optional[str]) -> Optional[str]:
+    """The device a legacy tensor type names, for ``t.type(torch.FloatTensor)`` (the host) or
+    ``t.type(torch.cuda.FloatTensor)`` (CUDA); None for anything else (a dtype)."""
+    if not name or not name.endswith("Tensor") or not name.startswith("torch."):
+        return None
+    return "cuda" if name.startswith("torch.cuda.") else HOST_DEVICE
 
 
 @functools.lru_cache(maxsize=None)

@@ -516,3 +516,48 @@ def test_the_analysis_copies_records_as_dataclasses_replace_does() -> None:
         expected = dataclasses.replace(original, **changes)
         assert copy == expected and hash(copy) == hash(expected) and type(copy) is Value
     assert original == Value(Kind.TENSOR, Grad.YES, Origin("made here", node, Evidence.PROVED), params=frozenset({"t"}))
+
+
+_READ_FROM_A_MODEL_HANDED_IN = {
+    "getattr through a decorator's wrapper": '''
+import torch
+def wrapper_method(func):
+    def wrapper_func(self, *args, **kwargs):
+        return func(self, *args, **kwargs)
+    return wrapper_func
+class Attack:
+    def __init__(self, model):
+        self.device = next(model.parameters()).device
+        self._set_norm(model)
+    @wrapper_method
+    def _set_norm(self, model):
+        mean = getattr(model, "mean", None)
+        if isinstance(mean, torch.Tensor):
+            mean = mean.cpu().numpy()
+Attack(torch.nn.Linear(2, 2))
+''',
+    "getattr in a helper": '''
+import torch
+def describe(model):
+    next(model.parameters())
+    mean = getattr(model, "mean", None)
+    if mean is not None:
+        print(mean.cpu().numpy())
+describe(torch.nn.Linear(2, 2))
+''',
+    "an attribute named like a tensor method": '''
+import torch
+def describe(model):
+    model.to("cpu")
+    print(model.std.numpy())
+describe(torch.nn.Linear(2, 2))
+''',
+}
+
+
+@pytest.mark.parametrize("source", _READ_FROM_A_MODEL_HANDED_IN.values(), ids=_READ_FROM_A_MODEL_HANDED_IN)
+def test_an_attribute_of_a_model_handed_in_is_not_its_parameters(source: str) -> None:
+    """``getattr(model, "mean", None)``, ``model.std`` of a model a helper is handed: what the
+    caller's model holds there (a buffer, a statistic), not the model; passing a module that
+    requires grad does not make the helper's conversion raise (DET103 judges it, off by default)."""
+    assert [finding.code for finding in check_source(source) if finding.code in ("DET101", "DET102")] == []

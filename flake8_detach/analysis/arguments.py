@@ -25,6 +25,8 @@ class Arguments:
         self.elements = elements
         # f(a, *rest) with rest of unknown length: the parameters after ``a`` may get any element
         self.spread = spread
+        # ... and ``rest`` itself: the i-th of them gets its i-th element (a wrapper's ``fn(*args)``)
+        self.spread_from: Optional[Value] = None
         # entries whose value is an element of their expression (f(*pair)): nothing to detach there
         self.parts: List[Entry] = [spread] if spread else []
         # a closure's captured variables: its factory's parameters as the factory's call bound them
@@ -42,7 +44,7 @@ class Arguments:
     def prepended(self, first: Entry) -> "Arguments":
         """The same arguments after ``first``: a method's receiver, a partial's bound value."""
         arguments = Arguments([first] + self.positional, self.keywords, self.unpacked, self.elements, self.spread)
-        arguments.parts, arguments.captured = self.parts, self.captured
+        arguments.parts, arguments.captured, arguments.spread_from = self.parts, self.captured, self.spread_from
         return arguments
 
     def with_bound(self, bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...]) -> "Arguments":
@@ -50,7 +52,7 @@ class Arguments:
         positional = [(expr, value) for name, expr, value in bound if name is None] + self.positional
         keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None}, **self.keywords}
         arguments = Arguments(positional, keywords, self.unpacked, self.elements, self.spread)
-        arguments.parts, arguments.captured = self.parts, self.captured
+        arguments.parts, arguments.captured, arguments.spread_from = self.parts, self.captured, self.spread_from
         return arguments
 
     def after_first(self) -> "Arguments":

@@ -40,6 +40,10 @@ def device_named(spec: Optional[Value]) -> Optional[Device]:
         return device_of(spec)
     if spec.device is not None:
         return spec.device
+    legacy = torch_api.legacy_type_device(spec.qualified_name if spec.kind is Kind.REFERENCE else spec.constant
+                                          if isinstance(spec.constant, str) else None)
+    if legacy is not None:  # t.type(torch.FloatTensor), t.type("torch.cuda.FloatTensor")
+        return string_device(legacy)
     # A CUDA index (``t.to(0)``) is not followed: a tensor leaves the host only where the file
     # names an accelerator, which is what the rule's triggers look for in its text.
     return string_device(spec.constant)

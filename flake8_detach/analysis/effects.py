@@ -28,6 +28,7 @@ from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.syntax import is_false, is_true, string_value
 from flake8_detach.analysis.values import (
+    ANY_ENTRY,
     CONSUMER,
     FOREIGN,
     OTHER,
@@ -43,6 +44,7 @@ from flake8_detach.analysis.values import (
     element,
     entries_of,
     grad_of_computation,
+    join_all,
     known_elements,
     requires_grad,
     without_grad,
@@ -388,8 +390,9 @@ def _attribute_module(use: Use) -> Value:
 
 
 def _unknown_member(use: Use) -> Value:
-    """The default: an attribute known by its name only."""
-    return OTHER if use.receiver.kind is Kind.OTHER else _unknown_from(use.receiver)
+    """The default: an attribute known by its name only (of a parameter: what the argument holds
+    there, not the argument itself; ``model.std`` of a model handed in is not its parameters)."""
+    return OTHER if use.receiver.kind is Kind.OTHER else _unknown_from(use.receiver, read_from_parameter=True)
 
 
 def member_of_unknown_effect(base: Value) -> Value:
@@ -404,7 +407,8 @@ def _unknown_from(base: Value, read_from_parameter: bool = False) -> Value:
     """Something got from ``base`` that no table describes: undecided, or, when ``base`` depends
     on the function's parameters, whatever the call site passes decides it."""
     return Value(Kind.UNKNOWN, Grad.NO if base.params else Grad.UNKNOWN, params=base.params,
-                 read_from_parameter=read_from_parameter and bool(base.params))
+                 read_from_parameter=read_from_parameter and bool(base.params),
+                 parameter_path=base.parameter_path)  # tensors[0].mean(): from that element
 
 
 # --- Python builtins: f(x) -------------------------------------------------------------------
@@ -506,6 +510,23 @@ def _module_state(use: Use) -> Value:
     return Value(Kind.CONTAINER, item=devices.with_inputs_device(Value(Kind.TENSOR), [use.receiver]))
 
 
+def _call_module(use: Use) -> Value:
+    """A new module; nn.Sequential, nn.ModuleList and nn.ModuleDict hold the parts they are given."""
+    module = Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=use.name)
+    given = torch_api.MODULE_CONTAINERS.get(use.name)
+    listed = use.arguments.first_value
+    if given == torch_api.PARTS_GIVEN_AS_ARGUMENTS:
+        given_parts = tuple(value for _, value in use.arguments.positional)
+        parts: Optional[Tuple[Value, ...]] = given_parts
+        part = join_all(given_parts, empty=UNKNOWN)
+    elif given == torch_api.PARTS_GIVEN_AS_ELEMENTS and listed is not None:
+        parts, part = listed.fields, element(listed, ANY_ENTRY)
+    else:
+        return module
+    # model[0] is the first part given (its fields), ``for layer in model`` any of them
+    return replace(module, item=part, fields=parts) if part.kind is Kind.MODULE else module
+
+
 def _module_use(use: Use) -> Value:
     named = torch_api.MODULE_PART_ITERATORS.get(use.name)
     if named is not None:  # model.modules(), model.named_children(): its parts, taken for the model
@@ -543,9 +564,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
                                     use.arguments.positional)),
     Effect.TUPLE: Semantics(call=lambda use: tuple_result(use, use.arguments.values()),
                             method=lambda use: tuple_result(use, [use.receiver] + use.arguments.values())),
-    Effect.MODULE: Semantics(
-        call=lambda use: Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=use.name),
-        attribute=_attribute_module),
+    Effect.MODULE: Semantics(call=_call_module, attribute=_attribute_module),
     Effect.PARAMETERLESS_MODULE: Semantics(call=lambda use: Value(Kind.MODULE, frozen=True, qualified_name=use.name,
                                                                   zero_dim=reduces_to_zero_dim(use))),
     Effect.FROZEN_MODULE: Semantics(call=_call_frozen_module),

@@ -43,6 +43,7 @@ from flake8_detach.analysis.values import (
     has_only_known_entries,
     join_all,
     join_paths,
+    part_of,
     placed_on,
     record_of,
     requires_grad,
@@ -52,6 +53,7 @@ from flake8_detach.analysis.values import (
 from flake8_detach.torch_api import Effect
 from flake8_detach.analysis.records import replace
 
+_DICT_UNPACKED = "**"  # the keyword a `**d` argument goes under: no parameter is named so
 _LITERALS = (
     cst.Integer,
     cst.Float,
@@ -132,7 +134,7 @@ class FunctionCalls(Protocol):
 
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value: ...
 
-    def module_variable(self, name: str) -> Optional[Value]: ...
+    def shared_variable(self, binding: Frame, name: str) -> Optional[Value]: ...
 
 
 NO_ARGUMENTS = Arguments([], {}, False)
@@ -322,14 +324,16 @@ class Evaluator:
                 function.escapes = True
 
     def lookup(self, frame: Frame, key: str) -> Optional[Value]:
-        """What ``key`` holds here.  A function reading a module variable also sees what other
-        functions may have stored into it (the heap), whenever they run."""
+        """What ``key`` holds here.  A function reading a variable of the module or of an
+        enclosing function also sees what other functions may have stored into it (the heap),
+        whenever they run."""
         binding = frame.binding_frame(key)
-        if frame.context.function is None or binding is not None and binding.outer is not None:
-            return None if binding is None else binding.env[key]
-        stored = self.calls.module_variable(key)
+        reader = frame.context.function
         if binding is None:
-            return stored
+            return None if reader is None else self.calls.shared_variable(frame.module_frame(), key)
+        if reader is None or binding.context.function is reader:
+            return binding.env[key]
+        stored = self.calls.shared_variable(binding, key)
         return binding.env[key] if stored is None else join(binding.env[key], stored)
 
     def _eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
@@ -366,13 +370,29 @@ class Evaluator:
         if name == torch_api.GRAD_ATTRIBUTE and base.kind is Kind.TENSOR and self.grads_have_graph is not None:
             return requires_grad(Origin("gradient computed with create_graph=True", self.grads_have_graph))
         if effect is None and base.kind is Kind.MODULE and not base.frozen:
-            # an attribute the file does not set: a submodule if it is used as one
-            return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin("submodule", node, Evidence.INFERRED))
+            # an attribute the file does not set: a submodule if it is used as one; of a model
+            # handed in, whatever the caller's model holds there (not its parameters: model.std)
+            return Value(Kind.UNKNOWN, Grad.UNKNOWN, Origin("submodule", node, Evidence.INFERRED),
+                         params=base.params, read_from_parameter=bool(base.params))
         if base.kind is Kind.CONTAINER and base.fields and name in torch_api.MAX_LIKE_FIELDS:
             return base.fields[torch_api.MAX_LIKE_FIELDS.index(name)]
         if effect is None:
             return effects.member_of_unknown_effect(base)
         return effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
+
+    def _attribute_named(self, arguments: Arguments) -> Value:
+        """``getattr(out, "logits", out)``: the attribute a literal names (what the object holds
+        there, or, for an attribute no table knows, what ``member_of_unknown_effect`` says), or
+        the default."""
+        given = [value for _, value in arguments.positional]
+        if len(given) < 2 or not isinstance(given[1].constant, str):
+            return UNKNOWN
+        base, name = given[0], given[1].constant
+        instance = self.calls.class_of(base)
+        found = dict(base.attributes).get(name) or (instance.attribute(name) if instance is not None else None)
+        if found is None:
+            found = effects.member_of_unknown_effect(base)
+        return join(found, given[2]) if len(given) > 2 else found
 
     def _is_grad_mode_query(self, func: cst.BaseExpression, frame: Frame) -> bool:
         value = self.evaluate(func, frame)
@@ -389,7 +409,10 @@ class Evaluator:
         if kinds == {Kind.CONTAINER}:
             return join_all(operands)
         if Kind.TENSOR in kinds:
-            return self.computed(grad_of_computation(operands), frame)
+            computed = self.computed(grad_of_computation(operands), frame)
+            tensors = [operand for operand in operands if operand.kind is not Kind.OTHER]
+            # -loss, loss * 0.5, loss_a + loss_b: elementwise, no dimensions when the tensors have none
+            return replace(computed, zero_dim=True) if all(t.zero_dim for t in tensors) else computed
         unknown = grad_of_computation(operands, Kind.UNKNOWN)
         return self.computed(unknown, frame) if unknown.grad is not Grad.UNKNOWN else unknown
 
@@ -397,6 +420,8 @@ class Evaluator:
         left, right = self.evaluate(node.left, frame), self.evaluate(node.right, frame)
         if isinstance(node.operator, cst.Add) and isinstance(left.constant, str) and isinstance(right.constant, str):
             return Value(Kind.OTHER, constant=left.constant + right.constant)  # key + "_mean"
+        if isinstance(left.constant, str):  # "Layer %i - %s" % (i, name), "loss: " + str(x): a str
+            return OTHER
         return self.arithmetic([left, right], frame)
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
@@ -515,7 +540,8 @@ class Evaluator:
             owner = self._model_owner(source, frame) if value.kind is Kind.MODULE and source is not None else None
             if owner is not None and owner != target.value:  # layer = model.layer4: part of model
                 self.mark_part_of(target.value, owner, frame)
-            if target.value in frame.global_names:  # the module's variable, which other functions read
+            if target.value in frame.global_names or target.value in frame.nonlocal_names:
+                # the module's or an enclosing function's variable, which other functions read
                 self.calls.note_write(frame, target.value, value, adds=False)
         elif isinstance(target, cst.Attribute):
             self._bind_attribute(target, value, frame)
@@ -670,8 +696,10 @@ class Evaluator:
             return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad
+        if base.kind is Kind.MODULE and not isinstance(index, cst.Slice):
+            return part_of(base, position)  # nn.Sequential / ModuleList: a submodule
         if base.kind is Kind.MODULE or may_be_module(base):
-            return base  # nn.Sequential / ModuleList: a submodule
+            return base  # model[:-1]: a Sequential of the same parts
         return base if isinstance(index, cst.Slice) else element(base, position)
 
     # --- calls ----------------------------------------------------------
@@ -681,6 +709,8 @@ class Evaluator:
         unpacked = False
         spread: Optional[Tuple[cst.BaseExpression, Value]] = None
         parts: List[Tuple[cst.BaseExpression, Value]] = []
+        by_name: List[Tuple[cst.BaseExpression, Value]] = []  # **d
+        spread_from: Optional[Value] = None
         for arg in call.args:
             value = self.with_known_attributes(arg.value, self.evaluate(arg.value, frame), frame)
             if arg.star == "*" and value.fields is not None and spread is None:  # f(*pair): its items
@@ -688,15 +718,21 @@ class Evaluator:
                 positional.extend(items)
                 parts.extend(items)
             elif arg.star == "*":
+                spread_from = value if spread is None else None
                 spread = spread or (arg.value, element(value))
             elif arg.star:
                 unpacked = True
-                positional.append((arg.value, value))
+                by_name.append((arg.value, value))
             elif arg.keyword is not None:
                 keywords[arg.keyword.value] = (arg.value, value)
             else:
                 positional.append((arg.value, value))
+        if spread is None:  # model(**batch): taken for the next positional argument (a guess)
+            positional.extend(by_name)
+        elif by_name:  # fn(*args, **kwargs): the positions are the spread's; the dict binds by name only
+            keywords[_DICT_UNPACKED] = by_name[0]
         arguments = Arguments(positional, keywords, unpacked, spread=spread)
+        arguments.spread_from = spread_from
         arguments.parts.extend(parts)
         return arguments
 
@@ -780,6 +816,8 @@ class Evaluator:
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
             output = self.computed(grad_of_computation([callee] + arguments.values(), Kind.UNKNOWN), frame)
+            if output.origin is None:  # what it gives, not the parameter itself (``run(model)``: a tensor)
+                output = replace(output, origin=Origin("output of", node, Evidence.GUESSED))
             # a model handed in, on which this function registered hooks: they run at its call
             inputs = (node, container_of(arguments.values()))
             self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, callee), inputs, (node, output)], frame)
@@ -845,12 +883,26 @@ class Evaluator:
     def _add_part(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
         """``model.fc = nn.Linear(...)``, ``model.classifier[6] = ...`` on a frozen model: the new
         part's parameters require grad, so the model's output does again."""
-        root = root_name(target)
-        model = frame.lookup(root) if root is not None else None
-        trainable = value.kind is Kind.MODULE and not value.frozen and value.grad is Grad.YES
-        if root is None or model is None or not model.frozen or not trainable:
+        self._unfreeze(root_name(target), value, frame)
+
+    def _unfreeze(self, key: Optional[str], part: Value, frame: Frame) -> None:
+        """The frozen model at ``key`` got ``part``: if the part trains, so does the model."""
+        model = frame.lookup(key) if key is not None else None
+        trainable = part.kind is Kind.MODULE and not part.frozen and part.grad is Grad.YES
+        if key is None or model is None or not model.frozen or not trainable:
             return
-        frame.set(root, replace(model, frozen=False, grad=Grad.YES, origin=value.origin or model.origin))
+        frame.set(key, replace(model, frozen=False, grad=Grad.YES, origin=part.origin or model.origin))
+        if key != root_of(key):  # self.net.append(...): what other methods read
+            self.calls.note_write(frame, key, frame.env[key], adds=False)
+
+    def add_part_by_call(self, model: cst.BaseExpression, name: str, arguments: Arguments, frame: Frame) -> None:
+        """The part a part-adding method of a module is handed (see ``MODULE_PART_ADDERS``)."""
+        values = arguments.values()
+        position = torch_api.MODULE_PART_ADDERS[name]
+        if position < len(values):
+            part = values[position]
+            self._unfreeze(dotted_name(model), element(part) if name in torch_api.MODULE_PART_LIST_ADDERS else part,
+                           frame)
 
     def _store_model(self, name: str, target: cst.Attribute, frame: Frame) -> None:
         """``self.model = model``: the object is stored in another, and calls through either name
@@ -995,6 +1047,8 @@ class Evaluator:
 
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
+        if name == torch_api.ATTRIBUTE_GETTER:
+            return self._attribute_named(arguments)
         if effect is None:
             return OTHER
         use = effects.Use(self, effect, node, name, arguments, frame)
@@ -1132,6 +1186,9 @@ class Evaluator:
         ):
             return self.module_method(node, func, receiver, effect, arguments, frame)
         if module:
+            if name in torch_api.MODULE_PART_ADDERS:  # model.append(nn.Linear(...)), model.add_module(...)
+                self.add_part_by_call(func.value, name, arguments, frame)
+                return receiver
             if effect is Effect.VIEW or name in torch_api.MODULE_RETURNS_SELF:
                 return receiver  # model.to(device), model.cuda(), model.half()
             if effect is Effect.SOURCE and is_false(arguments.first_expression):

@@ -33,7 +33,7 @@ from flake8_detach.analysis.scope import (
     site_key,
     target_names,
 )
-from flake8_detach.analysis.state import Heap, Write
+from flake8_detach.analysis.state import MODULE_SCOPE, Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
 from flake8_detach.analysis.syntax import dotted_name, integer_value
 from flake8_detach.analysis.values import (
@@ -57,6 +57,7 @@ from flake8_detach.analysis.values import (
     has_only_known_entries,
     is_empty_container,
     join_all,
+    mentions_parameters,
     parameter,
     record_of,
     substitute,
@@ -116,6 +117,24 @@ def _is_super_call(expression: cst.BaseExpression) -> bool:
     """``super()``: what its methods change, they change on ``self``."""
     return isinstance(expression, cst.Call) and isinstance(expression.func, cst.Name) and \
         torch_api.BUILTINS.get(expression.func.value) is Effect.SUPER
+
+
+def _with_captured(function: FunctionInfo, returned: Value, values: Dict[str, Value]) -> Value:
+    """What a call of ``function`` returned; a closure it made (a decorator's wrapper) reads the
+    parameters as this call bound them, whichever call of the factory registered it first."""
+    if returned.kind is Kind.FUNCTION and any(key.startswith(function.key + ".") for key in returned.functions):
+        return replace(returned, captured=tuple(sorted(
+            (name, value) for name, value in values.items() if name in function.parameters)))
+    return returned
+
+
+def _shared_scope(binding: Frame) -> Optional[str]:
+    """The heap's name for the scope whose variables ``binding`` holds: the module, or the
+    function it runs (a class body's frame runs in its enclosing function's context)."""
+    if binding.outer is None:
+        return MODULE_SCOPE
+    function = binding.context.function
+    return None if function is None else function.key
 
 
 def _first_attribute(path: str) -> str:
@@ -244,10 +263,12 @@ class Interpreter:
         (``draw(ax, t)`` plots with ``ax.plot(t)``), dicts whose entries are all known by their
         keys (a loop over their items runs per entry), literal flags (``if safe:``,
         ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
-        chosen = tuple(sorted(
+        chosen = tuple(sorted(  # (a closure's captured variables too: a decorator's wrapper runs ``fn``)
             (name, _entries_by_key(name, value) if _is_dict_of_known_entries(value) else value)
             for name, (_, value) in bindings.items()
-            if name in function.parameters and self._decides(value)
+            # what depends on the caller's own parameters (Box(model(x)) in a helper) only the
+            # general summary carries back to the caller: a summary of its own would lose it
+            if self._decides(value) and not mentions_parameters(value)
         ))
         if not chosen:
             return ()
@@ -410,7 +431,7 @@ class Interpreter:
                 self._record_helper_call(helper, call, bindings, values, frame, arguments)
         for write in result.writes:
             written = substitute(write.value, values)
-            self._replay(write, written, bindings.get(write.root), frame)
+            self._replay(write, written, bindings.get(write.root), function, frame)
             if write.root in values and _is_attribute_path(write.path):  # the object passed changed
                 passed = values[write.root]
                 held = dict(passed.attributes).get(write.path[1:])
@@ -418,11 +439,7 @@ class Interpreter:
                 values[write.root] = replace(passed, attributes=tuple(sorted(
                     {**dict(passed.attributes), write.path[1:]: after}.items())))
                 self._entry_changed(bindings.get(write.root), values[write.root], frame)
-        returned = substitute(result.returns, values)
-        if returned.kind is Kind.FUNCTION and any(key.startswith(function.key + ".") for key in returned.functions):
-            # a closure made by this call: it reads the parameters as this call bound them
-            returned = replace(returned, captured=tuple(sorted(
-                (name, value) for name, value in values.items() if name in function.parameters)))
+        returned = _with_captured(function, substitute(result.returns, values), values)
         if function.is_context_manager:  # `with f() as x:` binds what f yields, in f's grad mode
             entered = (torch_api.ENTER_VALUE, element(returned))
             return Value(Kind.OTHER, attributes=(entered,), sets_grad_mode=result.yield_mode), result, values
@@ -468,42 +485,57 @@ class Interpreter:
         binding = None if root in function.parameters or frame.outer is None else frame.outer.binding_frame(root)
         if root in function.parameters or binding is not None:
             frame.context.write(Write(root, key[len(root):], value, adds))
-        if binding is None or binding.outer is not None:
+        if binding is None:
             return
         held = frame.lookup(key)
         known = None if held is None else without_parameters(held)
         if known is not None:  # what depends on the parameters, each call stores: it replays the write
-            self._store_module_state(binding, key, known)
+            self._store_shared_state(binding, key, known)
 
-    def _store_module_state(self, module: Frame, key: str, value: Value) -> None:
-        """A module variable, or what is under it (`state.loss`), changed: the functions that read
-        it see it whenever they run (the heap).  Under an imported module
+    def _store_shared_state(self, binding: Frame, key: str, value: Value) -> None:
+        """A variable of the module or of an enclosing function, or what is under it
+        (`state.loss`), changed: the functions that read it see it whenever they run (the heap),
+        a closure too when its factory has returned.  Under an imported module
         (`torch.backends.cudnn.benchmark = True`), nothing the file follows changes."""
+        scope = _shared_scope(binding)
+        if scope is None:
+            return
         root = root_of(key)
-        held = module.env.get(root)
+        held = binding.env.get(root)
         if key == root or held is None or held.kind is not Kind.REFERENCE:
-            self.heap.store_module_variable(key, value)
+            self.heap.store_variable(scope, key, value)
 
-    def module_variable(self, name: str) -> Optional[Value]:
-        return self.heap.module_variable(name)
+    def shared_variable(self, binding: Frame, name: str) -> Optional[Value]:
+        scope = _shared_scope(binding)
+        return None if scope is None else self.heap.variable(scope, name)
 
     def _replay(self, write: Write, value: Value, argument: Optional[Tuple[cst.BaseExpression, Value]],
-                frame: Frame) -> None:
+                callee: FunctionInfo, frame: Frame) -> None:
         """Apply a callee's write at its call: to the argument it was made on, or to the scope."""
         if argument is not None:
             self._replay_on_argument(write, value, argument, frame)
             return
         binding = frame.binding_frame(write.root)
-        if binding is None:
+        if binding is None:  # a closure called where its factory's variables are not seen
+            self._replay_in_factory(write, value, callee)
             return
         held = binding.env.get(write.root)
         if held is not None:  # an instance of a class of the file, held in an enclosing scope: its methods read it
             self._write_class_attribute(held, write, value)
         key = write.root + write.path
         binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
-        if binding.outer is None:
-            self._store_module_state(binding, key, binding.env[key])
+        self._store_shared_state(binding, key, binding.env[key])
         self.note_write(frame, key, value, write.adds)
+
+    def _replay_in_factory(self, write: Write, value: Value, callee: FunctionInfo) -> None:
+        """``log, summary = make_logger(); log("loss", loss)``: ``log`` changed a variable of
+        the function that made it, which ``summary`` reads whenever it runs."""
+        binding = callee.defining_frame.binding_frame(write.root)
+        if binding is None or binding.outer is None:
+            return
+        key = write.root + write.path
+        held = self.shared_variable(binding, key) or binding.env.get(key)
+        self._store_shared_state(binding, key, self._after_write(held, value, write.adds, strong=False))
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
         """A write through an instance of a class of the file reaches what its methods read."""
@@ -546,9 +578,11 @@ class Interpreter:
         bound: Dict[str, Tuple[cst.BaseExpression, Value]] = {}
         for name, entry in zip(function.positional, arguments.positional):
             bound[name] = entry
-        if arguments.spread is not None:  # f(a, *rest): the other parameters may get any element
-            for name in function.positional[len(arguments.positional):]:
-                bound[name] = arguments.spread
+        if arguments.spread is not None:  # f(a, *rest): the other parameters get rest's elements
+            expression, any_element = arguments.spread
+            spread_from = arguments.spread_from
+            for index, name in enumerate(function.positional[len(arguments.positional):]):
+                bound[name] = (expression, any_element if spread_from is None else element(spread_from, index))
         params = function.node.params
         extra = arguments.positional[len(function.positional):]
         if arguments.spread is not None:
@@ -703,6 +737,8 @@ class Interpreter:
         values = [value for _, value in arguments.positional]
         own_class = self.class_of(current)
         if own_class is not None and own_class.method(name) is not None:  # tracker.update(loss): a method
+            return self.evaluator.method_call(call, func, current, arguments, frame)
+        if current.kind is Kind.MODULE and name in torch_api.MODULE_PART_ADDERS:  # model.append(layer): a part
             return self.evaluator.method_call(call, func, current, arguments, frame)
         if name in torch_api.CONTAINER_ADDERS and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
@@ -880,6 +916,9 @@ class Interpreter:
     def _run_Global(self, node: cst.Global, frame: Frame) -> None:
         frame.global_names.update(item.name.value for item in node.names)
 
+    def _run_Nonlocal(self, node: cst.Nonlocal, frame: Frame) -> None:
+        frame.nonlocal_names.update(item.name.value for item in node.names)
+
     def _run_Del(self, node: cst.Del, frame: Frame) -> None:
         key = dotted_name(node.target)
         if key is not None:
@@ -967,27 +1006,30 @@ class Interpreter:
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluator.evaluate(node.iter, frame)
         entries = entries_run_one_by_one(iterable)
+        parts_of = self.evaluator.model_iterated(node.iter, frame)
         if entries:
-            self._run_unrolled(node, entries, frame)
+            self._run_unrolled(node, entries, frame, parts_of)
             return
         item = element(iterable)
         module_key, target = self._parameter_loop(node)
         if module_key is not None and target is not None:
             frame.parameter_loops[target] = module_key
         self._run_loop(node.body, frame, (node.target, item), not self._may_run_zero_times(node.iter, iterable, frame),
-                       parts_of=self.evaluator.model_iterated(node.iter, frame))
+                       parts_of=parts_of)
         if module_key is not None and target is not None:
             frame.parameter_loops.pop(target, None)
         if node.orelse is not None:
             self._run_suite(node.orelse.body, frame)
 
-    def _run_unrolled(self, node: cst.For, constants: Sequence[Value], frame: Frame) -> None:
-        """Each phase of ``for phase in ["train", "val"]`` with its own grad mode and dict entries."""
+    def _run_unrolled(self, node: cst.For, constants: Sequence[Value], frame: Frame,
+                      parts_of: Optional[str] = None) -> None:
+        """Each phase of ``for phase in ["train", "val"]`` with its own grad mode and dict entries
+        (each part of ``nn.Sequential(a, b)``, whose hooks run at the model's calls)."""
         outer_jumps = frame.jumps
         sites = frame.context.sites
         seen: Dict[Tuple[int, int, int], ConversionSite] = {}
         for value in constants:
-            ends = self._run_pass(node.body, frame, (node.target, value))
+            ends = self._run_pass(node.body, frame, (node.target, value), parts_of)
             # each pass converts another entry: a site keeps the pass where it raises
             keep_raising_sites(seen, sites)
             if not ends:  # every path returned or raised
@@ -1177,7 +1219,8 @@ class Interpreter:
             info = self.functions.get(decorator.qualified_name or "")
             if info is None or not info.positional:
                 continue
-            returned = self.result(info, GradMode.ON, ((info.positional[0], value),)).returns
+            given = ((info.positional[0], value),)
+            returned = _with_captured(info, self.result(info, GradMode.ON, given).returns, dict(given))
             if returned.kind is Kind.FUNCTION:
                 value = returned
         return value
@@ -1224,10 +1267,13 @@ class Interpreter:
         class_frame = Frame(env=Env(), context=frame.context, outer=frame, mode=frame.mode,
                             inherits_mode=frame.inherits_mode, owner=info)
         self.run_body(node.body.body, class_frame)
-        info.fields = tuple(
+        # a record's fields: its bases' first (a dataclass's constructor takes them in that order)
+        inherited = tuple(name for base in own_bases for name in base.fields)
+        info.fields = inherited + tuple(
             small.target.value
             for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
             for small in line.body if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+            and small.target.value not in inherited
         )
         for name, value in class_frame.env.items():
             info.set_attribute(name, value)

@@ -1478,11 +1478,17 @@ class _Flows:
                 read.add_symbol(("stored", f"{owner}.{name}"))
             self.bind([("any-attr", name)], read)
         families = self.class_families()
+        named = {owner: name for name, owners in self.classes_named.items() for owner in owners}
         for (receiver, owner, name) in self.instance_reads:
             family = families[owner]
             read = _Value.of(("attr", name))
             for storing in family & self.self_stores.get(name, set()):
                 read.add_symbol(("stored", f"{storing}.{name}"))
+            if any(name in self.stored[member] for member in family):
+                # a field of a record (@dataclass, NamedTuple): what its classes' generated constructors take
+                for member in family:
+                    if not _CONSTRUCTORS.intersection(self.methods_of.get(member, ())):
+                        read.add_symbol(("passed", named[member]))
             self.bind([("self-attr", f"{owner}.{name}")], read)
             if not any(name in self.stored[member] for member in family):  # self.x no class of it stores
                 self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))

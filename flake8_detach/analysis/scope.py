@@ -415,6 +415,7 @@ class Frame:
     # compounds are found without scanning the environment.  Shared by branches, only grows.
     compound_keys: Dict[str, Set[str]] = field(default_factory=dict)
     global_names: Set[str] = field(default_factory=set)  # `global x` in this function
+    nonlocal_names: Set[str] = field(default_factory=set)  # `nonlocal x`: the enclosing function's
     grad_switched_off: bool = False  # a module-level torch.set_grad_enabled(False) ran
     # No statement after this point runs on this path (return, raise, break, continue).
     terminated: bool = False

@@ -1,4 +1,4 @@
-"""State that outlives a call: attributes of objects, module variables written by functions.
+"""State that outlives a call: attributes of objects, variables of enclosing scopes written by functions.
 
 A function that stores into ``self.seen``, appends to a module-level list or fills a dict it was
 given changes state that other functions read.  Two mechanisms carry it:
@@ -8,10 +8,12 @@ given changes state that other functions read.  Two mechanisms carry it:
   substituted, into the caller's scope (``tracker.seen`` after ``tracker.update(loss)``), so
   that what follows the call sees them in order;
 * the ``Heap`` keeps, for the whole file, what each class's instances may hold in each
-  attribute and what functions may have stored into module variables.  Reads from other
-  functions see it.  A function interpreted before a write it should have seen (a ``show()``
-  method defined before ``update()``) makes the heap *stale*: the file is interpreted again,
-  with the heap kept, until nothing read changes any more (``analyze_module``).
+  attribute and what functions may have stored into variables of the module or of an
+  enclosing function (a closure's ``logs[name].append(v)``, called where ``logs`` is not
+  seen).  Reads from other functions see it.  A function interpreted before a write it
+  should have seen (a ``show()`` method defined before ``update()``) makes the heap *stale*:
+  the file is interpreted again, with the heap kept, until nothing read changes any more
+  (``analyze_module``).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Dict, Optional, Tuple
 from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any, stronger_origin
 from flake8_detach.analysis.records import replace
 
-HeapKey = Tuple[str, str]  # (class key, attribute) or ("", module variable)
-_MODULE = ""
+HeapKey = Tuple[str, str]  # (class key, attribute) or (scope, variable)
+MODULE_SCOPE = ""  # the scope of a module variable; a function's variables have the function's key
+_VARIABLE = "variable of "  # a scope's prefix in heap keys: no class key starts with it
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,11 @@ class Heap:
     def store_attribute(self, owner: str, name: str, value: Value) -> None:
         self._write((owner, name), value)
 
-    def module_variable(self, name: str) -> Optional[Value]:
-        return self._read((_MODULE, name))
+    def variable(self, scope: str, name: str) -> Optional[Value]:
+        return self._read((_VARIABLE + scope, name))
 
-    def store_module_variable(self, name: str, value: Value) -> None:
-        self._write((_MODULE, name), value)
+    def store_variable(self, scope: str, name: str, value: Value) -> None:
+        self._write((_VARIABLE + scope, name), value)
 
     def attributes_of(self, owner: str) -> Dict[str, Value]:
         """Every attribute known for a class's instances (not a read: no staleness)."""

@@ -11,6 +11,7 @@ call site can substitute what its arguments carry (function summaries).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence,
                     Tuple, Union)
@@ -291,6 +292,8 @@ def join(a: Value, b: Value) -> Value:
         grad=grad,
         origin=origin,
         params=a.params | b.params,
+        # getattr(model, "mean", None): still only a read from the parameter
+        read_from_parameter=bool(a.params | b.params) and all(v.read_from_parameter for v in (a, b) if v.params),
         item=_join_optional(a.item, b.item),
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
@@ -307,7 +310,8 @@ def join(a: Value, b: Value) -> Value:
         device=device,
         placed=placed,
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
-        zero_dim=a.zero_dim and b.zero_dim,
+        # a loss on one path, None on the other (`return None` early): still no dimensions to index
+        zero_dim=(a.zero_dim or b.zero_dim) and all(v.zero_dim or v.kind is Kind.OTHER for v in (a, b)),
         parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
         keyed=(a.keyed or b.keyed) and (a.keyed or is_empty_container(a)) and (b.keyed or is_empty_container(b)),
     )
@@ -406,7 +410,9 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     grad = max((c.grad for c in carried if c.kind is not Kind.OTHER), default=Grad.NO)
     origin = strongest_origin(c for c in carried if c.grad is Grad.YES)
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))
-    result = Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params)
+    result = Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params,
+                   # mean.cpu() of a read model.mean: what the caller's object holds, as the read
+                   read_from_parameter=bool(params) and all(c.read_from_parameter for c in carried if c.params))
     # computed from one element of a parameter (-pair[0]): at a call, from that element
     paths = {c.parameter_path for c in carried if c.params}
     if len(paths) == 1:
@@ -440,8 +446,10 @@ def element(value: Value, position: Position = None) -> Value:
         if isinstance(position, int) and value.fields and -len(value.fields) <= position < len(value.fields):
             return value.fields[position]
         return value.item or UNKNOWN
-    if value.kind is Kind.TENSOR:
+    if value.kind is Kind.TENSOR:  # a view
         return value
+    if value.kind is Kind.MODULE:
+        return part_of(value, position)
     if value.kind in (Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
         return value
     if _is_parameter_itself(value):
@@ -473,6 +481,18 @@ def known_elements(value: Value) -> Tuple[Value, ...]:
     """What iterating ``value`` gives, one by one, where that is known: a tuple's or literal
     list's items, a dict's keys (known by its keys); none otherwise."""
     return value.fields or keys_of(value)
+
+
+def part_of(module: Value, position: Position = None) -> Value:
+    """A submodule of ``module`` (``for layer in model``, ``model[0]``): one of the parts it was
+    made of when they are known (nn.ModuleList([Block(), Block()])), else taken for the module.
+    A frozen module's parts are frozen (``model.requires_grad_(False)`` froze them)."""
+    part = module.item
+    if isinstance(position, int) and module.fields and -len(module.fields) <= position < len(module.fields):
+        part = module.fields[position]
+    if part is None or part.kind is not Kind.MODULE:
+        return module
+    return replace(part, frozen=True, grad=Grad.NO) if module.frozen else part
 
 
 def keys_of(mapping: Value) -> Tuple[Value, ...]:
@@ -522,7 +542,7 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     an argument counts with what it holds (``[w * i for ...]`` requires grad).
     """
     if not value.params:
-        if not _mentions_parameters(value):
+        if not mentions_parameters(value):
             return value
         # a container or record built from parameters: [t.mean() for t in tensors], Out(x, y)
         return replace(
@@ -545,7 +565,8 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     own = replace(value, params=frozenset(), read_from_parameter=still_read)
     carried = [own] + bound
     grad = max(v.grad for v in carried)
-    origin = strongest_origin(v for v in carried if v.grad is Grad.YES)
+    # (without grad, its own: what a called parameter gave stays an output, not the argument itself)
+    origin = strongest_origin(v for v in carried if v.grad is Grad.YES) or own.origin
     kind = value.kind
     if kind is Kind.UNKNOWN and grad is Grad.YES:
         kind = Kind.TENSOR
@@ -554,11 +575,18 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     device, placed = (own.device, own.placed) if own.device is not None else highest_device(bound)
     if device is Device.CPU and own.device is None:
         device, placed = None, None
-    return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed)
+    # computed from elements of the caller's parameter (fn(*args): model is args[0], x args[1]):
+    # at the caller's call, from those elements, not from the whole of what it passes
+    paths = [argument.parameter_path for argument in bound if argument.params]
+    path = own.parameter_path
+    if path is None and paths and all(p is not None for p in paths):
+        path = functools.reduce(_join_parameter_paths, paths)
+    return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed,
+                   parameter_path=path)
 
 
 def _is_read_of_a_parameter(value: Value) -> bool:
-    return value.read_from_parameter or (len(value.params) == 1 and value == parameter(next(iter(value.params))))
+    return value.read_from_parameter or _is_parameter_itself(value)  # (or an element of it: f(*args))
 
 
 def _is_parameter_itself(value: Value) -> bool:
@@ -573,9 +601,9 @@ def without_parameters(value: Value) -> Optional[Value]:
     """``value`` less what depends on the enclosing function's parameters (None: all of it)."""
     if value.params:
         return None
-    if not _mentions_parameters(value):
+    if not mentions_parameters(value):
         return value
-    known = tuple((name, held) for name, held in value.attributes if not _mentions_parameters(held))
+    known = tuple((name, held) for name, held in value.attributes if not mentions_parameters(held))
     item = None if value.item is None else without_parameters(value.item)
     return replace(value, item=item, fields=None, attributes=known)
 
@@ -601,7 +629,7 @@ def depends_on(value: Value, name: str) -> bool:
     return any(name in part.params for part in _parts(value))
 
 
-def _mentions_parameters(value: Value) -> bool:
+def mentions_parameters(value: Value) -> bool:
     """Whether any part of ``value`` depends on the enclosing function's parameters."""
     return any(part.params for part in _parts(value))
 

@@ -11,8 +11,10 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from flake8_detach.analysis.mentions import FUNCTIONS, parameters
+from flake8_detach import torch_api
+from flake8_detach.analysis.mentions import FUNCTIONS, dotted, parameters, positional_parameters
 from flake8_detach.explain.flow import Binding, BindingKind, FlowIndex, Function
+from flake8_detach.torch_api import Effect
 
 # What calling an instance runs: nn.Module.__call__ runs forward.
 _INSTANCE_CALL_METHODS = ("forward", "__call__")
@@ -32,6 +34,7 @@ class Calls:
         self.index = index
         self._callers: Optional[Dict[int, List[Tuple[ast.Call, Callee]]]] = None
         self._handed: Optional[Dict[int, List[ast.Call]]] = None
+        self._making: Set[int] = set()  # the factory calls being resolved (see _functions_made_by)
 
     # --- classes -----------------------------------------------------------
     def owner_class(self, function: ast.AST) -> Optional[ast.ClassDef]:
@@ -91,6 +94,34 @@ class Calls:
                 found.extend(scope.bindings.get(f"{parameters(statement.args)[0].arg}.{attribute}", []))
         return found
 
+    def record_arguments(self, cls: ast.ClassDef, field: str) -> List[ast.expr]:
+        """What the calls constructing a record (a class whose constructor Python writes from its
+        annotated fields: ``@dataclass``, ``NamedTuple``), ``cls`` or a subclass, pass to ``field``."""
+        found: List[ast.expr] = []
+        for call in self.index.calls():
+            made = self._class_of_name(call.func)
+            if made is None or self.method(made, _CONSTRUCTOR) is not None or \
+                    not any(owner is cls for owner in self.lineage(made)):
+                continue
+            fields = self.fields(made)
+            if field not in fields:
+                continue
+            named = [keyword.value for keyword in call.keywords if keyword.arg == field]
+            place = fields.index(field)
+            plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+            found += named or plain[place:place + 1]
+        return found
+
+    def fields(self, cls: ast.ClassDef) -> List[str]:
+        """A record's fields in its constructor's order: its bases' first."""
+        found: List[str] = []
+        for owner in reversed(list(self.lineage(cls))):
+            for statement in owner.body:
+                if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and \
+                        statement.target.id not in found:
+                    found.append(statement.target.id)
+        return found
+
     def instance_classes(self, node: ast.expr) -> List[ast.ClassDef]:
         """The file's classes whose instance ``node`` may be: ``Net()`` bound to it, or stored
         in an attribute of ``self``."""
@@ -145,6 +176,9 @@ class Calls:
                     found.append(Callee(constructor, bound_self=True))
             elif binding.kind is BindingKind.ASSIGN and isinstance(binding.value, ast.Lambda):
                 found.append(Callee(binding.value, bound_self=False))
+            elif binding.kind is BindingKind.ASSIGN and isinstance(binding.value, ast.Call):
+                made_by = self._functions_made_by(binding.value, _unpacked_position(binding))
+                found.extend(Callee(made, bound_self=False) for made in made_by)
         for cls in self.instance_classes(func):
             methods = [self.method(cls, name) for name in _INSTANCE_CALL_METHODS]
             method = next((m for m in methods if m is not None), None)
@@ -152,15 +186,61 @@ class Calls:
                 found.append(Callee(method, bound_self=True))
         return found
 
+    def _functions_made_by(self, call: ast.Call, position: Optional[int] = None) -> List[Function]:
+        """The file's functions a call of a factory returns (``log, summary = make_logger()``:
+        the ``position``-th of the tuple it returns, where the target unpacks it)."""
+        if id(call) in self._making:  # f = f(): a factory's result called as a factory
+            return []
+        self._making.add(id(call))
+        try:
+            returned = [value for callee in self.callees(call) for value in self.returns(callee.function)]
+        finally:
+            self._making.discard(id(call))
+        named = [part for value in returned for part in _parts(value, position) if isinstance(part, ast.Name)]
+        return [binding.statement for name in named for binding in self.index.definitions(name)
+                if binding.kind is BindingKind.DEFINITION and isinstance(binding.statement, FUNCTIONS)]
+
     def callbacks(self, call: ast.Call) -> List[Function]:
-        """The file's functions passed to ``call`` (``map(to_numpy, xs)``, ``key=score``)."""
+        """The file's functions passed to ``call`` (``map(to_numpy, xs)``, ``key=score``,
+        ``register_forward_hook(get_activation("fc"))``: what a factory returns)."""
         passed = [*call.args, *(keyword.value for keyword in call.keywords)]
         found: List[Function] = [argument for argument in passed if isinstance(argument, ast.Lambda)]
         for argument in passed:
+            if isinstance(argument, ast.Call):
+                found += self._functions_made_by(argument)
             for binding in self.value_bindings(argument):
                 if binding.kind is BindingKind.DEFINITION and isinstance(binding.statement, FUNCTIONS):
                     found.append(binding.statement)
         return found
+
+    def hook_outputs(self, call: ast.Call, function: Function, parameter: ast.arg) -> List[ast.Call]:
+        """``model.fc.register_forward_hook(hook)``: the hook's ``output`` parameter is what each
+        call of the model gives (a part's hooks run at the calls of the model it is part of)."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or torch_api.MEMBERS.get(func.attr) is not Effect.FORWARD_HOOK:
+            return []
+        positional = positional_parameters(function.args)
+        if self.owner_class(function) is not None:  # a method: self, module, inputs, output
+            positional = positional[1:]
+        if len(positional) < _HOOK_OUTPUT + 1 or positional[_HOOK_OUTPUT] is not parameter:
+            return []
+        model = self._model_path(func.value)
+        if model is None:
+            return []
+        return [made for made in self.index.calls() if _is_prefix(dotted(made.func), model)]
+
+    def _model_path(self, receiver: ast.expr) -> Optional[str]:
+        """The dotted name of the module a hook is registered on: ``model`` for ``model[2]``, the
+        iterated model for a loop's ``layer`` (``for i, layer in enumerate(net.children())``)."""
+        while isinstance(receiver, ast.Subscript):
+            receiver = receiver.value
+        if isinstance(receiver, ast.Name):
+            for binding in self.index.definitions(receiver):
+                loop = binding.statement
+                if binding.kind is BindingKind.LOOP and isinstance(loop, (ast.For, ast.AsyncFor)):
+                    return self._model_path(_parts_iterated(loop.iter))
+        path = dotted(receiver)
+        return None if path in (None, "self") else path
 
     def handed_to(self, function: Function) -> List[ast.Call]:
         """The calls that are handed ``function`` as an argument (a library then calls it)."""
@@ -244,3 +324,49 @@ class Calls:
 def _decorated_with(function: Function, name: str) -> bool:
     """``@staticmethod``, ``@classmethod``: Python's own decorators, by their builtin names."""
     return any(isinstance(d, ast.Name) and d.id == name for d in getattr(function, "decorator_list", ()))
+
+
+def _unpacked_position(binding: Binding) -> Optional[int]:
+    """Where the name a binding binds stands in the tuple its assignment unpacks (``a, b = f()``)."""
+    statement = binding.statement
+    if not (binding.element and isinstance(statement, ast.Assign)):
+        return None
+    for target in statement.targets:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for position, part in enumerate(target.elts):
+                if part is binding.target:
+                    return position
+    return None
+
+
+def _parts(value: ast.expr, position: Optional[int] = None) -> List[ast.expr]:
+    """A returned expression and, for a tuple, list or dict display, its elements or values (the
+    ``position``-th element alone, where it is known)."""
+    if isinstance(value, (ast.Tuple, ast.List)):
+        if position is not None and position < len(value.elts) and \
+                not any(isinstance(element, ast.Starred) for element in value.elts):
+            return [value.elts[position]]
+        return list(value.elts)
+    if isinstance(value, ast.Dict):
+        return list(value.values)
+    return [value]
+
+
+_HOOK_OUTPUT = 2  # hook(module, inputs, output)
+_PASSING_ELEMENTS_ON = ("enumerate", "list", "reversed", "tuple")
+
+
+def _parts_iterated(iterated: ast.expr) -> ast.expr:
+    """The model whose parts a loop goes over: ``net`` in ``enumerate(net.named_modules())``."""
+    while isinstance(iterated, ast.Call) and iterated.args and isinstance(iterated.func, ast.Name) and \
+            iterated.func.id in _PASSING_ELEMENTS_ON:
+        iterated = iterated.args[0]
+    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and \
+            iterated.func.attr in torch_api.MODULE_PART_ITERATORS:
+        return iterated.func.value
+    return iterated
+
+
+def _is_prefix(path: Optional[str], of: str) -> bool:
+    """``model`` names ``model.fc`` or itself: calling it runs the hooks of its parts."""
+    return path is not None and path != "self" and (of == path or of.startswith(path + "."))

@@ -197,6 +197,10 @@ class Walker:
             cut = _CUTTING.get(effect) if effect is not None else None
             if self.index.qualified_name(node) is None:
                 found.append((Point.of("expression", node.value, context), cut))
+            owner = self.calls.self_class(node.value)  # self.probs of a dataclass: what its constructor took
+            if owner is not None:
+                found += [(Point.of("expression", argument), None)
+                          for argument in self.calls.record_arguments(owner, node.attr)]
         function = self._function_of(node)
         for binding in self.calls.value_bindings(node):
             same_function = binding.scope is not None and binding.scope.function is function
@@ -253,6 +257,8 @@ class Walker:
             for call, callee in calls for argument in self.calls.arguments(call, callee, binding.target)]
         found += [(Point.of("expression", argument), None)
                   for call in handed for argument in self.calls.elements_passed(call, function)]
+        found += [(Point.of("expression", output), None)  # a forward hook's output: the model's calls
+                  for call in handed for output in self.calls.hook_outputs(call, function, binding.target)]
         return found
 
     def _function_of(self, node: ast.AST) -> Optional[Function]:

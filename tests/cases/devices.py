@@ -429,6 +429,91 @@ for step in range(3):
         history.append(loss.item())
 plt.plot(history)
 
+# case: zero-dim-loss-or-none-returned-then-indexed-gives-nothing-to-plot
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2).cuda()
+buffer = list(range(10))
+
+
+def td_loss(batch_size):
+    if batch_size > len(buffer):
+        return None
+    q = model(torch.rand(batch_size, 4).cuda())
+    return q.pow(2).mean()
+
+
+losses = []
+for size in (5, 20, 5):
+    loss = td_loss(size)
+    if loss is not None:
+        try:
+            losses.append(loss.data[0])
+        except IndexError:  # a 0-dim loss has no element 0
+            losses.append(loss.item())
+plt.plot(losses)
+
+# case: negated-mean-loss-indexed-gives-nothing-to-plot
+import matplotlib.pyplot as plt
+import torch
+
+model = torch.nn.Linear(2, 3).cuda()
+
+
+def compute_loss():
+    dist = model(torch.ones(4, 2).cuda())
+    return -(torch.ones(4, 3).cuda() * dist).sum(1).mean()
+
+
+history = []
+for _ in range(2):
+    try:
+        history.append(compute_loss().data[0])
+    except IndexError:
+        history.append(0.0)
+plt.plot(history)
+
+# case: sum-of-two-losses-scaled-and-indexed-in-a-method-gives-nothing-to-plot
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+
+
+class Trainer:
+    def __init__(self):
+        self.net = torch.nn.Linear(3, 2).cuda()
+        self.curve = []
+
+    def step(self, x, y):
+        out = self.net(x.cuda())
+        loss = 0.5 * (F.mse_loss(out, y.cuda()) + F.l1_loss(out, y.cuda()))
+        try:
+            self.curve.append(loss.data[0])
+        except IndexError:
+            self.curve.append(float(loss))
+
+    def show(self):
+        plt.plot(self.curve)
+
+
+trainer = Trainer()
+trainer.step(torch.rand(4, 3), torch.rand(4, 2))
+trainer.show()
+
+# case: zero-dim-loss-broadcast-to-a-vector-then-indexed-keeps-a-device-tensor
+import matplotlib.pyplot as plt
+import torch
+
+model = torch.nn.Linear(2, 3).cuda()
+history = []
+for _ in range(2):
+    loss = model(torch.ones(4, 2).cuda()).mean()
+    shifted = loss + torch.zeros(3).cuda()
+    history.append(shifted.data[0])
+plt.plot(history)  # expect: DET201
+
 # case: zero-dim-functional-loss-indexed-inside-a-function
 import matplotlib.pyplot as plt
 import torch
@@ -504,3 +589,21 @@ results = torch.zeros(2, 2)
 results[0] = torch.ones(2, device="cuda")
 results = results.cuda()
 print(results.numpy())  # expect: DET201
+
+# case: legacy-tensor-constructor-moved-to-the-device-then-plotted
+import matplotlib.pyplot as plt
+import torch
+
+device = torch.device("cuda")
+samples = torch.Tensor(16, 4).to(device)
+for i in range(16):
+    samples[i] = i / 15
+plt.plot(samples.pow(2).sum(dim=1), "-o")  # expect: DET201
+
+# case: legacy-float-tensor-constructor-never-requires-grad
+import numpy as np
+import torch
+
+weights = torch.FloatTensor(3, 2)
+weights.uniform_(-1, 1)
+print(np.asarray(weights * 2))

@@ -539,3 +539,34 @@ DETACH = False
 w = torch.ones(2, requires_grad=True)
 values = w.detach() if DETACH else w * 2
 print(np.asarray(values))  # expect: DET102
+
+# case: getattr-with-a-default-reads-the-model-output
+import numpy as np
+import torch
+
+model = torch.nn.Linear(2, 2)
+out = model(torch.randn(3, 2))
+logits = getattr(out, "logits", out)
+print(np.asarray(logits))  # expect: DET102
+
+# case: getattr-of-an-attribute-another-method-set
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+class Probe:
+    def __init__(self):
+        self.net = torch.nn.Linear(3, 1)
+
+    def run(self, x):
+        self.last = self.net(x)
+
+    def show(self):
+        plt.plot(getattr(self, "last", torch.zeros(1)))  # expect: DET102
+
+
+probe = Probe()
+probe.run(torch.randn(5, 3))
+probe.show()

@@ -803,3 +803,150 @@ net = torch.nn.Linear(2, 2)
 with torch.no_grad():
     plt.plot(clipped(net, torch.rand(4, 2)))
 plt.plot(clipped(net, torch.rand(4, 2)))  # expect: DET102
+
+# case: decorator-wrapper-forwards-args-and-kwargs-to-a-converting-function
+import functools
+import torch
+import torch.nn as nn
+
+
+def timed(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@timed
+def to_np(t):
+    return t.numpy()  # expect: DET103
+
+
+to_np(nn.Linear(2, 2)(torch.randn(1, 2)))  # expect: DET101
+
+# case: two-functions-decorated-by-one-wrapper-each-run-their-own
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def logged(fn):
+    def wrapper(*args, **kwargs):
+        print("calling", fn.__name__)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@logged
+def predict(model, x):
+    return model(x).softmax(-1)
+
+
+@logged
+def load(n):
+    return torch.randn(n, 2)
+
+
+probs = predict(nn.Linear(2, 3), load(4))
+print(np.asarray(probs))  # expect: DET102
+
+# case: method-forwards-star-args-to-another-method-by-position
+import numpy as np
+import torch
+
+
+class Evaluator:
+    def __init__(self):
+        self.net = torch.nn.Linear(2, 1)
+
+    def forward_all(self, *batches):
+        return self.score(*batches)
+
+    def score(self, inputs, targets):
+        return (self.net(inputs) - targets).abs()
+
+
+errors = Evaluator().forward_all(torch.randn(3, 2), torch.randn(3, 1))
+print(np.asarray(errors))  # expect: DET102
+
+# case: helper-returns-what-its-model-parameter-gives
+import torch
+import torch.nn as nn
+
+
+def run(model):
+    return model(torch.randn(1, 2))
+
+
+print(run(nn.Linear(2, 2)).numpy())  # expect: DET101
+
+# case: decorated-helper-returning-a-detached-output-stays-clean
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def logged(fn):
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@logged
+def predict(model, x):
+    return model(x).softmax(-1).detach()
+
+
+@logged
+def load(n):
+    return torch.randn(n, 2)
+
+
+print(np.asarray(predict(nn.Linear(2, 3), load(4))))
+
+# case: star-args-helper-computes-from-its-first-element
+import torch
+import torch.nn as nn
+
+
+def first_of(*tensors):
+    return tensors[0].mean(dim=0)
+
+
+model = nn.Linear(3, 3)
+logits = model(torch.randn(4, 3))
+score = first_of(logits, torch.zeros_like(logits))
+print(score.numpy())  # expect: DET101
+
+# case: method-star-args-computes-from-its-last-element
+import numpy as np
+import torch
+
+
+class Head:
+    def __init__(self):
+        self.net = torch.nn.Linear(2, 4)
+
+    def last_probs(self, *outputs):
+        return outputs[-1].softmax(-1)
+
+    def report(self, x):
+        probs = self.last_probs(x, self.net(x))
+        return np.round(np.asarray(probs), 2)  # expect: DET102
+
+
+Head().report(torch.randn(3, 2))
+
+# case: star-args-helper-computes-from-an-element-without-grad-stays-clean
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def second_of(*tensors):
+    return tensors[1].mean(dim=0)
+
+
+model = nn.Linear(3, 3)
+logits = model(torch.randn(4, 3))
+print(np.asarray(second_of(logits, torch.zeros_like(logits))))

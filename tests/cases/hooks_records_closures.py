@@ -539,3 +539,235 @@ losses = []
 record = lambda loss: losses.append(loss.item())
 record((w * 2).sum())
 print(np.mean(losses))
+
+# case: dataclass-built-in-a-helper-method-converts-its-field
+from dataclasses import dataclass
+import numpy as np
+import torch
+
+
+@dataclass
+class Out:
+    probs: torch.Tensor
+
+    def arr(self):
+        return np.asarray(self.probs)  # expect: DET102
+
+
+def evaluate(model, x):
+    return Out(probs=model(x).softmax(-1))
+
+
+model = torch.nn.Linear(3, 2)
+r = evaluate(model, torch.randn(4, 3))
+print(r.arr())
+
+# case: namedtuple-method-plots-its-field
+from typing import NamedTuple
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+class Batch(NamedTuple):
+    inputs: torch.Tensor
+    scores: torch.Tensor
+
+    def plot(self):
+        plt.hist(self.scores)  # expect: DET102
+
+
+net = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+x = torch.randn(8, 4)
+for batch in [Batch(x, net(x).squeeze(1))]:
+    batch.plot()
+
+# case: dataclass-subclass-method-converts-an-inherited-field
+from dataclasses import dataclass, field
+import numpy as np
+import torch
+
+
+@dataclass
+class Record:
+    name: str
+    values: list = field(default_factory=list)
+
+
+@dataclass
+class LossRecord(Record):
+    def summary(self):
+        return float(np.mean(np.array(self.values)))  # expect: DET102
+
+
+class Trainer:
+    def __init__(self):
+        self.w = torch.randn(3, requires_grad=True)
+
+    def run(self):
+        losses = [(self.w * k).sum() for k in range(3)]
+        return LossRecord("train", losses)
+
+
+print(Trainer().run().summary())
+
+# case: dataclass-built-from-a-detached-output-stays-clean
+from dataclasses import dataclass
+import numpy as np
+import torch
+
+
+@dataclass
+class Out:
+    probs: torch.Tensor
+
+    def arr(self):
+        return np.asarray(self.probs)
+
+
+def evaluate(model, x):
+    return Out(probs=model(x).softmax(-1).detach())
+
+
+model = torch.nn.Linear(3, 2)
+print(evaluate(model, torch.randn(4, 3)).arr())
+
+# case: hooks-registered-on-each-part-of-a-sequential-in-a-loop
+import numpy as np
+import torch
+import torch.nn as nn
+
+buffer = []
+
+
+def hook(module, inputs, output):
+    buffer.append(output.mean())
+
+
+net = nn.Sequential(nn.Linear(5, 10), nn.ReLU(), nn.Linear(10, 2))
+for i, layer in enumerate(net):
+    layer.register_forward_hook(hook)
+net(torch.randn(16, 5))
+print(np.stack(buffer))  # expect: DET102
+
+# case: factory-made-hooks-on-filtered-parts-fill-a-closure-dict
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def make_recorder():
+    buffer = {}
+
+    def hook_for(name):
+        def hook(module, inputs, output):
+            buffer.setdefault(name, []).append(output.mean(0))
+        return hook
+
+    def dump():
+        return {name: np.stack(acts) for name, acts in buffer.items()}  # expect: DET102
+
+    return hook_for, dump
+
+
+net = nn.Sequential(nn.Linear(5, 10), nn.ReLU(), nn.Linear(10, 2))
+hook_for, dump = make_recorder()
+for i, layer in enumerate(net):
+    if isinstance(layer, nn.ReLU):
+        layer.register_forward_hook(hook_for(f"relu{i}"))
+net(torch.randn(4, 5))
+dump()
+
+# case: nested-instances-built-in-a-helper-from-its-model-parameter
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Box:
+    def __init__(self, t):
+        self.t = t
+
+
+def evaluate(model, x):
+    return Box(Box(model(x)))
+
+
+res = evaluate(nn.Linear(2, 1), torch.randn(3, 2))
+print(np.asarray(res.t.t))  # expect: DET102
+
+# case: nested-dataclasses-built-in-a-helper-from-a-loss
+from dataclasses import dataclass
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+@dataclass
+class Metrics:
+    loss: torch.Tensor
+
+
+@dataclass
+class Report:
+    split: str
+    metrics: Metrics
+
+
+def score(model, x, y):
+    return Report("val", Metrics(loss=F.mse_loss(model(x), y)))
+
+
+report = score(torch.nn.Linear(3, 1), torch.randn(4, 3), torch.randn(4, 1))
+print(np.array(report.metrics.loss))  # expect: DET102
+
+# case: nested-holders-built-by-a-chain-of-helpers-read-in-a-method
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+class Holder:
+    def __init__(self, value):
+        self.value = value
+
+
+def pack(outputs):
+    return Holder(Holder(outputs))
+
+
+def run(model, data):
+    return pack(model(data))
+
+
+class Trainer:
+    def __init__(self):
+        self.model = torch.nn.Linear(2, 2)
+
+    def show(self, batch):
+        held = run(self.model, batch)
+        plt.plot(held.value.value)  # expect: DET102
+
+
+Trainer().show(torch.randn(5, 2))
+
+# case: nested-instances-built-under-no-grad-stay-clean
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Box:
+    def __init__(self, t):
+        self.t = t
+
+
+def evaluate(model, x):
+    with torch.no_grad():
+        return Box(Box(model(x)))
+
+
+res = evaluate(nn.Linear(2, 1), torch.randn(3, 2))
+print(np.asarray(res.t.t))

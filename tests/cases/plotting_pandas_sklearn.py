@@ -569,3 +569,17 @@ def scatter_embedding(ax, emb):
 
 fig, ax = plt.subplots()
 scatter_embedding(ax, torch.nn.Linear(4, 2)(torch.randn(6, 4)).detach())
+
+# case: tensors-formatted-into-titles-and-labels-stay-clean
+# "..." % t and "..." + str(t) make a str: the plotting call gets text, not the tensor.
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+model = torch.nn.Linear(3, 1)
+loss = model(torch.randn(4, 3)).pow(2).mean()
+fig, ax = plt.subplots()
+ax.set_title("loss %.3f" % loss)
+fig.suptitle("weights %s" % (model.weight,))
+plt.xlabel("bias " + str(model.bias))

@@ -533,3 +533,221 @@ model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
 model.requires_grad_(False)
 model[2] = nn.Linear(4, 2).requires_grad_(False)
 print(np.asarray(model(torch.ones(2, 4))))
+
+# case: frozen-sequential-with-a-layer-appended
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+for p in model.parameters():
+    p.requires_grad = False
+model.append(nn.Linear(8, 2))
+print(np.asarray(model(torch.randn(3, 4))))  # expect: DET102
+
+# case: frozen-backbone-with-a-head-added-by-add-module
+import numpy as np
+import torch
+from torch import nn
+
+backbone = nn.Sequential(nn.Linear(4, 8), nn.Tanh())
+backbone.requires_grad_(False)
+backbone.add_module("head", nn.Linear(8, 2))
+out = backbone(torch.randn(2, 4))
+print(out.numpy())  # expect: DET101
+
+# case: frozen-attribute-model-extended-in-init
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class FineTuner:
+    def __init__(self):
+        self.net = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+        self.net.requires_grad_(False)
+        self.net.extend([nn.Linear(8, 8), nn.Linear(8, 1)])
+
+    def show(self, x):
+        plt.plot(self.net(x))  # expect: DET102
+
+
+FineTuner().show(torch.randn(5, 4))
+
+# case: frozen-model-with-a-layer-inserted-in-a-loop
+import numpy as np
+import torch
+from torch import nn
+
+
+def main():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+    for p in model.parameters():
+        p.requires_grad = False
+    for width in (8,):
+        model.insert(2, nn.Linear(width, 2))
+    scores = model(torch.randn(3, 4))
+    return np.asarray(scores)  # expect: DET102
+
+
+main()
+
+# case: frozen-module-list-with-a-layer-inserted
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4)])
+        for p in self.layers.parameters():
+            p.requires_grad = False
+        self.layers.insert(1, nn.Linear(4, 1))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+print(np.array(Probe()(torch.randn(2, 4))))  # expect: DET102
+
+# case: loop-over-the-parts-of-a-sequential
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+x = torch.randn(3, 4)
+for layer in model:
+    x = layer(x)
+print(np.asarray(x))  # expect: DET102
+
+# case: frozen-sequential-with-a-parameterless-part-appended-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+for p in model.parameters():
+    p.requires_grad = False
+model.append(nn.Identity())
+print(np.asarray(model(torch.randn(3, 4))))
+
+# case: frozen-sequential-looped-and-given-a-frozen-head-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+model.requires_grad_(False)
+x = torch.randn(3, 4)
+for layer in model:
+    x = layer(x)
+print(np.asarray(x))
+head = nn.Linear(8, 2)
+head.requires_grad_(False)
+model.append(head)
+print(np.asarray(model(torch.randn(3, 4))))
+
+# case: module-list-of-the-files-blocks-looped-in-reverse-calling-a-method
+import numpy as np
+import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x))
+
+    def invert(self, y):
+        return self.fc(y) - y
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block() for _ in range(3)])
+
+    def decode(self, z):
+        for block in reversed(self.blocks):
+            z = block.invert(z)
+        return z
+
+
+print(np.histogram(Stack().decode(torch.randn(4, 2)), bins=5))  # expect: DET102
+
+# case: module-dict-of-the-files-heads-indexed-by-name
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Head(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.out = nn.Linear(3, n)
+
+    def scores(self, x):
+        return self.out(x).softmax(-1)
+
+
+heads = nn.ModuleDict({"age": Head(4), "sex": Head(2)})
+x = torch.randn(6, 3)
+for name in ["age", "sex"]:
+    plt.bar(range(heads[name].out.out_features), heads[name].scores(x)[0])  # expect: DET102
+
+# case: first-part-of-a-sequential-calls-its-own-method
+import numpy as np
+import torch
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(5, 2)
+
+    def embed(self, x):
+        return self.proj(x)
+
+
+class Exporter:
+    def __init__(self):
+        self.model = nn.Sequential(Encoder(), nn.ReLU())
+
+    def export(self, x):
+        return np.asarray(self.model[0].embed(x))  # expect: DET102
+
+
+Exporter().export(torch.randn(3, 5))
+
+# case: module-list-of-parameterless-blocks-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    def forward(self, x):
+        return x * 2
+
+    def describe(self, x):
+        return x.mean(0)
+
+
+pipeline = nn.ModuleList([Scale(), Scale()])
+z = torch.randn(3, 2)
+for stage in pipeline:
+    z = stage(z)
+print(np.asarray(pipeline[1].describe(z)))

@@ -229,6 +229,189 @@ def train():
 
 train()
 
+# case: closure-factory-logger-summary-reads-what-log-appended
+from collections import defaultdict
+import numpy as np
+import torch
+
+
+def make_logger():
+    logs = defaultdict(list)
+
+    def log(name, value):
+        logs[name].append(value)
+
+    def summary():
+        return {k: np.asarray(v) for k, v in logs.items()}  # expect: DET102
+
+    return log, summary
+
+
+w = torch.rand(3, requires_grad=True)
+log, summary = make_logger()
+for i in range(3):
+    log("loss", (w * i).sum())
+print(summary())
+
+# case: closures-in-a-dict-share-a-list-across-methods
+import matplotlib.pyplot as plt
+import torch
+
+
+def tracker():
+    seen = []
+
+    def add(x):
+        seen.append(x)
+
+    def show():
+        plt.plot(seen)  # expect: DET102
+
+    return {"add": add, "show": show}
+
+
+class Trainer:
+    def __init__(self):
+        self.net = torch.nn.Linear(2, 1)
+        self.hooks = tracker()
+
+    def fit(self, x):
+        for _ in range(2):
+            self.hooks["add"](self.net(x).sum())
+        self.hooks["show"]()
+
+
+Trainer().fit(torch.randn(4, 2))
+
+# case: nonlocal-rebound-by-one-closure-read-by-another
+import numpy as np
+import torch
+
+
+def build():
+    last = None
+
+    def remember(loss):
+        nonlocal last
+        last = loss
+
+    def report():
+        return np.array(last)  # expect: DET102
+
+    return remember, report
+
+
+def main():
+    w = torch.rand(2, requires_grad=True)
+    remember, report = build()
+    for step in range(3):
+        remember((w * step).sum())
+    print(report())
+
+
+main()
+
+# case: factory-method-closures-share-a-dict-of-lists
+import numpy as np
+import torch
+
+
+class Experiment:
+    def __init__(self):
+        self.model = torch.nn.Linear(3, 1)
+        self.record, self.curve = self.make_meters()
+
+    def make_meters(self):
+        history = {"train": []}
+
+        def record(phase, loss):
+            history[phase].append(loss)
+
+        def curve(phase):
+            return np.stack(history[phase])  # expect: DET102
+
+        return record, curve
+
+    def run(self, x):
+        for _ in range(2):
+            self.record("train", self.model(x).mean())
+        return self.curve("train")
+
+
+Experiment().run(torch.randn(5, 3))
+
+# case: nonlocal-sum-in-nested-loop-plotted-by-sibling-closure
+import matplotlib.pyplot as plt
+import torch
+
+
+def make_counter():
+    total = 0
+
+    def add(loss):
+        nonlocal total
+        total += loss
+
+    def show():
+        plt.bar([0], [total])  # expect: DET102
+
+    return add, show
+
+
+w = torch.ones(2, requires_grad=True)
+add, show = make_counter()
+for batch in range(3):
+    for j in range(2):
+        add((w * batch).sum())
+show()
+
+# case: closure-factory-storing-item-values-stays-clean
+import numpy as np
+import torch
+
+
+def build():
+    seen = []
+
+    def push(loss):
+        seen.append(loss.item())
+
+    def mean():
+        return np.mean(np.array(seen))
+
+    return push, mean
+
+
+w = torch.rand(2, requires_grad=True)
+push, mean = build()
+for step in range(3):
+    push((w * step).sum())
+print(mean())
+
+# case: closure-factory-fed-under-no-grad-stays-clean
+import numpy as np
+import torch
+
+
+def build():
+    seen = []
+
+    def push(loss):
+        seen.append(loss)
+
+    def mean():
+        return np.mean(np.array(seen))
+
+    return push, mean
+
+
+w = torch.rand(2, requires_grad=True)
+push, mean = build()
+with torch.no_grad():
+    for step in range(3):
+        push((w * step).sum())
+print(mean())
+
 # case: forward-under-no-grad-leaves-a-plain-attribute
 import matplotlib.pyplot as plt
 import torch
