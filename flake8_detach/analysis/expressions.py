@@ -380,9 +380,9 @@ class Evaluator:
             return effects.member_of_unknown_effect(base)
         return effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
 
-    def _attribute_named(self, arguments: Arguments) -> Value:
+    def _attribute_named(self, node: cst.Call, arguments: Arguments, frame: Frame) -> Value:
         """``getattr(out, "logits", out)``: the attribute a literal names (what the object holds
-        there, or, for an attribute no table knows, what ``member_of_unknown_effect`` says), or
+        there, what the table says of the member, or what ``member_of_unknown_effect`` says), or
         the default."""
         given = [value for _, value in arguments.positional]
         if len(given) < 2 or not isinstance(given[1].constant, str):
@@ -390,6 +390,9 @@ class Evaluator:
         base, name = given[0], given[1].constant
         instance = self.calls.class_of(base)
         found = dict(base.attributes).get(name) or (instance.attribute(name) if instance is not None else None)
+        effect = torch_api.member_effect(name, base.qualified_name)
+        if found is None and effect is not None and base.kind in (Kind.TENSOR, Kind.MODULE):
+            found = effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
         if found is None:
             found = effects.member_of_unknown_effect(base)
         return join(found, given[2]) if len(given) > 2 else found
@@ -1048,7 +1051,7 @@ class Evaluator:
     def builtin_call(self, node: cst.Call, name: str, arguments: Arguments, frame: Frame) -> Value:
         effect = torch_api.BUILTINS.get(name)
         if name == torch_api.ATTRIBUTE_GETTER:
-            return self._attribute_named(arguments)
+            return self._attribute_named(node, arguments, frame)
         if effect is None:
             return OTHER
         use = effects.Use(self, effect, node, name, arguments, frame)

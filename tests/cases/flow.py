@@ -570,3 +570,10 @@ class Probe:
 probe = Probe()
 probe.run(torch.randn(5, 3))
 probe.show()
+
+# case: getattr-of-a-layer-parameter-by-name
+import numpy as np
+import torch
+
+model = torch.nn.Linear(2, 2)
+print(np.asarray(getattr(model, "weight")))  # expect: DET102
