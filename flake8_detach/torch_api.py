@@ -291,9 +291,9 @@ BUILTINS: Mapping[str, Effect] = {
     "next": Effect.ELEMENT,
     "map": Effect.MAP,
     "filter": Effect.FILTER,
-    # getattr(obj, "name", default): the walk passes on the object's and the default's facts; the
-    # interpreter reads the attribute (ATTRIBUTE_GETTER)
-    "getattr": Effect.RETURNS_ARGUMENT,
+    # getattr(obj, "name", default): the walk passes on the object's and the default's facts (not
+    # converters: nothing is called through it); the interpreter reads the attribute (ATTRIBUTE_GETTER)
+    "getattr": Effect.PROPAGATE,
 }
 # getattr(obj, "name", default): obj.name, or the default (see BUILTINS).
 ATTRIBUTE_GETTER = "getattr"

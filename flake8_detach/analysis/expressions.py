@@ -395,6 +395,8 @@ class Evaluator:
             found = effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
         if found is None:
             found = effects.member_of_unknown_effect(base)
+        if found.kind in (Kind.FUNCTION, Kind.CONSUMER, Kind.REFERENCE):
+            found = UNKNOWN  # what is called through it is not followed: the walk passes on facts only
         return join(found, given[2]) if len(given) > 2 else found
 
     def _is_grad_mode_query(self, func: cst.BaseExpression, frame: Frame) -> bool:
