@@ -353,13 +353,13 @@ def _parts(value: ast.expr, position: Optional[int] = None) -> List[ast.expr]:
 
 
 _HOOK_OUTPUT = 2  # hook(module, inputs, output)
-_PASSING_ELEMENTS_ON = ("enumerate", "list", "reversed", "tuple")
+_PASSING_ELEMENTS_ON = frozenset({Effect.ELEMENTS, Effect.ENUMERATE})  # list(xs), enumerate(xs)
 
 
 def _parts_iterated(iterated: ast.expr) -> ast.expr:
     """The model whose parts a loop goes over: ``net`` in ``enumerate(net.named_modules())``."""
     while isinstance(iterated, ast.Call) and iterated.args and isinstance(iterated.func, ast.Name) and \
-            iterated.func.id in _PASSING_ELEMENTS_ON:
+            torch_api.BUILTINS.get(iterated.func.id) in _PASSING_ELEMENTS_ON:
         iterated = iterated.args[0]
     if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and \
             iterated.func.attr in torch_api.MODULE_PART_ITERATORS:
