@@ -329,7 +329,6 @@ LEN_FUNCTION = "builtins.len"
 HOOK_HANDLE_ATTRIBUTE = "__hook_handle__"
 HOOK_REMOVE_METHOD = "remove"
 
-# nn.Module methods that return the module itself.
 # Modules made of the parts they are given, and how they are given: each positional argument
 # (nn.Sequential(a, b)), the elements of the first (nn.ModuleList([a, b])), the values of a dict
 # (nn.ModuleDict({"a": a})).  Iterating or indexing one gives one of those parts.
@@ -350,6 +349,7 @@ MODULE_CONTAINERS: Mapping[str, str] = {
 MODULE_PART_ADDERS: Mapping[str, int] = {"add_module": 1, "register_module": 1, "append": 0, "insert": 1,
                                          "extend": 0}
 MODULE_PART_LIST_ADDERS: FrozenSet[str] = frozenset({"extend"})
+# nn.Module methods that return the module itself.
 MODULE_RETURNS_SELF: FrozenSet[str] = frozenset(
     "to cuda cpu xpu double float half bfloat16 type eval train share_memory apply".split()
 )

@@ -40,8 +40,8 @@ def device_named(spec: Optional[Value]) -> Optional[Device]:
         return device_of(spec)
     if spec.device is not None:
         return spec.device
-    legacy = torch_api.legacy_type_device(spec.qualified_name if spec.kind is Kind.REFERENCE else spec.constant
-                                          if isinstance(spec.constant, str) else None)
+    named = spec.qualified_name if spec.kind is Kind.REFERENCE else spec.constant
+    legacy = torch_api.legacy_type_device(named if isinstance(named, str) else None)
     if legacy is not None:  # t.type(torch.FloatTensor), t.type("torch.cuda.FloatTensor")
         return string_device(legacy)
     # A CUDA index (``t.to(0)``) is not followed: a tensor leaves the host only where the file

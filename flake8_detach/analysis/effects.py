@@ -515,10 +515,10 @@ def _call_module(use: Use) -> Value:
     module = Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=use.name)
     given = torch_api.MODULE_CONTAINERS.get(use.name)
     listed = use.arguments.first_value
+    parts: Optional[Tuple[Value, ...]]
     if given == torch_api.PARTS_GIVEN_AS_ARGUMENTS:
-        given_parts = tuple(value for _, value in use.arguments.positional)
-        parts: Optional[Tuple[Value, ...]] = given_parts
-        part = join_all(given_parts, empty=UNKNOWN)
+        parts = tuple(value for _, value in use.arguments.positional)
+        part = join_all(parts, empty=UNKNOWN)
     elif given == torch_api.PARTS_GIVEN_AS_ELEMENTS and listed is not None:
         parts, part = listed.fields, element(listed, ANY_ENTRY)
     else:

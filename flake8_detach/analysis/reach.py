@@ -1484,13 +1484,13 @@ class _Flows:
             read = _Value.of(("attr", name))
             for storing in family & self.self_stores.get(name, set()):
                 read.add_symbol(("stored", f"{storing}.{name}"))
-            if any(name in self.stored[member] for member in family):
-                # a field of a record (@dataclass, NamedTuple): what its classes' generated constructors take
+            class_level = any(name in self.stored[member] for member in family)
+            if class_level:  # a field of a record (@dataclass, NamedTuple): what its generated constructors take
                 for member in family:
                     if not _CONSTRUCTORS.intersection(self.methods_of.get(member, ())):
                         read.add_symbol(("passed", named[member]))
             self.bind([("self-attr", f"{owner}.{name}")], read)
-            if not any(name in self.stored[member] for member in family):  # self.x no class of it stores
+            if not class_level:  # self.x no class of it stores
                 self.bind([("instance-attr", f"{owner}.{name}")], _Value.of(receiver))
 
     def writes_to_instances(self) -> None:

@@ -443,9 +443,7 @@ def element(value: Value, position: Position = None) -> Value:
             if entry is None and has_only_known_entries(value):
                 return Value(Kind.CONTAINER)  # a key nothing was stored under: a defaultdict's new entry
             return entry or value.item or UNKNOWN
-        if isinstance(position, int) and value.fields and -len(value.fields) <= position < len(value.fields):
-            return value.fields[position]
-        return value.item or UNKNOWN
+        return _field_at(value, position) or value.item or UNKNOWN
     if value.kind is Kind.TENSOR:  # a view
         return value
     if value.kind is Kind.MODULE:
@@ -487,12 +485,18 @@ def part_of(module: Value, position: Position = None) -> Value:
     """A submodule of ``module`` (``for layer in model``, ``model[0]``): one of the parts it was
     made of when they are known (nn.ModuleList([Block(), Block()])), else taken for the module.
     A frozen module's parts are frozen (``model.requires_grad_(False)`` froze them)."""
-    part = module.item
-    if isinstance(position, int) and module.fields and -len(module.fields) <= position < len(module.fields):
-        part = module.fields[position]
+    part = _field_at(module, position) or module.item
     if part is None or part.kind is not Kind.MODULE:
         return module
     return replace(part, frozen=True, grad=Grad.NO) if module.frozen else part
+
+
+def _field_at(value: Value, position: Position) -> Optional[Value]:
+    """``value[position]`` for a constant position among its known fields (a tuple's, the parts
+    given to nn.Sequential); None where the position is not one of them."""
+    if isinstance(position, int) and value.fields and -len(value.fields) <= position < len(value.fields):
+        return value.fields[position]
+    return None
 
 
 def keys_of(mapping: Value) -> Tuple[Value, ...]:

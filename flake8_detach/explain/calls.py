@@ -35,6 +35,7 @@ class Calls:
         self._callers: Optional[Dict[int, List[Tuple[ast.Call, Callee]]]] = None
         self._handed: Optional[Dict[int, List[ast.Call]]] = None
         self._making: Set[int] = set()  # the factory calls being resolved (see _functions_made_by)
+        self._records: Optional[List[Tuple[ast.ClassDef, ast.Call]]] = None  # see _records_made
 
     # --- classes -----------------------------------------------------------
     def owner_class(self, function: ast.AST) -> Optional[ast.ClassDef]:
@@ -98,10 +99,8 @@ class Calls:
         """What the calls constructing a record (a class whose constructor Python writes from its
         annotated fields: ``@dataclass``, ``NamedTuple``), ``cls`` or a subclass, pass to ``field``."""
         found: List[ast.expr] = []
-        for call in self.index.calls():
-            made = self._class_of_name(call.func)
-            if made is None or self.method(made, _CONSTRUCTOR) is not None or \
-                    not any(owner is cls for owner in self.lineage(made)):
+        for made, call in self._records_made():
+            if not any(owner is cls for owner in self.lineage(made)):
                 continue
             fields = self.fields(made)
             if field not in fields:
@@ -111,6 +110,16 @@ class Calls:
             plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
             found += named or plain[place:place + 1]
         return found
+
+    def _records_made(self) -> List[Tuple[ast.ClassDef, ast.Call]]:
+        """The calls of the file's classes that have no constructor of their own, found once."""
+        if self._records is None:
+            self._records = []
+            for call in self.index.calls():
+                made = self._class_of_name(call.func)
+                if made is not None and self.method(made, _CONSTRUCTOR) is None:
+                    self._records.append((made, call))
+        return self._records
 
     def fields(self, cls: ast.ClassDef) -> List[str]:
         """A record's fields in its constructor's order: its bases' first."""
