@@ -343,6 +343,9 @@ MODULE_CONTAINERS: Mapping[str, str] = {
     "torch.nn.modules.container.ModuleDict": PARTS_GIVEN_AS_ELEMENTS,
 }
 
+# Views of an nn.ModuleDict's parts, as a dict's: items() (name, part) pairs, values() the parts.
+MODULE_DICT_VIEWS: FrozenSet[str] = frozenset({"items", "values"})
+
 # Methods of nn.Module, nn.Sequential and nn.ModuleList that add a part, and the position of
 # the argument that holds it (extend: a list of parts): a frozen model with a new trainable part
 # gives outputs that require grad again.
@@ -486,6 +489,7 @@ CONTAINER_COPY_METHODS: FrozenSet[str] = frozenset({"values", "copy"})
 MAPPING_COPY_METHOD = "copy"  # a dict's copy keeps its keys; values() gives its entries
 CONTAINER_ADDERS: FrozenSet[str] = frozenset({"append", "add", "insert"})  # one entry
 CONTAINER_EXTENDERS: FrozenSet[str] = frozenset({"extend", "update"})  # the entries of another
+DICT_UPDATERS: FrozenSet[str] = frozenset({"update"})  # entries by key: d.update(loss=x), d.update({"k": v})
 # Decorators that hand the function to nothing that calls it with other arguments.
 NOT_ESCAPING_DECORATORS: FrozenSet[str] = frozenset({"staticmethod", "classmethod", "property"})
 # Methods whose receiver changes, called as statements (a module's .to() moves the module).

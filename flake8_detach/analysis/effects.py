@@ -26,7 +26,8 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.scope import Frame
-from flake8_detach.analysis.syntax import is_false, is_true, string_value
+from flake8_detach.analysis.state import MODULE_SCOPE
+from flake8_detach.analysis.syntax import is_false, is_true, source_of, string_value
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     CONSUMER,
@@ -35,6 +36,7 @@ from flake8_detach.analysis.values import (
     UNKNOWN,
     Evidence,
     Grad,
+    GradFlag,
     GradMode,
     Kind,
     Origin,
@@ -330,7 +332,26 @@ def _call_dispatches(use: Use) -> Value:
 
 def _sets_grad_mode(use: Use) -> Value:
     assert use.effect is not None
-    return Value(Kind.OTHER, sets_grad_mode=grad_mode_set_by(use.effect, use.arguments))
+    mode = grad_mode_set_by(use.effect, use.arguments)
+    flag = _grad_flag(use.effect, use.arguments, use.frame) if mode is GradMode.MAYBE else None
+    return Value(Kind.OTHER, sets_grad_mode=mode, grad_flag=flag)
+
+
+def _grad_flag(effect: Effect, arguments: Arguments, frame: Frame) -> Optional[GradFlag]:
+    """The run-time flag that ``set_grad_enabled(flag)`` (grad on where it holds) or
+    ``inference_mode(flag)`` (grad off where it holds) makes grad mode follow."""
+    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
+    if given is None:
+        return None
+    flag = given[0]
+    subject = literal = None
+    if isinstance(flag, cst.Comparison) and len(flag.comparisons) == 1 and \
+            isinstance(flag.comparisons[0].operator, cst.Equal) and \
+            isinstance(flag.comparisons[0].comparator, (cst.SimpleString, cst.Integer)):
+        subject, literal = source_of(flag.left), source_of(flag.comparisons[0].comparator)
+    function = frame.context.function
+    return GradFlag(function.key if function is not None else MODULE_SCOPE, source_of(flag),
+                    on_when=effect is not Effect.GRAD_OFF, subject=subject, literal=literal)
 
 
 # --- methods: x.f(...) ------------------------------------------------------------------------

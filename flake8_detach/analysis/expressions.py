@@ -24,6 +24,7 @@ from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMo
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
+    Device,
     CONSUMER,
     FOREIGN,
     OTHER,
@@ -48,6 +49,9 @@ from flake8_detach.analysis.values import (
     record_of,
     requires_grad,
     without_grad,
+    NONE_LITERAL,
+    Position,
+    made_under,
     without_parameters,
 )
 from flake8_detach.torch_api import Effect
@@ -106,7 +110,8 @@ def _child_role(node_type: type) -> _ChildRole:
 
 
 _SCRIPT_NAME = Value(Kind.OTHER, constant="__main__")
-_CONSTANTS = {"True": Value(Kind.OTHER, constant=True), "False": Value(Kind.OTHER, constant=False), "None": OTHER}
+_CONSTANTS = {"True": Value(Kind.OTHER, constant=True), "False": Value(Kind.OTHER, constant=False),
+              "None": Value(Kind.OTHER, constant=NONE_LITERAL)}
 
 
 class FunctionCalls(Protocol):
@@ -128,7 +133,8 @@ class FunctionCalls(Protocol):
 
     def decorate(self, function: Value, mode: GradMode) -> None: ...
 
-    def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None: ...
+    def note_write(self, frame: Frame, key: str, value: Value, adds: bool,
+                   entry_key: Optional[str] = None) -> None: ...
 
     def hand_on_assignments(self, frame: Frame) -> None: ...
 
@@ -214,14 +220,29 @@ def place_key(node: cst.BaseExpression, frame: Frame) -> Optional[str]:
 
 
 def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
-    """``phase == "train"`` where both sides are known literals."""
-    if len(node.comparisons) != 1 or any(v.constant is None for v in values):
+    """``phase == "train"``, ``optimizer is not None`` where both sides are known literals
+    (``torch is not None``: an imported module or a function is not None)."""
+    if len(node.comparisons) != 1:
         return None
     operator = node.comparisons[0].operator
+    if isinstance(operator, (cst.Is, cst.IsNot)) and any(v.constant is NONE_LITERAL for v in values):
+        other = values[1] if values[0].constant is NONE_LITERAL else values[0]
+        is_none = _is_none(other)
+        return None if is_none is None else is_none == isinstance(operator, cst.Is)
+    if any(v.constant is None for v in values):
+        return None
     if isinstance(operator, cst.Equal):
         return values[0].constant == values[1].constant
     if isinstance(operator, cst.NotEqual):
         return values[0].constant != values[1].constant
+    return None
+
+
+def _is_none(value: Value) -> Optional[bool]:
+    if value.constant is NONE_LITERAL:
+        return True
+    if value.constant is not None or value.kind is Kind.REFERENCE:  # (a callback may be None: joined)
+        return False
     return None
 
 
@@ -299,6 +320,14 @@ class Evaluator:
         """A value computed at this point: under no_grad it does not require grad."""
         if frame.mode is GradMode.OFF and value.kind in (Kind.TENSOR, Kind.UNKNOWN):
             return without_grad(value, value.kind)
+        return self.under_flag(value, frame)
+
+    @staticmethod
+    def under_flag(value: Value, frame: Frame) -> Value:
+        """A value computed where grad mode follows a run-time flag requires grad only where the
+        flag holds (``set_grad_enabled(training)``: not on the path where ``training`` is false)."""
+        if frame.mode is GradMode.MAYBE and frame.grad_flag is not None:
+            return made_under(value, frame.grad_flag)
         return value
 
     # --- names and attributes ------------------------------------------
@@ -362,8 +391,7 @@ class Evaluator:
         if method is not None and method.is_property:  # reading it runs it
             return self.calls.read_property(method, node, base, frame)
         if method is not None:  # self.record handed on as a callback: a bound method
-            bound = () if method.is_staticmethod else ((None, node.value, base),)
-            return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=bound)
+            return _bound_method(method, node.value, base)
         effect = torch_api.member_effect(name, base.qualified_name)
         if name == torch_api.DEVICE_ATTRIBUTE and base.kind is Kind.TENSOR:  # x.to(other.device)
             return Value(Kind.OTHER, device=base.device, placed=base.placed)
@@ -390,6 +418,9 @@ class Evaluator:
         base, name = given[0], given[1].constant
         instance = self.calls.class_of(base)
         found = dict(base.attributes).get(name) or (instance.attribute(name) if instance is not None else None)
+        method = instance.method(name) if instance is not None and found is None else None
+        if method is not None and not method.is_property:  # getattr(callback, event)(self): a bound method
+            return _bound_method(method, arguments.positional[0][0], base)
         effect = torch_api.member_effect(name, base.qualified_name)
         if found is None and effect is not None and base.kind in (Kind.TENSOR, Kind.MODULE):
             found = effects.transfer("attribute", effects.Use(self, effect, node, name, NO_ARGUMENTS, frame, base))
@@ -431,8 +462,8 @@ class Evaluator:
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
         operand = self.evaluate(node.expression, frame)
-        if isinstance(node.operator, cst.Not):
-            return OTHER
+        if isinstance(node.operator, cst.Not):  # `if not training:` with the flag passed as a literal
+            return OTHER if operand.constant is None else Value(Kind.OTHER, constant=not operand.constant)
         return self.arithmetic([operand], frame)
 
     def _eval_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
@@ -593,17 +624,19 @@ class Evaluator:
             value = replace(self.computed(value, frame), device=current.device, placed=current.placed)
             frame.set(key, join(current, value))
         else:
-            frame.set(key, _with_item(current, _entry_key(target, current, frame), value))
+            frame.set(key, with_item(current, _entry_key(target, current, frame), value))
         constant_key = item_key(target, frame)
         if constant_key is not None:
             frame.rebind(constant_key, value)  # what was known of its own entries goes stale
-        self.note_entry_write(target.value, key, value, frame)
+        self.note_entry_write(target.value, key, value, frame, constant_index(target, frame))
 
-    def note_entry_write(self, holder: cst.BaseExpression, key: str, entry: Value, frame: Frame) -> None:
-        """``entry`` entered the container at ``key`` (the place ``holder``).  When that container
-        is itself an entry (``log["train"]["loss"] = x``), each container above it holds the new
-        entry, up to the variable or attribute the chain starts from, and the write outlives the
-        call there: what entered that one is the entry that changed."""
+    def note_entry_write(self, holder: cst.BaseExpression, key: str, entry: Value, frame: Frame,
+                         entry_key: Optional[str] = None) -> None:
+        """``entry`` entered the container at ``key`` (the place ``holder``), under ``entry_key``
+        when known.  When that container is itself an entry (``log["train"]["loss"] = x``), each
+        container above it holds the new entry, up to the variable or attribute the chain starts
+        from, and the write outlives the call there: what entered that one is the entry that
+        changed, under its key."""
         while isinstance(holder, cst.Subscript):
             above = place_key(holder.value, frame)
             if above is None:
@@ -611,9 +644,10 @@ class Evaluator:
             grown = frame.lookup(key)
             assert grown is not None  # just set
             current = frame.lookup(above) or self.evaluate(holder.value, frame)
-            frame.set(above, _with_item(current, constant_index(holder, frame), grown))
+            entry_key = constant_index(holder, frame)
+            frame.set(above, with_item(current, entry_key, grown))
             holder, key, entry = holder.value, above, grown
-        self.calls.note_write(frame, key, entry, adds=True)
+        self.calls.note_write(frame, key, entry, adds=True, entry_key=entry_key)
 
     def _unpack(self, target: Union[cst.Tuple, cst.List], value: Value, frame: Frame) -> None:
         elements = target.elements
@@ -692,7 +726,9 @@ class Evaluator:
             entry = dict(base.attributes).get(key)
             if entry is not None:
                 return entry
-        position = key if key is not None else _constant_position(index)
+        position: Position = key if key is not None else _constant_position(index)
+        if position is None and isinstance(index, cst.Index):
+            position = ANY_ENTRY  # det[c]: an entry, by a key not known here (not what iterating gives)
         if base.kind is Kind.CONTAINER:  # (an unknown key of a dict: any of its values)
             return base if isinstance(index, cst.Slice) else element(base, position) if position is not None \
                 else base.item or UNKNOWN
@@ -827,8 +863,13 @@ class Evaluator:
             inputs = (node, container_of(arguments.values()))
             self._run_hooks(node, Effect.FORWARD_HOOK, [(node.func, callee), inputs, (node, output)], frame)
             return output
+        # a name the file cannot resolve (a star import, a builtin no table knows): what it gives
+        # may require grad where its arguments do, but is no proof of where it lives (a helper
+        # from `from utils import *` returns NumPy scores of GPU labels): at the call, not
+        # placed with the arguments (the host, as at the module level)
         params = frozenset().union(*(value.params for value in arguments.values()))
-        return self.computed(Value(Kind.UNKNOWN, Grad.UNKNOWN, params=params), frame)
+        return self.computed(Value(Kind.UNKNOWN, Grad.UNKNOWN, params=params, device=Device.CPU if params else None),
+                             frame)
 
     def _local_call(self, node: cst.Call, callee: Value, arguments: Arguments, frame: Frame) -> Value:
         """A call of the file's function or class, or of any of them (a list of callbacks)."""
@@ -1152,6 +1193,9 @@ class Evaluator:
             return CONSUMER
         if receiver.kind is Kind.CONTAINER:
             return self.container_method(name, receiver)
+        if receiver.kind is Kind.MODULE and name in torch_api.MODULE_DICT_VIEWS and receiver.item is not None:
+            # heads.items() of an nn.ModuleDict: (name, part) pairs, the parts it was given
+            return self.container_method(name, Value(Kind.CONTAINER, item=part_of(receiver)))
         if _is_parameter_mapping_view(name, receiver):  # metrics.items() of a parameter: (key, some entry) pairs
             return self.container_method(name, Value(Kind.CONTAINER, item=element(receiver, ANY_ENTRY)))
         return self.tensor_or_module_method(node, func, receiver, arguments, frame)
@@ -1247,6 +1291,12 @@ def _is_parameter_mapping_view(name: str, receiver: Value) -> bool:
         name == torch_api.CONTAINER_ITEMS_METHOD or name in torch_api.CONTAINER_COPY_METHODS)
 
 
+def _bound_method(method: FunctionInfo, receiver: cst.BaseExpression, instance: Value) -> Value:
+    """``obj.method`` read without a call: the method with ``obj`` bound first (a static method: nothing bound)."""
+    bound = () if method.is_staticmethod else ((None, receiver, instance),)
+    return Value(Kind.FUNCTION, qualified_name=method.key, bound_arguments=bound)
+
+
 def _entry_key(target: cst.Subscript, mapping: Value, frame: Frame) -> Optional[str]:
     """The key of ``mapping[key] = ...`` when it is known: a string, or an integer of a dict
     known by its keys (``results[64] = ...``; the analysis names entries by their text)."""
@@ -1260,7 +1310,7 @@ def _entry_key(target: cst.Subscript, mapping: Value, frame: Frame) -> Optional[
     return None if position is None else str(position)
 
 
-def _with_item(current: Value, key: Optional[str], value: Value) -> Value:
+def with_item(current: Value, key: Optional[str], value: Value) -> Value:
     """A container after ``current[key] = value``: a dict known by its keys stays so when the
     key is a known string (the entry replaced), and holds ``value`` among its items."""
     grown = join(current, container_of([value])) if current.kind is Kind.CONTAINER else container_of([value])

@@ -17,7 +17,8 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import requested_grad, tensor_requiring
-from flake8_detach.analysis.expressions import NO_ARGUMENTS, Evaluator, constant_index, detach_points, place_key
+from flake8_detach.analysis.expressions import (NO_ARGUMENTS, Evaluator, constant_index, detach_points, place_key,
+                                                with_item)
 from flake8_detach.analysis.scope import (
     CallRecord,
     ClassInfo,
@@ -42,6 +43,7 @@ from flake8_detach.analysis.values import (
     Device,
     Evidence,
     Grad,
+    GradFlag,
     Kind,
     Origin,
     Value,
@@ -57,6 +59,9 @@ from flake8_detach.analysis.values import (
     has_only_known_entries,
     is_empty_container,
     join_all,
+    as_callers,
+    back_to_caller,
+    callers_parameter,
     mentions_parameters,
     parameter,
     record_of,
@@ -111,6 +116,26 @@ def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
         if known is None or known.grad is not Grad.YES and site.grad is Grad.YES:
             chosen[key] = site
     return list(chosen.values())
+
+
+def _entries_by_key_given(mapping: Value, arguments: Arguments) -> bool:
+    """``mapping.update(...)`` with what it gets known by key: keywords, or one dict known by its keys."""
+    if mapping.kind is not Kind.CONTAINER or len(arguments.positional) > 1:
+        return False
+    if arguments.positional:
+        return arguments.positional[0][1].keyed
+    return bool(arguments.keywords)
+
+
+def _holder_of(parameter: str, bindings: Dict[str, Tuple[cst.BaseExpression, Value]]
+               ) -> Optional[Tuple[str, Tuple[cst.BaseExpression, Value]]]:
+    """The parameter a helper conversion's ``parameter`` came in by: itself, or for the caller's
+    parameter (``as_callers``) the callee's parameter bound to what holds it."""
+    if parameter in bindings:
+        return parameter, bindings[parameter]
+    callers = callers_parameter(parameter)
+    return next(((name, entry) for name, entry in bindings.items()
+                 if callers is not None and depends_on(entry[1], callers)), None)
 
 
 def _is_super_call(expression: cst.BaseExpression) -> bool:
@@ -263,12 +288,15 @@ class Interpreter:
         (``draw(ax, t)`` plots with ``ax.plot(t)``), dicts whose entries are all known by their
         keys (a loop over their items runs per entry), literal flags (``if safe:``,
         ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
+        receiver = function.receiver
         chosen = tuple(sorted(  # (a closure's captured variables too: a decorator's wrapper runs ``fn``)
-            (name, _entries_by_key(name, value) if _is_dict_of_known_entries(value) else value)
+            # the instance a method runs on, built from the caller's own parameters
+            # (Prediction(output).to_array() in a helper), is seen with them under names of the
+            # caller's, carried back at the call; other such arguments get the general summary,
+            # which carries them back as it is (a summary per caller would cost more than it finds)
+            (name, _entries_by_key(name, value) if _is_dict_of_known_entries(value) else as_callers(value))
             for name, (_, value) in bindings.items()
-            # what depends on the caller's own parameters (Box(model(x)) in a helper) only the
-            # general summary carries back to the caller: a summary of its own would lose it
-            if self._decides(value) and not mentions_parameters(value)
+            if self._decides(value) and (name == receiver or not mentions_parameters(value))
         ))
         if not chosen:
             return ()
@@ -334,14 +362,12 @@ class Interpreter:
                 every.append(star)
         for param in every:
             frame.env[param.name.value] = parameter(param.name.value)
-        if function.owner is None or not function.positional or function.is_staticmethod:
-            return
-        first = function.positional[0]
-        if function.is_classmethod:
-            frame.env[first] = Value(Kind.FUNCTION, qualified_name=function.owner.key)
-        else:
-            frame.self_name = first
-            frame.env[first] = self.instance_value(function.owner, function.node)
+        receiver = function.receiver
+        if function.owner is not None and function.is_classmethod and function.positional:
+            frame.env[function.positional[0]] = Value(Kind.FUNCTION, qualified_name=function.owner.key)
+        elif function.owner is not None and receiver is not None:
+            frame.self_name = receiver
+            frame.env[receiver] = self.instance_value(function.owner, function.node)
 
     def instance_value(self, info: ClassInfo, node: cst.CSTNode) -> Value:
         if info.is_module:
@@ -426,6 +452,7 @@ class Interpreter:
         bindings = self._bind_arguments(function, arguments)
         result = self.result(function, mode, self._specialization(function, bindings))
         values = {name: value for name, (_, value) in bindings.items()}
+        values.update(back_to_caller(values.values()))
         if isinstance(call, cst.Call):
             for helper in result.helpers:
                 self._record_helper_call(helper, call, bindings, values, frame, arguments)
@@ -435,7 +462,7 @@ class Interpreter:
             if write.root in values and _is_attribute_path(write.path):  # the object passed changed
                 passed = values[write.root]
                 held = dict(passed.attributes).get(write.path[1:])
-                after = self._after_write(held, written, write.adds, strong=True)
+                after = self._after_write(held, written, write.adds, strong=True, key=write.key)
                 values[write.root] = replace(passed, attributes=tuple(sorted(
                     {**dict(passed.attributes), write.path[1:]: after}.items())))
                 self._entry_changed(bindings.get(write.root), values[write.root], frame)
@@ -443,22 +470,25 @@ class Interpreter:
         if function.is_context_manager:  # `with f() as x:` binds what f yields, in f's grad mode
             entered = (torch_api.ENTER_VALUE, element(returned))
             return Value(Kind.OTHER, attributes=(entered,), sets_grad_mode=result.yield_mode), result, values
+        forward = function.name == torch_api.FORWARD_METHOD
+        if forward:  # a model's output is computed at the call, where grad mode may follow a flag
+            returned = self.evaluator.under_flag(returned, frame)
         if returned.grad is Grad.YES and returned.kind is not Kind.CONTAINER:
             evidence = returned.origin.evidence if returned.origin else Evidence.PROVED
-            forward = function.name == torch_api.FORWARD_METHOD
             description = "output of model call" if forward else "returned by"
             returned = replace(returned, origin=Origin(description, call, evidence))
         return returned, result, values
 
     # --- state: writes that outlive a call (see state.py) ------------------
-    def note_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
-        """``key`` was assigned ``value`` (or ``value`` entered the container at ``key``).  In a
-        function, an assignment is handed on later, with what the place then holds
-        (``hand_on_assignments``): a later assignment on the same path replaces it."""
+    def note_write(self, frame: Frame, key: str, value: Value, adds: bool, entry_key: Optional[str] = None) -> None:
+        """``key`` was assigned ``value`` (or ``value`` entered the container at ``key``, under
+        ``entry_key`` when known).  In a function, an assignment is handed on later, with what
+        the place then holds (``hand_on_assignments``): a later assignment on the same path
+        replaces it."""
         if not adds and frame.context.function is not None:
             frame.context.assigned.setdefault(key, None)
             return
-        self._hand_on_write(frame, key, value, adds)
+        self._hand_on_write(frame, key, value, adds, entry_key)
 
     def hand_on_assignments(self, frame: Frame) -> None:
         """The places this body assigned, as they are on this path, where other code may see them:
@@ -470,7 +500,8 @@ class Interpreter:
                 assigned[key] = held
                 self._hand_on_write(frame, key, held, adds=False)
 
-    def _hand_on_write(self, frame: Frame, key: str, value: Value, adds: bool) -> None:
+    def _hand_on_write(self, frame: Frame, key: str, value: Value, adds: bool,
+                       entry_key: Optional[str] = None) -> None:
         root = root_of(key)
         if frame.owner is not None and root == frame.self_name and key != root:
             attribute = _first_attribute(key[len(root):])
@@ -484,7 +515,7 @@ class Interpreter:
             return  # a local variable: gone when the call returns
         binding = None if root in function.parameters or frame.outer is None else frame.outer.binding_frame(root)
         if root in function.parameters or binding is not None:
-            frame.context.write(Write(root, key[len(root):], value, adds))
+            frame.context.write(Write(root, key[len(root):], value, adds, entry_key))
         if binding is None:
             return
         held = frame.lookup(key)
@@ -523,9 +554,9 @@ class Interpreter:
         if held is not None:  # an instance of a class of the file, held in an enclosing scope: its methods read it
             self._write_class_attribute(held, write, value)
         key = write.root + write.path
-        binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False))
+        binding.set(key, self._after_write(binding.env.get(key), value, write.adds, strong=False, key=write.key))
         self._store_shared_state(binding, key, binding.env[key])
-        self.note_write(frame, key, value, write.adds)
+        self.note_write(frame, key, value, write.adds, write.key)
 
     def _replay_in_factory(self, write: Write, value: Value, callee: FunctionInfo) -> None:
         """``log, summary = make_logger(); log("loss", loss)``: ``log`` changed a variable of
@@ -535,15 +566,18 @@ class Interpreter:
             return
         key = write.root + write.path
         held = self.shared_variable(binding, key) or binding.env.get(key)
-        self._store_shared_state(binding, key, self._after_write(held, value, write.adds, strong=False))
+        self._store_shared_state(binding, key, self._after_write(held, value, write.adds, strong=False,
+                                                                 key=write.key))
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
         """A write through an instance of a class of the file reaches what its methods read."""
         info = self.class_of(instance)
         attribute = _first_attribute(write.path)
         if info is not None and attribute:
-            whole = write.path == "." + attribute and not write.adds
-            grown = self._after_write(info.attribute(attribute), value, adds=True, strong=False)
+            at_attribute = write.path == "." + attribute
+            whole = at_attribute and not write.adds
+            grown = self._after_write(info.attribute(attribute), value, adds=True, strong=False,
+                                      key=write.key if at_attribute else None)
             info.set_attribute(attribute, value if whole else grown)
 
     def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
@@ -554,8 +588,16 @@ class Interpreter:
         if base is None:
             return
         key = base + write.path
-        frame.rebind(key, self._after_write(frame.lookup(key), value, write.adds, strong=True))
-        self.note_write(frame, key, value, write.adds)
+        # what the place holds: as this scope knows it, or as the object passed holds it
+        current = frame.lookup(key) or (self._held_by(passed, write.path) if _is_attribute_path(write.path) else None)
+        frame.rebind(key, self._after_write(current, value, write.adds, strong=True, key=write.key))
+        self.note_write(frame, key, value, write.adds, write.key)
+
+    def _held_by(self, instance: Value, path: str) -> Optional[Value]:
+        """What an object holds in the attribute ``path`` names (``.logs``): its own, or its class's."""
+        name = path[1:]
+        info = self.class_of(instance)
+        return dict(instance.attributes).get(name) or (info.attribute(name) if info is not None else None)
 
     def _entry_changed(self, binding: Optional[Tuple[cst.BaseExpression, Value]], changed: Value,
                        frame: Frame) -> None:
@@ -565,9 +607,12 @@ class Interpreter:
             self.evaluator.bind(binding[0], changed, frame)
 
     @staticmethod
-    def _after_write(current: Optional[Value], value: Value, adds: bool, strong: bool) -> Value:
+    def _after_write(current: Optional[Value], value: Value, adds: bool, strong: bool,
+                     key: Optional[str] = None) -> Value:
         """What a place holds after the write: assigned (replaced, or joined when the write may
-        not happen on every path), or grown by an entry."""
+        not happen on every path), or grown by an entry (under its key, when known)."""
+        if adds and key is not None and current is not None and current.kind is Kind.CONTAINER:
+            return with_item(current, key, value)
         if adds:
             added = Value(Kind.CONTAINER, item=value, unknown_entries=True)
             return join(current, added) if current is not None and current.kind is Kind.CONTAINER else added
@@ -612,14 +657,16 @@ class Interpreter:
     def _record_helper_call(self, helper: HelperConversion, call: cst.Call,
                             bindings: Dict[str, Tuple[cst.BaseExpression, Value]],
                             values: Dict[str, Value], frame: Frame, arguments: Arguments) -> None:
-        entry = bindings.get(helper.parameter)
+        holder = _holder_of(helper.parameter, bindings)
         # Only the argument that itself carries grad is reported (not the batch handed
         # to a helper together with the model that makes its output require grad).
-        if entry is None or entry[0] is helper.site.call:
+        if holder is None or holder[1][0] is helper.site.call:
             return
+        name, entry = holder
+        holds_callers = name != helper.parameter  # the caller's parameter, in a field of what is passed
         passed = innermost(entry[1])
         off_host = (device_of(passed) or Device.CPU) is not Device.CPU
-        carries_grad = passed.grad is Grad.YES or bool(passed.params)
+        carries_grad = holds_callers or passed.grad is Grad.YES or bool(passed.params)
         if not carries_grad and not off_host:  # nothing a rule judges
             return
         expression = entry[0]
@@ -632,14 +679,15 @@ class Interpreter:
             value = devices.located_as(value, passed)
         # detach what the call passes, when it is itself a tensor (not a module or a list)
         # an element of what was passed (map(fn, xs), f(*xs)) is no expression of its own
-        passed_points = () if arguments.is_part(entry) else detach_points(expression, entry[1])
+        passed_points = () if holds_callers or arguments.is_part(entry) else detach_points(expression, entry[1])
         # else inside the helper: its own detach points, or what is converted at the end of its
         # chain of helpers (a hook run at a model call converts its output there), a tensor here
         reached = helper.site.helper_chain()[-1]
         inside = helper.site.detach_points or ((reached.converted,) if value.kind is Kind.TENSOR else ())
+        via = replace(helper, parameter=name, in_a_field=holds_callers)
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              helper.site.grad_mode, passed_points or inside, helper)
-        frame.context.record(site)
+                              helper.site.grad_mode, passed_points or inside, via)
+        frame.context.record(site if site.carried.params else site.where_converted())
 
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value:
         """A lambda is a function without a name: registered, then called like any other."""
@@ -706,6 +754,7 @@ class Interpreter:
         if setter and result.sets_grad_mode is not None:  # torch.set_grad_enabled(False) as a statement
             frame.mode, frame.inherits_mode = result.sets_grad_mode, False
             frame.grad_switched_off = result.sets_grad_mode is GradMode.OFF
+            self._follow_flag(result.grad_flag, frame)
 
     def _run_mutation(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
         result = self._mutate(call, func, frame)
@@ -742,6 +791,8 @@ class Interpreter:
             return self.evaluator.method_call(call, func, current, arguments, frame)
         if name in torch_api.CONTAINER_ADDERS and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
+        elif name in torch_api.DICT_UPDATERS and key is not None and _entries_by_key_given(current, arguments):
+            self._update_by_keys(receiver, key, current, arguments, frame)
         elif name in torch_api.CONTAINER_EXTENDERS and values:
             # the tensors enter inside another container: no single place to detach them
             self._add_to_container(receiver, key, current, (call, element(values[0])), frame, known_entry=False)
@@ -798,6 +849,17 @@ class Interpreter:
             constant = constant_index(receiver, frame) if isinstance(receiver, cst.Subscript) else None
             frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant, grown))
             self.evaluator.note_entry_write(holder, base, grown, frame)  # an entry of base grew: it holds what it holds
+
+    def _update_by_keys(self, receiver: cst.BaseExpression, key: str, current: Value, arguments: Arguments,
+                        frame: Frame) -> None:
+        """``state.update(logits=out)``, ``state.update({"loss": loss})``: each entry under its key,
+        as ``state["logits"] = out`` stores it."""
+        given = arguments.positional[0][1].attributes if arguments.positional else ()
+        for entry_key, value in [*given, *((name, value) for name, (_, value) in arguments.keywords.items())]:
+            current = with_item(current, entry_key, value)
+            frame.set(key, current)
+            frame.rebind(f"{key}[{entry_key!r}]", value)
+            self.evaluator.note_entry_write(receiver, key, value, frame, entry_key)
 
     @staticmethod
     def _holding(holder: Value, constant: Optional[str], grown: Value) -> Value:
@@ -1125,10 +1187,14 @@ class Interpreter:
 
     def _run_With(self, node: cst.With, frame: Frame) -> None:
         outer_mode, outer_inherits, outer_entered = frame.mode, frame.inherits_mode, list(frame.entered)
+        outer_flag = frame.grad_flag
         mode = frame.mode
         for item in node.items:
             value = self.evaluator.evaluate(item.item, frame)
-            mode = self.grad_mode_of(value) or mode
+            switched = self.grad_mode_of(value)
+            if switched is not None:
+                mode = switched
+                self._follow_flag(value.grad_flag, frame)
             if item.asname is not None:
                 self.evaluator.bind(item.asname.name, self._entered(item.item, value, frame), frame)
         if mode is not frame.mode:
@@ -1136,6 +1202,14 @@ class Interpreter:
         self._run_suite(node.body, frame)
         # the block's end restores the mode, also one switched inside (stack.enter_context(...))
         frame.mode, frame.inherits_mode, frame.entered = outer_mode, outer_inherits, outer_entered
+        frame.grad_flag = outer_flag
+
+    @staticmethod
+    def _follow_flag(flag: Optional[GradFlag], frame: Frame) -> None:
+        """Grad mode now follows ``flag`` (None: no run-time flag)."""
+        frame.grad_flag = flag
+        if flag is not None:
+            frame.context.grad_flags.add(flag)
 
     def _entered(self, expression: cst.BaseExpression, manager: Value, frame: Frame) -> Value:
         """What ``with manager as x`` binds: what ``__enter__`` returns."""

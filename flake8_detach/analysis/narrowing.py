@@ -8,16 +8,16 @@ two frames of a branch, and each path gets what its outcome of the test implies.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from flake8_detach import torch_api
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.sites import GradMode
-from flake8_detach.analysis.syntax import dotted_name, string_value
+from flake8_detach.analysis.syntax import dotted_name, source_of, string_value
 from flake8_detach.analysis import devices
-from flake8_detach.analysis.values import OTHER, Kind, Value, without_grad
+from flake8_detach.analysis.values import OTHER, GradFlag, Kind, Value, flag_failed, without_grad
 from flake8_detach.torch_api import Effect
 from flake8_detach.analysis.records import replace
 
@@ -29,6 +29,8 @@ Narrow = Callable[[Value], Value]
 
 def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
     """Narrow the values that ``test`` is about, in the frame of each outcome."""
+    if when_true.context.grad_flags:
+        _refine_grad_flags(test, when_true, when_false)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         refine(evaluator, test.expression, when_false, when_true)
     elif isinstance(test, cst.BooleanOperation):
@@ -42,8 +44,56 @@ def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, w
         _without_accelerator(when_false)  # if train_on_gpu: ... else: (the host only)
 
 
+def _refine_grad_flags(test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
+    """A test of a flag grad mode followed (``if training:`` after ``set_grad_enabled(training)``)
+    tells the mode on each path, and on the path where it failed, what was made under it needs
+    no grad (``else: preds.append(out)``)."""
+    text = source_of(test)
+    for flag in when_true.context.grad_flags:
+        for frame, holds in zip((when_true, when_false), _flag_outcomes(test, text, flag)):
+            if holds is not None:
+                _flag_known(frame, flag, grad_on=holds == flag.on_when)
+
+
+def _flag_outcomes(test: cst.BaseExpression, text: str, flag: GradFlag) -> Tuple[Optional[bool], Optional[bool]]:
+    """Whether ``flag`` holds where ``test`` is true, and where it is false (None: not known)."""
+    if text == flag.test:
+        return True, False
+    compared = _compared_with_literal(test)
+    if compared is None or flag.subject is None or compared[0] != flag.subject:
+        return None, None
+    _, operator, literal = compared
+    same = literal == flag.literal  # phase == "val" against the flag phase == "train"
+    if isinstance(operator, cst.Equal):
+        return (True, False) if same else (False, None)
+    return (False, True) if same else (None, False)  # cst.NotEqual
+
+
+def _compared_with_literal(test: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseCompOp, str]]:
+    """``subject == "literal"`` or ``subject != 3``: the subject's source, the operator, the literal's."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, (cst.Equal, cst.NotEqual)) or \
+            not isinstance(comparison.comparator, (cst.SimpleString, cst.Integer)):
+        return None
+    return source_of(test.left), comparison.operator, source_of(comparison.comparator)
+
+
+def _flag_known(frame: Frame, flag: GradFlag, grad_on: bool) -> None:
+    if frame.grad_flag == flag and frame.mode is GradMode.MAYBE:
+        frame.mode = GradMode.ON if grad_on else GradMode.OFF
+    if not grad_on:
+        _rewrite_visible(frame, lambda value: flag_failed(value, flag))
+
+
 def _without_accelerator(frame: Frame) -> None:
     """The path on which no accelerator exists: every value the frame sees is on the host."""
+    _rewrite_visible(frame, devices.on_host)
+
+
+def _rewrite_visible(frame: Frame, change: Narrow) -> None:
+    """Every value the frame sees, changed on this path only."""
     seen: Optional[Frame] = frame
     keys: Set[str] = set()
     while seen is not None:
@@ -52,19 +102,34 @@ def _without_accelerator(frame: Frame) -> None:
     for key in keys:
         value = frame.lookup(key)
         if value is not None:
-            moved = devices.on_host(value)
-            if moved != value:
-                frame.set(key, moved)
+            changed = change(value)
+            if changed != value:
+                frame.set(key, changed)
 
 
 def _refine_boolean(evaluator: "Evaluator", test: cst.BooleanOperation, when_true: Frame,
                     when_false: Frame) -> None:
-    """Both sides of ``a and b`` hold when it is true; neither side of ``a or b`` when it is false."""
-    for side in (test.left, test.right):
-        if isinstance(test.operator, cst.And):
-            refine(evaluator, side, when_true, when_true.branch())
+    """Both sides of ``a and b`` hold when it is true; neither side of ``a or b`` when it is false.
+    Where one side is known (``torch is not None and isinstance(x, torch.Tensor)``), the other
+    decides the other outcome too."""
+    conjunction = isinstance(test.operator, cst.And)
+    for side, other in ((test.left, test.right), (test.right, test.left)):
+        known = evaluator.evaluate(other, when_true).constant if _reads_only(other) else None
+        decides = known is not None and bool(known) is conjunction
+        if conjunction:
+            refine(evaluator, side, when_true, when_false if decides else when_true.branch())
         else:
-            refine(evaluator, side, when_false.branch(), when_false)
+            refine(evaluator, side, when_true if decides else when_false.branch(), when_false)
+
+
+def _reads_only(node: cst.BaseExpression) -> bool:
+    """A name, or a name compared with a name or a literal (``torch is not None``): evaluating it
+    again calls nothing and costs little."""
+    if isinstance(node, cst.Comparison):
+        other = node.comparisons[0].comparator
+        return len(node.comparisons) == 1 and isinstance(node.left, cst.Name) and \
+            isinstance(other, (cst.Name, cst.SimpleString, cst.Integer))
+    return isinstance(node, cst.Name)
 
 
 def _refine_call(evaluator: "Evaluator", test: cst.Call, when_true: Frame, when_false: Frame) -> None:

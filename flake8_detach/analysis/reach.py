@@ -455,6 +455,9 @@ class _Flows:
         self.signatures: Dict[str, List["_Signature"]] = {}  # a function's key: its parameters
         self.bound_signatures: Set[str] = set()
         self.without_receiver: List[Tuple["_Signature", str]] = []  # (signature, key) bound without one
+        # By function name: the most positional arguments functools.partial binds ahead of what
+        # the partial object is called with (partial(logger.log, "act")(h): h is log's second).
+        self.partial_positions: Dict[str, int] = {}
         self.escaping: Set[str] = set()  # functions handed on as values (lambdas, callbacks, decorated)
         self.calls_by_computed_name = False
         # Calls of values (fn(x), self.head(x)): what the callee may be, and what it is handed.
@@ -1058,8 +1061,8 @@ class _Flows:
             found.seeded(Fact.GRAD)  # a namespace handed on whole (torch, nn) may give anything
         if _names_accelerator(qualified):
             found.seeded(Fact.DEVICE)
-        if _converting(qualified):
-            found.converters.add(_CONVERTER)
+        if _converting(qualified) or qualified == torch_api.TENSOR_CLASS_PREFIX + torch_api.NUMPY_METHOD:
+            found.converters.add(_CONVERTER)  # (torch.Tensor.numpy handed on: map(torch.Tensor.numpy, ts))
         return found
 
     def attribute(self, node: ast.Attribute, scope: _Scope, qualified: Optional[str],
@@ -1238,6 +1241,9 @@ class _Flows:
             callback = _callback_name(node)
             if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
                 targets.append(("args", callback))
+                if self.binds_positions(node, scope):
+                    bound = len(node.args) - 1
+                    self.partial_positions[callback] = max(bound, self.partial_positions.get(callback, 0))
             else:  # map(lambda t: ..., xs): whatever the arguments hold may be called with any of them
                 self.call_through(_union(values), _CALLED_WITH_EVERYTHING, [_union([*values, receiver])], _Value())
         constructed = self.class_receivers.get(scope.symbol(node.func.id)) if isinstance(node.func, ast.Name) else None
@@ -1246,6 +1252,12 @@ class _Flows:
         if targets:
             self.bind(targets, _union([*values, receiver]))
         return through
+
+    @staticmethod
+    def binds_positions(node: ast.Call, scope: _Scope) -> bool:
+        """``functools.partial(fn, a, ...)``: later calls' positional arguments come after ``a``."""
+        qualified = _qualified(node.func, scope)
+        return qualified is not None and _effect_of(qualified) is Effect.PARTIAL and len(node.args) > 1
 
     def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> str:
         """A call of a value: it runs the functions and modules of the file that flow into it
@@ -1284,6 +1296,7 @@ class _Flows:
         as a value: a decorator's wrapper can become a method (``finish``)."""
         arguments, inner = signature.arguments, signature.scope
         every = _Value.of(("args", key))
+        shifted = self.partial_positions.get(signature.key, 0)
         for index, parameter in enumerate(positional_parameters(arguments)):
             if index == 0 and signature.has_receiver:
                 continue
@@ -1295,6 +1308,9 @@ class _Flows:
                     (_THROUGH_CLASS, through_class))]
             else:
                 suffixes += [f"{shape}{index}" for shape in _CALL_SHAPES]
+            # called as a partial object, after the positions the partial bound
+            first = index - int(signature.has_receiver)
+            suffixes += [f"{_UNKNOWN_CALL}{first - bound}" for bound in range(1, shifted + 1)]
             self.bind_parameter(inner.symbol(parameter.arg), key, suffixes)
         if not signature.has_receiver:
             self.without_receiver.append((signature, key))
@@ -1561,21 +1577,28 @@ class _Flows:
         if not callables or not self.calls_through:
             return
         identities = list(callables)
-        reaching = self.converters.sources_reaching(identities)
         entries: Dict[int, _Entry] = {}  # a set of identities, as bits: where the calls that may run them meet
-        for callee, key, handed, _ in self.calls_through:
-            may_run = 0
-            for symbol in callee:
-                may_run |= reaching.get(symbol, 0)
-            if not may_run:
-                continue
-            entry = entries.get(may_run)
-            if entry is None:
-                runs = [signature for index in _bits(may_run) for signature in callables[identities[index]]]
-                entry = entries[may_run] = self.entry(f"<entry {len(entries)}>", runs)
-            for space, suffix in handed:  # the call's arguments to those of the callables
-                self.bind([(space, entry.link(space, suffix, self))], _Value.of((space, key + suffix)))
-            self.bind([("call-ret", key)], _Value.of(("call-ret", entry.key)))
+        routed = [0] * len(self.calls_through)  # what each call was found to run so far
+        # A routed call hands a function on to another call's callee (model(x, log_fn=logger.log)
+        # runs forward, which calls log_fn): route again until no call may run more.
+        grown = True
+        while grown:
+            grown = False
+            reaching = self.converters.sources_reaching(identities)
+            for index, (callee, key, handed, _) in enumerate(self.calls_through):
+                may_run = routed[index]
+                for symbol in callee:
+                    may_run |= reaching.get(symbol, 0)
+                if may_run == routed[index]:
+                    continue
+                routed[index], grown = may_run, True
+                entry = entries.get(may_run)
+                if entry is None:
+                    runs = [signature for bit in _bits(may_run) for signature in callables[identities[bit]]]
+                    entry = entries[may_run] = self.entry(f"<entry {len(entries)}>", runs)
+                for space, suffix in handed:  # the call's arguments to those of the callables
+                    self.bind([(space, entry.link(space, suffix, self))], _Value.of((space, key + suffix)))
+                self.bind([("call-ret", key)], _Value.of(("call-ret", entry.key)))
 
     def entry(self, key: str, signatures: List["_Signature"]) -> "_Entry":
         """Where the calls that may run the same functions meet: one node per argument between

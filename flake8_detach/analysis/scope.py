@@ -17,8 +17,8 @@ from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConvers
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.records import replace
-from flake8_detach.analysis.values import (Grad, Kind, Value, innermost, is_known_entry, join, join_paths,
-                                           known_elements, with_innermost, without_parameters)
+from flake8_detach.analysis.values import (Grad, GradFlag, Kind, Value, innermost, is_known_entry, join, join_over_time,
+                                           join_paths, known_elements, with_innermost, without_parameters)
 
 
 # A fork copies an environment's own bindings up to this many (or the square root of its layer's):
@@ -281,6 +281,14 @@ class FunctionInfo:
         return self.owner is not None and "staticmethod" in self.decorator_names
 
     @property
+    def receiver(self) -> Optional[str]:
+        """A method's parameter for its instance (``self``); None for functions, static and
+        class methods."""
+        if self.owner is None or not self.positional or self.is_staticmethod or self.is_classmethod:
+            return None
+        return self.positional[0]
+
+    @property
     def is_property(self) -> bool:
         """Read as an attribute: ``@property``, ``@cached_property``."""
         return self.owner is not None and not self.decorator_names.isdisjoint(_PROPERTY_DECORATORS)
@@ -323,7 +331,7 @@ class Context:
     function: Optional[FunctionInfo]
     sites: Dict[Tuple[int, int, int], ConversionSite] = field(default_factory=dict)
     returns: List[Value] = field(default_factory=list)
-    writes: Dict[Tuple[str, str, bool], Write] = field(default_factory=dict)
+    writes: Dict[Tuple[str, str, bool, Optional[str]], Write] = field(default_factory=dict)
     # A generator's yields, and the grad modes at the yields that ran under another mode
     # than the function's own (``with torch.no_grad(): yield``).
     yields: List[Value] = field(default_factory=list)
@@ -333,12 +341,16 @@ class Context:
     # assignment (``self.mean = mean`` then ``self.mean = self.mean.detach()``: detached); with
     # the value last handed on.
     assigned: Dict[str, Optional[Value]] = field(default_factory=dict)
+    # The run-time flags grad mode followed somewhere in the body (``set_grad_enabled(training)``):
+    # a test of one of them tells the mode on each of its paths (``narrowing``).
+    grad_flags: Set[GradFlag] = field(default_factory=set)
 
     def write(self, write: Write) -> None:
-        """Keep the joined value per place written (a loop body runs twice)."""
-        key = (write.root, write.path, write.adds)
+        """Keep the joined value per place written (a loop body runs twice; a dict's entries
+        written one by one are all kept)."""
+        key = (write.root, write.path, write.adds, write.key)
         known = self.writes.get(key)
-        self.writes[key] = write if known is None else replace(write, value=join(known.value, write.value))
+        self.writes[key] = write if known is None else replace(write, value=join_over_time(known.value, write.value))
 
     def record(self, site: ConversionSite) -> None:
         # A loop body is interpreted twice; the later pass has seen more paths.  A call may hand
@@ -424,6 +436,8 @@ class Frame:
     jumps: Optional[List[Env]] = None
     # Grad modes to restore at ``cm.__exit__()`` after a manual ``cm.__enter__()``.
     entered: List[GradMode] = field(default_factory=list)
+    # What the mode follows where it is MAYBE because of a run-time flag.
+    grad_flag: Optional[GradFlag] = None
 
     def set(self, key: str, value: Value) -> None:
         root = root_of(key)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Tuple, Union
 if TYPE_CHECKING:
     import libcst as cst
 
+from flake8_detach.analysis.records import replace
 from flake8_detach.analysis.values import (
     Device,
     Evidence,
@@ -45,6 +46,11 @@ class HelperConversion:
     site: "ConversionSite"
     # The helper's result depends on the parameter: detaching the argument could change it.
     returns_parameter: bool
+    # The parameter is an object holding the caller's value in a field (``Prediction(output)
+    # .to_frame()`` converting ``self.scores``, ``show(Box(out))`` converting ``box.t``): the
+    # function converts what the object holds, so a finding is reported where it does, as for an
+    # object the caller did not build from its parameter.
+    in_a_field: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,21 @@ class ConversionSite:
         while chain[-1].via is not None:
             chain.append(chain[-1].via.site)
         return tuple(chain)
+
+    def where_converted(self) -> "ConversionSite":
+        """This site or, when its chain hands the converted value over in an object's field, the
+        conversion of the function that reads it there (past each function the object is handed
+        on to), with what is converted as known here."""
+        chain = self.helper_chain()
+        through = [index for index, hop in enumerate(chain) if hop.via is not None and hop.via.in_a_field]
+        if not through:
+            return self
+        last = through[0]
+        while last + 1 in through:
+            last += 1
+        inner = chain[last + 1]  # detached where it is converted, when it is a tensor
+        points = inner.detach_points or ((chain[-1].converted,) if self.value.kind is Kind.TENSOR else ())
+        return replace(inner, value=self.value, grad_mode=self.grad_mode, detach_points=points)
 
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node whose position a finding about this site may need."""

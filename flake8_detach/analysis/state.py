@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
-from flake8_detach.analysis.values import Value, join, kind_of_any, origin_of_any, stronger_origin
+from flake8_detach.analysis.values import (NONE_LITERAL, Value, join_over_time, kind_of_any, origin_of_any,
+                                           stronger_origin)
 from flake8_detach.analysis.records import replace
 
 HeapKey = Tuple[str, str]  # (class key, attribute) or (scope, variable)
@@ -37,6 +38,7 @@ class Write:
     path: str  # what under it changes: ".seen", "['train']"; "" for the variable itself
     value: Value  # what is stored (or added), in terms of the function's parameters
     adds: bool  # True: the value enters a container (append, add); False: it is assigned
+    key: Optional[str] = None  # what it enters under, when known: state["loss"] = x
 
 
 @dataclass
@@ -76,8 +78,12 @@ class Heap:
         return self.values.get(key)
 
     def _write(self, key: HeapKey, value: Value) -> None:
+        if value.constant is NONE_LITERAL:
+            # what an attribute or a variable is before something else is stored there: a test
+            # against None decided by it would take a path only the first round sees
+            value = replace(value, constant=None)
         current = self.values.get(key)
-        joined = value if current is None else join(current, value)
+        joined = value if current is None else join_over_time(current, value)
         gathered = self.gathered.get(key)
         if gathered is None:
             gathered = self.gathered[key] = _Gathered(value)

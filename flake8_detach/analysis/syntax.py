@@ -23,6 +23,15 @@ def integer_value(node: cst.Integer) -> object:
     return int(node.value) if node.value.isdigit() else node.evaluated_value
 
 
+_EMPTY_MODULE = cst.Module([])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The code of ``node`` on one line, its spaces normalised: how it reads in a message, and
+    what tells two writings of one expression alike."""
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a chain of names, else None: the keys environments use."""
     if isinstance(node, cst.Name):

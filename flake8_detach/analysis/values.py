@@ -13,8 +13,8 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass, field
-from typing import (TYPE_CHECKING, AbstractSet, Callable, FrozenSet, Iterable, Iterator, Mapping, Optional, Sequence,
-                    Tuple, Union)
+from typing import (TYPE_CHECKING, AbstractSet, Callable, Dict, FrozenSet, Iterable, Iterator, Mapping, Optional,
+                    Sequence, Tuple, Union)
 
 from flake8_detach.analysis.records import replace
 
@@ -85,6 +85,21 @@ class Condition:
 
     test: cst.CSTNode = field(repr=False)  # the test of the ``if`` or conditional expression
     holds: bool  # the value requires grad when the test holds (False: when it fails)
+
+
+@dataclass(frozen=True)
+class GradFlag:
+    """A flag known only at run time that grad mode follows (``torch.set_grad_enabled(training)``):
+    grad is on where ``test`` has the truth value ``on_when``.  The function that tests it again
+    (``if training: loss.backward() else: preds.append(out)``) knows the mode on each path."""
+
+    scope: str  # the function whose body set it (its names mean nothing elsewhere)
+    test: str  # the flag's source, spaces normalised
+    on_when: bool
+    # For a flag ``subject == literal`` (``phase == "train"``): a test of the subject against
+    # another literal (``phase == "val"``) tells the flag's outcome too.
+    subject: Optional[str] = None
+    literal: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,9 @@ class Value:
     # A dict whose every entry is known by its constant key: ``attributes`` holds them all (a
     # literal with constant keys, entries stored under constant keys since).
     keyed: bool = False
+    # Made where grad mode follows a run-time flag: ``set_grad_enabled(flag)`` sets grad on only
+    # where the flag holds, and a tensor computed under it requires grad only where it held.
+    grad_flag: Optional[GradFlag] = None
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -171,6 +189,17 @@ class Value:
         return self.kind in (Kind.TENSOR, Kind.CONTAINER)
 
 
+class NoneLiteral:
+    """``None`` as a known constant: a ``Value.constant`` of None means "not known"."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+NONE_LITERAL = NoneLiteral()
 UNKNOWN = Value(Kind.UNKNOWN, Grad.UNKNOWN)
 OTHER = Value(Kind.OTHER)
 PLAIN_TENSOR = Value(Kind.TENSOR)
@@ -282,6 +311,11 @@ def join(a: Value, b: Value) -> Value:
     """The value of a variable that holds ``a`` on one path and ``b`` on another."""
     if a == b:
         return a
+    # a callback or None (``fn if log else None``): where it is called, it is the callback
+    if a.kind is Kind.FUNCTION and b.constant is NONE_LITERAL:
+        return a
+    if b.kind is Kind.FUNCTION and a.constant is NONE_LITERAL:
+        return b
     grad = max(a.grad, b.grad)
     origin = strongest_origin(v for v in (a, b) if v.grad == grad)
     kind = _join_kind(a.kind, b.kind)
@@ -314,7 +348,16 @@ def join(a: Value, b: Value) -> Value:
         zero_dim=(a.zero_dim or b.zero_dim) and all(v.zero_dim or v.kind is Kind.OTHER for v in (a, b)),
         parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
         keyed=(a.keyed or b.keyed) and (a.keyed or is_empty_container(a)) and (b.keyed or is_empty_container(b)),
+        grad_flag=_shared_flag((a, b)),
     )
+
+
+def _shared_flag(values: Sequence[Value]) -> Optional[GradFlag]:
+    """The flag under which every one of ``values`` that may require grad was made, if one."""
+    if all(value.grad_flag is None for value in values):
+        return None
+    flags = {value.grad_flag for value in values if value.grad is not Grad.NO or value.params}
+    return flags.pop() if len(flags) == 1 else None
 
 
 def _join_parameter_paths(a: Optional[Tuple[Position, ...]],
@@ -379,6 +422,18 @@ def _join_attributes(a: Value, b: Value) -> Tuple[Tuple[str, Value], ...]:
     return tuple((key, join(value, second[key])) for key, value in first.items() if key in second)
 
 
+def join_over_time(earlier: Value, later: Value) -> Value:
+    """What a place holds that both were written to, one after the other (an attribute filled
+    by several methods): a dict known by its keys holds every entry either put there."""
+    joined = join(earlier, later)
+    if not (has_only_known_entries(earlier) and has_only_known_entries(later)):
+        return joined
+    entries = dict(earlier.attributes)
+    for key, value in later.attributes:
+        entries[key] = join(entries[key], value) if key in entries else value
+    return replace(joined, attributes=tuple(entries.items()), keyed=True)
+
+
 def is_empty_container(value: Value) -> bool:
     """A list or dict known to hold nothing (``[]``, ``{}``, ``defaultdict(list)``)."""
     return value.kind is Kind.CONTAINER and value.item is None and not value.attributes and not value.unknown_entries
@@ -412,12 +467,36 @@ def grad_of_computation(operands: Iterable[Value], kind: Kind = Kind.TENSOR) -> 
     params: frozenset[str] = frozenset().union(*(c.params for c in carried))
     result = Value(kind, grad if grad is not Grad.YES or origin else Grad.UNKNOWN, origin, params,
                    # mean.cpu() of a read model.mean: what the caller's object holds, as the read
-                   read_from_parameter=bool(params) and all(c.read_from_parameter for c in carried if c.params))
+                   read_from_parameter=bool(params) and all(c.read_from_parameter for c in carried if c.params),
+                   grad_flag=_shared_flag(carried))
     # computed from one element of a parameter (-pair[0]): at a call, from that element
     paths = {c.parameter_path for c in carried if c.params}
     if len(paths) == 1:
         result = replace(result, parameter_path=paths.pop())
     return placed_on(result, *highest_device(c for c in carried if c.kind is not Kind.OTHER))
+
+
+def made_under(value: Value, flag: GradFlag) -> Value:
+    """``value``, what may require grad in it (what it holds too) made where grad mode follows ``flag``."""
+    if value.grad is Grad.NO and not mentions_parameters(value):
+        return value
+    return replace(
+        value,
+        grad_flag=flag if value.grad is not Grad.NO or value.params else value.grad_flag,
+        item=None if value.item is None else made_under(value.item, flag),
+        fields=None if value.fields is None else tuple(made_under(held, flag) for held in value.fields),
+    )
+
+
+def flag_failed(value: Value, flag: GradFlag) -> Value:
+    """``value`` on a path where ``flag`` does not hold: what was made under it needs no grad."""
+    item = None if value.item is None else flag_failed(value.item, flag)
+    fields = None if value.fields is None else tuple(flag_failed(held, flag) for held in value.fields)
+    if item is not value.item or fields != value.fields:
+        value = replace(value, item=item, fields=fields)
+    if value.grad_flag != flag:
+        return value
+    return replace(value, grad=Grad.NO, origin=None, params=frozenset(), read_from_parameter=False, grad_flag=None)
 
 
 def without_grad(value: Value, kind: Kind = Kind.TENSOR) -> Value:
@@ -546,15 +625,7 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     an argument counts with what it holds (``[w * i for ...]`` requires grad).
     """
     if not value.params:
-        if not mentions_parameters(value):
-            return value
-        # a container or record built from parameters: [t.mean() for t in tensors], Out(x, y)
-        return replace(
-            value,
-            item=None if value.item is None else substitute(value.item, arguments),
-            fields=None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields),
-            attributes=tuple((name, substitute(held, arguments)) for name, held in value.attributes),
-        )
+        return _parts_substituted(value, arguments)
     if _is_parameter_itself(value):
         # the parameter itself: what was passed (module, list or tensor), where the function put it
         passed = arguments.get(next(iter(value.params)), UNKNOWN)
@@ -566,7 +637,8 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
     # passed on from the caller's own parameters as they are: still a read from those
     still_read = value.read_from_parameter and all(_is_read_of_a_parameter(argument) for argument in bound)
-    own = replace(value, params=frozenset(), read_from_parameter=still_read)
+    # (what it holds too: ``data if isinstance(data, list) else [data]`` holds the parameter)
+    own = _parts_substituted(replace(value, params=frozenset(), read_from_parameter=still_read), arguments)
     carried = [own] + bound
     grad = max(v.grad for v in carried)
     # (without grad, its own: what a called parameter gave stays an output, not the argument itself)
@@ -587,6 +659,19 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         path = functools.reduce(_join_parameter_paths, paths)
     return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed,
                    parameter_path=path)
+
+
+def _parts_substituted(value: Value, arguments: Mapping[str, Value]) -> Value:
+    """A container or record built from parameters (``[t.mean() for t in tensors]``,
+    ``Out(x, y)``), what it holds substituted."""
+    if value.item is None and value.fields is None and not value.attributes or not mentions_parameters(value):
+        return value
+    return replace(
+        value,
+        item=None if value.item is None else substitute(value.item, arguments),
+        fields=None if value.fields is None else tuple(substitute(f, arguments) for f in value.fields),
+        attributes=tuple((name, substitute(held, arguments)) for name, held in value.attributes),
+    )
 
 
 def _is_read_of_a_parameter(value: Value) -> bool:
@@ -631,6 +716,36 @@ def depends_on(value: Value, name: str) -> bool:
     """Whether any part of ``value`` depends on the enclosing function's parameter ``name``:
     ``return t.numpy(), t`` returns ``t`` (a tuple's item joins its fields)."""
     return any(name in part.params for part in _parts(value))
+
+
+# A caller's parameter, as a callee handed the caller's object sees it (a method of an object
+# built from the caller's parameter): renamed so that it never mixes with the callee's own
+# parameters of the same name; at the call it is the caller's parameter again.
+_CALLERS = "^"
+
+
+def as_callers(value: Value) -> Value:
+    """``value`` with each parameter it depends on renamed as the caller's."""
+    if not mentions_parameters(value):
+        return value
+    return replace(
+        value,
+        params=frozenset(_CALLERS + name for name in value.params),
+        item=None if value.item is None else as_callers(value.item),
+        fields=None if value.fields is None else tuple(as_callers(held) for held in value.fields),
+        attributes=tuple((name, as_callers(held)) for name, held in value.attributes),
+    )
+
+
+def callers_parameter(name: str) -> Optional[str]:
+    """The caller's name of a parameter renamed by ``as_callers`` (None: the callee's own)."""
+    return name[len(_CALLERS):] if name.startswith(_CALLERS) else None
+
+
+def back_to_caller(values: Iterable[Value]) -> Dict[str, Value]:
+    """For ``substitute`` at the call: each caller's parameter that ``values`` mention, by the
+    name the callee knew it under."""
+    return {_CALLERS + name: parameter(name) for value in values for part in _parts(value) for name in part.params}
 
 
 def mentions_parameters(value: Value) -> bool:

@@ -807,3 +807,116 @@ for step in range(2):
     curve.put(step, net(torch.randn(4, 3)).mean())
 print(np.mean(curve.values))
 print(np.mean(curve.raw))  # expect: DET102
+
+# case: model-dict-heads-called-in-a-dict-comprehension-exported-by-a-lambda
+import torch
+import torch.nn as nn
+
+to_np = lambda t: t.cpu().numpy()  # expect: DET103
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.shared = nn.Linear(3, 4)
+        self.heads = nn.ModuleDict({"a": nn.Linear(4, 1), "b": nn.Linear(4, 2)})
+
+    def forward(self, x):
+        h = self.shared(x)
+        return {name: head(h) for name, head in self.heads.items()}
+
+
+def export(outputs):
+    return {k: to_np(v) for k, v in outputs.items()}
+
+
+export(Net()(torch.randn(2, 3)))  # expect: DET101
+
+# case: model-dict-heads-called-in-a-loop-over-items
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class MultiHead(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(3, 4)
+        self.heads = nn.ModuleDict({"mean": nn.Linear(4, 1), "scale": nn.Linear(4, 1)})
+
+    def forward(self, x):
+        h = self.body(x)
+        outputs = {}
+        for name, head in self.heads.items():
+            outputs[name] = head(h)
+        return outputs
+
+
+model = MultiHead()
+out = model(torch.randn(5, 3))
+plt.plot(out["mean"])  # expect: DET102
+
+# case: model-dict-values-called-at-module-level
+import numpy as np
+import torch
+import torch.nn as nn
+
+heads = nn.ModuleDict({"a": nn.Linear(3, 1), "b": nn.Linear(3, 2)})
+x = torch.randn(2, 3)
+for head in heads.values():
+    print(np.asarray(head(x)))  # expect: DET102
+
+# case: frozen-model-dict-items-stay-clean
+import numpy as np
+import torch
+import torch.nn as nn
+
+heads = nn.ModuleDict({"a": nn.Linear(3, 1), "b": nn.Linear(3, 2)})
+heads.requires_grad_(False)
+x = torch.randn(2, 3)
+for name, head in heads.items():
+    print(name, np.asarray(head(x)))
+
+# case: entries-of-each-result-by-keys-from-a-default-tuple
+import torch
+
+
+def to_cols(results, columns=("a", "b")):
+    for det in results:
+        [det[c].numpy() for c in columns]  # expect: DET103
+
+
+net = torch.nn.Linear(3, 2)
+out = net(torch.randn(2, 3))
+to_cols([{"a": out, "b": out}])  # expect: DET101
+
+# case: entries-of-each-result-by-keys-from-a-list-argument
+import numpy as np
+import torch
+
+
+def table(results, columns):
+    out = []
+    for det in results:
+        for c in columns:
+            out.append(np.asarray(det[c]))
+    return out
+
+
+net = torch.nn.Linear(3, 2)
+table([{"a": net(torch.randn(2, 3))}], ["a"])  # expect: DET102
+
+# case: unbound-numpy-mapped-over-the-entries-of-each-enumerated-result
+import torch
+
+
+def to_cols(results, columns=("a", "b")):
+    for i, det in enumerate(results):
+        dict(zip(columns, map(torch.Tensor.numpy, (det[c] for c in columns))))  # expect: DET103
+
+
+net = torch.nn.Linear(3, 2)
+out = net(torch.randn(2, 3))
+to_cols([{"a": out, "b": out}])  # expect: DET101

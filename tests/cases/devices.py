@@ -607,3 +607,36 @@ import torch
 weights = torch.FloatTensor(3, 2)
 weights.uniform_(-1, 1)
 print(np.asarray(weights * 2))
+
+# case: helper-of-a-star-import-returns-a-number-of-a-gpu-tensor
+import numpy as np
+import torch
+from numpy import *
+from statistics import *
+
+
+def spread(values):
+    return np.nan_to_num(fmean(values))
+
+
+x = torch.rand(4).cuda()
+print(spread(x))
+
+# case: method-converts-what-a-star-imported-helper-returns-for-gpu-labels
+import numpy as np
+import torch
+from numpy import *
+from statistics import *
+
+
+class Evaluator:
+    def __init__(self):
+        self.scores = []
+
+    def score(self, labels):
+        self.scores.append(np.round(fmean(labels), 3))
+
+
+evaluator = Evaluator()
+for _ in range(2):
+    evaluator.score(torch.rand(8).cuda())

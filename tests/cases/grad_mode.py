@@ -664,3 +664,93 @@ def report(t):
 
 
 report(torch.ones(3))
+
+# case: grad-mode-follows-whether-an-optimizer-is-given-and-eval-collects
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def run_epoch(model, batches, optimizer=None):
+    training = optimizer is not None
+    probs = []
+    with torch.set_grad_enabled(training):
+        for x, y in batches:
+            logits = model(x)
+            loss = F.cross_entropy(logits, y)
+            if training:
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            else:
+                probs.append(logits.softmax(1))
+    if not training:
+        return np.concatenate(probs)
+    return None
+
+
+net = torch.nn.Linear(4, 3)
+data = [(torch.randn(5, 4), torch.randint(0, 3, (5,)))]
+run_epoch(net, data, torch.optim.SGD(net.parameters(), lr=0.1))
+run_epoch(net, data)
+
+# case: grad-mode-follows-the-phase-and-a-method-tests-another-phase
+import numpy as np
+import torch
+
+
+class Runner:
+    def __init__(self, model):
+        self.model = model
+        self.outputs = []
+
+    def step(self, batch, phase):
+        with torch.set_grad_enabled(phase == "train"):
+            out = self.model(batch)
+            if phase == "val":
+                self.outputs.append(np.asarray(out))
+            else:
+                out.sum().backward()
+
+
+runner = Runner(torch.nn.Linear(3, 1))
+for name in ("train", "val"):
+    runner.step(torch.randn(2, 3), name)
+
+# case: grad-mode-set-by-a-statement-from-a-flag-tested-again
+import torch
+
+
+def predict(model, x, is_train):
+    torch.set_grad_enabled(is_train)
+    out = model(x)
+    result = None
+    if not is_train:
+        result = out.numpy()
+    torch.set_grad_enabled(True)
+    return result
+
+
+def main(flag):
+    net = torch.nn.Linear(3, 2)
+    predict(net, torch.randn(2, 3), flag)
+
+
+main(False)
+
+# case: grad-mode-follows-a-flag-but-the-branch-converts-where-it-is-on
+import numpy as np
+import torch
+
+
+def run(model, x, optimizer=None):
+    training = optimizer is not None
+    with torch.set_grad_enabled(training):
+        out = model(x)
+        if training:
+            print(np.asarray(out).mean())
+    return out
+
+
+net = torch.nn.Linear(3, 2)
+run(net, torch.randn(2, 3), torch.optim.SGD(net.parameters(), lr=0.1))  # expect: DET102

@@ -771,3 +771,341 @@ def evaluate(model, x):
 
 res = evaluate(nn.Linear(2, 1), torch.randn(3, 2))
 print(np.asarray(res.t.t))
+
+# case: forward-hook-wraps-its-output-in-an-object-whose-method-converts-it
+import pandas as pd
+import torch
+import torch.nn as nn
+
+
+class Prediction:
+    def __init__(self, scores, name="output"):
+        self.scores = scores
+        self.name = name
+
+    def to_frame(self):
+        return pd.DataFrame(self.scores)  # expect: DET102
+
+
+def save_output(module, inputs, output):
+    prediction = Prediction(output)
+    prediction.to_frame()
+
+
+model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 3))
+model[2].register_forward_hook(save_output)
+logits = model(torch.randn(4, 3))
+
+# case: helper-returns-what-a-method-of-its-wrapped-parameter-computes
+import torch
+import torch.nn as nn
+
+
+class Scores:
+    def __init__(self, raw, scale=1.0):
+        self.raw = raw
+        self.scale = scale
+
+    def scaled(self):
+        return self.raw * self.scale
+
+
+def scaled_scores(output):
+    return Scores(output, 2.0).scaled()
+
+
+class Evaluator:
+    def __init__(self, model):
+        self.model = model
+
+    def evaluate(self, batches):
+        results = []
+        for batch in batches:
+            results.append(scaled_scores(self.model(batch)).numpy())  # expect: DET101
+        return results
+
+
+Evaluator(nn.Linear(3, 3)).evaluate([torch.randn(2, 3)])
+
+# case: dataclass-built-from-a-parameter-converts-its-field-in-a-method
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Batch:
+    logits: torch.Tensor
+
+    def probabilities(self):
+        return np.asarray(self.logits.softmax(dim=-1))  # expect: DET102
+
+
+def summarize(logits):
+    return Batch(logits).probabilities()
+
+
+net = torch.nn.Linear(4, 2)
+for _ in range(2):
+    summarize(net(torch.randn(3, 4)))
+
+# case: method-of-a-parameter-wrapper-under-no-grad-at-the-call
+import numpy as np
+import torch
+
+
+class Report:
+    def __init__(self, values):
+        self.values = values
+
+    def as_array(self):
+        return np.asarray(self.values)
+
+
+def report(values):
+    return Report(values).as_array()
+
+
+net = torch.nn.Linear(4, 2)
+with torch.no_grad():
+    report(net(torch.randn(3, 4)))
+report(net(torch.randn(3, 4)).detach())
+
+# case: method-parameter-named-like-the-callers-is-another-value
+import numpy as np
+import torch
+
+
+class Scores:
+    def __init__(self, raw):
+        self.raw = raw
+
+    def show(self, raw):
+        return np.asarray(raw)
+
+
+def shown(raw):
+    return Scores(raw).show(np.zeros(3))
+
+
+shown(torch.nn.Linear(3, 3)(torch.randn(2, 3)))
+
+# case: method-of-a-wrapper-built-in-another-class-converts-through-a-second-method
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+
+class Summary:
+    def __init__(self, values, title):
+        self.values = values
+        self.title = title
+
+    def _as_array(self):
+        return np.asarray(self.values)  # expect: DET102
+
+    def plot(self):
+        plt.plot(self._as_array())
+        plt.title(self.title)
+
+
+class Trainer:
+    def __init__(self):
+        self.model = torch.nn.Linear(3, 1)
+
+    def log(self, out):
+        Summary(out, "train").plot()
+
+    def step(self, x):
+        out = self.model(x)
+        self.log(out)
+        return out
+
+
+Trainer().step(torch.randn(5, 3))
+
+# case: wrapper-of-a-parameter-handed-to-a-function-that-converts-its-field
+import numpy as np
+import torch
+
+
+class Box:
+    def __init__(self, t):
+        self.t = t
+
+
+def show(box):
+    return np.asarray(box.t)  # expect: DET102
+
+
+def run(out):
+    show(Box(out))
+
+
+net = torch.nn.Linear(3, 1)
+run(net(torch.randn(2, 3)))
+
+# case: meters-built-from-each-loss-in-a-comprehension
+import numpy as np
+import torch
+
+
+class Meter:
+    def __init__(self, loss):
+        self.loss = loss
+
+    def value(self):
+        return float(np.array(self.loss))  # expect: DET102
+
+
+def meters(losses):
+    return [Meter(loss).value() for loss in losses]
+
+
+net = torch.nn.Linear(3, 1)
+losses = [net(torch.randn(2, 3)).sum() for _ in range(3)]
+print(meters(losses))
+
+# case: callbacks-dispatched-by-event-name-with-getattr
+import numpy as np
+import torch
+
+
+class Monitor:
+    def on_end(self, trainer):
+        np.asarray(trainer.logits)  # expect: DET102
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = list(callbacks)
+        self.logits = None
+
+    def _emit(self, event):
+        for cb in self.callbacks:
+            getattr(cb, event)(self)
+
+    def step(self, x):
+        self.logits = self.model(x)
+        self._emit("on_end")
+
+
+Trainer(torch.nn.Linear(3, 1), [Monitor()]).step(torch.randn(2, 3))
+
+# case: callback-base-class-hooks-dispatched-with-getattr
+import numpy as np
+import torch
+
+
+class Callback:
+    def on_batch_end(self, trainer):
+        pass
+
+    def on_epoch_end(self, trainer):
+        pass
+
+
+class History(Callback):
+    def __init__(self):
+        self.losses = []
+
+    def on_epoch_end(self, trainer):
+        self.losses.append(np.asarray(trainer.last_output))  # expect: DET102
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = callbacks
+        self.last_output = None
+
+    def _fire(self, event):
+        for callback in self.callbacks:
+            getattr(callback, event)(self)
+
+    def fit(self, batches):
+        for x in batches:
+            self.last_output = self.model(x)
+            self._fire("on_batch_end")
+        self._fire("on_epoch_end")
+
+
+Trainer(torch.nn.Linear(3, 1), [Callback(), History()]).fit([torch.randn(2, 3)])
+
+# case: partial-of-a-bound-method-with-a-bound-tag-called-with-the-output
+import functools
+import numpy as np
+import torch
+
+
+class Logger:
+    def log(self, tag, values, step):
+        np.histogram(values)
+
+
+logger = Logger()
+h = torch.nn.Linear(3, 4)(torch.randn(2, 3))
+fn = functools.partial(logger.log, "fc1", step=0)
+fn(h)  # expect: DET102
+
+# case: bound-method-handed-to-a-model-call-as-a-logging-callback
+import functools
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Logger:
+    def log(self, values):
+        np.histogram(values)
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+
+    def forward(self, x, log_fn=None):
+        h = torch.sigmoid(self.fc1(x))
+        if log_fn is not None:
+            log_fn(h)  # expect: DET102
+        return h
+
+
+model = MLP()
+logger = Logger()
+model(torch.randn(2, 3), log_fn=logger.log)
+
+# case: logging-callback-or-none-built-per-step-and-handed-to-the-model
+import functools
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Logger:
+    def log(self, tag, values, step):
+        np.histogram(values)
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+
+    def forward(self, x, log_fn=None):
+        h = torch.sigmoid(self.fc1(x))
+        if log_fn is not None:
+            log_fn(h)  # expect: DET102
+        return h
+
+
+model = MLP()
+logger = Logger()
+for step in range(3):
+    log_fn = functools.partial(logger.log, "fc1", step=step) if step % 2 == 0 else None
+    model(torch.randn(2, 3), log_fn=log_fn)

@@ -197,3 +197,63 @@ def predict(scale):
 
 
 arr = predict(2.0)
+
+# case: dispatch-on-type-guarded-by-an-import-check-detaches-torch-tensors
+import numpy as np
+import torch
+
+try:
+    import tensorflow as tf
+except ImportError:
+    tf = None
+
+
+def to_numpy(val):
+    if isinstance(val, np.ndarray):
+        return val
+    if torch is not None and isinstance(val, torch.Tensor):
+        return val.detach().numpy()
+    if tf is not None and isinstance(val, tf.Tensor):
+        return val.numpy()
+    return np.asarray(val)
+
+
+encoder = torch.nn.Linear(4, 2)
+print(to_numpy(encoder(torch.rand(4))))
+
+# case: known-flag-and-type-test-narrows-the-other-path
+import numpy as np
+import torch
+
+HAS_TORCH = True
+
+
+def as_array(x):
+    if HAS_TORCH and isinstance(x, torch.Tensor):
+        x = x.detach().cpu()
+    return np.asarray(x)
+
+
+net = torch.nn.Linear(3, 1)
+as_array(net(torch.randn(2, 3)))
+
+# case: method-tests-the-module-then-the-tensor-and-detaches
+import numpy as np
+import torch
+
+
+class Logger:
+    def __init__(self):
+        self.rows = []
+
+    def _scalar(self, value):
+        if torch is not None and torch.is_tensor(value):
+            return value.detach().item()
+        return float(np.asarray(value))
+
+    def log(self, loss):
+        self.rows.append(self._scalar(loss))
+
+
+net = torch.nn.Linear(3, 1)
+Logger().log(net(torch.randn(2, 3)).mean())

@@ -856,3 +856,223 @@ class Trainer:
 trainer = Trainer(nn.Linear(3, 2))
 trainer.step(torch.randn(4, 3))
 print(trainer.summary())
+
+# case: constructor-wraps-a-single-input-in-a-list-and-another-method-converts-it
+import torch
+
+
+class Inner:
+    def __init__(self, data):
+        if type(data) != list:
+            data = [data]
+        self.data = data
+
+    def values(self, X):
+        return (X - self.data[0]).numpy()  # expect: DET101
+
+
+class Outer:
+    def __init__(self, data):
+        self.inner = Inner(data)
+
+    def values(self, X):
+        return self.inner.values(X)
+
+
+image = torch.randn(3, requires_grad=True)
+Inner(image).values(torch.randn(3))
+
+# case: explainer-holds-an-inner-object-that-listed-its-background-data
+import torch
+
+
+class Inner:
+    def __init__(self, data):
+        if type(data) != list:
+            data = [data]
+        self.data = data
+
+    def values(self, X):
+        return (X - self.data[0]).numpy()  # expect: DET101
+
+
+class Outer:
+    def __init__(self, data):
+        self.inner = Inner(data)
+
+    def values(self, X):
+        return self.inner.values(X)
+
+
+image = torch.randn(3, requires_grad=True)
+e = Outer(image)
+e.values(torch.randn(3))
+
+# case: factory-builds-the-explainer-from-its-argument
+import torch
+
+
+class Inner:
+    def __init__(self, data):
+        if type(data) != list:
+            data = [data]
+        self.data = data
+
+    def values(self, X):
+        return (X - self.data[0]).numpy()  # expect: DET101
+
+
+class Outer:
+    def __init__(self, data):
+        self.inner = Inner(data)
+
+    def values(self, X):
+        return self.inner.values(X)
+
+
+def build(x):
+    return Outer(x)
+
+
+image = torch.randn(3, requires_grad=True)
+e = build(image)
+e.values(torch.randn(3))
+
+# case: state-dict-updated-by-keywords-in-one-class-read-by-key-in-a-callback
+import numpy as np
+import torch
+
+
+class Monitor:
+    def on_end(self, trainer):
+        np.asarray(trainer.state["targets"])
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = list(callbacks)
+        self.state = {}
+
+    def step(self, x, y):
+        out = self.model(x)
+        self.state.update(loss=out.sum().item(), logits=out, targets=y.detach().numpy())
+        for cb in self.callbacks:
+            cb.on_end(self)
+
+
+Trainer(torch.nn.Linear(3, 1), [Monitor()]).step(torch.randn(2, 3), torch.randn(2))
+
+# case: dict-attribute-filled-by-key-in-one-method-read-by-another-key
+import numpy as np
+import torch
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.state = {}
+
+    def step(self, x, y):
+        out = self.model(x)
+        self.state["logits"] = out
+        self.state["targets"] = y.tolist()
+
+    def report(self):
+        return np.asarray(self.state["targets"])
+
+
+t = Trainer(torch.nn.Linear(3, 1))
+t.step(torch.randn(2, 3), torch.randn(2))
+t.report()
+
+# case: module-dict-filled-by-a-function-read-by-key
+import numpy as np
+import torch
+
+metrics = {}
+
+
+def log(out, y):
+    metrics["out"] = out
+    metrics["y"] = y.detach().numpy()
+
+
+net = torch.nn.Linear(3, 1)
+log(net(torch.randn(2, 3)), torch.randn(2))
+print(np.asarray(metrics["y"]))
+
+# case: nested-log-dicts-filled-per-phase-read-by-key
+import numpy as np
+import torch
+
+
+class Logger:
+    def __init__(self):
+        self.logs = {"train": {}, "val": {}}
+
+    def log(self, phase, out, loss):
+        self.logs[phase]["out"] = out
+        self.logs[phase]["loss"] = loss.item()
+
+    def summary(self):
+        return np.array([self.logs["train"]["loss"], self.logs["val"]["loss"]])
+
+
+net = torch.nn.Linear(3, 1)
+logger = Logger()
+for phase in ("train", "val"):
+    out = net(torch.randn(2, 3))
+    logger.log(phase, out, out.pow(2).mean())
+print(logger.summary())
+
+# case: state-dict-updated-by-keywords-callback-converts-the-logits
+import numpy as np
+import torch
+
+
+class Monitor:
+    def on_end(self, trainer):
+        np.asarray(trainer.state["logits"])  # expect: DET102
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = list(callbacks)
+        self.state = {}
+
+    def _emit(self, event):
+        for cb in self.callbacks:
+            getattr(cb, event)(self)
+
+    def step(self, x):
+        self.state.update(logits=self.model(x))
+        self._emit("on_end")
+
+
+Trainer(torch.nn.Linear(3, 1), [Monitor()]).step(torch.randn(2, 3))
+
+# case: nested-log-dicts-the-output-entry-converted
+import numpy as np
+import torch
+
+
+class Logger:
+    def __init__(self):
+        self.logs = {"train": {}, "val": {}}
+
+    def log(self, phase, out, loss):
+        self.logs[phase]["out"] = out
+        self.logs[phase]["loss"] = loss.item()
+
+    def summary(self):
+        return np.asarray(self.logs["val"]["out"])  # expect: DET102
+
+
+net = torch.nn.Linear(3, 1)
+logger = Logger()
+for phase in ("train", "val"):
+    out = net(torch.randn(2, 3))
+    logger.log(phase, out, out.pow(2).mean())
+print(logger.summary())
