@@ -589,15 +589,10 @@ class Interpreter:
             return
         key = base + write.path
         # what the place holds: as this scope knows it, or as the object passed holds it
-        current = frame.lookup(key) or (self._held_by(passed, write.path) if _is_attribute_path(write.path) else None)
+        current = frame.lookup(key) or (dict(passed.attributes).get(write.path[1:]) if _is_attribute_path(write.path)
+                                        else None)
         frame.rebind(key, self._after_write(current, value, write.adds, strong=True, key=write.key))
         self.note_write(frame, key, value, write.adds, write.key)
-
-    def _held_by(self, instance: Value, path: str) -> Optional[Value]:
-        """What an object holds in the attribute ``path`` names (``.logs``): its own, or its class's."""
-        name = path[1:]
-        info = self.class_of(instance)
-        return dict(instance.attributes).get(name) or (info.attribute(name) if info is not None else None)
 
     def _entry_changed(self, binding: Optional[Tuple[cst.BaseExpression, Value]], changed: Value,
                        frame: Frame) -> None:

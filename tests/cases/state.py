@@ -1076,3 +1076,37 @@ for phase in ("train", "val"):
     out = net(torch.randn(2, 3))
     logger.log(phase, out, out.pow(2).mean())
 print(logger.summary())
+
+# case: batch-records-added-by-a-method-of-a-result-object-then-converted
+from dataclasses import dataclass, field
+from typing import List
+
+import torch
+import torch.nn as nn
+
+
+@dataclass
+class BatchResult:
+    loss: float
+    preds: torch.Tensor
+
+
+@dataclass
+class EpochResult:
+    batches: List[BatchResult] = field(default_factory=list)
+
+    def add(self, r: BatchResult):
+        self.batches.append(r)
+
+
+def evaluate(model, loader):
+    result = EpochResult()
+    for xb, yb in loader:
+        out = model(xb)
+        result.add(BatchResult(loss=nn.functional.mse_loss(out, yb).item(), preds=out))
+    return result
+
+
+net = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))
+res = evaluate(net, [(torch.randn(4, 3), torch.randn(4, 1)) for _ in range(2)])
+all_preds = [b.preds.numpy() for b in res.batches]  # expect: DET101
