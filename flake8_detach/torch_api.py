@@ -174,6 +174,11 @@ QUALIFIED: Dict[str, Effect] = {
     "torch.nn.Embedding.from_pretrained": Effect.FROZEN_MODULE,
     "torch.nn.EmbeddingBag.from_pretrained": Effect.FROZEN_MODULE,
     "functools.partial": Effect.PARTIAL,
+    # function transforms: calling what they give calls the function they are given, and what
+    # comes out (batched, a Jacobian, a gradient) requires grad where its output does, through
+    # the parameters it uses (checked with torch 2.13, a linear layer's included)
+    **{f"torch.func.{name}": Effect.PARTIAL for name in ("vmap", "jacrev", "jacfwd", "hessian", "grad")},
+    "torch.vmap": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
     # solvers that call the function they are given (first) and turn what it returns into an
     # array (checked with torch 2.13: each raises when it returns a tensor that requires grad;

@@ -453,6 +453,12 @@ class Interpreter:
         result = self.result(function, mode, self._specialization(function, bindings))
         values = {name: value for name, (_, value) in bindings.items()}
         values.update(back_to_caller(values.values()))
+        enclosing = frame.context.function
+        if enclosing is not None and function.key.startswith(enclosing.key + "."):
+            # a closure called by the function that defines it: what it reads of that function's
+            # parameters (``f = lambda v: flow(v)``) is still the caller's parameter
+            for name in enclosing.parameters - function.parameters:
+                values.setdefault(name, parameter(name))
         if isinstance(call, cst.Call):
             for helper in result.helpers:
                 self._record_helper_call(helper, call, bindings, values, frame, arguments)

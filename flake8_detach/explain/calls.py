@@ -132,8 +132,11 @@ class Calls:
         return found
 
     def instance_classes(self, node: ast.expr) -> List[ast.ClassDef]:
-        """The file's classes whose instance ``node`` may be: ``Net()`` bound to it, or stored
-        in an attribute of ``self``."""
+        """The file's classes whose instance ``node`` may be: ``Net()`` itself or bound to it, or
+        stored in an attribute of ``self``."""
+        if isinstance(node, ast.Call):  # Evaluator().scores(model, x)
+            made = self._class_of_name(node.func)
+            return [made] if made is not None else []
         classes: List[ast.ClassDef] = []
         bindings = self.index.definitions(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
         if not bindings and isinstance(node, ast.Attribute):

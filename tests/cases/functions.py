@@ -950,3 +950,47 @@ def second_of(*tensors):
 model = nn.Linear(3, 3)
 logits = model(torch.randn(4, 3))
 print(np.asarray(second_of(logits, torch.zeros_like(logits))))
+
+# case: closure-over-a-model-parameter-transformed-by-vmap-and-jacrev
+import numpy as np
+import torch
+from torch.func import jacrev, vmap
+
+
+def log_det(flow, x):
+    f = lambda v: flow(v)
+    jac = vmap(jacrev(f))(x)
+    return np.linalg.slogdet(jac)
+
+
+log_det(torch.nn.Linear(3, 3), torch.randn(4, 3))  # expect: DET102
+
+# case: nested-function-calls-the-enclosing-functions-model
+import numpy as np
+import torch
+from torch.func import jacrev, vmap
+
+
+def log_det(flow, x):
+    def f(v):
+        return flow(v)
+    jac = f(x)
+    return np.asarray(jac).sum()
+
+
+log_det(torch.nn.Linear(3, 3), torch.randn(4, 3))  # expect: DET102
+
+# case: method-runs-a-nested-helper-over-its-model-argument
+import numpy as np
+import torch
+
+
+class Evaluator:
+    def scores(self, model, batches):
+        def run(batch):
+            return model(batch).softmax(-1)
+
+        return [np.asarray(run(b)) for b in batches]
+
+
+Evaluator().scores(torch.nn.Linear(3, 2), [torch.randn(2, 3)])  # expect: DET102

@@ -751,3 +751,46 @@ z = torch.randn(3, 2)
 for stage in pipeline:
     z = stage(z)
 print(np.asarray(pipeline[1].describe(z)))
+
+# case: gradient-by-torch-func-of-an-energy-using-a-layer
+import torch
+import torch.func
+
+net = torch.nn.Linear(3, 1)
+
+
+def energy(x):
+    return (net(x) ** 2).sum()
+
+
+force = torch.func.grad(energy)(torch.randn(3))
+print(force.numpy())  # expect: DET101
+
+# case: jacobian-of-a-model-by-jacfwd-shown-in-a-method
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from torch.func import jacfwd
+
+
+class Sensitivity:
+    def __init__(self, model):
+        self.model = model
+
+    def plot(self, x):
+        jac = jacfwd(self.model)(x)
+        plt.imshow(jac)  # expect: DET102
+
+
+Sensitivity(torch.nn.Linear(3, 2)).plot(torch.randn(3))
+
+# case: jacobian-taken-under-no-grad
+import numpy as np
+import torch
+from torch.func import jacrev
+
+net = torch.nn.Linear(3, 3)
+with torch.no_grad():
+    jac = jacrev(net)(torch.randn(3))
+print(np.abs(jac).max())
