@@ -221,7 +221,7 @@ def place_key(node: cst.BaseExpression, frame: Frame) -> Optional[str]:
 
 def _compare_constants(node: cst.Comparison, values: Sequence[Value]) -> object:
     """``phase == "train"``, ``optimizer is not None`` where both sides are known literals
-    (``torch is not None``: an imported module or a function is not None)."""
+    (``torch is not None``: an imported module is not None)."""
     if len(node.comparisons) != 1:
         return None
     operator = node.comparisons[0].operator

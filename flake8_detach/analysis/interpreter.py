@@ -118,7 +118,7 @@ def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
     return list(chosen.values())
 
 
-def _entries_by_key_given(mapping: Value, arguments: Arguments) -> bool:
+def _updates_by_key(mapping: Value, arguments: Arguments) -> bool:
     """``mapping.update(...)`` with what it gets known by key: keywords, or one dict known by its keys."""
     if mapping.kind is not Kind.CONTAINER or len(arguments.positional) > 1:
         return False
@@ -792,7 +792,7 @@ class Interpreter:
             return self.evaluator.method_call(call, func, current, arguments, frame)
         if name in torch_api.CONTAINER_ADDERS and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
-        elif name in torch_api.DICT_UPDATERS and key is not None and _entries_by_key_given(current, arguments):
+        elif name in torch_api.DICT_UPDATERS and key is not None and _updates_by_key(current, arguments):
             self._update_by_keys(receiver, key, current, arguments, frame)
         elif name in torch_api.CONTAINER_EXTENDERS and values:
             # the tensors enter inside another container: no single place to detach them

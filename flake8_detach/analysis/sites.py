@@ -47,9 +47,9 @@ class HelperConversion:
     # The helper's result depends on the parameter: detaching the argument could change it.
     returns_parameter: bool
     # The parameter is an object holding the caller's value in a field (``Prediction(output)
-    # .to_frame()`` converting ``self.scores``, ``show(Box(out))`` converting ``box.t``): the
-    # function converts what the object holds, so a finding is reported where it does, as for an
-    # object the caller did not build from its parameter.
+    # .to_frame()`` converting ``self.scores``): the method converts what its object holds, so a
+    # finding is reported where it does, as for an object the caller did not build from its
+    # parameter.
     in_a_field: bool = False
 
 
