@@ -70,6 +70,7 @@ class Effect(enum.Enum):
     CONTEXT_MANAGER = "context-manager"  # @contextmanager: `with f() as x` binds what f yields
     LOADED = "loaded"  # read from disk: a tensor, a state dict or a model (a model if called)
     COPY = "copy"  # a copy (or compiled twin) of its first argument: deepcopy, jit.trace
+    HOLDS_ARGUMENTS = "holds-arguments"  # an object that keeps what it is given: Rectangle(xy, w, h)
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ELEMENT = "element"  # next(it): one element
@@ -103,6 +104,9 @@ NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
     "torch.profiler": Effect.NOT_TENSOR,
     "numpy": Effect.CONVERTS,
     "matplotlib.pyplot": Effect.CONVERTS,
+    # artists keep their coordinates until an axes takes them (ax.add_patch(rect) converts them;
+    # checked with torch 2.13: Rectangle((t0, t1), w, h) of tensors that require grad does not raise)
+    "matplotlib.patches": Effect.HOLDS_ARGUMENTS,
     "seaborn": Effect.CONVERTS,
     "sklearn.metrics": Effect.CONVERTS,
     # estimators and transformers: fit, predict, transform, score... turn their inputs into arrays

@@ -434,6 +434,15 @@ def _unknown_from(base: Value, read_from_parameter: bool = False) -> Value:
 
 # --- Python builtins: f(x) -------------------------------------------------------------------
 
+def _holds_arguments(use: Use) -> Value:
+    """``Rectangle((x, y), w, h)``: an object holding what it was given (what converts it
+    converts them), by position: no list, whose entries could be detached one by one."""
+    held = [element(value) if value.kind is Kind.CONTAINER else value  # (x, y): x and y
+            for _, value in use.arguments.all()]
+    return replace(container_of(held), attributes=tuple((str(index), value) for index, value in enumerate(held)),
+                   unknown_entries=True)
+
+
 def _builtin_map(use: Use) -> Value:
     values = [value for _, value in use.arguments.positional]
     if len(values) < 2:
@@ -597,6 +606,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.STATE: Semantics(module=_module_state),
     Effect.RETURNS_ARGUMENT: Semantics(call=_first_argument),
     Effect.COPY: Semantics(call=_first_argument),
+    Effect.HOLDS_ARGUMENTS: Semantics(call=_holds_arguments),
     Effect.CALLS_ARGUMENT: Semantics(call=_call_calls_argument),
     Effect.GRAD_OFF: _GRAD_MODE,
     Effect.GRAD_ON: _GRAD_MODE,

@@ -121,7 +121,8 @@ _KEPT_WITH_GRAD_OFF = frozenset({"ret", "call-ret", "seed"})
 # included): list(callbacks), partial(np.asarray), copy.deepcopy(model).
 _HOLDS_ITS_ARGUMENTS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER, Effect.ELEMENTS, Effect.ELEMENT,
                                   Effect.MAPPING, Effect.DEFAULT_MAPPING,
-                                  Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY})
+                                  Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY,
+                                  Effect.HOLDS_ARGUMENTS})
 
 
 @functools.lru_cache(maxsize=None)

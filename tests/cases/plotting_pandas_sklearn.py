@@ -583,3 +583,62 @@ fig, ax = plt.subplots()
 ax.set_title("loss %.3f" % loss)
 fig.suptitle("weights %s" % (model.weight,))
 plt.xlabel("bias " + str(model.bias))
+
+# case: rectangle-of-a-predicted-box-added-to-the-axes
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle
+import torch
+
+head = torch.nn.Linear(8, 4)
+box = head(torch.randn(8))
+fig, ax = plt.subplots()
+rect = Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1], fill=False)
+ax.add_patch(rect)  # expect: DET102
+
+# case: circle-drawn-by-a-method-with-a-predicted-radius
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.patches as patches
+import matplotlib.pyplot as plt
+import torch
+
+
+class Drawer:
+    def __init__(self):
+        self.fig, self.ax = plt.subplots()
+
+    def circle(self, center, radius):
+        self.ax.add_patch(patches.Circle((center[0], center[1]), radius))
+
+
+net = torch.nn.Linear(2, 3)
+out = net(torch.randn(2))
+Drawer().circle(out[:2].detach(), out[2])  # expect: DET102
+
+# case: circle-of-a-model-output-added-in-one-line
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.patches as patches
+import matplotlib.pyplot as plt
+import torch
+
+net = torch.nn.Linear(2, 3)
+out = net(torch.randn(2))
+fig, ax = plt.subplots()
+ax.add_patch(patches.Circle((0.0, 0.0), out[2]))  # expect: DET102
+
+# case: polygon-of-detached-corners-stays-clean
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.patches import Polygon
+import torch
+
+net = torch.nn.Linear(4, 6)
+fig, ax = plt.subplots()
+for _ in range(2):
+    corners = net(torch.randn(4)).view(3, 2)
+    triangle = Polygon(corners.detach().numpy(), closed=True)
+    ax.add_patch(triangle)
