@@ -27,7 +27,7 @@ from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.state import MODULE_SCOPE
-from flake8_detach.analysis.syntax import is_false, is_true, source_of, string_value
+from flake8_detach.analysis.syntax import compared_with_literal, is_false, is_true, source_of, string_value
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     CONSUMER,
@@ -135,13 +135,18 @@ def names_integer_dtype(node: cst.BaseExpression) -> bool:
 
 def grad_mode_set_by(effect: Effect, arguments: Arguments) -> GradMode:
     """The mode inside ``no_grad()``, ``enable_grad()``, ``set_grad_enabled(flag)``, ``inference_mode(flag)``."""
-    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
+    given = _flag_argument(arguments)
     flag = given[1].constant if given is not None else None
     if effect is Effect.GRAD_ON:
         return GradMode.ON
     if effect is Effect.GRAD_OFF:
         return GradMode.ON if flag is False else GradMode.OFF
     return GradMode.OFF if flag is False else GradMode.ON if flag is True else GradMode.MAYBE
+
+
+def _flag_argument(arguments: Arguments) -> Optional[Tuple[cst.BaseExpression, Value]]:
+    """What a grad-mode switch is given: its first argument, or its keyword (``mode=False``)."""
+    return arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
 
 
 def short_name(qualified_name: str) -> str:
@@ -340,15 +345,12 @@ def _sets_grad_mode(use: Use) -> Value:
 def _grad_flag(effect: Effect, arguments: Arguments, frame: Frame) -> Optional[GradFlag]:
     """The run-time flag that ``set_grad_enabled(flag)`` (grad on where it holds) or
     ``inference_mode(flag)`` (grad off where it holds) makes grad mode follow."""
-    given = arguments.positional[0] if arguments.positional else next(iter(arguments.keywords.values()), None)
+    given = _flag_argument(arguments)
     if given is None:
         return None
     flag = given[0]
-    subject = literal = None
-    if isinstance(flag, cst.Comparison) and len(flag.comparisons) == 1 and \
-            isinstance(flag.comparisons[0].operator, cst.Equal) and \
-            isinstance(flag.comparisons[0].comparator, (cst.SimpleString, cst.Integer)):
-        subject, literal = source_of(flag.left), source_of(flag.comparisons[0].comparator)
+    compared = compared_with_literal(flag)
+    subject, literal = (compared[0], compared[2]) if compared and isinstance(compared[1], cst.Equal) else (None, None)
     function = frame.context.function
     return GradFlag(function.key if function is not None else MODULE_SCOPE, source_of(flag),
                     on_when=effect is not Effect.GRAD_OFF, subject=subject, literal=literal)

@@ -15,7 +15,7 @@ import libcst as cst
 from flake8_detach import torch_api
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.sites import GradMode
-from flake8_detach.analysis.syntax import dotted_name, source_of, string_value
+from flake8_detach.analysis.syntax import compared_with_literal, dotted_name, source_of, string_value
 from flake8_detach.analysis import devices
 from flake8_detach.analysis.values import OTHER, GradFlag, Kind, Value, flag_failed, without_grad
 from flake8_detach.torch_api import Effect
@@ -59,7 +59,7 @@ def _flag_outcomes(test: cst.BaseExpression, text: str, flag: GradFlag) -> Tuple
     """Whether ``flag`` holds where ``test`` is true, and where it is false (None: not known)."""
     if text == flag.test:
         return True, False
-    compared = _compared_with_literal(test)
+    compared = compared_with_literal(test)
     if compared is None or flag.subject is None or compared[0] != flag.subject:
         return None, None
     _, operator, literal = compared
@@ -67,17 +67,6 @@ def _flag_outcomes(test: cst.BaseExpression, text: str, flag: GradFlag) -> Tuple
     if isinstance(operator, cst.Equal):
         return (True, False) if same else (False, None)
     return (False, True) if same else (None, False)  # cst.NotEqual
-
-
-def _compared_with_literal(test: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseCompOp, str]]:
-    """``subject == "literal"`` or ``subject != 3``: the subject's source, the operator, the literal's."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return None
-    comparison = test.comparisons[0]
-    if not isinstance(comparison.operator, (cst.Equal, cst.NotEqual)) or \
-            not isinstance(comparison.comparator, (cst.SimpleString, cst.Integer)):
-        return None
-    return source_of(test.left), comparison.operator, source_of(comparison.comparator)
 
 
 def _flag_known(frame: Frame, flag: GradFlag, grad_on: bool) -> None:

@@ -1141,7 +1141,7 @@ class _Flows:
         # it); handed to a callable the analysis does not know, nothing is known to call it.
         handed = passed.converters if kind is _Callee.CALLS_BACK else _NOTHING
         self.sink(node, callee.converters | handed, passed)
-        through = self.hand_on(node, called, kind, callee, values, receiver, scope)
+        through = self.hand_on(node, called, qualified, kind, callee, values, receiver, scope)
         # Bound in finish, if the file defines something of that name; nn.Module.__init__(self)
         # runs the library's function, never one of the file's.
         if called is not None and qualified is None and not self.calls_a_parameter(func, scope):
@@ -1225,8 +1225,8 @@ class _Flows:
             # losses.append(loss), t.requires_grad_(), w.add_(u), model.to("cuda")
             self.bind(self.holders(func.value, scope), result)
 
-    def hand_on(self, node: ast.Call, called: Optional[str], kind: "_Callee", callee: _Value,
-                values: List[_Value], receiver: _Value, scope: _Scope) -> Optional[str]:
+    def hand_on(self, node: ast.Call, called: Optional[str], qualified: Optional[str], kind: "_Callee",
+                callee: _Value, values: List[_Value], receiver: _Value, scope: _Scope) -> Optional[str]:
         """Arguments go to the functions of the called name, and to the functions and modules of
         the file the callee may be or may call back (see ``finish``).  The key of the call of a
         value, when it is one."""
@@ -1242,7 +1242,7 @@ class _Flows:
             callback = _callback_name(node)
             if callback is not None:  # map(to_numpy, outputs), partial(draw, color="red"), checkpoint(self.block, x)
                 targets.append(("args", callback))
-                if self.binds_positions(node, scope):
+                if _binds_positions(node, qualified):
                     bound = len(node.args) - 1
                     self.partial_positions[callback] = max(bound, self.partial_positions.get(callback, 0))
             else:  # map(lambda t: ..., xs): whatever the arguments hold may be called with any of them
@@ -1253,12 +1253,6 @@ class _Flows:
         if targets:
             self.bind(targets, _union([*values, receiver]))
         return through
-
-    @staticmethod
-    def binds_positions(node: ast.Call, scope: _Scope) -> bool:
-        """``functools.partial(fn, a, ...)``: later calls' positional arguments come after ``a``."""
-        qualified = _qualified(node.func, scope)
-        return qualified is not None and _effect_of(qualified) is Effect.PARTIAL and len(node.args) > 1
 
     def call_through(self, callee: _Value, node: ast.Call, values: List[_Value], receiver: _Value) -> str:
         """A call of a value: it runs the functions and modules of the file that flow into it
@@ -1791,6 +1785,11 @@ def _sets_grad_mode(statement: ast.AST, scope: _Scope) -> bool:
     """``torch.set_grad_enabled(flag)`` as a statement: grad mode is what it says from there on."""
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
         _effect_of(_qualified(statement.value.func, scope) or "") is Effect.GRAD_SET
+
+
+def _binds_positions(node: ast.Call, qualified: Optional[str]) -> bool:
+    """``functools.partial(fn, a, ...)``: later calls' positional arguments come after ``a``."""
+    return qualified is not None and _effect_of(qualified) is Effect.PARTIAL and len(node.args) > 1
 
 
 def _callback_name(node: ast.Call) -> Optional[str]:

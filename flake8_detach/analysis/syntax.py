@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -30,6 +30,18 @@ def source_of(node: cst.CSTNode) -> str:
     """The code of ``node`` on one line, its spaces normalised: how it reads in a message, and
     what tells two writings of one expression alike."""
     return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+def compared_with_literal(test: cst.BaseExpression) -> Optional[Tuple[str, cst.BaseCompOp, str]]:
+    """``subject == "literal"`` or ``subject != 3``: the subject's source, the operator, the
+    literal's source."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, (cst.Equal, cst.NotEqual)) or \
+            not isinstance(comparison.comparator, (cst.SimpleString, cst.Integer)):
+        return None
+    return source_of(test.left), comparison.operator, source_of(comparison.comparator)
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
