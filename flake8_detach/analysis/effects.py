@@ -307,9 +307,10 @@ def _call_optimizer(use: Use) -> Value:
     return Value(Kind.OTHER, attributes=((torch_api.PARAM_GROUPS, _parameter_groups(given)),))
 
 
-def _call_converts(use: Use) -> Value:
+def _call_converts(use: Use, dispatched: bool = False) -> Value:
     tensors_only = use.name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS
-    use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only)
+    use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only,
+                                  dispatched)
     # pandas objects convert what is later stored in them: frame["col"] = t
     return CONSUMER if tensors_only else OTHER
 
@@ -329,8 +330,8 @@ def _call_converts_result(use: Use) -> Value:
 def _call_dispatches(use: Use) -> Value:
     """``np.squeeze(t)`` is ``t.squeeze()`` for a tensor; ``np.squeeze([a, b])`` converts."""
     receiver = use.first
-    if receiver.kind is not Kind.TENSOR:
-        return _call_converts(use)
+    if receiver.kind is not Kind.TENSOR:  # a parameter: converted only if the caller's is no tensor
+        return _call_converts(use, dispatched=receiver.kind is Kind.UNKNOWN)
     return use.evaluator.method_of_first_argument(use.call, torch_api.NUMPY_DISPATCHES[use.name], use.arguments,
                                                   use.frame)
 

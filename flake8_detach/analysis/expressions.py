@@ -25,6 +25,7 @@ from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, 
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     Device,
+    device_of,
     CONSUMER,
     FOREIGN,
     OTHER,
@@ -142,10 +143,15 @@ class FunctionCalls(Protocol):
 
     def shared_variable(self, binding: Frame, name: str) -> Optional[Value]: ...
 
+    def note_placing(self, frame: Frame) -> None: ...
+
+    def places_on_accelerator(self, frame: Frame, flag: str) -> bool: ...
+
 
 NO_ARGUMENTS = Arguments([], {}, False)
 # Builtins whose result goes over the elements of their first argument (enumerate(model)).
 _ELEMENTS_PASSED_ON = frozenset({Effect.ELEMENTS, Effect.ENUMERATE})
+_PARTS_KEPT = _ELEMENTS_PASSED_ON | {Effect.MAPPING}  # ... and those whose result holds a model's parts
 # Identity and membership give a Python bool whatever they compare (a tensor's ``in`` included).
 _PYTHON_BOOL_COMPARISONS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
 
@@ -573,8 +579,10 @@ class Evaluator:
         ``source`` is the assigned expression, where there is one (for fixes)."""
         if isinstance(target, cst.Name):
             frame.rebind(target.value, value)
-            owner = self._model_owner(source, frame) if value.kind is Kind.MODULE and source is not None else None
-            if owner is not None and owner != target.value:  # layer = model.layer4: part of model
+            owner = None if source is None else self._model_owner(source, frame) if value.kind is Kind.MODULE \
+                else self.model_iterated(source, frame) if value.kind is Kind.CONTAINER else None
+            # layer = model.layer4, layers = dict(model.named_modules()): (holds) parts of model
+            if owner is not None and owner != target.value:
                 self.mark_part_of(target.value, owner, frame)
             if target.value in frame.global_names or target.value in frame.nonlocal_names:
                 # the module's or an enclosing function's variable, which other functions read
@@ -914,6 +922,26 @@ class Evaluator:
         hooks = self._held_under(root, torch_api.HOOK_ATTRIBUTES[kind], frame) if root else None
         if hooks is not None:
             self.call_back(element(hooks), node, given, frame)
+        elif named is not None and named != frame.self_name and frame.context.function is not None and \
+                named in frame.context.function.parameters:
+            # the hooks of the model a caller passes: they run at that caller's call (``Result``)
+            frame.context.module_calls.add((named, frame.mode))
+
+    def run_hooks_of_passed_model(self, call: cst.Call, passed: Tuple[cst.BaseExpression, Value], mode: GradMode,
+                                  frame: Frame) -> None:
+        """A function the caller handed ``passed`` calls it as a module: the hooks registered on
+        it run with what that call gives, reported at the caller's call (a conversion the caller's
+        model makes, as for any argument a helper converts)."""
+        expression, model = passed
+        hooks = {kind: dict(model.attributes).get(name) for kind, name in torch_api.HOOK_ATTRIBUTES.items()}
+        if not any(hooks.values()):
+            return
+        output = Value(Kind.TENSOR) if mode is GradMode.OFF else requires_grad(
+            Origin("output of the model handed to", call))
+        given = [(expression, model), (call, OTHER), (call, output)]
+        for kind, held in hooks.items():
+            if held is not None:
+                self.call_back(element(held), call, given[:2] if kind is Effect.FORWARD_PRE_HOOK else given, frame)
 
     def _held_under(self, root: str, name: str, frame: Frame) -> Optional[Value]:
         """What ``root.name`` holds here, or, when ``root`` is an instance of a class of the file,
@@ -923,7 +951,12 @@ class Evaluator:
         if held is not None:
             return held
         instance = self.lookup(frame, root)
-        info = self.calls.class_of(instance) if instance is not None else None
+        if instance is None:
+            return None
+        passed = dict(instance.attributes).get(name)  # a model handed in with the hooks on it
+        if passed is not None:
+            return passed
+        info = self.calls.class_of(instance)
         return info.attribute(name) if info is not None else None
 
     def _add_part(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
@@ -1001,8 +1034,8 @@ class Evaluator:
         """The model whose parts a loop goes over: ``model`` in ``for layer in model.modules()``,
         ``model.named_children()``, ``enumerate(model)``, ``model.features``."""
         while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args and \
-                torch_api.BUILTINS.get(iterable.func.value) in _ELEMENTS_PASSED_ON:
-            iterable = iterable.args[0].value  # enumerate(model), list(model.children())
+                torch_api.BUILTINS.get(iterable.func.value) in _PARTS_KEPT:
+            iterable = iterable.args[0].value  # enumerate(model), list(model.children()), dict(model.named_modules())
         source: Optional[cst.BaseExpression] = None
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
             if iterable.func.attr.value in torch_api.MODULE_PART_ITERATORS:
@@ -1106,7 +1139,9 @@ class Evaluator:
 
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame,
-                        tensors_only: bool = False) -> None:
+                        tensors_only: bool = False, dispatched: bool = False) -> None:
+        """``dispatched``: the first argument is converted only if it is no tensor (``np.shape``)."""
+        first = arguments.positional[0] if arguments.positional else None
         for expression, value in arguments.all():
             if tensors_only and value.kind is Kind.CONTAINER and not any(
                     column.kind is Kind.TENSOR for _, column in value.attributes):
@@ -1114,7 +1149,8 @@ class Evaluator:
             part = arguments.is_part((expression, value))
             points = () if part else detach_points(expression, value)
             site = ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", expression, value,
-                                  frame.mode, points, of_elements=part)
+                                  frame.mode, points, of_elements=part,
+                                  unless_tensor=dispatched and (expression, value) == first)
             frame.context.record(site)
 
     def record_result_conversion(self, node: cst.Call, consumer: str, function: cst.BaseExpression, returned: Value,
@@ -1222,7 +1258,10 @@ class Evaluator:
         name = func.attr.value
         if name in torch_api.DEVICE_MOVES:  # t.cuda(), model.to(device), t.to(other)
             spec = arguments.device or arguments.first_value
-            return devices.moved(result, name, spec, node)
+            moved = devices.moved(result, name, spec, node)
+            if frame.holding and (device_of(moved) or Device.CPU) is not Device.CPU:
+                self.calls.note_placing(frame)
+            return moved
         return result
 
     def _tensor_or_module_method(self, node: cst.Call, func: cst.Attribute, receiver: Value,

@@ -162,6 +162,16 @@ def _shared_scope(binding: Frame) -> Optional[str]:
     return None if function is None else function.key
 
 
+def _flag_scope(frame: Frame, flag: str) -> Optional[str]:
+    """Where a flag's name means the same thing: the class for ``self.gpu_mode`` (every method
+    of its instances), else the scope whose variable its root is."""
+    root = root_of(flag)
+    if frame.owner is not None and root == frame.self_name:
+        return frame.owner.key
+    binding = frame.binding_frame(root)
+    return MODULE_SCOPE if binding is None else _shared_scope(binding)
+
+
 def _first_attribute(path: str) -> str:
     """``seen`` for ``.seen`` or ``.seen['train']``; empty for an item path."""
     return path[1:].split(".", 1)[0].split("[", 1)[0] if path.startswith(".") else ""
@@ -231,10 +241,12 @@ class Interpreter:
                 own = [site for site in own if not site.carried.params]
             sites.extend(own)
         # A summary for particular arguments (a model instance, a callback) can prove what the
-        # general one cannot: ``process(net, img)`` converts what ``net`` returns.
+        # general one cannot: ``process(net, img)`` converts what ``net`` returns.  (Not for a
+        # function every caller here runs with grad off: its summaries with grad on were asked for
+        # by callers' own general summaries, which no run takes.)
         sites.extend(
             site
-            for (_, _, given), result in self.results.items() if given
+            for (key, _, given), result in self.results.items() if given and modes.get(key) is not GradMode.OFF
             for site in result.sites if site.grad is Grad.YES and site.grad_mode is not GradMode.OFF
         )
         if not self.imports_torch:  # an unknown value's .numpy() in a file without torch is not ours
@@ -352,7 +364,8 @@ class Interpreter:
             if site.grad is not Grad.YES and site.grad_mode is not GradMode.OFF
             for name in sorted(site.carried.params)
         ]
-        return Result(returns, sites, helpers, writes, switched[0] if switched else None)
+        return Result(returns, sites, helpers, writes, switched[0] if switched else None,
+                      frozenset(context.module_calls))
 
     def _bind_parameters(self, function: FunctionInfo, frame: Frame) -> None:
         params = function.node.params
@@ -462,6 +475,9 @@ class Interpreter:
         if isinstance(call, cst.Call):
             for helper in result.helpers:
                 self._record_helper_call(helper, call, bindings, values, frame, arguments)
+            for name, mode in result.module_calls:
+                if name in bindings:
+                    self.evaluator.run_hooks_of_passed_model(call, bindings[name], mode, frame)
         for write in result.writes:
             written = substitute(write.value, values)
             self._replay(write, written, bindings.get(write.root), function, frame)
@@ -545,6 +561,18 @@ class Interpreter:
     def shared_variable(self, binding: Frame, name: str) -> Optional[Value]:
         scope = _shared_scope(binding)
         return None if scope is None else self.heap.variable(scope, name)
+
+    def note_placing(self, frame: Frame) -> None:
+        """Something moved to an accelerator on this path: each flag the path tested true
+        decides placement (``if self.gpu_mode: self.G.cuda()``)."""
+        for flag in frame.holding:
+            scope = _flag_scope(frame, flag)
+            if scope is not None:
+                self.heap.note_placing(scope, flag)
+
+    def places_on_accelerator(self, frame: Frame, flag: str) -> bool:
+        scope = _flag_scope(frame, flag)
+        return scope is not None and self.heap.places_on_accelerator(scope, flag)
 
     def _replay(self, write: Write, value: Value, argument: Optional[Tuple[cst.BaseExpression, Value]],
                 callee: FunctionInfo, frame: Frame) -> None:
@@ -666,6 +694,8 @@ class Interpreter:
         name, entry = holder
         holds_callers = name != helper.parameter  # the caller's parameter, in a field of what is passed
         passed = innermost(entry[1])
+        if helper.site.unless_tensor and entry[1].kind is Kind.TENSOR:
+            return  # np.shape(t) of a tensor reads t.shape
         off_host = (device_of(passed) or Device.CPU) is not Device.CPU
         carries_grad = holds_callers or passed.grad is Grad.YES or bool(passed.params)
         if not carries_grad and not off_host:  # nothing a rule judges
@@ -687,7 +717,8 @@ class Interpreter:
         inside = helper.site.detach_points or ((reached.converted,) if value.kind is Kind.TENSOR else ())
         via = replace(helper, parameter=name, in_a_field=holds_callers)
         site = ConversionSite(helper.site.style, call, call.func, f"{helper.function_name}()", expression, value,
-                              helper.site.grad_mode, passed_points or inside, via)
+                              helper.site.grad_mode, passed_points or inside, via,
+                              unless_tensor=helper.site.unless_tensor)
         frame.context.record(site if site.carried.params else site.where_converted())
 
     def define_lambda(self, node: cst.Lambda, frame: Frame) -> Value:

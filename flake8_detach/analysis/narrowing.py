@@ -8,7 +8,7 @@ two frames of a branch, and each path gets what its outcome of the test implies.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -40,8 +40,20 @@ def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, w
     elif isinstance(test, cst.Attribute) and test.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
         # ``if t.requires_grad:``: on the other path ``t`` does not require grad
         _narrow(evaluator, test.value, when_false, without_grad)
-    elif isinstance(test, (cst.Name, cst.Attribute)) and evaluator.evaluate(test, when_false).answers_accelerator:
-        _without_accelerator(when_false)  # if train_on_gpu: ... else: (the host only)
+    elif isinstance(test, (cst.Name, cst.Attribute)):
+        _refine_flag(evaluator, test, when_true, when_false)
+
+
+def _refine_flag(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
+    """``if train_on_gpu:`` (a flag that answers whether an accelerator exists), or a flag under
+    which the code moved things to one (``if self.gpu_mode: self.G.cuda()``): where it fails,
+    everything is on the host."""
+    flag = dotted_name(test)
+    if flag is not None:
+        when_true.holding = (*when_true.holding, flag)
+    if evaluator.evaluate(test, when_false).answers_accelerator or (
+            flag is not None and evaluator.calls.places_on_accelerator(when_false, flag)):
+        _without_accelerator(when_false)
 
 
 def _refine_grad_flags(test: cst.BaseExpression, when_true: Frame, when_false: Frame) -> None:
@@ -123,6 +135,14 @@ def _reads_only(node: cst.BaseExpression) -> bool:
 
 def _refine_call(evaluator: "Evaluator", test: cst.Call, when_true: Frame, when_false: Frame) -> None:
     callee = evaluator.evaluate(test.func, when_true)
+    # a function of the file, or a static method read through its class (``_Internal.is_torch``)
+    key = next(iter(callee.functions)) if callee.kind is Kind.FUNCTION and len(callee.functions) == 1 else \
+        dotted_name(test.func) if callee.kind is Kind.UNKNOWN else None
+    if key is not None and evaluator.calls.function_named(key) is not None:
+        predicate = _predicate_test(evaluator, test, key)
+        if predicate is not None:  # _Internal.is_torch(x): isinstance(x, torch.Tensor)
+            refine(evaluator, predicate, when_true, when_false)
+        return
     name = callee.qualified_name if callee.kind is Kind.REFERENCE else None
     if name == torch_api.GRAD_MODE_QUERY:
         when_false.mode = GradMode.OFF
@@ -144,6 +164,88 @@ def _refine_call(evaluator: "Evaluator", test: cst.Call, when_true: Frame, when_
             _narrow(evaluator, subject, when_false, _as_non_tensor)
         elif tensor_type is False:
             _narrow(evaluator, subject, when_true, _as_non_tensor)
+
+
+def _predicate_test(evaluator: "Evaluator", test: cst.Call, key: str) -> Optional[cst.BaseExpression]:
+    """The test a function of the file makes of its arguments (``def is_torch(obj): return
+    isinstance(obj, torch.Tensor)``), written in terms of ``test``'s arguments: the one thing it
+    returns (beside constants an ``except`` may return), when it is called with plain positional
+    arguments."""
+    function = evaluator.calls.function_named(key)
+    if function is None or not isinstance(function.node, cst.FunctionDef) or \
+            any(arg.star or arg.keyword is not None for arg in test.args):
+        return None
+    returned = [value for value in _returned(function.node.body) if not _is_constant(value)]
+    if len(returned) != 1 or not _is_library_test(evaluator, returned[0]) or \
+            not all(_is_pure(arg.value) for arg in test.args):
+        return None  # (what is evaluated again here must run nothing: no call but the tests)
+    parameters = list(function.positional)
+    if function.receiver is not None and isinstance(test.func, cst.Attribute):
+        parameters = parameters[1:]  # obj.is_tensor(x): self is obj
+    if len(test.args) > len(parameters):
+        return None
+    arguments = {name: arg.value for name, arg in zip(parameters, test.args)}
+    substituted = returned[0].visit(_Substitution(arguments))
+    assert isinstance(substituted, cst.BaseExpression)
+    return substituted
+
+
+def _returned(suite: cst.BaseSuite) -> Iterator[cst.BaseExpression]:
+    """What the statements of a body return, in it or in its ``try`` statements."""
+    for statement in suite.body:
+        if isinstance(statement, cst.Try):
+            yield from _returned(statement.body)
+            for handler in statement.handlers:
+                yield from _returned(handler.body)
+            continue
+        smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else (statement,)
+        for small in smalls:
+            if isinstance(small, cst.Return) and small.value is not None:
+                yield small.value
+
+
+def _is_library_test(evaluator: "Evaluator", test: cst.BaseExpression) -> bool:
+    """``isinstance(x, T)``, ``torch.is_tensor(x)``, ``not ...``, ``... and ...`` of plain operands:
+    calls of no function of the file (no predicate is followed into another)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _is_library_test(evaluator, test.expression)
+    if isinstance(test, cst.BooleanOperation):
+        return _is_library_test(evaluator, test.left) and _is_library_test(evaluator, test.right)
+    if not isinstance(test, cst.Call):
+        return False
+    called = dotted_name(test.func)
+    return called is not None and evaluator.calls.function_named(called) is None and \
+        all(not arg.star and _is_pure(arg.value) for arg in test.args)
+
+
+def _is_pure(expression: cst.BaseExpression) -> bool:
+    """A name, an attribute or item chain of one, a literal, a tuple of them: reading it runs nothing."""
+    if isinstance(expression, (cst.Name, cst.SimpleString, cst.Integer)):
+        return True
+    if isinstance(expression, cst.Attribute):
+        return _is_pure(expression.value)
+    if isinstance(expression, cst.Tuple):
+        return all(_is_pure(element.value) for element in expression.elements)
+    return isinstance(expression, cst.Subscript) and _is_pure(expression.value) and all(
+        isinstance(element.slice, cst.Index) and _is_pure(element.slice.value) for element in expression.slice)
+
+
+def _is_constant(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+
+
+class _Substitution(cst.CSTTransformer):
+    """A function's parameters replaced by the expressions a call passes for them."""
+
+    def __init__(self, arguments: Dict[str, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.arguments = arguments
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.arguments.get(original_node.value, updated_node)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return updated_node.with_changes(attr=original_node.attr)  # np.ndarray: no parameter
 
 
 def _type_test(evaluator: "Evaluator", types: cst.BaseExpression, frame: Frame) -> Optional[bool]:

@@ -152,6 +152,13 @@ class _Value:
     def facts(self, fact: Fact) -> Set[Symbol]:
         return self.grad if fact is Fact.GRAD else self.device
 
+    def copy(self, converters: bool = True) -> "_Value":
+        """A value holding what this one holds (its converters too, unless ``converters`` is False)."""
+        value = _Value.__new__(_Value)
+        value.grad, value.device = set(self.grad), set(self.device)
+        value.converters = set(self.converters) if converters else set()
+        return value
+
     def add(self, other: "_Value", converters: bool = True) -> "_Value":
         self.grad |= other.grad
         self.device |= other.device
@@ -214,10 +221,13 @@ class _Graph:
     def __init__(self) -> None:
         self.edges: Dict[Symbol, Set[Symbol]] = {}
         self._joins = itertools.count()
+        self.new_sources: Optional[Set[Symbol]] = None  # while recording: the sources of edges added
 
     def flow(self, sources: AbstractSet[Symbol], targets: List[Symbol]) -> None:
         if not sources:
             return
+        if self.new_sources is not None:
+            self.new_sources.update(sources)
         if len(sources) > 1 and len(targets) > 1:
             join: Symbol = ("join", str(next(self._joins)))
             self.flow(sources, [join])
@@ -248,8 +258,14 @@ class _Graph:
         reaching: Dict[Symbol, int] = {}
         for index, source in enumerate(sources):
             reaching[source] = reaching.get(source, 0) | 1 << index
-        pending = collections.deque(reaching)
-        waiting = set(reaching)
+        self.spread(reaching, reaching)
+        return reaching
+
+    def spread(self, reaching: Dict[Symbol, int], starts: Iterable[Symbol]) -> None:
+        """Carry the bits of ``reaching`` on from ``starts`` along the edges, in place (bits only
+        grow: after new edges, spreading from their sources completes it)."""
+        pending = collections.deque(symbol for symbol in starts if reaching.get(symbol))
+        waiting = set(pending)
         edges = self.edges
         while pending:
             symbol = pending.popleft()
@@ -262,7 +278,6 @@ class _Graph:
                     if target not in waiting:
                         waiting.add(target)
                         pending.append(target)
-        return reaching
 
     def reached_from(self, *starts: Symbol) -> Set[Symbol]:
         seen = set(starts)
@@ -519,11 +534,12 @@ class _Flows:
     def bind(self, targets: List[Symbol], value: _Value) -> None:
         if not targets or not (value.grad or value.device or value.converters):
             return
-        if self.grad is not None:
+        if self.grad is not None and value.grad:
             self.grad.flow(value.grad, targets)
-        if self.device is not None:
+        if self.device is not None and value.device:
             self.device.flow(value.device, targets)
-        self.converters.flow(value.converters, targets)
+        if value.converters:
+            self.converters.flow(value.converters, targets)
 
     def bind_facts(self, source: Symbol, target: Symbol) -> None:
         """An edge for the facts only, not for the identities: ``finish`` adds it once calls of
@@ -790,7 +806,7 @@ class _Flows:
             function_value.device.add(returned)
             self.bind([self.written(scope, key)], function_value)
             if scope.kind == "class":  # a property gives what it returns, as a module too
-                self.method(node, key, _Value().add(function_value).add_symbol(returned), signature, scope)
+                self.method(node, key, function_value.copy().add_symbol(returned), signature, scope)
         switches = [_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
         # autograd runs a Function's methods without recording; Lightning, a module's validation_step
         run_off = scope.kind == "class" and (scope.id in self.autograd_functions or (
@@ -807,7 +823,7 @@ class _Flows:
         gives is the instance's; ``self`` is the instance."""
         self.bind([("attr", key)], function_value)
         if _called_implicitly(key):  # what it returns, not the function: calling an instance runs __call__
-            self.bind([("instance", owner.id)], _Value().add(function_value, converters=False))
+            self.bind([("instance", owner.id)], function_value.copy(converters=False))
         if key in torch_api.MODULE_CALL_METHODS:  # model(x) runs forward(x)
             self.called_methods.setdefault(owner.id, []).append(signature)
         if key in _CONSTRUCTORS:  # Model(x), and a subclass's constructor call
@@ -869,7 +885,7 @@ class _Flows:
             owner = self.note_stored(target.value, target.attr, scope)
             if target.attr == torch_api.REQUIRES_GRAD_KEYWORD and (source is None or _is_true(source)):
                 # x.requires_grad = True
-                value = _Value().add(value).seeded(Fact.GRAD)
+                value = value.copy().seeded(Fact.GRAD)
             written = self.attribute_written(target.value, target.attr, scope) if owner is None \
                 else ("stored", f"{owner}.{target.attr}")
             self.bind([written, *self.holders(target.value, scope)], value)
@@ -1103,7 +1119,7 @@ class _Flows:
         there (``written``: by default any write of an attribute of that name)."""
         if name == torch_api.NUMPY_METHOD:
             self.sink(node, _CONVERTING, receiver)
-        found = _Value().add(receiver)
+        found = receiver.copy()
         if name not in self.defined:
             for fact in Fact:
                 if name in _cut_members(fact):
@@ -1153,7 +1169,7 @@ class _Flows:
             else:  # super().__init__(config) runs a base's __init__, not every __init__ of the file
                 self.super_calls.append((node, called, values, receiver, holders, subclass))
         if through is not None:  # what the functions it runs return
-            callee = _Value().add(callee)
+            callee = callee.copy()
             if self.grad_off:  # model(x) with grad off gives no grad; a class or record stores its arguments
                 callee.cut(Fact.GRAD)
             callee.add_symbol(("call-ret", through))
@@ -1169,8 +1185,8 @@ class _Flows:
         builtin = isinstance(node.func, ast.Name) and scope.is_builtin(node.func.id)
         effect = _effect_of(qualified) if qualified is not None else \
             torch_api.BUILTINS.get(node.func.id) if builtin else None  # type: ignore[attr-defined]
-        result = _Value().add(callee, converters=qualified is None)
-        from_arguments = _Value().add(passed, converters=effect in _HOLDS_ITS_ARGUMENTS)
+        result = callee.copy(converters=qualified is None)
+        from_arguments = passed.copy(converters=effect in _HOLDS_ITS_ARGUMENTS)
         if qualified is not None or builtin:  # a library's function gives what the table says
             for fact, cuts in _LIBRARY_CUTS.items():
                 if effect in cuts:
@@ -1575,11 +1591,13 @@ class _Flows:
         entries: Dict[int, _Entry] = {}  # a set of identities, as bits: where the calls that may run them meet
         routed = [0] * len(self.calls_through)  # what each call was found to run so far
         # A routed call hands a function on to another call's callee (model(x, log_fn=logger.log)
-        # runs forward, which calls log_fn): route again until no call may run more.
+        # runs forward, which calls log_fn): route again until no call may run more, carrying the
+        # identities on only from the edges each round added.
+        reaching = self.converters.sources_reaching(identities)
         grown = True
         while grown:
             grown = False
-            reaching = self.converters.sources_reaching(identities)
+            self.converters.new_sources = set()
             for index, (callee, key, handed, _) in enumerate(self.calls_through):
                 may_run = routed[index]
                 for symbol in callee:
@@ -1594,6 +1612,9 @@ class _Flows:
                 for space, suffix in handed:  # the call's arguments to those of the callables
                     self.bind([(space, entry.link(space, suffix, self))], _Value.of((space, key + suffix)))
                 self.bind([("call-ret", key)], _Value.of(("call-ret", entry.key)))
+            added, self.converters.new_sources = self.converters.new_sources, None
+            if grown:
+                self.converters.spread(reaching, added)
 
     def entry(self, key: str, signatures: List["_Signature"]) -> "_Entry":
         """Where the calls that may run the same functions meet: one node per argument between

@@ -322,6 +322,9 @@ class Result:
     writes: List[Write] = field(default_factory=list)  # to state the function does not own
     # A @contextmanager generator: the grad mode it holds at its yield, if it switches one.
     yield_mode: Optional[GradMode] = None
+    # The parameters it calls as modules, in the mode of each call: the hooks the caller's model
+    # carries run at the call of this function (``run(model, x)`` after a hook was registered).
+    module_calls: FrozenSet[Tuple[str, GradMode]] = frozenset()
 
 
 @dataclass
@@ -344,6 +347,7 @@ class Context:
     # The run-time flags grad mode followed somewhere in the body (``set_grad_enabled(training)``):
     # a test of one of them tells the mode on each of its paths (``narrowing``).
     grad_flags: Set[GradFlag] = field(default_factory=set)
+    module_calls: Set[Tuple[str, GradMode]] = field(default_factory=set)  # see ``Result``
 
     def write(self, write: Write) -> None:
         """Keep the joined value per place written (a loop body runs twice; a dict's entries
@@ -438,6 +442,8 @@ class Frame:
     entered: List[GradMode] = field(default_factory=list)
     # What the mode follows where it is MAYBE because of a run-time flag.
     grad_flag: Optional[GradFlag] = None
+    # The flags (``use_cuda``, ``self.gpu_mode``) this path tested true, in this function.
+    holding: Tuple[str, ...] = ()
 
     def set(self, key: str, value: Value) -> None:
         root = root_of(key)

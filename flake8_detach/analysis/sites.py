@@ -71,6 +71,9 @@ class ConversionSite:
     # What is converted is what ``converted`` (a function) returns, when a library calls it
     # (``scipy.optimize.minimize(loss_fn, x0)``): no expression here to detach.
     of_result: bool = False
+    # The library hands a tensor to the tensor's own method (``np.shape(t)`` is ``t.shape``): only
+    # what is not a tensor is converted, which the value here, a parameter's, does not tell yet.
+    unless_tensor: bool = False
 
     def helper_chain(self) -> Tuple["ConversionSite", ...]:
         """This site, then each helper conversion it goes through, the conversion it reaches last."""

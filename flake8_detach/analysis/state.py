@@ -21,13 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
-from flake8_detach.analysis.values import (NONE_LITERAL, Value, join_over_time, kind_of_any, origin_of_any,
+from flake8_detach.analysis.values import (NONE_LITERAL, OTHER, Value, join_over_time, kind_of_any, origin_of_any,
                                            stronger_origin)
 from flake8_detach.analysis.records import replace
 
 HeapKey = Tuple[str, str]  # (class key, attribute) or (scope, variable)
 MODULE_SCOPE = ""  # the scope of a module variable; a function's variables have the function's key
 _VARIABLE = "variable of "  # a scope's prefix in heap keys: no class key starts with it
+_PLACING = "placing in "  # ... of the flags under which its code moved something to an accelerator
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,14 @@ class Heap:
 
     def store_variable(self, scope: str, name: str, value: Value) -> None:
         self._write((_VARIABLE + scope, name), value)
+
+    def places_on_accelerator(self, scope: str, flag: str) -> bool:
+        """Whether code of ``scope`` (a class for ``self.gpu_mode``) moved something to an
+        accelerator where ``flag`` held (a read: a later move makes the round stale)."""
+        return self._read((_PLACING + scope, flag)) is not None
+
+    def note_placing(self, scope: str, flag: str) -> None:
+        self._write((_PLACING + scope, flag), OTHER)
 
     def attributes_of(self, owner: str) -> Dict[str, Value]:
         """Every attribute known for a class's instances (not a read: no staleness)."""

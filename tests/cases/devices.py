@@ -328,6 +328,124 @@ with torch.no_grad():
     pred = model(data).argmax(1)
 correct = pred.numpy() if not train_on_gpu else pred.cpu().numpy()
 
+# case: a-configured-gpu-flag-moves-in-the-constructor-and-guards-the-conversion
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Sampler:
+    def __init__(self, config):
+        self.gpu_mode = config.gpu_mode
+        self.generator = nn.Linear(8, 4)
+        self.noise = torch.rand(16, 8)
+        if self.gpu_mode:
+            self.generator.cuda()
+            self.noise = self.noise.cuda()
+
+    def samples(self):
+        with torch.no_grad():
+            drawn = self.generator(self.noise)
+        if self.gpu_mode:
+            return drawn.cpu().numpy()
+        else:
+            return drawn.numpy()
+
+
+print(Sampler(SimpleNamespace(gpu_mode=torch.cuda.is_available())).samples().shape)
+
+# case: a-flag-parameter-guards-both-the-move-and-the-conversion
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def predict(batches, use_cuda):
+    net = nn.Linear(3, 2)
+    if use_cuda:
+        net = net.cuda()
+    scores = []
+    for batch in batches:
+        if use_cuda:
+            batch = batch.cuda()
+        out = net(batch).detach()
+        scores.append(out.cpu().numpy() if use_cuda else out.numpy())
+    return np.concatenate(scores)
+
+
+print(predict([torch.rand(2, 3)], torch.cuda.is_available()).shape)
+
+# case: a-module-flag-guards-the-move-and-a-function-tests-it-negated
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+CUDA = "--cuda" in sys.argv
+encoder = nn.Linear(5, 2)
+if CUDA:
+    encoder.cuda()
+
+
+def embed(x):
+    if CUDA:
+        x = x.cuda()
+    with torch.no_grad():
+        z = encoder(x)
+    if not CUDA:
+        return z.numpy()
+    return z.cpu().numpy()
+
+
+print(embed(torch.rand(1, 5)))
+
+# case: a-gpu-flag-that-guarded-the-move-does-not-guard-the-conversion
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Runner:
+    def __init__(self, gpu_mode):
+        self.gpu_mode = gpu_mode
+        self.net = nn.Linear(8, 4)
+        if self.gpu_mode:
+            self.net.cuda()
+
+    def scores(self, x):
+        if self.gpu_mode:
+            x = x.cuda()
+        with torch.no_grad():
+            out = self.net(x)
+        if self.gpu_mode:
+            print("on the accelerator")
+        return out.numpy()  # expect: DET201
+
+
+print(Runner(torch.cuda.is_available()).scores(torch.rand(2, 8)))
+
+# case: the-conversion-on-the-path-where-the-gpu-flag-holds
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def evaluate(x, use_gpu):
+    model = nn.Linear(3, 1)
+    if use_gpu:
+        model, x = model.cuda(), x.cuda()
+    with torch.no_grad():
+        y = model(x)
+    if use_gpu:
+        return y.numpy()  # expect: DET201
+    return y.cpu().numpy()
+
+
+print(evaluate(torch.rand(2, 3), torch.cuda.is_available()))
+
 # case: moved-back-under-the-same-test-inside-a-function
 import torch
 import torch.nn as nn
@@ -401,6 +519,63 @@ import torch
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 scores = [torch.rand(()).to(device) for _ in range(3)]
 print(np.squeeze(scores))  # expect: DET201
+
+# case: shape-of-a-helpers-parameter-reads-the-device-tensors-shape
+import numpy as np
+import torch
+
+
+def reduce_gram(gram, inverse, index):
+    n = np.shape(inverse)[0]
+    keep = np.array([i != index for i in range(n)])
+    return gram[keep][:, keep], inverse[keep][:, keep]
+
+
+def sample(features):
+    gram = torch.Tensor(features).cuda()
+    return reduce_gram(gram, torch.inverse(gram), 0)
+
+# case: squeeze-in-a-method-of-a-device-tensor-parameter-stays-a-tensor
+import numpy as np
+import torch
+
+
+class Scorer:
+    def top(self, scores):
+        flat = np.squeeze(scores)
+        return flat.argmax().item()
+
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+print(Scorer().top(torch.rand(4, 1, device=device)))
+
+# case: ndim-through-two-helpers-of-a-grad-tensor
+import numpy as np
+import torch
+
+
+def rank(x):
+    return np.ndim(x)
+
+
+def describe(values):
+    return f"rank {rank(values)}"
+
+
+w = torch.ones(3, 2, requires_grad=True)
+print(describe(w * 2))
+
+# case: squeeze-of-a-helpers-list-parameter-converts-the-device-tensors
+import numpy as np
+import torch
+
+
+def flatten(scores):
+    return np.squeeze(scores)
+
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+print(flatten([torch.rand(()).to(device) for _ in range(3)]))  # expect: DET201
 
 # case: pipeline-moved-to-the-device-gives-what-it-gives
 import numpy as np

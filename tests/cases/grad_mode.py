@@ -754,3 +754,102 @@ def run(model, x, optimizer=None):
 
 net = torch.nn.Linear(3, 2)
 run(net, torch.randn(2, 3), torch.optim.SGD(net.parameters(), lr=0.1))  # expect: DET102
+
+# case: a-method-chain-whose-only-entry-runs-under-inference-mode
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Embedder:
+    def __init__(self):
+        self.model = nn.Linear(4, 2)
+
+    def embed(self, batch):
+        return self.model(batch).numpy()
+
+    def _waterfall(self, batch):
+        return self.embed(batch * 2)
+
+    def run(self, batches):
+        out = []
+        for batch in batches:
+            with torch.inference_mode():
+                out.append(self._waterfall(batch))
+        return np.concatenate(out)
+
+
+print(Embedder().run([torch.rand(3, 4)]).shape)
+
+# case: an-object-built-in-a-helper-that-only-an-evaluation-under-no-grad-calls
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Scorer:
+    def __init__(self, head):
+        self.head = head
+
+    def scores(self, x):
+        return self.head(x).numpy()
+
+
+def summarise(batches):
+    scorer = Scorer(nn.Linear(3, 1))
+    return [scorer.scores(x) for x in batches]
+
+
+def evaluate(batches):
+    with torch.no_grad():
+        return summarise(batches)
+
+
+print(evaluate([torch.rand(2, 3)]))
+
+# case: a-callback-built-in-a-helper-entered-only-under-no-grad
+import numpy as np
+import torch
+import torch.nn as nn
+
+net = nn.Linear(3, 2)
+
+
+def apply(fn, x):
+    return np.asarray(fn(x))
+
+
+def collect(xs):
+    return [apply(lambda v: net(v) * 2, x) for x in xs]
+
+
+@torch.no_grad()
+def report(xs):
+    return collect(xs)
+
+
+print(report([torch.rand(1, 3)]))
+
+# case: a-method-chain-with-one-entry-under-no-grad-and-one-with-grad
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Embedder:
+    def __init__(self):
+        self.model = nn.Linear(4, 2)
+
+    def embed(self, batch):
+        return self.model(batch).numpy()  # expect: DET101
+
+    def _waterfall(self, batch):
+        return self.embed(batch * 2)
+
+    def run(self, batch):
+        with torch.no_grad():
+            first = self._waterfall(batch)
+        return first, self._waterfall(batch)
+
+
+print(Embedder().run(torch.rand(3, 4)))

@@ -1109,3 +1109,97 @@ logger = Logger()
 for step in range(3):
     log_fn = functools.partial(logger.log, "fc1", step=step) if step % 2 == 0 else None
     model(torch.randn(2, 3), log_fn=log_fn)
+
+# case: model-with-a-forward-hook-handed-to-a-helper-that-calls-it
+import numpy as np
+import torch
+import torch.nn as nn
+
+features = []
+
+
+def save_output(module, inputs, output):
+    features.append(output.numpy())  # expect: DET103
+
+
+def run(model, batch):
+    return model(batch)
+
+
+def main():
+    net = nn.Sequential(nn.Linear(3, 2))
+    net.register_forward_hook(save_output)
+    run(net, torch.rand(1, 3))  # expect: DET101
+
+
+main()
+
+# case: model-hooked-by-a-recorder-then-validated-by-a-function
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Recorder:
+    def __init__(self, model):
+        self.outputs = []
+        model.register_forward_hook(self.record)
+
+    def record(self, module, inputs, output):
+        self.outputs.append(np.asarray(output))
+
+
+def validation_loss(model, x, y):
+    return nn.functional.mse_loss(model(x), y).item()
+
+
+net = nn.Linear(4, 1)
+recorder = Recorder(net)
+print(validation_loss(net, torch.rand(8, 4), torch.rand(8, 1)))  # expect: DET102
+
+# case: hooks-registered-on-parts-looked-up-in-a-dict-of-named-modules
+import numpy as np
+import torch
+import torch.nn as nn
+
+kept = {}
+
+
+def keep(name):
+    def hook(module, inputs, output):
+        kept[name] = output.numpy()  # expect: DET103
+    return hook
+
+
+net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+layers = dict(net.named_modules())
+for name in ["0", "2"]:
+    layers[name].register_forward_hook(keep(name))
+net(torch.randn(1, 2))  # expect: DET101
+
+# case: hooks-on-named-module-parts-in-a-constructor-run-by-an-evaluation-loop
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Probe:
+    def __init__(self, model, names):
+        self.means = {}
+        modules = dict(model.named_modules())
+        for name in names:
+            modules[name].register_forward_hook(self._hook_for(name))
+
+    def _hook_for(self, name):
+        def hook(module, inputs, output):
+            self.means[name] = float(np.mean(output.numpy()))  # expect: DET103
+        return hook
+
+
+def energies(model, batches):
+    return [model(x).pow(2).mean().item() for x in batches]
+
+
+net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+probe = Probe(net, ["0"])
+print(energies(net, [torch.randn(4, 2)]), probe.means)  # expect: DET101

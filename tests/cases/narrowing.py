@@ -257,3 +257,87 @@ class Logger:
 
 net = torch.nn.Linear(3, 1)
 Logger().log(net(torch.randn(2, 3)).mean())
+
+# case: a-type-predicate-of-the-file-guards-the-array-branch
+import numpy as np
+import torch
+
+
+def is_array(obj):
+    return isinstance(obj, np.ndarray)
+
+
+def to_bytes(obj):
+    if is_array(obj):
+        return np.ascontiguousarray(obj).tobytes()
+    return obj.detach().numpy().tobytes()
+
+
+w = torch.ones(2, requires_grad=True)
+print(len(to_bytes(w * 2)))
+
+# case: a-static-type-predicate-with-an-import-guard-read-through-its-class
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class _Internal:
+    @staticmethod
+    def is_numpy_array(obj):
+        return isinstance(obj, np.ndarray)
+
+    @staticmethod
+    def is_torch(obj):
+        try:
+            import torch
+            return isinstance(obj, torch.Tensor)
+        except ImportError:
+            return False
+
+
+def send(obj):
+    if _Internal.is_numpy_array(obj):
+        return np.ascontiguousarray(obj).nbytes
+    elif _Internal.is_torch(obj):
+        return obj.detach().numpy().nbytes
+    raise ValueError(type(obj))
+
+
+print(send(nn.Linear(3, 2)(torch.rand(1, 3))))
+
+# case: a-type-predicate-method-called-on-self-guards-the-tensor-branch
+import numpy as np
+import torch
+
+
+class Writer:
+    def is_tensor(self, value):
+        return isinstance(value, torch.Tensor)
+
+    def write(self, value):
+        if self.is_tensor(value):
+            value = value.detach().cpu()
+        return np.asarray(value)
+
+
+w = torch.ones(3, requires_grad=True)
+print(Writer().write(w * 3))
+
+# case: a-type-predicate-whose-tensor-branch-converts
+import numpy as np
+import torch
+
+
+def is_torch(obj):
+    return isinstance(obj, torch.Tensor)
+
+
+def to_array(obj):
+    if is_torch(obj):
+        return obj.numpy()  # expect: DET103
+    return np.asarray(obj)
+
+
+w = torch.ones(2, requires_grad=True)
+print(to_array(w * 2))  # expect: DET101
