@@ -471,7 +471,8 @@ FORWARD_METHOD = "forward"  # what calling a module runs
 # Fn.apply(x) of a torch.autograd.Function subclass runs its forward (grad off); the outputs
 # require grad when an input does.
 AUTOGRAD_APPLY_METHOD = "apply"
-MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, "__call__"})
+INSTANCE_CALL_METHOD = "__call__"  # what calling any other instance runs
+MODULE_CALL_METHODS: FrozenSet[str] = frozenset({FORWARD_METHOD, INSTANCE_CALL_METHOD})
 MODE_SWITCHES: FrozenSet[str] = frozenset({"eval", "train"})  # return the module itself
 PARAMETERS_METHOD = "parameters"  # `for p in model.parameters(): p.requires_grad = False`
 NAMED_PARAMETERS_METHOD = "named_parameters"  # `for name, p in model.named_parameters(): ...`

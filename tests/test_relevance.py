@@ -164,6 +164,54 @@ _SCENARIOS = {
         def dump():
             return np.asarray(cache["w"])
         ''', [(16, "DET102")]),
+    "converters a registering function stores in a module dict, called by key": ('''
+        HANDLERS = {}
+
+        def add(name, fn):
+            HANDLERS[name] = fn
+
+        def to_array(x):
+            return np.asarray(x)
+
+        add("array", to_array)
+
+        def export(name):
+            w = torch.rand(2, requires_grad=True)
+            return HANDLERS[name](w * 2)
+        ''', [(17, "DET102")]),
+    "metrics a decorator registers, called in a comprehension": ('''
+        METRICS = {}
+
+        def register(fn):
+            METRICS[fn.__name__] = fn
+            return fn
+
+        @register
+        def spread(pred):
+            return np.std(pred)
+
+        def evaluate(names):
+            pred = torch.nn.Linear(2, 1)(torch.rand(3, 2))
+            return {name: METRICS[name](pred) for name in names}
+        ''', [(17, "DET102")]),
+    "handlers a parametrised decorator registers, run by a method over the values": ('''
+        HANDLERS = {}
+
+        def handles(kind):
+            def decorate(fn):
+                HANDLERS[kind] = fn
+                return fn
+            return decorate
+
+        @handles("hist")
+        def histogram(values):
+            return np.histogram(values, bins=4)[0]
+
+        class Summary:
+            def run(self):
+                w = torch.randn(8, requires_grad=True)
+                return [handler(w * 2) for handler in HANDLERS.values()]
+        ''', [(20, "DET102")]),
     "grad mode switched off at module level": ('''
         torch.set_grad_enabled(False)
         weights = torch.rand(3) * torch.rand(3, requires_grad=True)

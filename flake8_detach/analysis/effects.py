@@ -498,6 +498,12 @@ def _call_default_mapping(use: Use) -> Value:
 
 
 def _builtin_zip(use: Use) -> Value:
+    spread = use.arguments.spread
+    if spread is not None and not use.arguments.positional and spread[1].fields:
+        # zip(*pairs) transposes: its i-th tuple holds the i-th field of every pair
+        # (``names, losses = zip(*sorted(results.items()))``)
+        columns = tuple(container_of([held]) for held in spread[1].fields)
+        return Value(Kind.CONTAINER, item=container_of(columns), fields=columns)
     items = tuple(element(value) for _, value in use.arguments.positional)
     return Value(Kind.CONTAINER, item=container_of(items, items))
 

@@ -21,7 +21,8 @@ from flake8_detach.analysis.effects import evidence, may_be_module, names_intege
 from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, entries_run_one_by_one, keep_raising_sites,
                                           root_of)
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
-from flake8_detach.analysis.syntax import dotted_name, integer_value, is_false, is_true, root_name, string_value
+from flake8_detach.analysis.syntax import (dotted_name, integer_value, is_false, is_super_call, is_true, root_name,
+                                           string_value)
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     Device,
@@ -151,6 +152,7 @@ class FunctionCalls(Protocol):
 NO_ARGUMENTS = Arguments([], {}, False)
 # Builtins whose result goes over the elements of their first argument (enumerate(model)).
 _ELEMENTS_PASSED_ON = frozenset({Effect.ELEMENTS, Effect.ENUMERATE})
+_CONSTRUCTOR = "__init__"
 _PARTS_KEPT = _ELEMENTS_PASSED_ON | {Effect.MAPPING}  # ... and those whose result holds a model's parts
 # Identity and membership give a Python bool whatever they compare (a tensor's ``in`` included).
 _PYTHON_BOOL_COMPARISONS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
@@ -861,6 +863,10 @@ class Evaluator:
         if callee.record is not None:  # Output(logits, loss) with Output a namedtuple
             return record_of(callee.record, [value for _, value in arguments.positional],
                              {name: value for name, (_, value) in arguments.keywords.items()})
+        instance = self.calls.class_of(callee)
+        runs = instance.method(torch_api.INSTANCE_CALL_METHOD) if instance is not None else None
+        if runs is not None:  # metric(pred, y) with metric = Metric(): Metric.__call__
+            return self.calls.call_function(runs, node, arguments.prepended((node.func, callee)), frame)
         if may_be_module(callee):  # torch.load(path)(x), model.backbone(x): a model
             return self.module_output(node, replace(callee, kind=Kind.MODULE, grad=Grad.YES), arguments, frame)
         if callee.params:  # loss_fn(y_pred, y) with loss_fn a parameter: each call site passes one
@@ -933,6 +939,8 @@ class Evaluator:
         it run with what that call gives, reported at the caller's call (a conversion the caller's
         model makes, as for any argument a helper converts)."""
         expression, model = passed
+        if self.calls.class_of(model) is not None:
+            return  # a model of the file keeps its hooks with its class: they ran inside (``_held_under``)
         hooks = {kind: dict(model.attributes).get(name) for kind, name in torch_api.HOOK_ATTRIBUTES.items()}
         if not any(hooks.values()):
             return
@@ -1200,7 +1208,8 @@ class Evaluator:
             return self.call(node, wrapper, arguments.prepended((func.value, receiver)), frame)
         method = instance.method(name) if instance is not None else None
         if method is not None:  # a static method called through an instance is not handed it
-            bound = arguments if method.is_staticmethod else arguments.prepended((func.value, receiver))
+            bound = arguments if method.is_staticmethod else arguments.prepended((func.value, self._bound_self(
+                func.value, receiver, name, frame)))
             return self.calls.call_function(method, node, bound, frame)
         if name in torch_api.GRADIENT_METHODS and is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
             self.grads_have_graph = node
@@ -1296,6 +1305,14 @@ class Evaluator:
         module = self.used_as_module(func.value, receiver, frame, _evidence_of_module_use(effect))
         use = effects.Use(self, effect, node, func.attr.value, arguments, frame, module)
         return effects.transfer("module", use, lambda _: self.module_output(node, module, arguments, frame))
+
+    def _bound_self(self, expression: cst.BaseExpression, receiver: Value, method: str, frame: Frame) -> Value:
+        """The instance a method runs on: for ``super().evaluate(x)``, ``self`` itself, whose class's
+        overrides the base's method calls (``self.predict(x)`` runs the subclass's ``predict``).
+        (Constructors keep the base's view: what they store is the class's, see ``state``.)"""
+        if method == _CONSTRUCTOR or not is_super_call(expression) or frame.self_name is None:
+            return receiver
+        return self.lookup(frame, frame.self_name) or receiver
 
     def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame,
                        evidence: Evidence = Evidence.GUESSED) -> Value:

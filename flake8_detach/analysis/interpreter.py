@@ -36,7 +36,7 @@ from flake8_detach.analysis.scope import (
 )
 from flake8_detach.analysis.state import MODULE_SCOPE, Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.syntax import dotted_name, integer_value
+from flake8_detach.analysis.syntax import dotted_name, integer_value, is_super_call
 from flake8_detach.analysis.values import (
     OTHER,
     UNKNOWN,
@@ -136,12 +136,6 @@ def _holder_of(parameter: str, bindings: Dict[str, Tuple[cst.BaseExpression, Val
     callers = callers_parameter(parameter)
     return next(((name, entry) for name, entry in bindings.items()
                  if callers is not None and depends_on(entry[1], callers)), None)
-
-
-def _is_super_call(expression: cst.BaseExpression) -> bool:
-    """``super()``: what its methods change, they change on ``self``."""
-    return isinstance(expression, cst.Call) and isinstance(expression.func, cst.Name) and \
-        torch_api.BUILTINS.get(expression.func.value) is Effect.SUPER
 
 
 def _with_captured(function: FunctionInfo, returned: Value, values: Dict[str, Value]) -> Value:
@@ -618,7 +612,7 @@ class Interpreter:
                             frame: Frame) -> None:
         expression, passed = argument
         self._write_class_attribute(passed, write, value)
-        base = dotted_name(expression) or (frame.self_name if _is_super_call(expression) else None)
+        base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)
         if base is None:
             return
         key = base + write.path

@@ -208,6 +208,10 @@ def _keep(units: List[_Unit]) -> None:
             for name in part.names:
                 mentioning.setdefault(name, []).append((unit, part))
     binders = _binders(units)
+    # A definition that changes module variables hands on through them what it is given:
+    # ``register(name, to_numpy)`` stores the converter in ``HANDLERS``, read elsewhere.
+    changes = {unit.node.name: unit.binds - {unit.node.name} for unit in units
+               if isinstance(unit.node, FUNCTIONS) and len(unit.binds) > 1}
     reached = [(unit, part) for unit in units for part in unit.parts if part.converts]
     naming = [unit for unit in units if unit.kept]
     reaching: Set[str] = set()
@@ -217,7 +221,8 @@ def _keep(units: List[_Unit]) -> None:
             if not unit.kept:
                 unit.kept = True
                 naming.append(unit)
-            for name in part.reached_by - reaching:
+            handed_through = {variable for name in part.names & changes.keys() for variable in changes[name]}
+            for name in (part.reached_by | handed_through) - reaching:
                 reaching.add(name)
                 reached += mentioning.pop(name, ())
         while naming:

@@ -6,6 +6,9 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from flake8_detach import torch_api
+from flake8_detach.torch_api import Effect
+
 
 def string_value(node: cst.SimpleString) -> object:
     """The string a literal stands for.  libcst's ``evaluated_value`` compiles the literal;
@@ -67,3 +70,9 @@ def root_name(node: cst.BaseExpression) -> Optional[str]:
     while isinstance(node, (cst.Attribute, cst.Subscript)):
         node = node.value
     return node.value if isinstance(node, cst.Name) else None
+
+
+def is_super_call(expression: cst.BaseExpression) -> bool:
+    """``super()``: its methods run on ``self``."""
+    return isinstance(expression, cst.Call) and isinstance(expression.func, cst.Name) and \
+        torch_api.BUILTINS.get(expression.func.value) is Effect.SUPER

@@ -920,3 +920,61 @@ def to_cols(results, columns=("a", "b")):
 net = torch.nn.Linear(3, 2)
 out = net(torch.randn(2, 3))
 to_cols([{"a": out, "b": out}])  # expect: DET101
+
+# case: losses-ranked-and-transposed-with-zip-star-into-a-bar-plot
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+
+
+class Sweep:
+    def __init__(self):
+        self.results = {}
+
+    def run(self, x, y):
+        for width in (2, 4):
+            model = nn.Sequential(nn.Linear(3, width), nn.Linear(width, 1))
+            self.results[f"w{width}"] = nn.functional.mse_loss(model(x), y)
+
+    def plot(self):
+        names, losses = zip(*sorted(self.results.items(), key=lambda kv: kv[1].item()))
+        plt.bar(names, losses)  # expect: DET102
+
+
+sweep = Sweep()
+sweep.run(torch.rand(8, 3), torch.rand(8, 1))
+sweep.plot()
+
+# case: history-pairs-transposed-with-zip-star-then-averaged
+import numpy as np
+import torch
+
+
+def train(steps):
+    w = torch.ones(2, requires_grad=True)
+    history = []
+    for step in range(steps):
+        loss = (w * step).sum()
+        history.append((step, loss))
+    epochs, losses = zip(*history)
+    return np.array(losses).mean()  # expect: DET102
+
+
+print(train(3))
+
+# case: detached-pairs-transposed-with-zip-star-stay-clean
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.ones(2, requires_grad=True)
+points = [(step, (w * step).sum().item()) for step in range(3)]
+steps, values = zip(*points)
+plt.plot(steps, values)
+
+# case: module-level-pairs-built-in-a-comprehension-transposed-into-a-plot
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.ones(1, requires_grad=True)
+xs, ys = zip(*[(i, (w * i).sum()) for i in range(3)])
+plt.plot(xs, ys)  # expect: DET102

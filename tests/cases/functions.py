@@ -994,3 +994,98 @@ class Evaluator:
 
 
 Evaluator().scores(torch.nn.Linear(3, 2), [torch.randn(2, 3)])  # expect: DET102
+
+# case: a-base-method-run-through-super-calls-the-subclass-override
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Evaluator:
+    def __init__(self, model):
+        self.model = model
+
+    def logits(self, x):
+        with torch.no_grad():
+            return self.model(x)
+
+    def probabilities(self, logits):
+        return torch.softmax(logits, dim=-1).numpy()  # expect: DET103
+
+    def evaluate(self, x):
+        return self.probabilities(self.logits(x)).max(1).mean()  # expect: DET101
+
+
+class AugmentedEvaluator(Evaluator):
+    def logits(self, x):
+        return (self.model(x) + self.model(x.flip(-1))) / 2
+
+    def evaluate(self, x):
+        return {"score": super().evaluate(x), "views": 2}
+
+
+print(AugmentedEvaluator(nn.Linear(4, 3)).evaluate(torch.rand(5, 4)))
+
+# case: a-base-step-converting-what-the-subclass-features-give-through-super
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Probe:
+    def __init__(self):
+        self.net = nn.Linear(3, 2)
+        self.rows = []
+
+    def features(self, x):
+        return self.net(x).detach()
+
+    def step(self, x):
+        self.rows.append(self.features(x).numpy())  # expect: DET101
+
+
+class FineProbe(Probe):
+    def features(self, x):
+        return self.net(x) * 2
+
+    def step(self, x):
+        super().step(x)
+        return len(self.rows)
+
+
+print(FineProbe().step(torch.rand(2, 3)))
+
+# case: a-logger-subclass-formats-without-detaching-and-logs-through-super-in-a-loop
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Logger:
+    def __init__(self):
+        self.rows = []
+
+    def format(self, out):
+        return out.detach()
+
+    def log(self, out):
+        self.rows.append(np.asarray(self.format(out)))
+
+
+class ScaledLogger(Logger):
+    def format(self, out):
+        return out * 10
+
+    def log(self, out):
+        super().log(out)
+
+
+def train(steps):
+    net = nn.Linear(2, 1)
+    logger = ScaledLogger()
+    for _ in range(steps):
+        logger.log(net(torch.rand(3, 2)))  # expect: DET102
+    return logger.rows
+
+
+print(len(train(2)))

@@ -1023,3 +1023,91 @@ layer = torch.nn.Linear(4, 4)
 attention = {}
 attention["layer0"] = layer(torch.randn(1, 4, 4))
 draw(attention)  # expect: DET102
+
+# case: an-instance-called-runs-its-call-method
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Silhouette:
+    def __init__(self):
+        self.scores = []
+
+    def __call__(self, embeddings, labels):
+        self.scores.append(float(np.asarray(embeddings).mean()))
+
+
+metric = Silhouette()
+encoder = nn.Linear(4, 2)
+metric(encoder(torch.rand(6, 4)), None)  # expect: DET102
+
+# case: a-metric-object-stored-on-a-trainer-called-in-a-method
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Accuracy:
+    def __call__(self, logits, target):
+        return logits.softmax(1).numpy().max(1).mean()  # expect: DET103
+
+
+class Trainer:
+    def __init__(self):
+        self.model = nn.Linear(3, 2)
+        self.metric = Accuracy()
+
+    def step(self, x, y):
+        return self.metric(self.model(x), y)  # expect: DET101
+
+
+print(Trainer().step(torch.rand(5, 3), torch.zeros(5, dtype=torch.long)))
+
+# case: a-call-method-handing-its-argument-to-a-converting-helper-in-a-loop
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def _centroids(embeddings):
+    return np.asarray(embeddings).mean(0)
+
+
+class CollapseMetric:
+    def __init__(self):
+        self.history = []
+
+    def __call__(self, embeddings):
+        self.history.append(_centroids(embeddings))
+
+
+def validate(batches):
+    encoder = nn.Linear(4, 2)
+    metric = CollapseMetric()
+    for batch in batches:
+        metric(encoder(batch))  # expect: DET102
+    return metric.history
+
+
+print(validate([torch.rand(3, 4)]))
+
+# case: a-call-method-under-no-grad-at-the-call
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Collector:
+    def __init__(self):
+        self.rows = []
+
+    def __call__(self, output):
+        self.rows.append(np.asarray(output))
+
+
+collect = Collector()
+net = nn.Linear(3, 2)
+with torch.no_grad():
+    collect(net(torch.rand(2, 3)))
+print(len(collect.rows))
