@@ -392,7 +392,11 @@ class Evaluator:
         if own is not None:
             return own
         instance = self.calls.class_of(base)
-        stored = instance.attribute(name) if instance is not None else None
+        # what the class's methods store, unless the constructor reads its own instance before
+        # any of them ran (``np.log(self.alpha)`` in ``__init__``, ``self.alpha = log_alpha.exp()``
+        # in ``train``): there only what it stored itself so far, which the frame holds
+        stored = instance.attribute(name) if instance is not None and not _constructor_reads_self(node, frame) \
+            else None
         if stored is not None:
             return stored
         method = instance.method(name) if instance is not None else None
@@ -1338,6 +1342,12 @@ _MODULE_METHOD_EFFECTS = frozenset(
     {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
      Effect.STATE}
 )
+
+
+def _constructor_reads_self(node: cst.Attribute, frame: Frame) -> bool:
+    function = frame.context.function
+    return function is not None and function.name == _CONSTRUCTOR and frame.self_name is not None and \
+        isinstance(node.value, cst.Name) and node.value.value == frame.self_name
 
 
 def _is_parameter_mapping_view(name: str, receiver: Value) -> bool:

@@ -1110,3 +1110,85 @@ def evaluate(model, loader):
 net = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1))
 res = evaluate(net, [(torch.randn(4, 3), torch.randn(4, 1)) for _ in range(2)])
 all_preds = [b.preds.numpy() for b in res.batches]  # expect: DET101
+
+# case: the-constructor-reads-its-configured-alpha-before-training-replaces-it
+import numpy as np
+import torch
+
+
+class Agent:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+        self.log_alpha = torch.tensor(np.log(self.alpha), requires_grad=True)
+        self.optimizer = torch.optim.Adam([self.log_alpha], lr=0.01)
+
+    def train_step(self, entropy):
+        loss = -(self.log_alpha * entropy).mean()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.alpha = self.log_alpha.exp()
+
+
+agent = Agent(alpha=0.2)
+agent.train_step(torch.rand(4))
+print(float(agent.alpha))
+
+# case: settings-set-with-setattr-read-by-the-constructor-before-a-method-stores-a-parameter
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Scaler(nn.Module):
+    def __init__(self, **settings):
+        super().__init__()
+        for key, value in settings.items():
+            setattr(self, key, value)
+        self.log_scale = float(np.log(self.scale))
+
+    def learn_scale(self):
+        self.scale = nn.Parameter(torch.tensor(1.0))
+
+
+Scaler(scale=2.0).learn_scale()
+
+# case: a-base-constructor-reads-what-the-subclass-set-before-calling-it
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Base(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inverse = np.reciprocal(np.float32(self.temperature))
+
+    def calibrate(self, logits):
+        self.temperature = logits.std() * 2
+
+
+class Calibrated(Base):
+    def __init__(self, temperature):
+        self.temperature = temperature
+        super().__init__()
+
+
+model = Calibrated(1.5)
+model.calibrate(nn.Linear(2, 2)(torch.rand(3, 2)))
+
+# case: the-constructor-reads-what-a-method-it-calls-stored
+import numpy as np
+import torch
+
+
+class Fitted:
+    def __init__(self):
+        self.fit()
+        self.snapshot = np.asarray(self.weights)  # expect: DET102
+
+    def fit(self):
+        self.weights = torch.ones(3, requires_grad=True) * 2
+
+
+Fitted()
