@@ -907,13 +907,26 @@ class Interpreter:
         if grad is Grad.NO and loop_module is not None:
             module = frame.lookup(loop_module)
             if module is not None and module.kind is Kind.MODULE:
-                frame.set(loop_module, Value(Kind.MODULE, Grad.NO, module.origin, module.params,
-                                             qualified_name=module.qualified_name, frozen=True))
+                frame.set(loop_module, _frozen(module))
+                self._freeze_parts(loop_module, frame)
         if current.kind is Kind.MODULE:
             frame.set(key, new_value if new_value is not None else current)
+            if grad is Grad.NO:
+                self._freeze_parts(key, frame)
         else:  # state.positions.requires_grad_(): the caller's tensor changes too
             frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
             self.note_write(frame, key, frame.env[key], adds=False)
+
+    @staticmethod
+    def _freeze_parts(key: str, frame: Frame) -> None:
+        """A module frozen whole (``self.requires_grad_(False)``, a loop over ``self.parameters()``
+        in a constructor) freezes the parts it holds so far: ``self.backbone``, which ``forward``
+        calls; a part stored after it (``self.head``) still trains."""
+        prefix = key + "."
+        for known in sorted(frame.compound_keys.get(root_of(key), ())):
+            part = frame.lookup(known) if known.startswith(prefix) else None
+            if part is not None and part.kind is Kind.MODULE and not part.frozen:
+                frame.set(known, _frozen(part))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
         first = node.targets[0].target
@@ -1390,3 +1403,8 @@ class Interpreter:
         if base.kind is Kind.REFERENCE and base.qualified_name:
             return torch_api.effect_of_qualified_name(base.qualified_name)
         return None
+
+
+def _frozen(module: Value) -> Value:
+    """``module`` with its parameters frozen; its parts, which ``part_of`` gives, with it."""
+    return replace(module, grad=Grad.NO, frozen=True)

@@ -794,3 +794,87 @@ net = torch.nn.Linear(3, 3)
 with torch.no_grad():
     jac = jacrev(net)(torch.randn(3))
 print(np.abs(jac).max())
+
+# case: a-model-that-freezes-itself-in-its-constructor-stays-clean
+# The constructor loops over self.parameters() after storing its parts: the parts it holds are
+# frozen, so forward's output requires no grad.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Extractor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Linear(6, 6), nn.Tanh())
+        self.proj = nn.Linear(6, 3)
+        for weight in self.parameters():
+            weight.requires_grad = False
+
+    def forward(self, x):
+        return self.proj(self.stem(x))
+
+
+features = [np.asarray(Extractor()(torch.rand(2, 6))) for _ in range(3)]
+print(np.stack(features).shape)
+
+# case: a-teacher-frozen-by-requires-grad-in-its-constructor-and-a-trained-student
+# Distillation: the teacher turns its own grad off in __init__, the student trains; only the
+# student's output requires grad.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Teacher(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(width, width) for _ in range(2)])
+        self.requires_grad_(False)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class Distiller:
+    def __init__(self):
+        self.teacher = Teacher(4)
+        self.student = nn.Linear(4, 4)
+
+    def gap(self, size):
+        gaps = []
+        for _ in range(size):
+            x = torch.rand(3, 4)
+            soft = self.teacher(x).numpy()
+            mine = self.student(x).numpy()  # expect: DET101
+            gaps.append(np.abs(soft - mine).mean())
+        return gaps
+
+
+print(Distiller().gap(2))
+
+# case: a-constructor-that-freezes-its-backbone-and-then-adds-a-head
+# Freezing covers the parts stored before it: the head stored after still trains.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.backbone = nn.Linear(5, 5)
+        for _, weight in self.named_parameters():
+            weight.requires_grad_(False)
+        self.head = nn.Linear(5, 2)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+    def predict(self, batches):
+        return [np.argmax(self(batch), axis=1) for batch in batches]  # expect: DET102
+
+
+print(Probe().predict([torch.rand(2, 5)]))
