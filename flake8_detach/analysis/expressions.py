@@ -1049,6 +1049,8 @@ class Evaluator:
                 torch_api.BUILTINS.get(iterable.func.value) in _PARTS_KEPT:
             iterable = iterable.args[0].value  # enumerate(model), list(model.children()), dict(model.named_modules())
         source: Optional[cst.BaseExpression] = None
+        if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)):
+            return self._owner_of_listed_parts(iterable, frame)
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
             if iterable.func.attr.value in torch_api.MODULE_PART_ITERATORS:
                 source = iterable.func.value
@@ -1057,6 +1059,18 @@ class Evaluator:
             held = self.lookup(frame, key) if key is not None else None
             source = iterable if held is not None and held.kind is Kind.MODULE else None
         return self._model_owner(source, frame) if source is not None else None
+
+    def _owner_of_listed_parts(self, listed: Union[cst.List, cst.Tuple, cst.Set], frame: Frame) -> Optional[str]:
+        """``[net.encoder, net.decoder]``, ``(model[0], model[2])``: parts named one by one, all
+        of one model (not ``[teacher, student]``, two models)."""
+        owners = set()
+        for entry in listed.elements:
+            part = entry.value if isinstance(entry, cst.Element) else None
+            if not isinstance(part, (cst.Attribute, cst.Subscript)) or root_name(part) is None or \
+                    self.evaluate(part, frame).kind is not Kind.MODULE:
+                return None
+            owners.add(self._model_owner(part, frame))
+        return owners.pop() if len(owners) == 1 else None
 
     @staticmethod
     def mark_part_of(name: str, model: str, frame: Frame) -> None:

@@ -1203,3 +1203,90 @@ def energies(model, batches):
 net = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
 probe = Probe(net, ["0"])
 print(energies(net, [torch.randn(4, 2)]), probe.means)  # expect: DET101
+
+# case: hooks-registered-on-parts-listed-one-by-one
+# The parts are named in a list literal: each is a part of the model, and its hooks run when
+# the model runs.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 4)
+        self.b = nn.Linear(4, 4)
+        self.c = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.c(torch.relu(self.b(torch.relu(self.a(x)))))
+
+
+stats = []
+
+
+def record(module, inputs, output):
+    stats.append(output.abs().mean())
+
+
+net = Net()
+for layer in [net.a, net.b]:
+    layer.register_forward_hook(record)
+out = net(torch.rand(3, 4))
+print(np.array(stats), out.sum().item())  # expect: DET102
+
+# case: hooks-registered-on-an-enumerated-tuple-of-parts-in-a-probe
+# A probe object hooks the encoder and decoder it names in a tuple; its run method calls the
+# model with grad on and converts what the hooks kept.
+import torch
+from torch import nn
+
+
+class Probe:
+    def __init__(self, model):
+        self.model = model
+        self.acts = {}
+        for i, part in enumerate((model.enc, model.dec)):
+            part.register_forward_hook(self.make_hook(i))
+
+    def make_hook(self, i):
+        def hook(module, inputs, output):
+            self.acts[i] = output
+        return hook
+
+    def run(self, x):
+        self.model(x)
+        return [self.acts[i].numpy() for i in sorted(self.acts)]  # expect: DET101
+
+
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(4, 2)
+        self.dec = nn.Linear(2, 4)
+
+    def forward(self, x):
+        return self.dec(self.enc(x))
+
+
+print(Probe(AutoEncoder()).run(torch.rand(2, 4)))
+
+# case: hooks-on-listed-parts-of-a-model-run-under-no-grad-stay-clean
+import numpy as np
+import torch
+from torch import nn
+
+encoder = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 3))
+features = {}
+
+
+def keep(module, inputs, output):
+    features[len(features)] = output.sum()
+
+
+for part in (encoder[0], encoder[2]):
+    part.register_forward_hook(keep)
+with torch.no_grad():
+    encoder(torch.rand(4, 3))
+print({name: np.round(value.numpy(), 2) for name, value in features.items()})
