@@ -328,6 +328,7 @@ HOOK_ATTRIBUTES: Mapping[Effect, str] = {
 # Where the analysis notes, for a name bound to a model's submodule (``layer = model.layer4``)
 # or to the model itself, the model's own name: hooks registered through it run at its calls.
 MODULE_OWNER_ATTRIBUTE = "__module_owner__"
+ELEMENT_OF_ATTRIBUTE = "__element_of__"  # a loop variable bound to an element of a module container
 
 # range(n), range(start, stop): with constant bounds, a loop over it runs at least n times.
 RANGE_FUNCTION = "builtins.range"

@@ -1045,9 +1045,7 @@ class Evaluator:
     def model_iterated(self, iterable: cst.BaseExpression, frame: Frame) -> Optional[str]:
         """The model whose parts a loop goes over: ``model`` in ``for layer in model.modules()``,
         ``model.named_children()``, ``enumerate(model)``, ``model.features``."""
-        while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args and \
-                torch_api.BUILTINS.get(iterable.func.value) in _PARTS_KEPT:
-            iterable = iterable.args[0].value  # enumerate(model), list(model.children()), dict(model.named_modules())
+        iterable = _parts_iterated(iterable)
         source: Optional[cst.BaseExpression] = None
         if isinstance(iterable, (cst.List, cst.Tuple, cst.Set)):
             return self._owner_of_listed_parts(iterable, frame)
@@ -1057,8 +1055,18 @@ class Evaluator:
         else:
             key = dotted_name(iterable)
             held = self.lookup(frame, key) if key is not None else None
+            if held is None and key is not None and key != root_of(key):
+                held = self.evaluate(iterable, frame)  # self.blocks, which the class's constructor stored
             source = iterable if held is not None and held.kind is Kind.MODULE else None
         return self._model_owner(source, frame) if source is not None else None
+
+    def parts_container(self, iterable: cst.BaseExpression, frame: Frame) -> Optional[Tuple[str, Value]]:
+        """The name that holds the parts a loop goes over, when it holds them as elements, and
+        what it holds: ``self.blocks`` in ``for block in self.blocks``, ``enumerate(self.blocks)``."""
+        source = _parts_iterated(iterable)
+        key = dotted_name(source)
+        held = self.evaluate(source, frame) if key is not None and key != root_of(key) else None
+        return (key, held) if key and held and held.kind is Kind.MODULE and (held.item or held.fields) else None
 
     def _owner_of_listed_parts(self, listed: Union[cst.List, cst.Tuple, cst.Set], frame: Frame) -> Optional[str]:
         """``[net.encoder, net.decoder]``, ``(model[0], model[2])``: parts named one by one, all
@@ -1073,10 +1081,21 @@ class Evaluator:
         return owners.pop() if len(owners) == 1 else None
 
     @staticmethod
-    def mark_part_of(name: str, model: str, frame: Frame) -> None:
+    def mark_part_of(name: str, model: str, frame: Frame, container: Optional[Tuple[str, Value]] = None) -> None:
         """``name`` holds the model ``model`` or a part of it: hooks registered through it are
-        ``model``'s (``_hook_root``)."""
+        ``model``'s (``_hook_root``); one of the elements of ``container`` (its name, what it
+        held when the loop began), when given."""
         frame.set(f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}", Value(Kind.OTHER, constant=model))
+        if container is not None:
+            key, held = container
+            frame.set(f"{name}.{torch_api.ELEMENT_OF_ATTRIBUTE}", Value(Kind.OTHER, constant=key, item=held))
+
+    def container_of_part(self, name: str, frame: Frame) -> Optional[Tuple[str, Value]]:
+        """The name whose elements the loop that bound ``name`` goes over, and what it holds."""
+        marked = self.lookup(frame, f"{name}.{torch_api.ELEMENT_OF_ATTRIBUTE}")
+        if marked is None or not isinstance(marked.constant, str) or marked.item is None:
+            return None
+        return marked.constant, self.lookup(frame, marked.constant) or marked.item
 
     def _hook_root(self, name: str, frame: Frame) -> str:
         """The name under which the hooks of the model ``name`` (or of a part of it) are kept."""
@@ -1327,10 +1346,46 @@ class Evaluator:
     def _bound_self(self, expression: cst.BaseExpression, receiver: Value, method: str, frame: Frame) -> Value:
         """The instance a method runs on: for ``super().evaluate(x)``, ``self`` itself, whose class's
         overrides the base's method calls (``self.predict(x)`` runs the subclass's ``predict``).
-        (Constructors keep the base's view: what they store is the class's, see ``state``.)"""
-        if method == _CONSTRUCTOR or not is_super_call(expression) or frame.self_name is None:
+        (Constructors keep the base's view: what they store is the class's, see ``state``.)
+        Otherwise the instance with what this scope knows it holds now (``net.maps()`` after
+        ``with torch.no_grad(): net(x)`` reads what that call stored, not what any call did)."""
+        if method == _CONSTRUCTOR:
             return receiver
+        if not is_super_call(expression) or frame.self_name is None:
+            name = dotted_name(expression)
+            return self._with_attributes_known_here(name, receiver, frame) if name is not None else receiver
         return self.lookup(frame, frame.self_name) or receiver
+
+    def _with_attributes_known_here(self, name: str, instance: Value, frame: Frame) -> Value:
+        """``instance`` (held by ``name``) with the attributes this scope has assigned under
+        ``name`` since it was made (``name.block.attn``), over what its constructor stored."""
+        binding = frame.binding_frame(name)
+        prefix = name + "."
+        keys = binding.compound_keys.get(root_of(name), ()) if binding is not None else ()
+        paths = sorted(key[len(prefix):].split(".") for key in keys
+                       if key.startswith(prefix) and "[" not in key and "__" not in key)
+        known = instance
+        for path in paths:
+            held = self.lookup(frame, prefix + ".".join(path))
+            if held is not None:
+                known = self._with_attribute_at(known, path, held)
+        return known
+
+    def _with_attribute_at(self, instance: Value, path: Sequence[str], held: Value) -> Value:
+        """``instance`` whose attribute at ``path`` (``["block", "attn"]``) holds ``held``; where
+        the path goes through an attribute of unknown value, ``instance`` as it is."""
+        info = self.calls.class_of(instance)
+        if info is None:
+            return instance
+        attributes = dict(instance.attributes)
+        name = path[0]
+        if len(path) > 1:
+            inner = attributes.get(name) or info.attribute(name)
+            if inner is None:
+                return instance
+            held = self._with_attribute_at(inner, path[1:], held)
+        attributes[name] = held
+        return replace(instance, attributes=tuple(sorted(attributes.items())))
 
     def used_as_module(self, expression: cst.BaseExpression, value: Value, frame: Frame,
                        evidence: Evidence = Evidence.GUESSED) -> Value:
@@ -1356,6 +1411,15 @@ _MODULE_METHOD_EFFECTS = frozenset(
     {Effect.MODULE_USE, Effect.MODULE_STATE, Effect.PARAMETERS, Effect.PARAMETER, Effect.NAMED_PARAMETERS,
      Effect.STATE}
 )
+
+
+def _parts_iterated(iterable: cst.BaseExpression) -> cst.BaseExpression:
+    """What a loop takes parts from: ``model`` in ``enumerate(model)``, ``list(model.children())``,
+    ``dict(model.named_modules())``."""
+    while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args and \
+            torch_api.BUILTINS.get(iterable.func.value) in _PARTS_KEPT:
+        iterable = iterable.args[0].value
+    return iterable
 
 
 def _constructor_reads_self(node: cst.Attribute, frame: Frame) -> bool:

@@ -9,7 +9,7 @@ whose callers in this file all run with grad off reports in that mode.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -164,6 +164,14 @@ def _flag_scope(frame: Frame, flag: str) -> Optional[str]:
         return frame.owner.key
     binding = frame.binding_frame(root)
     return MODULE_SCOPE if binding is None else _shared_scope(binding)
+
+
+class _PartsLoop(NamedTuple):
+    """A loop over the parts of a model: ``for block in self.blocks``."""
+
+    owner: str  # the model they are parts of: hooks registered on them run at its calls
+    # the name holding them as elements, and what it holds: what a call stores on one, it holds
+    container: Optional[Tuple[str, Value]]
 
 
 def _first_attribute(path: str) -> str:
@@ -613,6 +621,8 @@ class Interpreter:
         expression, passed = argument
         self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)
+        if base is None and isinstance(expression, cst.Subscript) and _is_attribute_path(write.path) and not write.adds:
+            self._store_on_element_taken(expression, write.path[1:], value, frame)  # model.blocks[0](x)
         if base is None:
             return
         key = base + write.path
@@ -621,6 +631,28 @@ class Interpreter:
                                         else None)
         frame.rebind(key, self._after_write(current, value, write.adds, strong=True, key=write.key))
         self.note_write(frame, key, value, write.adds, write.key)
+        if _is_attribute_path(write.path) and not write.adds:
+            self._store_on_elements(base, write.path[1:], frame.env[key], frame)
+
+    def _store_on_elements(self, part: str, attribute: str, value: Value, frame: Frame) -> None:
+        """``block(x)`` in ``for block in self.blocks`` stored ``block.attn``: the elements of
+        ``self.blocks`` hold it, where code that goes over them later reads it
+        (``[b.attn for b in model.blocks]`` after ``model(x)``)."""
+        container = self.evaluator.container_of_part(part, frame)
+        if container is not None:
+            self._store_in_container(*container, attribute, value, frame)
+
+    def _store_on_element_taken(self, element: cst.Subscript, attribute: str, value: Value, frame: Frame) -> None:
+        """``model.blocks[0](x)`` stored ``attn`` on that element: ``model.blocks`` holds it."""
+        key = dotted_name(element.value)
+        held = self.evaluator.evaluate(element.value, frame) if key is not None else None
+        if key is not None and held is not None and held.kind is Kind.MODULE:
+            self._store_in_container(key, held, attribute, value, frame)
+
+    def _store_in_container(self, key: str, held: Value, attribute: str, value: Value, frame: Frame) -> None:
+        stored = _with_attribute_of_elements(held, attribute, value)
+        frame.set(key, stored)
+        self.note_write(frame, key, stored, adds=False)
 
     def _entry_changed(self, binding: Optional[Tuple[cst.BaseExpression, Value]], changed: Value,
                        frame: Frame) -> None:
@@ -1070,10 +1102,10 @@ class Interpreter:
 
     def _run_loop(self, body: cst.BaseSuite, frame: Frame,
                   bind_target: Optional[Tuple[cst.BaseExpression, Value]], runs: bool = False,
-                  parts_of: Optional[str] = None) -> Frame:
+                  parts_of: Optional[_PartsLoop] = None) -> Frame:
         """Loop bodies run twice so values carried around the loop reach the top.  Where the
         body surely ``runs`` (``for _ in range(3)``), the path that skips the loop is no path.
-        A loop over the parts of the model ``parts_of`` binds its target to parts of it.
+        A loop over the parts of a model (``parts_of``) binds its target to parts of it.
 
         Returns the frame of the last pass, as it was at the end of the body.
         """
@@ -1091,14 +1123,15 @@ class Interpreter:
         return inner
 
     def _run_pass(self, body: cst.BaseSuite, frame: Frame,
-                  bind_target: Optional[Tuple[cst.BaseExpression, Value]], parts_of: Optional[str] = None) -> List[Env]:
+                  bind_target: Optional[Tuple[cst.BaseExpression, Value]],
+                  parts_of: Optional[_PartsLoop] = None) -> List[Env]:
         """One pass of a loop body; the environments with which it reaches the loop's head."""
         frame.jumps = []
         if bind_target is not None:
             self.evaluator.bind(bind_target[0], bind_target[1], frame)
             if parts_of is not None:  # for name, layer in model.named_modules(): layer is part of model
                 for name in target_names(bind_target[0]):
-                    self.evaluator.mark_part_of(name, parts_of, frame)
+                    self.evaluator.mark_part_of(name, parts_of.owner, frame, parts_of.container)
         self._run_suite(body, frame)
         ends = frame.jumps + ([] if frame.terminated else [frame.env])
         frame.jumps, frame.terminated = None, False
@@ -1107,7 +1140,8 @@ class Interpreter:
     def _run_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.evaluator.evaluate(node.iter, frame)
         entries = entries_run_one_by_one(iterable)
-        parts_of = self.evaluator.model_iterated(node.iter, frame)
+        owner = self.evaluator.model_iterated(node.iter, frame)
+        parts_of = _PartsLoop(owner, self.evaluator.parts_container(node.iter, frame)) if owner is not None else None
         if entries:
             self._run_unrolled(node, entries, frame, parts_of)
             return
@@ -1123,7 +1157,7 @@ class Interpreter:
             self._run_suite(node.orelse.body, frame)
 
     def _run_unrolled(self, node: cst.For, constants: Sequence[Value], frame: Frame,
-                      parts_of: Optional[str] = None) -> None:
+                      parts_of: Optional[_PartsLoop] = None) -> None:
         """Each phase of ``for phase in ["train", "val"]`` with its own grad mode and dict entries
         (each part of ``nn.Sequential(a, b)``, whose hooks run at the model's calls)."""
         outer_jumps = frame.jumps
@@ -1408,3 +1442,17 @@ class Interpreter:
 def _frozen(module: Value) -> Value:
     """``module`` with its parameters frozen; its parts, which ``part_of`` gives, with it."""
     return replace(module, grad=Grad.NO, frozen=True)
+
+
+def _with_attribute_of_elements(container: Value, attribute: str, value: Value) -> Value:
+    """A module container whose instances of the file's classes (each of them, or the element
+    taken for any) hold ``value`` in ``attribute``: the last call stored it (a loop over them
+    calls each, and what an earlier call stored is what a later one replaced)."""
+    def stored(part: Value) -> Value:
+        if part.kind is not Kind.MODULE or part.qualified_name is None:
+            return part
+        attributes = {**dict(part.attributes), attribute: value}
+        return replace(part, attributes=tuple(sorted(attributes.items())))
+    item = stored(container.item) if container.item is not None else None
+    fields = tuple(stored(field) for field in container.fields) if container.fields else container.fields
+    return replace(container, item=item, fields=fields)

@@ -1192,3 +1192,144 @@ class Fitted:
 
 
 Fitted()
+
+# case: attention-each-block-of-a-module-list-stores-read-after-the-model-ran
+# Each block stores its attention in forward; the model calls the blocks in a loop over its
+# ModuleList, and the maps are read off the blocks after a call with grad on.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.query = nn.Linear(width, width)
+        self.attention = None
+
+    def forward(self, x):
+        self.attention = torch.softmax(self.query(x) @ x.transpose(-1, -2), dim=-1)
+        return self.attention @ x
+
+
+class Encoder(nn.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.layers = nn.ModuleList([Block(4) for _ in range(depth)])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+encoder = Encoder(2)
+encoder(torch.rand(1, 3, 4))
+maps = [np.asarray(layer.attention[0]) for layer in encoder.layers]  # expect: DET102
+print(len(maps))
+
+# case: attention-of-the-blocks-read-after-a-call-under-no-grad-stays-clean
+# The model trained (its blocks stored maps that require grad), then ran once more under
+# no_grad: the maps read afterwards are the last call's.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Mixer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.score = nn.Linear(3, 3)
+
+    def forward(self, x):
+        self.weights = torch.softmax(self.score(x), dim=-1)
+        return self.weights * x
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mixers = nn.ModuleList([Mixer(), Mixer()])
+
+    def forward(self, x):
+        for index, mixer in enumerate(self.mixers):
+            x = mixer(x) + index
+        return x.sum()
+
+
+stack = Stack()
+optimizer = torch.optim.SGD(stack.parameters(), lr=0.1)
+for _ in range(2):
+    optimizer.zero_grad()
+    stack(torch.rand(2, 3)).backward()
+    optimizer.step()
+with torch.no_grad():
+    stack(torch.rand(2, 3))
+print([mixer.weights.numpy().shape for mixer in stack.mixers], np.asarray(stack.mixers[1].weights).sum())
+
+# case: attention-stored-by-one-block-called-by-index-read-in-a-function
+# The first block of the container is called directly; a function builds the model, runs it
+# and plots what that block stored.
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Gate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(5, 5)
+
+    def forward(self, x):
+        self.last = torch.sigmoid(self.proj(x))
+        return self.last * x
+
+
+def inspect():
+    gates = nn.Sequential(Gate(), Gate())
+    gates[0](torch.rand(4, 5))
+    plt.imshow(gates[0].last)  # expect: DET102
+
+
+inspect()
+
+# case: a-method-reads-what-the-last-call-under-no-grad-stored-in-a-part
+# After training, one call under no_grad; a method of the model then reads what its part
+# stored in forward: the last call's, which requires no grad.
+import torch
+from torch import nn
+
+
+class Scorer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.scores = torch.softmax(self.linear(x), dim=-1)
+        return self.scores * x
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scorer = Scorer()
+
+    def forward(self, x):
+        return self.scorer(x).sum()
+
+    def scores(self):
+        return self.scorer.scores
+
+
+model = Model()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for _ in range(2):
+    optimizer.zero_grad()
+    model(torch.rand(2, 4)).backward()
+    optimizer.step()
+with torch.no_grad():
+    model(torch.rand(2, 4))
+print(model.scores().numpy().shape)
