@@ -222,6 +222,14 @@ def item_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
     return f"{base}[{text!r}]" if base is not None and text is not None else None
 
 
+def position_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
+    """``args[0]``: the environment's key of an element at a literal position, which a test
+    narrows (``isinstance(args[0], list)``) and an assignment replaces."""
+    position = _constant_position(node.slice[0].slice) if len(node.slice) == 1 else None
+    base = place_key(node.value, frame) if position is not None else None
+    return f"{base}[{position}]" if base is not None else None
+
+
 def place_key(node: cst.BaseExpression, frame: Frame) -> Optional[str]:
     """The environment's key of a place: a name, an attribute chain, an entry under constant keys."""
     return item_key(node, frame) if isinstance(node, cst.Subscript) else dotted_name(node)
@@ -360,6 +368,13 @@ class Evaluator:
             if function is not None:
                 function.escapes = True
 
+    @staticmethod
+    def key_of(place: cst.BaseExpression, frame: Frame) -> Optional[str]:
+        """The environment's key of ``place`` (``place_key``, ``position_key``), for the passes
+        that narrow it."""
+        key = place_key(place, frame)
+        return position_key(place, frame) if key is None and isinstance(place, cst.Subscript) else key
+
     def lookup(self, frame: Frame, key: str) -> Optional[Value]:
         """What ``key`` holds here.  A function reading a variable of the module or of an
         enclosing function also sees what other functions may have stored into it (the heap),
@@ -383,6 +398,12 @@ class Evaluator:
         return self.attribute(base, node, frame)
 
     def attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
+        read = self._attribute(base, node, frame)
+        if base.kind is Kind.MODULE and base.frozen and read.kind is Kind.MODULE and not read.frozen:
+            return replace(read, frozen=True, grad=Grad.NO)  # model.encoder of a frozen model: frozen too
+        return read
+
+    def _attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
         name = node.attr.value
         if base.kind is Kind.REFERENCE:
             return replace(base, qualified_name=f"{base.qualified_name}.{name}")
@@ -639,7 +660,7 @@ class Evaluator:
             frame.set(key, join(current, value))
         else:
             frame.set(key, with_item(current, _entry_key(target, current, frame), value))
-        constant_key = item_key(target, frame)
+        constant_key = item_key(target, frame) or position_key(target, frame)
         if constant_key is not None:
             frame.rebind(constant_key, value)  # what was known of its own entries goes stale
         self.note_entry_write(target.value, key, value, frame, constant_index(target, frame))
@@ -719,7 +740,7 @@ class Evaluator:
         return container_of([self.evaluate(node.value, inner)])
 
     def _eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
-        key = item_key(node, frame)
+        key = item_key(node, frame) or position_key(node, frame)
         known = frame.lookup(key) if key is not None else None
         base = self.evaluate(node.value, frame)
         indices = [self.evaluate(item.slice.value, frame) for item in node.slice if isinstance(item.slice, cst.Index)]
@@ -1368,10 +1389,10 @@ class Evaluator:
         for path in paths:
             held = self.lookup(frame, prefix + ".".join(path))
             if held is not None:
-                known = self._with_attribute_at(known, path, held)
+                known = self.with_attribute_at(known, path, held)
         return known
 
-    def _with_attribute_at(self, instance: Value, path: Sequence[str], held: Value) -> Value:
+    def with_attribute_at(self, instance: Value, path: Sequence[str], held: Value) -> Value:
         """``instance`` whose attribute at ``path`` (``["block", "attn"]``) holds ``held``; where
         the path goes through an attribute of unknown value, ``instance`` as it is."""
         info = self.calls.class_of(instance)
@@ -1383,7 +1404,7 @@ class Evaluator:
             inner = attributes.get(name) or info.attribute(name)
             if inner is None:
                 return instance
-            held = self._with_attribute_at(inner, path[1:], held)
+            held = self.with_attribute_at(inner, path[1:], held)
         attributes[name] = held
         return replace(instance, attributes=tuple(sorted(attributes.items())))
 

@@ -9,6 +9,8 @@ whose callers in this file all run with grad off reports in that mode.
 
 from __future__ import annotations
 
+import ast
+
 from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
@@ -181,6 +183,25 @@ def _first_attribute(path: str) -> str:
 
 def _is_attribute_path(path: str) -> bool:
     return path.startswith(".") and path[1:] == _first_attribute(path)
+
+
+def _attribute_entry(path: str) -> Optional[Tuple[str, str]]:
+    """``("history", "train")`` for ``.history['train']`` (an entry of an attribute, under a
+    constant key); None for any other path."""
+    attribute = _first_attribute(path)
+    rest = path[1 + len(attribute):] if attribute else ""
+    if not (rest.startswith("[") and rest.endswith("]")):
+        return None
+    try:
+        key = ast.literal_eval(rest[1:-1])
+    except (ValueError, SyntaxError):
+        return None
+    return (attribute, key) if isinstance(key, str) else None
+
+
+def _is_attribute_chain(path: str) -> bool:
+    """``.attn`` or ``.attn.last``: attributes only, no item."""
+    return path.startswith(".") and "[" not in path
 
 
 def _is_dict_of_known_entries(value: Value) -> bool:
@@ -609,6 +630,8 @@ class Interpreter:
         """A write through an instance of a class of the file reaches what its methods read."""
         info = self.class_of(instance)
         attribute = _first_attribute(write.path)
+        if info is not None and self._write_class_entry(info, write, value):
+            return
         if info is not None and attribute:
             at_attribute = write.path == "." + attribute
             whole = at_attribute and not write.adds
@@ -616,13 +639,28 @@ class Interpreter:
                                       key=write.key if at_attribute else None)
             info.set_attribute(attribute, value if whole else grown)
 
+    def _write_class_entry(self, info: ClassInfo, write: Write, value: Value) -> bool:
+        """``self.history["train"].append(loss)`` through an instance: the entry under its key, in a
+        dict known by its keys (the other entries keep what they hold)."""
+        entry = _attribute_entry(write.path)
+        current = info.attribute(entry[0]) if entry is not None else None
+        if entry is None or current is None or current.kind is not Kind.CONTAINER or \
+                not has_only_known_entries(current):
+            return False
+        attribute, key = entry
+        held = dict(current.attributes).get(key)
+        changed = self._after_write(held, value, write.adds, strong=False, key=write.key)
+        info.set_attribute(attribute, with_item(current, key, changed))
+        return True
+
     def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
                             frame: Frame) -> None:
         expression, passed = argument
         self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)
-        if base is None and isinstance(expression, cst.Subscript) and _is_attribute_path(write.path) and not write.adds:
-            self._store_on_element_taken(expression, write.path[1:], value, frame)  # model.blocks[0](x)
+        stores_attribute = _is_attribute_chain(write.path) and not write.adds
+        if base is None and isinstance(expression, cst.Subscript) and stores_attribute:  # model.blocks[0](x)
+            self._store_on_element_taken(expression, write.path[1:].split("."), value, frame)
         if base is None:
             return
         key = base + write.path
@@ -631,28 +669,36 @@ class Interpreter:
                                         else None)
         frame.rebind(key, self._after_write(current, value, write.adds, strong=True, key=write.key))
         self.note_write(frame, key, value, write.adds, write.key)
-        if _is_attribute_path(write.path) and not write.adds:
-            self._store_on_elements(base, write.path[1:], frame.env[key], frame)
+        if stores_attribute:
+            self._store_on_elements(base, write.path[1:].split("."), frame.env[key], frame)
 
-    def _store_on_elements(self, part: str, attribute: str, value: Value, frame: Frame) -> None:
+    def _store_on_elements(self, part: str, path: Sequence[str], value: Value, frame: Frame) -> None:
         """``block(x)`` in ``for block in self.blocks`` stored ``block.attn``: the elements of
         ``self.blocks`` hold it, where code that goes over them later reads it
         (``[b.attn for b in model.blocks]`` after ``model(x)``)."""
         container = self.evaluator.container_of_part(part, frame)
         if container is not None:
-            self._store_in_container(*container, attribute, value, frame)
+            self._store_in_container(*container, path, value, frame)
 
-    def _store_on_element_taken(self, element: cst.Subscript, attribute: str, value: Value, frame: Frame) -> None:
+    def _store_on_element_taken(self, element: cst.Subscript, path: Sequence[str], value: Value,
+                                frame: Frame) -> None:
         """``model.blocks[0](x)`` stored ``attn`` on that element: ``model.blocks`` holds it."""
         key = dotted_name(element.value)
         held = self.evaluator.evaluate(element.value, frame) if key is not None else None
         if key is not None and held is not None and held.kind is Kind.MODULE:
-            self._store_in_container(key, held, attribute, value, frame)
+            self._store_in_container(key, held, path, value, frame)
 
-    def _store_in_container(self, key: str, held: Value, attribute: str, value: Value, frame: Frame) -> None:
-        stored = _with_attribute_of_elements(held, attribute, value)
-        frame.set(key, stored)
-        self.note_write(frame, key, stored, adds=False)
+    def _store_in_container(self, key: str, held: Value, path: Sequence[str], value: Value, frame: Frame) -> None:
+        """The instances of the file's classes ``held`` holds as elements (each of them, or the
+        element taken for any) hold ``value`` at ``path`` (``["attn", "last"]``): the last call
+        stored it (a loop over them calls each, and a later call replaces what an earlier one
+        stored)."""
+        def stored(part: Value) -> Value:
+            return self.evaluator.with_attribute_at(part, path, value) if part.kind is Kind.MODULE else part
+        item = stored(held.item) if held.item is not None else None
+        fields = tuple(stored(field) for field in held.fields) if held.fields else held.fields
+        frame.set(key, replace(held, item=item, fields=fields))
+        self.note_write(frame, key, frame.env[key], adds=False)
 
     def _entry_changed(self, binding: Optional[Tuple[cst.BaseExpression, Value]], changed: Value,
                        frame: Frame) -> None:
@@ -905,8 +951,12 @@ class Interpreter:
         base = place_key(holder, frame) if holder is not None else None
         if holder is not None and base is not None:  # history[phase].append(x), history.setdefault(phase, []).append(x)
             constant = constant_index(receiver, frame) if isinstance(receiver, cst.Subscript) else None
-            frame.set(base, self._holding(frame.lookup(base) or UNKNOWN, constant, grown))
-            self.evaluator.note_entry_write(holder, base, grown, frame)  # an entry of base grew: it holds what it holds
+            # what holds it: as this scope knows it, or as the object holds it (self.history, which
+            # the constructor made with its keys)
+            held = frame.lookup(base) or self.evaluator.evaluate(holder, frame)
+            frame.set(base, self._holding(held, constant, grown))
+            # an entry of base grew (under its key, when known): it holds what it holds
+            self.evaluator.note_entry_write(holder, base, grown, frame, constant)
 
     def _update_by_keys(self, receiver: cst.BaseExpression, key: str, current: Value, arguments: Arguments,
                         frame: Frame) -> None:
@@ -1442,17 +1492,3 @@ class Interpreter:
 def _frozen(module: Value) -> Value:
     """``module`` with its parameters frozen; its parts, which ``part_of`` gives, with it."""
     return replace(module, grad=Grad.NO, frozen=True)
-
-
-def _with_attribute_of_elements(container: Value, attribute: str, value: Value) -> Value:
-    """A module container whose instances of the file's classes (each of them, or the element
-    taken for any) hold ``value`` in ``attribute``: the last call stored it (a loop over them
-    calls each, and what an earlier call stored is what a later one replaced)."""
-    def stored(part: Value) -> Value:
-        if part.kind is not Kind.MODULE or part.qualified_name is None:
-            return part
-        attributes = {**dict(part.attributes), attribute: value}
-        return replace(part, attributes=tuple(sorted(attributes.items())))
-    item = stored(container.item) if container.item is not None else None
-    fields = tuple(stored(field) for field in container.fields) if container.fields else container.fields
-    return replace(container, item=item, fields=fields)

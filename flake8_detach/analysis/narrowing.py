@@ -276,7 +276,7 @@ def _names_tensor_attribute(arguments: Sequence[cst.BaseExpression]) -> bool:
 
 
 def _narrow(evaluator: "Evaluator", subject: cst.BaseExpression, frame: Frame, narrow: Narrow) -> None:
-    key = dotted_name(subject)
+    key = evaluator.key_of(subject, frame)  # x, self.x, args[0], batch["image"]
     if key is not None:
         frame.set(key, narrow(evaluator.evaluate(subject, frame)))
 

@@ -137,18 +137,44 @@ class Calls:
         if isinstance(node, ast.Call):  # Evaluator().scores(model, x)
             made = self._class_of_name(node.func)
             return [made] if made is not None else []
+        if isinstance(node, ast.Subscript):  # blocks[0]: an element of what made blocks
+            return [cls for made in self._element_makers(node.value) for cls in self.instance_classes(made)]
         classes: List[ast.ClassDef] = []
-        bindings = self.index.definitions(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
-        if not bindings and isinstance(node, ast.Attribute):
-            owner = self.self_class(node.value)
-            bindings = self.attribute_bindings(owner, node.attr) if owner is not None else []
-        for binding in bindings:
+        for binding in self._bindings_of_instance(node):
             value = binding.value
-            if isinstance(value, ast.Call) and binding.kind is BindingKind.ASSIGN and not binding.element:
+            if binding.kind is BindingKind.LOOP and value is not None:  # for layer in model.layers
+                classes += [cls for made in self._element_makers(value) for cls in self.instance_classes(made)]
+            elif isinstance(value, ast.Call) and binding.kind is BindingKind.ASSIGN and not binding.element:
                 cls = self._class_of_name(value.func)
                 if cls is not None:
                     classes.append(cls)
         return classes
+
+    def _bindings_of_instance(self, node: ast.expr) -> List[Binding]:
+        """What binds ``node``: its own bindings, else, for ``net.block``, the attribute as the
+        methods of ``self``'s class, or of the classes ``net`` is an instance of, store it."""
+        bindings = self.index.definitions(node) if isinstance(node, (ast.Name, ast.Attribute)) else []
+        if bindings or not isinstance(node, ast.Attribute):
+            return bindings
+        owner = self.self_class(node.value)
+        owners = [owner] if owner is not None else self.instance_classes(node.value)
+        return [binding for cls in owners for binding in self.attribute_bindings(cls, node.attr)]
+
+    def _element_makers(self, iterable: ast.expr) -> List[ast.expr]:
+        """The expressions that made the elements of ``iterable`` (``Layer()`` in
+        ``nn.ModuleList(Layer() for _ in range(2))`` stored as ``model.layers``)."""
+        made: List[ast.expr] = []
+        for binding in self._bindings_of_instance(_parts_iterated(iterable)):
+            value = binding.value
+            holders = value.args if isinstance(value, ast.Call) else [value] if value is not None else []
+            for holder in holders:
+                if isinstance(holder, (ast.List, ast.Tuple)):
+                    made += holder.elts
+                elif isinstance(holder, (ast.ListComp, ast.GeneratorExp)):
+                    made.append(holder.elt)
+                elif isinstance(holder, ast.Call):
+                    made.append(holder)
+        return made
 
     def value_bindings(self, node: ast.expr) -> List[Binding]:
         """The bindings of a name or dotted path, with ``self.x`` read in one method seeing
@@ -246,6 +272,9 @@ class Calls:
         iterated model for a loop's ``layer`` (``for i, layer in enumerate(net.children())``)."""
         while isinstance(receiver, ast.Subscript):
             receiver = receiver.value
+        if isinstance(receiver, (ast.List, ast.Tuple, ast.Set)):  # for layer in [net.a, net.b]: their model
+            paths = [self._model_path(element) for element in receiver.elts]
+            return _common_path([path for path in paths if path is not None]) if all(paths) else None
         if isinstance(receiver, ast.Name):
             for binding in self.index.definitions(receiver):
                 loop = binding.statement
@@ -377,6 +406,16 @@ def _parts_iterated(iterated: ast.expr) -> ast.expr:
             iterated.func.attr in torch_api.MODULE_PART_ITERATORS:
         return iterated.func.value
     return iterated
+
+
+def _common_path(paths: List[str]) -> Optional[str]:
+    """``net`` for ``net.a`` and ``net.b``: the longest dotted name every path starts with."""
+    common: List[str] = []
+    for names in zip(*(path.split(".") for path in paths)):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    return ".".join(common) if paths and common else None
 
 
 def _is_prefix(path: Optional[str], of: str) -> bool:

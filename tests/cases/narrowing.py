@@ -341,3 +341,25 @@ def to_array(obj):
 
 w = torch.ones(2, requires_grad=True)
 print(to_array(w * 2))  # expect: DET101
+
+# case: an-isinstance-test-of-a-positional-argument-narrows-that-element
+# POT's list_to_array: only a list is converted; a tensor passed in *args is handed back as it is.
+import numpy as np
+import torch
+
+
+def list_to_array(*values):
+    if len(values) > 1:
+        return [np.array(value) if isinstance(value, list) else value for value in values]
+    return np.array(values[0]) if isinstance(values[0], list) else values[0]
+
+
+def first_as_array(pair):
+    if isinstance(pair[0], torch.Tensor):
+        return pair[0]
+    return np.asarray(pair[0])
+
+
+weights = torch.rand(3, requires_grad=True)
+a, b = list_to_array(weights, weights)
+print(list_to_array(weights).sum(), first_as_array([weights, 1]).sum(), a.sum())

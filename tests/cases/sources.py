@@ -878,3 +878,37 @@ class Probe(nn.Module):
 
 
 print(Probe().predict([torch.rand(2, 5)]))
+
+# case: parts-reached-through-attributes-of-a-frozen-model-stay-clean
+# The backbone is frozen by a helper and the encoder by requires_grad_(False) where it is
+# stored: the weights read through their parts' attributes require no grad.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Backbone(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.body = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+
+    def forward(self, x):
+        return self.body(self.proj(x))
+
+
+def freeze(module):
+    for weight in module.parameters():
+        weight.requires_grad_(False)
+    return module
+
+
+class Probe:
+    def __init__(self, backbone):
+        self.backbone = freeze(backbone).eval()
+        self.encoder = Backbone().requires_grad_(False)
+
+
+probe = Probe(Backbone())
+print(np.linalg.norm(probe.backbone.proj.weight), np.median(probe.encoder.body[0].weight))
+print(probe.backbone(torch.rand(2, 4)).numpy().shape)

@@ -1333,3 +1333,101 @@ for _ in range(2):
 with torch.no_grad():
     model(torch.rand(2, 4))
 print(model.scores().numpy().shape)
+
+# case: a-history-dict-attribute-keeps-each-key-s-entries-apart
+# A trainer's history dict, made with its keys in the constructor, gets losses under one key and
+# floats under another in a method; plotting the floats is safe, plotting the losses is not.
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+
+class Fitter:
+    def __init__(self):
+        self.weight = torch.rand(3, requires_grad=True)
+        self.history = {"train": [], "val": [], "step": []}
+
+    def fit(self, steps):
+        for step in range(steps):
+            loss = (self.weight ** 2).sum()
+            self.history["train"].append(loss)
+            self.history["val"].append(loss.item())
+            self.history["step"].append(step)
+
+    def plot(self):
+        plt.plot(self.history["step"], self.history["val"])
+        plt.plot(self.history["train"])  # expect: DET102
+
+
+fitter = Fitter()
+fitter.fit(3)
+fitter.plot()
+
+# case: a-log-dict-of-a-module-level-object-filled-by-its-method-under-two-keys
+# The same dict kept by an object whose method fills it through another method's return; the
+# module reads one key's floats and the other key's tensors.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Recorder:
+    def __init__(self):
+        self.log = {"loss": [], "lr": []}
+
+    def record(self, loss, lr):
+        self.log["loss"].append(loss)
+        self.log["lr"].append(lr)
+
+
+model = nn.Linear(2, 1)
+recorder = Recorder()
+for lr in (0.1, 0.01):
+    recorder.record(model(torch.ones(1, 2)).sum(), lr)
+print(np.mean(recorder.log["lr"]))
+print(np.mean(recorder.log["loss"]))  # expect: DET102
+
+# case: maps-stored-by-a-submodule-of-each-block-read-after-the-model-ran
+# The attention module inside each block keeps its last map; the blocks sit in a ModuleList the
+# model loops over, and the maps are read through both levels.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.key = nn.Linear(4, 4)
+        self.last = None
+
+    def forward(self, x):
+        self.last = torch.softmax(self.key(x) @ x.transpose(-1, -2), dim=-1)
+        return self.last @ x
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = Attention()
+
+    def forward(self, x):
+        return x + self.attention(x)
+
+
+class Transformer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(Layer() for _ in range(2))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+model = Transformer()
+model(torch.rand(1, 3, 4))
+stacked = np.stack([layer.attention.last[0] for layer in model.layers])  # expect: DET102
+print(stacked.shape)
