@@ -656,6 +656,8 @@ class Interpreter:
     def _replay_on_argument(self, write: Write, value: Value, argument: Tuple[cst.BaseExpression, Value],
                             frame: Frame) -> None:
         expression, passed = argument
+        if not write.path and passed.kind is Kind.OTHER and value.kind is Kind.TENSOR:
+            return  # x = torch.as_tensor(x); x.requires_grad_(): the caller's NumPy array is no tensor
         self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)
         stores_attribute = _is_attribute_chain(write.path) and not write.adds

@@ -1111,3 +1111,31 @@ net = nn.Linear(3, 2)
 with torch.no_grad():
     collect(net(torch.rand(2, 3)))
 print(len(collect.rows))
+
+# case: a-helper-makes-a-tensor-of-its-numpy-argument-require-grad-the-array-stays-clean
+# DeepXDE's outputs_losses: the argument is turned into a new tensor, which is made to require
+# grad; the caller's NumPy array, kept in an attribute and averaged later, is untouched.
+import numpy as np
+import torch
+
+
+class Solver:
+    def __init__(self, points):
+        self.points = points
+        self.net = torch.nn.Linear(2, 1)
+
+    def residual(self, inputs):
+        inputs = torch.as_tensor(inputs, dtype=torch.float32)
+        inputs.requires_grad_()
+        out = self.net(inputs)
+        grad, = torch.autograd.grad(out.sum(), inputs, create_graph=True)
+        return (grad ** 2).mean()
+
+    def step(self):
+        loss = self.residual(self.points)
+        loss.backward()
+        return np.mean(self.points, axis=0)
+
+
+solver = Solver(np.random.rand(5, 2))
+print(solver.step())
