@@ -219,7 +219,10 @@ QUALIFIED: Dict[str, Effect] = {
     "numpy.size": Effect.NOT_TENSOR,
     "numpy.isscalar": Effect.NOT_TENSOR,
     "numpy.float64": Effect.NOT_TENSOR,
-    "numpy.random.default_rng": Effect.NOT_TENSOR,
+    # NumPy's random generators: each method converts what it is given (rng.choice(n, p=probs))
+    "numpy.random.default_rng": Effect.CONSUMER_FACTORY,
+    "numpy.random.Generator": Effect.CONSUMER_FACTORY,
+    "numpy.random.RandomState": Effect.CONSUMER_FACTORY,
 }
 
 # NumPy functions that hand a tensor to its own method or attribute (NumPy's ``_wrapfunc``:

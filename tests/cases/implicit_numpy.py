@@ -299,3 +299,39 @@ total = np.sum(  # expect: DET102
         (w * 3).sum(),
     ]
 )
+
+# case: a-numpy-generator-samples-actions-from-a-policy-output
+# The generator's methods take array-likes: rng.choice(n, p=probs) converts the probabilities.
+import numpy as np
+import torch
+from torch import nn
+
+
+class Agent:
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.policy = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=-1)).double()
+
+    def act(self, observation):
+        probs = self.policy(torch.as_tensor(observation))
+        return self.rng.choice(len(probs), p=probs)  # expect: DET102
+
+    def act_greedy(self, observation):
+        with torch.no_grad():
+            probs = self.policy(torch.as_tensor(observation))
+        return self.rng.choice(len(probs), p=probs / probs.sum())
+
+
+agent = Agent(0)
+print(agent.act_greedy(np.ones(4)))
+print(agent.act(np.zeros(4)))
+
+# case: a-legacy-random-state-shuffles-detached-losses
+import numpy as np
+import torch
+
+state = np.random.RandomState(0)
+weights = torch.ones(4, requires_grad=True)
+losses = weights * 2
+print(state.permutation(losses.detach()), state.normal(size=2).shape)
+print(state.permutation(losses))  # expect: DET102
