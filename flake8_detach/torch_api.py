@@ -307,6 +307,9 @@ BUILTINS: Mapping[str, Effect] = {
     # converters: nothing is called through it); the interpreter reads the attribute (ATTRIBUTE_GETTER)
     "getattr": Effect.PROPAGATE,
 }
+# Builtins that copy their argument's elements in order: list(xs) of a list whose elements are
+# known holds the same elements at the same positions.
+ORDER_KEEPING_COPIES: FrozenSet[str] = frozenset({"list", "tuple"})
 # getattr(obj, "name", default): obj.name, or the default (see BUILTINS).
 ATTRIBUTE_GETTER = "getattr"
 # Context managers: entered by hand (`cm.__enter__()`), or on an ExitStack (`stack.enter_context(cm)`).

@@ -464,7 +464,10 @@ def _builtin_computation(use: Use) -> Value:
 
 def _builtin_elements(use: Use) -> Value:
     values = [value for _, value in use.arguments.positional]
-    return container_of([element(v) for v in values]) if values else container_of([])
+    copied = container_of([element(v) for v in values]) if values else container_of([])
+    if use.name in torch_api.ORDER_KEEPING_COPIES and len(values) == 1 and values[0].kind is Kind.CONTAINER:
+        return replace(copied, fields=values[0].fields)  # list(callbacks): each callback where it was
+    return copied
 
 
 def _builtin_mapping(use: Use) -> Value:

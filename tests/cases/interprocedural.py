@@ -1139,3 +1139,44 @@ class Solver:
 
 solver = Solver(np.random.rand(5, 2))
 print(solver.step())
+
+# case: callbacks-of-two-classes-copied-into-a-list-each-get-the-loss
+# list(callbacks) keeps each callback at its place: the loop calls each class's own method, and
+# the early-stopping one converts the loss it is handed.
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class RateLogger:
+    def __init__(self):
+        self.rates = []
+
+    def on_epoch_end(self, trainer, loss):
+        self.rates.append(trainer.optimizer.param_groups[0]["lr"])
+
+
+class EarlyStopping:
+    def __init__(self):
+        self.best = np.inf
+
+    def on_epoch_end(self, trainer, loss):
+        if np.less(loss, self.best):
+            self.best = float(loss)
+
+
+class Trainer:
+    def __init__(self, model, callbacks=()):
+        self.model = model
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        self.callbacks = list(callbacks)
+
+    def fit(self, x, y, epochs):
+        for _ in range(epochs):
+            loss = F.mse_loss(self.model(x), y)
+            for callback in self.callbacks:
+                callback.on_epoch_end(self, loss)  # expect: DET102
+
+
+Trainer(nn.Linear(3, 1), (RateLogger(), EarlyStopping())).fit(torch.rand(4, 3), torch.rand(4, 1), 2)
