@@ -770,7 +770,11 @@ class Interpreter:
         passed = innermost(entry[1])
         if helper.site.unless_tensor and entry[1].kind is Kind.TENSOR:
             return  # np.shape(t) of a tensor reads t.shape
-        off_host = (device_of(passed) or Device.CPU) is not Device.CPU
+        # what the helper reads from a model (or what the file takes for a tensor) passed to it,
+        # under a name no table knows (G.z_dim), may be a number: the argument's place is not
+        # its place (``substitute`` has it so for grad)
+        read_from_model = helper.site.value.read_from_parameter and passed.kind in (Kind.MODULE, Kind.TENSOR)
+        off_host = (device_of(passed) or Device.CPU) is not Device.CPU and not read_from_model
         carries_grad = holds_callers or passed.grad is Grad.YES or bool(passed.params)
         if not carries_grad and not off_host:  # nothing a rule judges
             return
@@ -778,7 +782,7 @@ class Interpreter:
         value = substitute(helper.site.value, values)
         if not carries_grad:  # kept for its device only: the grad rules judge the argument that carries grad
             value = without_grad_facts(value)
-        if helper.site.value.device is not Device.CPU:
+        if helper.site.value.device is not Device.CPU and not read_from_model:
             # The argument, where the caller put it (a tensor the helper itself moves to a GPU is
             # its own finding); only a move back to the host inside the helper overrides it.
             value = devices.located_as(value, passed)

@@ -815,3 +815,32 @@ class Evaluator:
 evaluator = Evaluator()
 for _ in range(2):
     evaluator.score(torch.rand(8).cuda())
+
+# case: a-size-read-from-a-model-on-the-accelerator-is-no-tensor-there
+# StyleGAN's projector: the generator is moved to the GPU and handed to a function that reads
+# its latent size (G.z_dim, a name no table knows) as an argument of a NumPy generator.
+import types
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.z_dim = 4
+        self.mapping = nn.Linear(4, 8)
+
+
+def project(G, samples, device):
+    z = np.random.RandomState(123).randn(samples, G.z_dim)
+    with torch.no_grad():
+        w = G.mapping(torch.from_numpy(z).float().to(device))
+    return w.cpu().numpy().mean(axis=0)
+
+
+checkpoint = types.SimpleNamespace(networks={"G_ema": Generator()})  # what a pickle loader gives
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+G = checkpoint.networks["G_ema"].requires_grad_(False).to(device)
+print(project(G, 16, device).shape)
