@@ -307,6 +307,9 @@ BUILTINS: Mapping[str, Effect] = {
     # converters: nothing is called through it); the interpreter reads the attribute (ATTRIBUTE_GETTER)
     "getattr": Effect.PROPAGATE,
 }
+# Tensor attributes that tell whether it is on an accelerator (``if x.is_cuda:``): where the
+# test fails, the code runs without one, as where torch.cuda.is_available() is false.
+ACCELERATOR_TESTS: FrozenSet[str] = frozenset({"is_cuda", "is_mps", "is_xpu"})
 # Builtins that copy their argument's elements in order: list(xs) of a list whose elements are
 # known holds the same elements at the same positions.
 ORDER_KEEPING_COPIES: FrozenSet[str] = frozenset({"list", "tuple"})

@@ -40,6 +40,8 @@ def refine(evaluator: "Evaluator", test: cst.BaseExpression, when_true: Frame, w
     elif isinstance(test, cst.Attribute) and test.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
         # ``if t.requires_grad:``: on the other path ``t`` does not require grad
         _narrow(evaluator, test.value, when_false, without_grad)
+    elif isinstance(test, cst.Attribute) and test.attr.value in torch_api.ACCELERATOR_TESTS:
+        _without_accelerator(when_false)  # ``if x.is_cuda: ... .cpu() ... else: x.numpy()``
     elif isinstance(test, (cst.Name, cst.Attribute)):
         _refine_flag(evaluator, test, when_true, when_false)
 

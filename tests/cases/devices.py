@@ -844,3 +844,31 @@ checkpoint = types.SimpleNamespace(networks={"G_ema": Generator()})  # what a pi
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 G = checkpoint.networks["G_ema"].requires_grad_(False).to(device)
 print(project(G, 16, device).shape)
+
+# case: an-is-cuda-test-keeps-the-host-branch-clean
+# Where x.is_cuda fails there is no accelerator in use: the branch converts without .cpu().
+import numpy as np
+import torch
+from torch import nn
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+net = nn.Linear(2, 1).to(device)
+x = torch.rand(5, 2).to(device)
+with torch.no_grad():
+    prediction = net(x)
+if x.is_cuda:
+    shown = prediction.cpu().numpy()
+else:
+    shown = prediction.numpy()
+
+
+def predict(batch):
+    with torch.no_grad():
+        out = net(batch.to(device))
+    if out.is_cuda:
+        return out.cpu().numpy()
+    return out.numpy()
+
+
+print(shown.shape, predict(torch.rand(3, 2)).shape)
+print(np.asarray(prediction))  # expect: DET201
