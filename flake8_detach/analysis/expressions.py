@@ -40,6 +40,7 @@ from flake8_detach.analysis.values import (
     container_of,
     element,
     entries_of,
+    frozen,
     highest_device,
     grad_of_computation,
     join,
@@ -230,6 +231,12 @@ def position_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
     return f"{base}[{position}]" if base is not None else None
 
 
+def element_key(node: cst.Subscript, frame: Frame) -> Optional[str]:
+    """The environment's key of an entry: under a constant key (``item_key``) or at a literal
+    position (``position_key``)."""
+    return item_key(node, frame) or position_key(node, frame)
+
+
 def place_key(node: cst.BaseExpression, frame: Frame) -> Optional[str]:
     """The environment's key of a place: a name, an attribute chain, an entry under constant keys."""
     return item_key(node, frame) if isinstance(node, cst.Subscript) else dotted_name(node)
@@ -370,10 +377,9 @@ class Evaluator:
 
     @staticmethod
     def key_of(place: cst.BaseExpression, frame: Frame) -> Optional[str]:
-        """The environment's key of ``place`` (``place_key``, ``position_key``), for the passes
+        """The environment's key of ``place`` (a dotted name, ``element_key``), for the passes
         that narrow it."""
-        key = place_key(place, frame)
-        return position_key(place, frame) if key is None and isinstance(place, cst.Subscript) else key
+        return element_key(place, frame) if isinstance(place, cst.Subscript) else dotted_name(place)
 
     def lookup(self, frame: Frame, key: str) -> Optional[Value]:
         """What ``key`` holds here.  A function reading a variable of the module or of an
@@ -400,7 +406,7 @@ class Evaluator:
     def attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
         read = self._attribute(base, node, frame)
         if base.kind is Kind.MODULE and base.frozen and read.kind is Kind.MODULE and not read.frozen:
-            return replace(read, frozen=True, grad=Grad.NO)  # model.encoder of a frozen model: frozen too
+            return frozen(read)  # model.encoder of a frozen model: frozen too
         return read
 
     def _attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
@@ -660,7 +666,7 @@ class Evaluator:
             frame.set(key, join(current, value))
         else:
             frame.set(key, with_item(current, _entry_key(target, current, frame), value))
-        constant_key = item_key(target, frame) or position_key(target, frame)
+        constant_key = element_key(target, frame)
         if constant_key is not None:
             frame.rebind(constant_key, value)  # what was known of its own entries goes stale
         self.note_entry_write(target.value, key, value, frame, constant_index(target, frame))
@@ -740,7 +746,7 @@ class Evaluator:
         return container_of([self.evaluate(node.value, inner)])
 
     def _eval_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
-        key = item_key(node, frame) or position_key(node, frame)
+        key = element_key(node, frame)
         known = frame.lookup(key) if key is not None else None
         base = self.evaluate(node.value, frame)
         indices = [self.evaluate(item.slice.value, frame) for item in node.slice if isinstance(item.slice, cst.Index)]
@@ -1347,7 +1353,7 @@ class Evaluator:
             if effect is Effect.VIEW or name in torch_api.MODULE_RETURNS_SELF:
                 return receiver  # model.to(device), model.cuda(), model.half()
             if effect is Effect.SOURCE and is_false(arguments.first_expression):
-                return replace(receiver, frozen=True, grad=Grad.NO)  # model.requires_grad_(False)
+                return frozen(receiver)  # model.requires_grad_(False)
             if effect is Effect.SOURCE:
                 return receiver
             if effect not in (Effect.STOP, Effect.INTEGER, Effect.NOT_TENSOR, Effect.NUMBER_LIST):

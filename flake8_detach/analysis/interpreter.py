@@ -55,6 +55,7 @@ from flake8_detach.analysis.values import (
     device_of,
     element,
     entries_of,
+    frozen,
     innermost,
     known_elements,
     join,
@@ -995,7 +996,7 @@ class Interpreter:
         if grad is Grad.NO and loop_module is not None:
             module = frame.lookup(loop_module)
             if module is not None and module.kind is Kind.MODULE:
-                frame.set(loop_module, _frozen(module))
+                frame.set(loop_module, frozen(module))
                 self._freeze_parts(loop_module, frame)
         if current.kind is Kind.MODULE:
             frame.set(key, new_value if new_value is not None else current)
@@ -1014,7 +1015,7 @@ class Interpreter:
         for known in sorted(frame.compound_keys.get(root_of(key), ())):
             part = frame.lookup(known) if known.startswith(prefix) else None
             if part is not None and part.kind is Kind.MODULE and not part.frozen:
-                frame.set(known, _frozen(part))
+                frame.set(known, frozen(part))
 
     def _run_Assign(self, node: cst.Assign, frame: Frame) -> None:
         first = node.targets[0].target
@@ -1493,8 +1494,3 @@ class Interpreter:
         if base.kind is Kind.REFERENCE and base.qualified_name:
             return torch_api.effect_of_qualified_name(base.qualified_name)
         return None
-
-
-def _frozen(module: Value) -> Value:
-    """``module`` with its parameters frozen; its parts, which ``part_of`` gives, with it."""
-    return replace(module, grad=Grad.NO, frozen=True)

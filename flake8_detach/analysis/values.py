@@ -567,7 +567,13 @@ def part_of(module: Value, position: Position = None) -> Value:
     part = _field_at(module, position) or module.item
     if part is None or part.kind is not Kind.MODULE:
         return module
-    return replace(part, frozen=True, grad=Grad.NO) if module.frozen else part
+    return frozen(part) if module.frozen else part
+
+
+def frozen(module: Value) -> Value:
+    """``module`` with its parameters frozen (``requires_grad_(False)``); its parts, which
+    ``part_of`` gives, with it."""
+    return replace(module, frozen=True, grad=Grad.NO)
 
 
 def _field_at(value: Value, position: Position) -> Optional[Value]:
