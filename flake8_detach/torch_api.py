@@ -532,6 +532,19 @@ DERIVED_ROOT = "torch"
 # convert only a tensor handed to them directly.
 CONVERT_ONLY_TENSORS: FrozenSet[str] = frozenset({"pandas"})
 
+# NumPy functions whose result is an ndarray whatever they are given, never a NumPy scalar (so
+# np.mean, np.float32 and the reductions are not here).  A tensor that requires grad met with an
+# ndarray in arithmetic (``output - target``) or stored into a slice of one (``preds[a:b] = out``)
+# is converted; with a NumPy scalar (``np.float64``) it stays a tensor.  Checked with torch 2.13.
+NUMPY_ARRAY_MAKERS: FrozenSet[str] = frozenset(f"numpy.{name}" for name in """
+    array asarray asanyarray ascontiguousarray asfortranarray copy zeros ones empty full
+    zeros_like ones_like empty_like full_like arange linspace logspace geomspace eye identity
+    concatenate stack vstack hstack dstack column_stack tile diag tril triu outer loadtxt
+""".split())  # (np.random's functions give a float when no size is given)
+# An ndarray's methods that give an ndarray again (``target.reshape(-1, 1)``); the others may give
+# a NumPy scalar (``arr.mean()``), and so may indexing it with no slice (``arr[0]``).
+ARRAY_METHODS: FrozenSet[str] = frozenset("reshape astype copy flatten ravel transpose swapaxes clip".split())
+
 
 DERIVED_FILE = Path(__file__).with_name("torch_api_derived.json")
 

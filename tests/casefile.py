@@ -31,7 +31,7 @@ CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 CODES = tuple(RULES)
 # The codes whose lines raise at run time; DET103 marks a line that cannot be decided.
-DEFINITE = ("DET101", "DET102")
+DEFINITE = ("DET101", "DET102", "DET104")
 
 _HEADER = re.compile(r"^# case: (?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 _HEADER_LIKE = re.compile(r"^#\s*case\b")
@@ -53,7 +53,7 @@ class Case:
 
     @property
     def definite(self) -> Tuple[Tuple[int, str], ...]:
-        """The expectations that claim the program raises (DET101/DET102)."""
+        """The expectations that claim the program raises (DET101/DET102/DET104)."""
         return tuple(item for item in self.expectations if item[1] in DEFINITE)
 
     @property

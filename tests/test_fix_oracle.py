@@ -50,6 +50,7 @@ NO_FIX: Dict[str, str] = {
                  "method-minimises-a-closure-returning-loss-and-gradient",
                  "ode-right-hand-side-computed-by-a-network")
 }
+NO_FIX["in-place-arithmetic-with-an-array"] = "An in-place operation (out -= target) has no expression to detach"
 # Findings without a fix where a fix is possible: the analysis does not keep the expressions
 # that put the tensors into the container (the fix would detach them there).  Strict.
 MISSING_FIXES: Dict[str, str] = {

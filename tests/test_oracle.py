@@ -2,7 +2,7 @@
 
 Each case body is executed in-process (see ``case_runner.py``):
 
-1. as written.  A case with a DET101/DET102 expectation must raise
+1. as written.  A case with a DET101/DET102/DET104 expectation must raise
    ``RuntimeError: Can't call numpy() on Tensor that requires grad`` through
    the expected line, and the traceback tells the code: the innermost frame is
    the case's own code for an explicit ``.numpy()`` (DET101), a library's
@@ -10,7 +10,7 @@ Each case body is executed in-process (see ``case_runner.py``):
    for an implicit conversion (DET102).  A case without one must run to completion.
 2. recorded: every conversion is noted and none raises.  Each conversion that
    would have raised must be *the labelled one*: its responsible line is the
-   DET101/DET102 line, and its kind (explicit or implicit) is the label's.  The
+   DET101/DET102/DET104 line, and its kind (explicit or implicit) is the label's.  The
    responsible line is the innermost line of the case program on the stack, or,
    when the innermost function converts what its caller handed it, the caller's
    line: the oracle calls that function again with the same arguments detached
@@ -79,8 +79,17 @@ def _where(case: Case, line: int) -> str:
     return f"body line {line} ({case.file.name}:{case.file_line(line)}): {case.source.splitlines()[line - 1].strip()!r}"
 
 
-def _code_of(explicit: bool) -> str:
-    return "DET101" if explicit else "DET102"
+# The codes of conversions the case's own code makes (``.numpy()``); the others' conversions are
+# a library's, through ``Tensor.__array__`` (a NumPy function, ``t - array``, ``preds[a:b] = t``).
+_EXPLICIT_CODES = ("DET101",)
+
+
+def _kind(explicit: bool) -> str:
+    return "an explicit .numpy()" if explicit else "implicit (through Tensor.__array__)"
+
+
+def _matches(code: str, explicit: bool) -> bool:
+    return (code in _EXPLICIT_CODES) == explicit
 
 
 def _converts_again_without_raising(conversions: List[Conversion], line: int) -> Tuple[bool, bool]:
@@ -117,7 +126,7 @@ class _Responsibility:
 def _check_plain_run(case: Case, plain: Outcome) -> None:
     definite = case.definite
     if not definite:
-        assert plain.error is None, f"{case}: a program without DET101/DET102 must run:\n{plain.describe_error()}"
+        assert plain.error is None, f"{case}: a program without a raising label must run:\n{plain.describe_error()}"
         return
     line, code = definite[0]
     assert is_grad_error(plain.error), (
@@ -127,11 +136,10 @@ def _check_plain_run(case: Case, plain: Outcome) -> None:
         f"{case}: the grad error was raised through body lines {plain.error_lines}, not through "
         f"the expected {_where(case, line)}:\n{plain.describe_error()}"
     )
-    raised = _code_of(plain.raised_in_case)
-    assert raised == code, (
+    assert _matches(code, plain.raised_in_case), (
         f"{case}: {code} expected on {_where(case, line)}, but the traceback shows "
-        f"{'.numpy() called by the case itself' if plain.raised_in_case else 'a library converting'} "
-        f"({raised}):\n{plain.describe_error()}"
+        f"{'.numpy() called by the case itself' if plain.raised_in_case else 'a library converting'}:"
+        f"\n{plain.describe_error()}"
     )
 
 
@@ -154,10 +162,8 @@ def _check_raising_conversions(case: Case, recorded: Outcome, exact: bool) -> No
             f"{case}: a conversion that would raise (stack of body lines, innermost first: {conversion.stack}) "
             f"is due to {_where(case, responsible)}, not to the labelled {_where(case, line)}"
         )
-        assert _code_of(conversion.explicit) == code, (
-            f"{case}: the conversion due to {_where(case, line)} is "
-            f"{'an explicit .numpy()' if conversion.explicit else 'implicit (through Tensor.__array__)'}, "
-            f"so {_code_of(conversion.explicit)}, not {code}"
+        assert _matches(code, conversion.explicit), (
+            f"{case}: the conversion due to {_where(case, line)} is {_kind(conversion.explicit)}, not {code}"
         )
 
 
@@ -209,7 +215,7 @@ def check_labels_at_run_time(case: Case, exact: bool = False) -> None:
     checked by calling the function again.  Without it (the bug-report programs, labelled before
     the exact oracle, by their own convention for models handed to functions) the labelled line
     need only be on the stack of each such conversion."""
-    assert len(case.definite) <= 1, f"{case}: at most one DET101/DET102 expectation per case, found {case.definite}"
+    assert len(case.definite) <= 1, f"{case}: at most one raising label per case, found {case.definite}"
     _check_plain_run(case, run_case(case, record=False))
     recorded = recorded_run(case)
     assert recorded.error is None, (

@@ -32,6 +32,7 @@ from flake8_detach.analysis.values import (
     ANY_ENTRY,
     CONSUMER,
     FOREIGN,
+    NDARRAY,
     OTHER,
     UNKNOWN,
     Evidence,
@@ -312,7 +313,7 @@ def _call_converts(use: Use, dispatched: bool = False) -> Value:
     use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only,
                                   dispatched)
     # pandas objects convert what is later stored in them: frame["col"] = t
-    return CONSUMER if tensors_only else OTHER
+    return CONSUMER if tensors_only else NDARRAY if use.name in torch_api.NUMPY_ARRAY_MAKERS else OTHER
 
 
 def _call_converts_result(use: Use) -> Value:

@@ -29,6 +29,7 @@ from flake8_detach.analysis.values import (
     device_of,
     CONSUMER,
     FOREIGN,
+    NDARRAY,
     OTHER,
     UNKNOWN,
     Evidence,
@@ -480,7 +481,9 @@ class Evaluator:
             return FOREIGN
         if kinds <= {Kind.OTHER}:  # "cuda:" + str(rank) names a device
             named = [operand.device for operand in operands if operand.device is not None]
-            return Value(Kind.OTHER, device=max(named)) if named else OTHER
+            # (target - mean) / std is an array; arithmetic on arrays of no dimension gives a scalar
+            array = any(operand.array and not operand.zero_dim for operand in operands)
+            return Value(Kind.OTHER, device=max(named), array=array) if named else NDARRAY if array else OTHER
         if kinds == {Kind.CONTAINER}:
             return join_all(operands)
         if Kind.TENSOR in kinds:
@@ -497,6 +500,7 @@ class Evaluator:
             return Value(Kind.OTHER, constant=left.constant + right.constant)  # key + "_mean"
         if isinstance(left.constant, str):  # "Layer %i - %s" % (i, name), "loss: " + str(x): a str
             return OTHER
+        self.record_mixed(node, node.left, left, node.right, right, frame)
         return self.arithmetic([left, right], frame)
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
@@ -656,6 +660,12 @@ class Evaluator:
             frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
                                                 value, frame.mode, detach_points(converted, value)))
             return
+        if current.array and any(isinstance(item.slice, cst.Slice) for item in target.slice):
+            # preds[start:end] = out: NumPy converts the tensor to copy it in
+            converted = source if source is not None else target
+            frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
+                                                value, frame.mode, detach_points(converted, value)))
+            return
         if current.kind is Kind.OTHER:  # costs[i] = loss: a NumPy array stores float(loss), no tensor
             return
         if current.kind is Kind.MODULE:  # model[2] = nn.Linear(...): a part replaced, still the model
@@ -776,6 +786,8 @@ class Evaluator:
         if base.kind is Kind.TENSOR and base.zero_dim and isinstance(index, cst.Index) and isinstance(
                 index.value, cst.Integer):
             return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
+        if base.array and not any(isinstance(item.slice, cst.Slice) for item in node.slice):
+            return replace(base, array=False)  # arr[0]: a row, or a NumPy scalar; arr[:, 0] is an array
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad
         if base.kind is Kind.MODULE and not isinstance(index, cst.Slice):
@@ -1187,7 +1199,7 @@ class Evaluator:
             site = ConversionSite(ConversionStyle.EXPLICIT, node, node.func, ".numpy()", receiver_expression,
                                   receiver, frame.mode, (receiver_expression,))
             frame.context.record(site)
-            return OTHER
+            return replace(NDARRAY, zero_dim=receiver.zero_dim)
         return self.method_of_first_argument(node, method, arguments, frame)
 
     def method_of_first_argument(self, node: cst.Call, method: str, arguments: Arguments, frame: Frame) -> Value:
@@ -1230,6 +1242,16 @@ class Evaluator:
         """A library converts what a function it called returned: the site names the function."""
         frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, node, node.func, f"{consumer}()", function,
                                             returned, frame.mode, of_result=True))
+
+    def record_mixed(self, node: Union[cst.BinaryOperation, cst.AugAssign], tensor: cst.BaseExpression,
+                     value: Value, array: cst.BaseExpression, operand: Value, frame: Frame) -> None:
+        """``output - target`` (or ``output -= target``) with ``target`` an ndarray: the tensor
+        leaves the operation to NumPy, which converts it (an ndarray on the left raises TypeError)."""
+        if operand.array and value.kind in (Kind.TENSOR, Kind.UNKNOWN):
+            # (an augmented assignment's target cannot be detached where it stands)
+            points = () if isinstance(node, cst.AugAssign) else detach_points(tensor, value)
+            frame.context.record(ConversionSite(ConversionStyle.MIXED, node, array, "arithmetic with a NumPy array",
+                                                tensor, value, frame.mode, points))
 
     def record_explicit(self, node: cst.Call, func: cst.Attribute, receiver: Value, frame: Frame) -> None:
         site = ConversionSite(
@@ -1284,7 +1306,7 @@ class Evaluator:
             tensor_method = not arguments.positional and receiver.kind in (Kind.TENSOR, Kind.UNKNOWN)
             if (force is None or is_false(force)) and tensor_method:
                 self.record_explicit(node, func, receiver, frame)
-            return OTHER
+            return replace(NDARRAY, zero_dim=receiver.zero_dim) if tensor_method else OTHER
         handle = dict(receiver.attributes).get(torch_api.HOOK_HANDLE_ATTRIBUTE) \
             if name == torch_api.HOOK_REMOVE_METHOD else None
         if handle is not None:
@@ -1294,7 +1316,9 @@ class Evaluator:
         if receiver.kind in (Kind.FOREIGN, Kind.OTHER):
             if effect is Effect.NUMBER_LIST:  # array.tolist(): a list, which a tensor may be stored into
                 return self.tensor_method(node, name, effect, receiver, arguments, frame)
-            return receiver
+            # target.reshape(-1, 1) is an array again; target.mean() may be a NumPy scalar
+            return replace(receiver, array=False) if receiver.array and name not in torch_api.ARRAY_METHODS \
+                else receiver
         if effect in (Effect.FORWARD_HOOK, Effect.FORWARD_PRE_HOOK):
             return self.register_hook(effect, func, arguments, frame)
         if receiver.kind is Kind.CONSUMER:

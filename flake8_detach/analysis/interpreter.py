@@ -355,8 +355,10 @@ class Interpreter:
         if value.kind is Kind.REFERENCE and \
                 torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
             return True  # run(np.asarray, t): the helper converts what it calls its callback on
-        if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value):
-            return True  # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries
+        if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value) or value.array:
+            # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries; mse(out,
+            # target) computes out - target, which an ndarray target makes NumPy's
+            return True
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
 
     def _is_instance_of_the_file(self, value: Value) -> bool:
@@ -1041,6 +1043,7 @@ class Interpreter:
     def _run_AugAssign(self, node: cst.AugAssign, frame: Frame) -> None:
         current = self.evaluator.evaluate(node.target, frame)
         value = self.evaluator.evaluate(node.value, frame)
+        self.evaluator.record_mixed(node, node.target, current, node.value, value, frame)
         if current.kind is Kind.CONTAINER:
             self.evaluator.bind(node.target, join(current, Value(Kind.CONTAINER, item=element(value))), frame)
         elif current.kind is Kind.TENSOR:  # in place: a leaf updated under no_grad stays a leaf

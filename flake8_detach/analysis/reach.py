@@ -51,6 +51,9 @@ _CONVERTER: Symbol = ("seed", "converter")
 # gives a tensor that requires grad when called as a value).  It travels with the identities.
 _LOADED: Symbol = ("seed", "loaded")
 _CONVERTING = frozenset({_CONVERTER})
+# An ndarray: a tensor met with one in arithmetic, or stored into one, is converted (the
+# interpreter's ``Value.array``); it flows as converters do, and through arithmetic.
+_ARRAY: Symbol = ("seed", "array")
 _NOTHING: FrozenSet[Symbol] = frozenset()
 # The shapes of calls the walk makes up: a decorator applied; a callback called with anything.
 _HANDED_ONE = ast.Call(func=ast.Name(id="decorator", ctx=ast.Load()), args=[ast.Name(id="function", ctx=ast.Load())],
@@ -210,6 +213,9 @@ class _Sink(NamedTuple):
     # (None: as that function's callers run it, see ``_Flows.run_with_grad_off``).
     walking: str
     grad_off: Optional[bool]
+    # An ndarray converts here too (``output - target``, ``preds[a:b] = output``), not only a
+    # converter: calling an array is no conversion.
+    arrays: bool
 
     def facts(self, fact: Fact) -> AbstractSet[Symbol]:
         return self.grad if fact is Fact.GRAD else self.device
@@ -548,11 +554,11 @@ class _Flows:
             if graph is not None:
                 graph.flow({source}, [target])
 
-    def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value) -> None:
+    def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value, arrays: bool = False) -> None:
         """A conversion may happen at ``node``.  The sets are the value's own: nothing changes a
         value once it is converted."""
         self.sinks.append(_Sink(getattr(node, "lineno", 0), converters, converted.grad, converted.device,
-                                self.walking, self.mode_here()))
+                                self.walking, self.mode_here(), arrays))
 
     # --- variables, version by version ---------------------------------------------------
     def read(self, scope: _Scope, name: str) -> Symbol:
@@ -870,7 +876,9 @@ class _Flows:
         value = self.value(node.value, scope)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if isinstance(node, ast.AugAssign):
-            value.add(self.value(node.target, scope))
+            current = self.value(node.target, scope)
+            self.sink(node, value.converters, current, arrays=True)  # output -= target
+            value.add(current)
         for target in targets:
             self.assign_to(target, value, scope, node.value)
 
@@ -893,7 +901,7 @@ class _Flows:
             self.value(target.slice, scope)
             container = self.value(target.value, scope)
             if not _scope_dictionary(target.value, scope):  # globals()[name] = t: a dict's item
-                self.sink(target, container.converters, value)  # frame["column"] = t
+                self.sink(target, container.converters, value, arrays=True)  # frame["column"] = t, preds[a:b] = t
             self.bind(self.holders(target.value, scope), value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -1034,8 +1042,11 @@ class _Flows:
         parts = [self.value(child, scope) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
         if isinstance(node, (ast.IfExp, ast.Subscript)):
             parts[0 if isinstance(node, ast.IfExp) else 1].converters = set()  # the test; the index
+        if isinstance(node, ast.BinOp):  # output - target: NumPy's, if target is an array
+            self.sink(node, parts[1].converters, parts[0], arrays=True)
+        # (arithmetic keeps them: an array's is an array)
         keeps_converters = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Starred, ast.IfExp,
-                                             ast.BoolOp, ast.Subscript, ast.Await))
+                                             ast.BoolOp, ast.Subscript, ast.Await, ast.BinOp))
         found = _union(parts, keeps_converters)
         if self.grad_off and isinstance(node, (ast.BinOp, ast.UnaryOp)):
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
@@ -1117,9 +1128,10 @@ class _Flows:
     def member(self, node: ast.AST, name: str, receiver: _Value, written: Optional[Symbol] = None) -> _Value:
         """``receiver.name``, the facts the table cuts taken out, and what code of the file writes
         there (``written``: by default any write of an attribute of that name)."""
+        found = receiver.copy()
         if name == torch_api.NUMPY_METHOD:
             self.sink(node, _CONVERTING, receiver)
-        found = receiver.copy()
+            found.converters.add(_ARRAY)  # what calling it gives
         if name not in self.defined:
             for fact in Fact:
                 if name in _cut_members(fact):
@@ -1194,6 +1206,8 @@ class _Flows:
         result.add(from_arguments)
         if effect is Effect.LOADED:
             result.converters.add(_LOADED)
+        if qualified in torch_api.NUMPY_ARRAY_MAKERS:
+            result.converters.add(_ARRAY)
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
@@ -1659,7 +1673,9 @@ class _Flows:
 
     def reaching(self, kinds: FrozenSet[Fact]) -> "Reach":
         converters = self.converters.reached_from(_CONVERTER)
-        sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters)]
+        arrays = self.converters.reached_from(_ARRAY)
+        sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters) or (
+            sink.arrays and not sink.converters.isdisjoint(arrays))]
         reached: Dict[Fact, FrozenSet[int]] = {}
         functions_off = self.run_with_grad_off() if Fact.GRAD in kinds else frozenset()
         for fact in kinds:

@@ -35,6 +35,7 @@ class SiteKind(enum.Enum):
 class ConversionStyle(enum.Enum):
     EXPLICIT = "explicit"  # t.numpy()
     IMPLICIT = "implicit"  # np.asarray(t), plt.plot(t), pd.DataFrame(t)...
+    MIXED = "mixed"  # t - array: NumPy takes the operation over and converts t
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class HelperConversion:
 @dataclass(frozen=True)
 class ConversionSite:
     style: ConversionStyle
-    # the converting call, the call of the converting helper, or ``frame[key] =``
-    call: Union[cst.Call, cst.Subscript]
-    anchor: cst.CSTNode  # what the finding points at
+    # the converting call, the call of the converting helper, ``frame[key] =``, or ``t - array``
+    call: Union[cst.Call, cst.Subscript, cst.BinaryOperation, cst.AugAssign]
+    anchor: cst.CSTNode  # what the finding points at (the array, for ``t - array``)
     consumer: str  # how messages name the conversion: ".numpy()", "np.asarray()"
     converted: cst.BaseExpression  # the expression that is converted
     value: Value

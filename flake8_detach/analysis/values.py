@@ -166,6 +166,7 @@ class Value:
     answers_accelerator: bool = False
     # A TENSOR with no dimensions (a loss with its default reduction): indexing it raises
     # IndexError, so ``loss.data[0]`` gives nothing.  A MODULE: what calling it gives has none.
+    # An ``array``: one of no dimensions (``loss.detach().numpy()``).
     zero_dim: bool = False
     # An element of a parameter, by the positions or keys taken (None: any element): ``pair[1]``
     # is (1,), ``for t in batch`` (None,), ``outputs[0][1]`` (0, 1), ``kwargs["loss"]``
@@ -177,6 +178,10 @@ class Value:
     # Made where grad mode follows a run-time flag: ``set_grad_enabled(flag)`` sets grad on only
     # where the flag holds, and a tensor computed under it requires grad only where it held.
     grad_flag: Optional[GradFlag] = None
+    # OTHER: a NumPy ndarray, not a number or a NumPy scalar (``np.zeros(3)``, ``t.numpy()``): a
+    # tensor met with one in arithmetic is converted (torch.Tensor leaves the operation to NumPy).
+    # With ``zero_dim``, one of no dimensions, which arithmetic turns into a NumPy scalar.
+    array: bool = False
 
     @property
     def functions(self) -> FrozenSet[str]:
@@ -202,6 +207,7 @@ class NoneLiteral:
 NONE_LITERAL = NoneLiteral()
 UNKNOWN = Value(Kind.UNKNOWN, Grad.UNKNOWN)
 OTHER = Value(Kind.OTHER)
+NDARRAY = Value(Kind.OTHER, array=True)
 PLAIN_TENSOR = Value(Kind.TENSOR)
 FOREIGN = Value(Kind.FOREIGN)
 CONSUMER = Value(Kind.CONSUMER)
@@ -349,6 +355,7 @@ def join(a: Value, b: Value) -> Value:
         parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
         keyed=(a.keyed or b.keyed) and (a.keyed or is_empty_container(a)) and (b.keyed or is_empty_container(b)),
         grad_flag=_shared_flag((a, b)),
+        array=a.array and b.array,
     )
 
 
@@ -528,7 +535,7 @@ def element(value: Value, position: Position = None) -> Value:
     if value.kind is Kind.MODULE:
         return part_of(value, position)
     if value.kind in (Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
-        return value
+        return replace(value, array=False) if value.array else value  # a row, or a NumPy scalar
     if _is_parameter_itself(value):
         return replace(value, parameter_path=(value.parameter_path or ()) + (position,))
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from flake8_detach.analysis.positions import Positions
     from flake8_detach.analysis.sites import ConversionSite
 
-_DEFINITE = ("DET101", "DET102")
+_DEFINITE = ("DET101", "DET102", "DET104")
 _GRAD_CODES = (*_DEFINITE, "DET103")  # the rules whose verdict is about grad
 
 

@@ -8,6 +8,7 @@ from flake8_detach.rules import (
     det101_numpy_on_grad_tensor,
     det102_implicit_conversion,
     det103_undecided_conversion,
+    det104_arithmetic_with_array,
     det201_numpy_on_accelerator_tensor,
 )
 from flake8_detach.rules.base import Rule, RuleCheck
@@ -16,6 +17,7 @@ CHECKS: Tuple[RuleCheck, ...] = (
     det101_numpy_on_grad_tensor,
     det102_implicit_conversion,
     det103_undecided_conversion,
+    det104_arithmetic_with_array,
     det201_numpy_on_accelerator_tensor,
 )
 RULES: Dict[str, Rule] = {module.RULE.code: module.RULE for module in CHECKS}

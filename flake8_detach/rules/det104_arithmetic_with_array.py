@@ -1,0 +1,105 @@
+"""DET104: arithmetic between a tensor that requires grad and a NumPy array."""
+
+from __future__ import annotations
+
+from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
+from flake8_detach.findings import Finding
+from flake8_detach.rules.base import Rule, RuleDoc
+from flake8_detach.rules.common import (
+    PROVED_GRAD_CONVERSIONS,
+    Report,
+    detach_fix,
+    helper_advice,
+    helper_fix_description,
+    is_definite,
+)
+
+RULE = Rule(
+    code="DET104",
+    name="arithmetic-of-grad-tensor-with-array",
+    summary="arithmetic between a tensor that requires grad and a NumPy array",
+    default_enabled=True,
+    triggers=PROVED_GRAD_CONVERSIONS,
+    doc=RuleDoc(
+        what_it_does=(
+            "Finds arithmetic (`+`, `-`, `*`, `/`, `@`, `**`..., also `+=`) whose left operand\n"
+            "is a tensor that requires grad and whose right operand is a NumPy array\n"
+            "(`np.array(...)`, `np.zeros(...)`, `t.numpy()` and arithmetic on those)."
+        ),
+        why_is_this_bad=(
+            "`torch.Tensor` leaves an operation with an ndarray to NumPy, which converts the\n"
+            "tensor with `.numpy()`: `RuntimeError: Can't call numpy() on Tensor that\n"
+            "requires grad`. Under `torch.no_grad()` it runs, and gives a tensor without a\n"
+            "graph. A NumPy scalar (`np.float64`, `arr.mean()`) is not an array: with one,\n"
+            "the result is a tensor that keeps its graph."
+        ),
+        example=(
+            "target = np.array(labels, dtype=np.float32)\n"
+            "loss = ((model(x) - target) ** 2).mean()"
+        ),
+        use_instead=(
+            "target = torch.as_tensor(np.array(labels, dtype=np.float32))\n"
+            "loss = ((model(x) - target) ** 2).mean()"
+        ),
+        fix_safety=(
+            "What NumPy computes carries no graph in any case: the fix detaches the tensor\n"
+            "(`model(x).detach() - target`), which gives what the operation would have given had\n"
+            "the conversion not raised, a tensor that does not require grad. It is safe when the\n"
+            "tensor is known to be a torch tensor. When a helper of the file computes with its\n"
+            "argument, the fix detaches the argument, which is unsafe if the helper also returns\n"
+            "something computed from it; when the argument is a model, the fix goes inside the\n"
+            "helper, which changes the helper for every caller: unsafe. Where a gradient should\n"
+            "flow through the result (a loss), make the array a tensor instead\n"
+            "(`torch.as_tensor(target)`, on the tensor's device): a change of behaviour the fix\n"
+            "does not make. An in-place operation (`out -= target`) has no expression to detach:\n"
+            "no fix is offered there."
+        ),
+    ),
+    valid=(
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x - torch.as_tensor(np.zeros(3))\n",
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x * np.zeros(3).mean()\n",
+    ),
+    invalid=(
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x - np.zeros(3)  # expect: DET104\n",
+        "import numpy as np\n"
+        "import torch\n"
+        "x = torch.rand(3, requires_grad=True)\n"
+        "x * 2 / np.full(3, 2.0)  # expect: DET104\n",
+    ),
+)
+
+
+def applies(site: ConversionSite) -> bool:
+    return site.style is ConversionStyle.MIXED and is_definite(site)
+
+
+def finding(site: ConversionSite, report: Report) -> Finding:
+    converted = report.snippet(site.converted)
+    why = report.why(site.origin)
+    if site.via is not None:
+        helper = site.via.site
+        message = (
+            f"{site.consumer} computes '{report.snippet(helper.call)}' on {report.place(helper.anchor)} "
+            f"with the NumPy array '{report.snippet(helper.anchor)}', which converts its argument "
+            f"'{site.via.parameter}', and '{converted}' requires grad{why}; {helper_advice(site, report)}, "
+            f"or make the array a tensor if a gradient should flow"
+        )
+        return report.finding(RULE.code, message, site, detach_fix(site, report, helper_fix_description(site)))
+    array = report.snippet(site.anchor)
+    # (an in-place operation's target cannot be detached where it stands)
+    detach = f"use '{report.detached(site.converted)}'" if site.detach_points else f"detach '{converted}' first"
+    message = (
+        f"'{report.snippet(site.call)}' hands '{converted}', a tensor that requires grad{why}, to NumPy, "
+        f"which converts it (the NumPy array '{array}'); {detach}, or torch.as_tensor({array}) if a "
+        f"gradient should flow"
+    )
+    return report.finding(RULE.code, message, site, detach_fix(site, report, "Detach the tensor"))
