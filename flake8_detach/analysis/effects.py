@@ -47,6 +47,7 @@ from flake8_detach.analysis.values import (
     element,
     entries_of,
     grad_of_computation,
+    is_read_of_a_parameter,
     join_all,
     known_elements,
     requires_grad,
@@ -376,7 +377,11 @@ def _method_computation(use: Use) -> Value:
     if receiver.kind is Kind.TENSOR:
         computed = use.computed(grad_of_computation([receiver] + use.arguments.values()))
         return replace(computed, zero_dim=True) if _reduces_everything(use, 0) else computed
-    return use.computed(_unknown_from(receiver))
+    # a method no table knows, of a parameter: a computation when a tensor is passed; of a model,
+    # whatever its own method gives (meta.finetuning(support, query) may return numbers), not
+    # its output
+    unknown_method_of_parameter = use.effect is None and is_read_of_a_parameter(receiver)
+    return use.computed(_unknown_from(receiver, read_from_parameter=unknown_method_of_parameter))
 
 
 def _reduces_everything(use: Use, tensors: int) -> bool:

@@ -814,6 +814,10 @@ class Evaluator:
             elif arg.star == "*":
                 spread_from = value if spread is None else None
                 spread = spread or (arg.value, element(value))
+            elif arg.star and value.kind is Kind.CONTAINER and value.keyed:  # f(**metrics): by its keys
+                entries = [(name, (arg.value, held)) for name, held in value.attributes]
+                keywords.update(entries)
+                parts.extend(entry for _, entry in entries)
             elif arg.star:
                 unpacked = True
                 by_name.append((arg.value, value))

@@ -649,7 +649,7 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     if value.read_from_parameter:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
     # passed on from the caller's own parameters as they are: still a read from those
-    still_read = value.read_from_parameter and all(_is_read_of_a_parameter(argument) for argument in bound)
+    still_read = value.read_from_parameter and all(is_read_of_a_parameter(argument) for argument in bound)
     # (what it holds too: ``data if isinstance(data, list) else [data]`` holds the parameter)
     own = _parts_substituted(replace(value, params=frozenset(), read_from_parameter=still_read), arguments)
     carried = [own] + bound
@@ -687,7 +687,7 @@ def _parts_substituted(value: Value, arguments: Mapping[str, Value]) -> Value:
     )
 
 
-def _is_read_of_a_parameter(value: Value) -> bool:
+def is_read_of_a_parameter(value: Value) -> bool:
     return value.read_from_parameter or _is_parameter_itself(value)  # (or an element of it: f(*args))
 
 

@@ -1089,3 +1089,81 @@ def train(steps):
 
 
 print(len(train(2)))
+
+# case: metrics-dict-unpacked-into-a-tracker-taking-keyword-arguments
+# update(**compute_metrics(...)): each entry of the dict, known by its key, is a keyword.
+from collections import defaultdict
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def compute_metrics(logits, targets, loss):
+    return {"acc": (logits.argmax(1) == targets).float().mean(), "loss": loss}
+
+
+class MetricTracker:
+    def __init__(self):
+        self.store = defaultdict(list)
+
+    def update(self, **metrics):
+        for name, value in metrics.items():
+            self.store[name].append(value)
+
+    def summary(self):
+        return {name: float(np.mean(values)) for name, values in self.store.items()}  # expect: DET102
+
+
+model = nn.Linear(4, 3)
+tracker = MetricTracker()
+for step in range(2):
+    x, y = torch.rand(5, 4), torch.randint(0, 3, (5,))
+    logits = model(x)
+    loss = nn.functional.cross_entropy(logits, y)
+    tracker.update(**compute_metrics(logits, y, loss))
+print(tracker.summary())
+
+# case: dict-unpacked-into-named-parameters-of-a-logger
+import numpy as np
+import torch
+from torch import nn
+
+history = {"loss": [], "accuracy": []}
+
+
+def log(step, loss, accuracy):
+    history["loss"].append(loss)
+    history["accuracy"].append(accuracy)
+
+
+def train(steps):
+    net = nn.Linear(2, 1)
+    for step in range(steps):
+        out = net(torch.rand(4, 2))
+        stats = {"loss": out.pow(2).mean(), "accuracy": 0.5}
+        log(step=step, **stats)
+    return np.mean(history["loss"])  # expect: DET102
+
+
+train(2)
+
+# case: dict-of-numbers-unpacked-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+net = nn.Linear(2, 1)
+rows = []
+
+
+def record(loss, lr):
+    rows.append((loss, lr))
+
+
+for step in range(2):
+    loss = net(torch.rand(4, 2)).pow(2).mean()
+    loss.backward()
+    record(**{"loss": loss.item(), "lr": 0.1})
+    record(**dict(loss=loss.detach(), lr=0.1))
+print(np.asarray(rows))

@@ -1180,3 +1180,33 @@ class Trainer:
 
 
 Trainer(nn.Linear(3, 1), (RateLogger(), EarlyStopping())).fit(torch.rand(4, 3), torch.rand(4, 1), 2)
+
+# case: unknown-method-of-a-model-handed-to-a-helper-is-not-its-output
+# A method no table knows, of a model handed in (meta.finetuning(...), model.predict(...)), gives
+# whatever that method gives, as it does when called on the model directly: not the model's output.
+import numpy as np
+import torch
+from torch import nn
+
+
+def mask_for(model, size):
+    return model.generate_square_subsequent_mask(size)
+
+
+class Plotter:
+    def __init__(self, model):
+        self.model = model
+
+    def masks(self, sizes):
+        return [np.asarray(mask_for(self.model, size)) for size in sizes]
+
+
+def output_of(model, source, target):
+    return model(source, target)
+
+
+transformer = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                             dim_feedforward=16)
+print(np.asarray(mask_for(transformer, 4)).shape, len(Plotter(transformer).masks([2, 3])))
+out = output_of(transformer, torch.rand(3, 1, 8), torch.rand(2, 1, 8))
+print(np.asarray(out).shape)  # expect: DET102
