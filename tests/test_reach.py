@@ -107,6 +107,27 @@ def _line_of(source: str, text: str) -> int:
 # --- what the walk clears: code that converts, where no fact can reach the conversion -----------
 
 _CLEARED = {
+    "an attribute of something an array was handed to is no array, nor is an index store": """
+        import numpy as np
+        import torch
+
+        def to_numpy(t):
+            return t.detach().cpu().numpy()
+
+        def options(**kwargs):
+            return kwargs
+
+        def bounds(op, low):
+            return low + op.eps
+
+        def fill(result, row, value):
+            result[row] = value
+
+        net = torch.nn.Linear(2, 2)
+        op = options(reference=to_numpy(torch.ones(2)))
+        bounds(op, net(torch.ones(2)))
+        fill(np.zeros(3), 0, net(torch.ones(2)).sum())
+        """,
     "a data pipeline: arrays in, tensors out": """
         import numpy as np
         import torch

@@ -901,7 +901,8 @@ class _Flows:
             self.value(target.slice, scope)
             container = self.value(target.value, scope)
             if not _scope_dictionary(target.value, scope):  # globals()[name] = t: a dict's item
-                self.sink(target, container.converters, value, arrays=True)  # frame["column"] = t, preds[a:b] = t
+                # frame["column"] = t; preds[a:b] = t, an array's slice
+                self.sink(target, container.converters, value, arrays=_has_slice(target))
             self.bind(self.holders(target.value, scope), value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
@@ -1030,6 +1031,8 @@ class _Flows:
     def compound(self, node: ast.expr, scope: _Scope) -> _Value:
         """Containers, conditionals and awaits may hand on a converter; arithmetic makes a new value;
         a comparison never requires grad, and ``not x`` is a Python bool."""
+        if isinstance(node, ast.BinOp):
+            return self.arithmetic(node, scope)
         if isinstance(node, ast.Subscript):
             setting = self.group_setting(node, scope)
             if setting is not None:
@@ -1042,18 +1045,32 @@ class _Flows:
         parts = [self.value(child, scope) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
         if isinstance(node, (ast.IfExp, ast.Subscript)):
             parts[0 if isinstance(node, ast.IfExp) else 1].converters = set()  # the test; the index
-        if isinstance(node, ast.BinOp):  # output - target: NumPy's, if target is an array
-            self.sink(node, parts[1].converters, parts[0], arrays=True)
-        # (arithmetic keeps them: an array's is an array)
         keeps_converters = isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Starred, ast.IfExp,
-                                             ast.BoolOp, ast.Subscript, ast.Await, ast.BinOp))
+                                             ast.BoolOp, ast.Subscript, ast.Await))
         found = _union(parts, keeps_converters)
-        if self.grad_off and isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        if self.grad_off and isinstance(node, ast.UnaryOp):
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
         if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
             found.cut(Fact.GRAD)
             if isinstance(node, ast.UnaryOp) or all(isinstance(op, _PYTHON_BOOL_COMPARISONS) for op in node.ops):
                 found.cut(Fact.DEVICE)  # not x, x is None, k in t: a Python bool
+        return found
+
+    def arithmetic(self, node: ast.BinOp, scope: _Scope) -> _Value:
+        """``output - target``: NumPy's, which converts ``output``, when ``target`` is an array.
+        What arithmetic gives keeps the operands' converters (an array's is an array); an
+        attribute of an array is no array, so what ``target.attr`` holds counts, not its receiver."""
+        left = self.value(node.left, scope)
+        if isinstance(node.right, ast.Attribute):
+            right, receiver = self.attribute(node.right, scope, _qualified(node.right, scope))
+            arrays = right.converters - receiver.converters
+        else:
+            right = self.value(node.right, scope)
+            arrays = right.converters
+        self.sink(node, arrays, left, arrays=True)
+        found = _union([left, right])
+        if self.grad_off:
+            found.cut(Fact.GRAD)  # a new tensor, computed without grad
         return found
 
     def group_setting(self, node: ast.Subscript, scope: _Scope) -> Optional[_Value]:
@@ -1729,6 +1746,12 @@ def _may_hold_a_converter(tree: ast.Module, source: str) -> bool:
         return True
     return any(isinstance(node, (ast.Import, ast.ImportFrom)) and any(
         _converting(_imported_name(node, alias)) for alias in node.names) for node in _every_statement(tree.body))
+
+
+def _has_slice(target: ast.Subscript) -> bool:
+    """``preds[a:b]``, ``grid[i, :]``: a store there copies into an array (by an index, a number)."""
+    index = target.slice
+    return any(isinstance(part, ast.Slice) for part in (index.elts if isinstance(index, ast.Tuple) else [index]))
 
 
 def _converting(qualified: str) -> bool:
