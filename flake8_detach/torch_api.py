@@ -540,7 +540,16 @@ NUMPY_ARRAY_MAKERS: FrozenSet[str] = frozenset(f"numpy.{name}" for name in """
     array asarray asanyarray ascontiguousarray asfortranarray copy zeros ones empty full
     zeros_like ones_like empty_like full_like arange linspace logspace geomspace eye identity
     concatenate stack vstack hstack dstack column_stack tile diag tril triu outer loadtxt
-""".split())  # (np.random's functions give a float when no size is given)
+""".split())
+# NumPy's random functions give an ndarray when given a size (``np.random.rand(32, 1)``,
+# ``np.random.normal(0, 1, size=8)``) and a float without one: the position of the size, or of
+# the first dimension, among the positional arguments (``size=`` counts too).
+NUMPY_SIZED_ARRAY_MAKERS: Mapping[str, int] = {
+    **{f"numpy.random.{name}": 0 for name in "rand randn random random_sample standard_normal".split()},
+    **{f"numpy.random.{name}": 1 for name in "choice poisson exponential".split()},
+    **{f"numpy.random.{name}": 2 for name in "normal uniform randint binomial beta gamma".split()},
+}
+ARRAY_SIZE_KEYWORD = "size"
 # An ndarray's methods that give an ndarray again (``target.reshape(-1, 1)``); the others may give
 # a NumPy scalar (``arr.mean()``), and so may indexing it with no slice (``arr[0]``).
 ARRAY_METHODS: FrozenSet[str] = frozenset("reshape astype copy flatten ravel transpose swapaxes clip".split())

@@ -176,7 +176,26 @@ def test_unsafe_fixes_really_change_behaviour_for_each_reason() -> None:
         after = run_source(_calling_it_safe(case, reason), f"<{reason} {case.name}>", record=True)
         if after.error is not None or difference(recorded_run(case).values, after.values):
             shown.add(reason)
-    assert shown == {reason.value for reason in UnsafeReason if reason is not UnsafeReason.FORCE}
+    assert shown == {reason.value for reason in UnsafeReason
+                     if reason not in (UnsafeReason.FORCE, UnsafeReason.NO_GRAPH)}
+
+
+def test_detaching_before_numpy_arithmetic_stops_a_loss_from_training() -> None:
+    """DET104's fix is unsafe: the oracle's recorded run detaches at the conversion too, so no
+    case of the tables can show it; a training step whose loss NumPy computed can."""
+    source = (
+        "import numpy as np\nimport torch\n"
+        "model = torch.nn.Linear(4, 1)\n"
+        "labels = np.random.rand(8, 1).astype(np.float32)\n"
+        "loss = ((model(torch.rand(8, 4)) - labels) ** 2).mean()\n"
+        "loss.backward()\n"
+    )
+    [finding] = check_source(source)
+    assert finding.code == "DET104" and _reason(finding) == UnsafeReason.NO_GRAPH.value
+    fixed = fix_source(source, ALL)
+    assert "model(torch.rand(8, 4)).detach() - labels" in fixed.text
+    after = run_source(fixed.text, "<DET104 fixed>", record=False)
+    assert after.error is not None and "does not require grad" in str(after.error)
 
 
 _DEVICE_MOVE = re.compile(r"\.\s*(cpu|cuda|to)\s*\(")

@@ -314,7 +314,16 @@ def _call_converts(use: Use, dispatched: bool = False) -> Value:
     use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only,
                                   dispatched)
     # pandas objects convert what is later stored in them: frame["col"] = t
-    return CONSUMER if tensors_only else NDARRAY if use.name in torch_api.NUMPY_ARRAY_MAKERS else OTHER
+    return CONSUMER if tensors_only else NDARRAY if _makes_an_array(use) else OTHER
+
+
+def _makes_an_array(use: Use) -> bool:
+    """``np.zeros(3)``; ``np.random.rand(32, 1)``, ``np.random.normal(0, 1, size=8)`` (with a size)."""
+    if use.name in torch_api.NUMPY_ARRAY_MAKERS:
+        return True
+    size_at = torch_api.NUMPY_SIZED_ARRAY_MAKERS.get(use.name)
+    return size_at is not None and (len(use.arguments.positional) > size_at or
+                                    torch_api.ARRAY_SIZE_KEYWORD in use.arguments.keywords)
 
 
 def _call_converts_result(use: Use) -> Value:

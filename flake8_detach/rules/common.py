@@ -185,6 +185,7 @@ class UnsafeReason(enum.Enum):
     HELPER_CHANGED = "changes the helper for every caller"
     NOT_KNOWN_TENSOR = "not known to be a torch tensor"
     FORCE = "no longer shares memory with the tensor"
+    NO_GRAPH = "what is computed from the result has no graph"
 
 
 def unsafe_reason(site: ConversionSite) -> Optional[UnsafeReason]:

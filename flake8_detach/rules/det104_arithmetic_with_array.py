@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle
-from flake8_detach.findings import Finding
+from flake8_detach.findings import Finding, Fix
 from flake8_detach.rules.base import Rule, RuleDoc
 from flake8_detach.rules.common import (
     PROVED_GRAD_CONVERSIONS,
     Report,
-    detach_fix,
+    UnsafeReason,
+    detach_edits,
+    fix,
     helper_advice,
     helper_fix_description,
     is_definite,
@@ -44,15 +48,12 @@ RULE = Rule(
         fix_safety=(
             "What NumPy computes carries no graph in any case: the fix detaches the tensor\n"
             "(`model(x).detach() - target`), which gives what the operation would have given had\n"
-            "the conversion not raised, a tensor that does not require grad. It is safe when the\n"
-            "tensor is known to be a torch tensor. When a helper of the file computes with its\n"
-            "argument, the fix detaches the argument, which is unsafe if the helper also returns\n"
-            "something computed from it; when the argument is a model, the fix goes inside the\n"
-            "helper, which changes the helper for every caller: unsafe. Where a gradient should\n"
-            "flow through the result (a loss), make the array a tensor instead\n"
-            "(`torch.as_tensor(target)`, on the tensor's device): a change of behaviour the fix\n"
-            "does not make. An in-place operation (`out -= target`) has no expression to detach:\n"
-            "no fix is offered there."
+            "the conversion not raised, a tensor that does not require grad. The fix is unsafe:\n"
+            "what is computed from the result has no graph, so a loss computed so no longer\n"
+            "trains (its `.backward()` raises instead). Where a gradient should flow through the\n"
+            "result, make the array a tensor instead (`torch.as_tensor(target)`, on the tensor's\n"
+            "device): a change the fix does not make. An in-place operation (`out -= target`) has\n"
+            "no expression to detach: no fix is offered there."
         ),
     ),
     valid=(
@@ -93,7 +94,7 @@ def finding(site: ConversionSite, report: Report) -> Finding:
             f"'{site.via.parameter}', and '{converted}' requires grad{why}; {helper_advice(site, report)}, "
             f"or make the array a tensor if a gradient should flow"
         )
-        return report.finding(RULE.code, message, site, detach_fix(site, report, helper_fix_description(site)))
+        return report.finding(RULE.code, message, site, _detach(site, report, helper_fix_description(site)))
     array = report.snippet(site.anchor)
     # (an in-place operation's target cannot be detached where it stands)
     detach = f"use '{report.detached(site.converted)}'" if site.detach_points else f"detach '{converted}' first"
@@ -102,4 +103,11 @@ def finding(site: ConversionSite, report: Report) -> Finding:
         f"which converts it (the NumPy array '{array}'); {detach}, or torch.as_tensor({array}) if a "
         f"gradient should flow"
     )
-    return report.finding(RULE.code, message, site, detach_fix(site, report, "Detach the tensor"))
+    return report.finding(RULE.code, message, site, _detach(site, report, "Detach the tensor"))
+
+
+def _detach(site: ConversionSite, report: Report, description: str) -> Optional[Fix]:
+    """Always unsafe: the result no longer requires grad, which NumPy's result never did, but
+    a loss computed from it was meant to train."""
+    edits = detach_edits(site, report)
+    return fix(description, edits, UnsafeReason.NO_GRAPH) if edits else None

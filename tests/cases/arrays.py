@@ -151,3 +151,47 @@ for epoch in range(3):
         predictions[epoch, :] = net(torch.rand(4, 2)).squeeze(1)
     predictions[epoch, :] = out.detach().squeeze(1)
 print(losses, predictions.sum())
+
+# case: random-labels-drawn-with-a-size-are-an-array
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+features = np.random.rand(32, 4).astype(np.float32)
+labels = np.random.rand(32, 1).astype(np.float32)
+history = []
+for epoch in range(3):
+    pred = model(torch.from_numpy(features))
+    loss = ((pred - labels) ** 2).mean()  # expect: DET104
+    history.append(float(loss))
+
+# case: noise-drawn-by-the-constructor-added-in-forward
+import numpy as np
+import torch
+from torch import nn
+
+
+class NoisyHead(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.linear = nn.Linear(width, width)
+        self.noise = np.random.normal(0.0, 0.1, size=(1, width))
+
+    def forward(self, x):
+        return self.linear(x) + self.noise  # expect: DET104
+
+
+NoisyHead(3)(torch.rand(2, 3))
+
+# case: random-draws-without-a-size-are-numbers
+import numpy as np
+import torch
+from torch import nn
+
+net = nn.Linear(3, 1)
+out = net(torch.rand(2, 3))
+jittered = out * np.random.rand() + np.random.normal(0.0, 0.1) - np.random.randint(0, 3)
+picked = out * np.random.choice(5) + np.random.uniform(0.0, 1.0)
+(jittered.sum() + picked.sum()).backward()
