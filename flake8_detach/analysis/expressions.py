@@ -203,6 +203,11 @@ def formatted_text(node: cst.FormattedString, constant: Callable[[cst.BaseExpres
     return "".join(pieces)
 
 
+def _takes_a_slice(node: cst.Subscript) -> bool:
+    """``arr[a:b]``, ``arr[:, 0]``: a part of an array that is an array (``arr[0]`` may be a number)."""
+    return any(isinstance(item.slice, cst.Slice) for item in node.slice)
+
+
 def _constant_position(index: Optional[cst.BaseSlice]) -> Optional[int]:
     """The position an index names when it is an integer literal (``pair[1]``, ``out[-1]``)."""
     if not isinstance(index, cst.Index):
@@ -655,13 +660,8 @@ class Evaluator:
             return
         # what the chain holds here, or what its object holds (an attribute set by another method)
         current = frame.lookup(key) or self.evaluate(target.value, frame)
-        if current.kind is Kind.CONSUMER:  # frame["score"] = t: pandas converts t
-            converted = source if source is not None else target
-            frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
-                                                value, frame.mode, detach_points(converted, value)))
-            return
-        if current.array and any(isinstance(item.slice, cst.Slice) for item in target.slice):
-            # preds[start:end] = out: NumPy converts the tensor to copy it in
+        # frame["score"] = t: pandas converts t; preds[start:end] = t: NumPy converts t to copy it in
+        if current.kind is Kind.CONSUMER or current.array and _takes_a_slice(target):
             converted = source if source is not None else target
             frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, target, target, f"{key}[...] =", converted,
                                                 value, frame.mode, detach_points(converted, value)))
@@ -786,7 +786,7 @@ class Evaluator:
         if base.kind is Kind.TENSOR and base.zero_dim and isinstance(index, cst.Index) and isinstance(
                 index.value, cst.Integer):
             return OTHER  # loss.data[0]: IndexError, nothing comes out (a float before torch 0.4)
-        if base.array and not any(isinstance(item.slice, cst.Slice) for item in node.slice):
+        if base.array and not _takes_a_slice(node):
             return replace(base, array=False)  # arr[0]: a row, or a NumPy scalar; arr[:, 0] is an array
         if base.kind in (Kind.TENSOR, Kind.FOREIGN, Kind.CONSUMER, Kind.OTHER):
             return base  # indexing a tensor is a view: it keeps requires_grad

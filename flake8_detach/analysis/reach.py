@@ -873,12 +873,14 @@ class _Flows:
         assert isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
         if node.value is None:
             return
-        value = self.value(node.value, scope)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if isinstance(node, ast.AugAssign):
+        if isinstance(node, ast.AugAssign):  # output -= target: an operand, as in arithmetic
+            value, arrays = self.operand(node.value, scope)
             current = self.value(node.target, scope)
-            self.sink(node, value.converters, current, arrays=True)  # output -= target
+            self.sink(node, arrays, current, arrays=True)
             value.add(current)
+        else:
+            value = self.value(node.value, scope)
         for target in targets:
             self.assign_to(target, value, scope, node.value)
 
@@ -1058,20 +1060,24 @@ class _Flows:
 
     def arithmetic(self, node: ast.BinOp, scope: _Scope) -> _Value:
         """``output - target``: NumPy's, which converts ``output``, when ``target`` is an array.
-        What arithmetic gives keeps the operands' converters (an array's is an array); an
-        attribute of an array is no array, so what ``target.attr`` holds counts, not its receiver."""
+        What arithmetic gives keeps the operands' converters (an array's is an array)."""
         left = self.value(node.left, scope)
-        if isinstance(node.right, ast.Attribute):
-            right, receiver = self.attribute(node.right, scope, _qualified(node.right, scope))
-            arrays = right.converters - receiver.converters
-        else:
-            right = self.value(node.right, scope)
-            arrays = right.converters
+        right, arrays = self.operand(node.right, scope)
         self.sink(node, arrays, left, arrays=True)
         found = _union([left, right])
         if self.grad_off:
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
         return found
+
+    def operand(self, node: ast.expr, scope: _Scope) -> Tuple[_Value, AbstractSet[Symbol]]:
+        """What the right operand of arithmetic gives, and the symbols that may make it an array:
+        an attribute of an array is no array, so ``target.attr`` counts what is stored under
+        ``attr``, not what flowed into ``target``."""
+        if not isinstance(node, ast.Attribute):
+            found = self.value(node, scope)
+            return found, found.converters
+        found, receiver = self.attribute(node, scope, _qualified(node, scope))
+        return found, found.converters - receiver.converters
 
     def group_setting(self, node: ast.Subscript, scope: _Scope) -> Optional[_Value]:
         """``opt.param_groups[0]["lr"]``: an optimizer's parameter groups hold numbers under every
