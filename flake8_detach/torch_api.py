@@ -71,6 +71,7 @@ class Effect(enum.Enum):
     LOADED = "loaded"  # read from disk: a tensor, a state dict or a model (a model if called)
     COPY = "copy"  # a copy (or compiled twin) of its first argument: deepcopy, jit.trace
     HOLDS_ARGUMENTS = "holds-arguments"  # an object that keeps what it is given: Rectangle(xy, w, h)
+    NAMESPACE = "namespace"  # SimpleNamespace(model=m): an object whose attributes are its keywords
     # --- Python builtins
     ELEMENTS = "elements"  # list(x), sorted(x), next(iter(x)): x's elements
     ELEMENT = "element"  # next(it): one element
@@ -184,6 +185,8 @@ QUALIFIED: Dict[str, Effect] = {
     **{f"torch.func.{name}": Effect.PARTIAL for name in ("vmap", "jacrev", "jacfwd", "hessian", "grad")},
     "torch.vmap": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
+    "types.SimpleNamespace": Effect.NAMESPACE,
+    "argparse.Namespace": Effect.NAMESPACE,
     # solvers that call the function they are given (first) and turn what it returns into an
     # array (checked with torch 2.13: each raises when it returns a tensor that requires grad;
     # scipy.integrate.quad takes float() of it, which does not)
@@ -492,6 +495,11 @@ KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the paramete
 GRAD_ATTRIBUTE = "grad"
 # backward(create_graph=True), autograd.grad(..., create_graph=True): gradients with a graph.
 GRADIENT_METHODS: FrozenSet[str] = frozenset({"backward", GRAD_ATTRIBUTE})
+# What differentiates a tensor (the receiver of the method; the functions' first argument): it
+# raises unless the tensor requires grad ("element 0 of tensors does not require grad", checked
+# with torch 2.13), so a program that runs past it shows that what it was given did.
+DIFFERENTIATING_METHOD = "backward"
+DIFFERENTIATING_FUNCTIONS: FrozenSet[str] = frozenset({"torch.autograd.backward", "torch.autograd.grad"})
 CREATE_GRAPH_KEYWORD = "create_graph"
 DIM_KEYWORD = "dim"  # max(dim=1) gives (values, indices)
 MAX_LIKE_FIELDS = ("values", "indices")

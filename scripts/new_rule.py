@@ -38,6 +38,7 @@ RULE = Rule(
     name="{name}",
     summary="{summary}",
     default_enabled={enabled},
+    raises_grad_error=False,  # True if each finding is a conversion that raises the grad error
     triggers=Triggers(frozenset({{SiteKind.CONVERSION}}), {facts}),
     doc=RuleDoc(
         what_it_does="What the rule finds.",

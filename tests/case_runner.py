@@ -17,6 +17,7 @@ not.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import gc
@@ -338,6 +339,8 @@ def _varied(value: Any, grad: bool, modules: List[torch.nn.Module]) -> Any:
         return value
     if type(value) in (list, tuple):
         return type(value)(_varied(item, grad, modules) for item in value)
+    if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a namedtuple: its fields by position
+        return type(value)(*(_varied(item, grad, modules) for item in value))
     if type(value) is dict:
         return {key: _varied(item, grad, modules) for key, item in value.items()}
     return value
@@ -371,7 +374,9 @@ def call_again(case: Case, frame: Frame, *, grad: bool, others: Optional[Dict[st
     positional, keywords = _call_arguments(frame.code, arguments)
     recorder = _Recorder(filename(case), {})
     with fresh_interpreter_state(), _machine(case.source, False), _parameters_switched(modules, grad), recorder:
-        function(*positional, **keywords)
+        result = function(*positional, **keywords)
+        if inspect.iscoroutine(result):  # an async function's body runs when the coroutine does
+            asyncio.run(result)
     return recorder.conversions
 
 

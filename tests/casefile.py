@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from flake8_detach.rules import RULES
+from flake8_detach.rules import GRAD_ERROR_CODES, RULES
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 CODES = tuple(RULES)
 # The codes whose lines raise at run time; DET103 marks a line that cannot be decided.
-DEFINITE = ("DET101", "DET102", "DET104")
+DEFINITE = GRAD_ERROR_CODES
 
 _HEADER = re.compile(r"^# case: (?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 _HEADER_LIKE = re.compile(r"^#\s*case\b")

@@ -17,6 +17,7 @@ from typing import Tuple
 import pytest
 
 from flake8_detach import torch_api
+from flake8_detach.checker import check_source
 from flake8_detach.torch_api import Effect
 from generator import driver, scoring, shrinker
 from generator.grammar import ALL_CONSTRUCTS, CONSTRUCTS, generate
@@ -198,10 +199,35 @@ def test_a_finding_counts_for_its_line_or_for_the_conversion_its_helper_reaches(
     assert scoring.credit(_finding(20, named=9), run) == set()
 
 
-def test_a_finding_message_names_the_helper_line() -> None:
-    message = ("to_numpy() calls .numpy() on line 6 on its argument 't', and 'w' requires grad "
-               "(created with requires_grad=True 'torch.ones(3)' on line 9); pass 'w.detach()'")
-    assert scoring._NAMED_LINE.search(message).group(1) == "6"
+HELPERS = textwrap.dedent("""\
+    import numpy as np
+    import torch
+
+
+    def to_numpy(t):
+        return t.numpy()
+
+
+    def as_array(t):
+        return np.asarray(t)
+
+
+    def shifted(t):
+        return t - np.ones(3, dtype=np.float32)
+
+
+    w = torch.ones(3, requires_grad=True)
+    to_numpy(w * 2)
+    as_array(w * 3)
+    shifted(w * 4)
+    """)
+
+
+def test_a_finding_at_a_helper_call_names_the_helpers_conversion_line() -> None:
+    """A finding at a call site counts for the conversion inside the helper: its trace ends there."""
+    reported = {r.code: (r.line, r.named) for r in map(scoring.Reported.of, check_source(HELPERS))
+                if r.code in scoring.DEFINITE}
+    assert reported == {"DET101": (18, 6), "DET102": (19, 10), "DET104": (20, 14)}
 
 
 RAISING = textwrap.dedent("""\

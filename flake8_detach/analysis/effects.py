@@ -313,8 +313,11 @@ def _call_converts(use: Use, dispatched: bool = False) -> Value:
     tensors_only = use.name.split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS
     use.evaluator.record_implicit(use.call, short_name(use.name), use.arguments, use.frame, tensors_only,
                                   dispatched)
-    # pandas objects convert what is later stored in them: frame["col"] = t
-    return CONSUMER if tensors_only else NDARRAY if _makes_an_array(use) else OTHER
+    # pandas objects convert what is later stored in them: frame["col"] = t; an array of plot
+    # axes (np.atleast_1d(axes), np.ravel(axes)) holds axes, whose methods plot
+    if tensors_only or use.arguments.positional and use.first.kind is Kind.CONSUMER:
+        return CONSUMER
+    return NDARRAY if _makes_an_array(use) else OTHER
 
 
 def _makes_an_array(use: Use) -> bool:
@@ -459,6 +462,12 @@ def _holds_arguments(use: Use) -> Value:
             for _, value in use.arguments.all()]
     return replace(container_of(held), attributes=tuple((str(index), value) for index, value in enumerate(held)),
                    unknown_entries=True)
+
+
+def _namespace(use: Use) -> Value:
+    """``SimpleNamespace(embs=embs, lr=0.1)``: an object whose attributes are what it was given."""
+    given = {name: value for name, (_, value) in use.arguments.keywords.items() if name.isidentifier()}
+    return Value(Kind.OTHER, attributes=tuple(sorted(given.items())))
 
 
 def _builtin_map(use: Use) -> Value:
@@ -634,6 +643,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.RETURNS_ARGUMENT: Semantics(call=_first_argument),
     Effect.COPY: Semantics(call=_first_argument),
     Effect.HOLDS_ARGUMENTS: Semantics(call=_holds_arguments),
+    Effect.NAMESPACE: Semantics(call=_namespace),
     Effect.CALLS_ARGUMENT: Semantics(call=_call_calls_argument),
     Effect.GRAD_OFF: _GRAD_MODE,
     Effect.GRAD_ON: _GRAD_MODE,

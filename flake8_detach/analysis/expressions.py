@@ -46,6 +46,7 @@ from flake8_detach.analysis.values import (
     grad_of_computation,
     join,
     has_only_known_entries,
+    is_read_of_a_parameter,
     join_all,
     join_paths,
     part_of,
@@ -149,6 +150,14 @@ class FunctionCalls(Protocol):
     def note_placing(self, frame: Frame) -> None: ...
 
     def places_on_accelerator(self, frame: Frame, flag: str) -> bool: ...
+
+    def keep_hooks_of(self, model: Value, place: str, hook: Value) -> None: ...
+
+    def note_differentiated(self, frame: Frame, name: str, call: cst.Call) -> None: ...
+
+    def differentiated(self, frame: Frame, name: str, source: cst.BaseExpression) -> Optional[Value]: ...
+
+    def hooks_of(self, model: Value, place: str) -> Optional[Value]: ...
 
 
 NO_ARGUMENTS = Arguments([], {}, False)
@@ -620,6 +629,13 @@ class Evaluator:
 
         ``source`` is the assigned expression, where there is one (for fixes)."""
         if isinstance(target, cst.Name):
+            if source is None:
+                frame.sources.pop(target.value, None)
+            else:
+                frame.sources[target.value] = source
+                if value.grad is Grad.UNKNOWN and value.kind in (Kind.TENSOR, Kind.UNKNOWN):
+                    # loss = criterion(out, y) with criterion from elsewhere, then loss.backward()
+                    value = self.calls.differentiated(frame, target.value, source) or value
             frame.rebind(target.value, value)
             owner = None if source is None else self._model_owner(source, frame) if value.kind is Kind.MODULE \
                 else self.model_iterated(source, frame) if value.kind is Kind.CONTAINER else None
@@ -972,13 +988,27 @@ class Evaluator:
                    frame: Frame) -> None:
         named = root_name(node.func)
         root = self._hook_root(named, frame) if named is not None else None
-        hooks = self._held_under(root, torch_api.HOOK_ATTRIBUTES[kind], frame) if root else None
+        place = torch_api.HOOK_ATTRIBUTES[kind]
+        hooks = self._held_under(root, place, frame) if root else None
+        if hooks is None and self._may_run_hooks_kept_elsewhere(named, frame):
+            hooks = self.calls.hooks_of(given[0][1], place)
         if hooks is not None:
             self.call_back(element(hooks), node, given, frame)
         elif named is not None and named != frame.self_name and frame.context.function is not None and \
                 named in frame.context.function.parameters:
             # the hooks of the model a caller passes: they run at that caller's call (``Result``)
             frame.context.module_calls.add((named, frame.mode))
+
+    @staticmethod
+    def _may_run_hooks_kept_elsewhere(named: Optional[str], frame: Frame) -> bool:
+        """Whether a call here runs the hooks registered on the model where another name or
+        object held it (a recorder's method; see ``keep_hooks_of``), which are known whenever
+        they were registered: in a function, whose calls come in any order, but not at the
+        module level, where the names tell what was registered so far, nor on a model's own part
+        (``self.fc2(h)`` in ``forward``: hooks on parts run at the calls of the whole)."""
+        if frame.context.function is None:
+            return False
+        return not (frame.owner is not None and frame.owner.is_module and named == frame.self_name)
 
     def run_hooks_of_passed_model(self, call: cst.Call, passed: Tuple[cst.BaseExpression, Value], mode: GradMode,
                                   frame: Frame) -> None:
@@ -1145,22 +1175,47 @@ class Evaluator:
         owner = self.lookup(frame, f"{name}.{torch_api.MODULE_OWNER_ATTRIBUTE}")
         return owner.constant if owner is not None and isinstance(owner.constant, str) else name
 
-    def register_hook(self, effect: Effect, func: cst.Attribute, arguments: Arguments, frame: Frame) -> Value:
+    def register_hook(self, effect: Effect, func: cst.Attribute, receiver: Value, arguments: Arguments,
+                      frame: Frame) -> Value:
         """``model.layer4.register_forward_hook(hook)``: the hook runs at each later call of the
         model (the registration's root name, or the model it names a part of), with the call's
         output, in the call's grad mode.  The hooks are kept as a pseudo-attribute of the model,
         so they travel like its state: under the name registered through too (a parameter's
         hooks are its caller's model's, when the model is also stored in ``self``)."""
-        named = root_name(func.value)
-        root = self._hook_root(named, frame) if named is not None else None
-        if not (arguments.positional and root):
+        if not arguments.positional:
             return OTHER
-        keys = tuple(dict.fromkeys(f"{name}.{torch_api.HOOK_ATTRIBUTES[effect]}" for name in (root, named)))
-        hook = arguments.positional[0][1]
-        for key in keys:
-            self._add_hooks(key, container_of([hook]), frame)
+        hook, place = arguments.positional[0][1], torch_api.HOOK_ATTRIBUTES[effect]
+        self.calls.keep_hooks_of(receiver, place, hook)
+        self._hooks_on_an_element_of_a_parameter(func.value, receiver, place, hook, frame)
+        keys = self.add_hooks_on(func.value, place, hook, frame)
+        if not keys:
+            return OTHER
         registered = Value(Kind.OTHER, constant=keys, item=container_of([hook]))
         return Value(Kind.OTHER, attributes=((torch_api.HOOK_HANDLE_ATTRIBUTE, registered),))
+
+    def _hooks_on_an_element_of_a_parameter(self, expression: cst.BaseExpression, model: Value, place: str,
+                                            hook: Value, frame: Frame) -> None:
+        """``for layer in layers: layer.register_forward_hook(h)`` with ``layers`` a parameter:
+        the models the caller passes get the hook (registered under the parameter's own name,
+        the write reaches the caller already)."""
+        if frame.context.function is None or len(model.params) != 1 or not is_read_of_a_parameter(model):
+            return
+        name = next(iter(model.params))
+        if root_name(expression) != name:
+            self.calls.note_write(frame, f"{name}.{place}", hook, adds=True)
+
+    def add_hooks_on(self, model: cst.BaseExpression, attribute: str, hook: Value, frame: Frame) -> Tuple[str, ...]:
+        """``hook`` now runs at the calls of the model ``model`` names, or names a part of
+        (``model[0]``, ``layer`` bound to ``model.fc``): registered here, or by a function this
+        scope handed ``model`` to.  The places where they are kept."""
+        named = root_name(model)
+        root = self._hook_root(named, frame) if named is not None else None
+        if root is None or named is None:
+            return ()
+        keys = tuple(dict.fromkeys(f"{name}.{attribute}" for name in (root, named)))
+        for key in keys:
+            self._add_hooks(key, container_of([hook]), frame)
+        return keys
 
     def _add_hooks(self, key: str, hooks: Value, frame: Frame) -> None:
         current = self.lookup(frame, key)
@@ -1182,6 +1237,9 @@ class Evaluator:
         if name.startswith("builtins."):
             return self.builtin_call(node, name[len("builtins."):], arguments, frame)
         effect = torch_api.effect_of_qualified_name(name)
+        differentiated = arguments.positional[0][0] if arguments.positional else None
+        if name in torch_api.DIFFERENTIATING_FUNCTIONS and isinstance(differentiated, cst.Name):
+            self.calls.note_differentiated(frame, differentiated.value, node)
         if effect is not Effect.PARTIAL:  # a library may call what it is given: dataset.map(fn)
             for value in arguments.values():
                 if value.kind is Kind.FUNCTION:
@@ -1280,6 +1338,8 @@ class Evaluator:
     def method_call(self, node: cst.Call, func: cst.Attribute, receiver: Value, arguments: Arguments,
                     frame: Frame) -> Value:
         name = func.attr.value
+        if name == torch_api.DIFFERENTIATING_METHOD and isinstance(func.value, cst.Name):
+            self.calls.note_differentiated(frame, func.value.value, node)
         instance = self.calls.class_named(receiver.qualified_name or "")
         if instance is not None and receiver.kind is Kind.FUNCTION:  # Utils.to_numpy(t), cls.build(...)
             method = instance.method(name)
@@ -1324,7 +1384,7 @@ class Evaluator:
             return replace(receiver, array=False) if receiver.array and name not in torch_api.ARRAY_METHODS \
                 else receiver
         if effect in (Effect.FORWARD_HOOK, Effect.FORWARD_PRE_HOOK):
-            return self.register_hook(effect, func, arguments, frame)
+            return self.register_hook(effect, func, receiver, arguments, frame)
         if receiver.kind is Kind.CONSUMER:
             self.record_implicit(node, short_name(dotted_name(func) or name), arguments, frame)
             return CONSUMER

@@ -48,6 +48,8 @@ from flake8_detach.analysis.values import (
     GradFlag,
     Kind,
     Origin,
+    requires_grad,
+    whatever_the_parameters,
     Value,
     container_of,
     depends_on,
@@ -108,6 +110,23 @@ def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression
             receiver.func.attr.value in torch_api.ELEMENT_HOLDER_METHODS:
         return receiver.func.value
     return None
+
+
+def _is_place(expression: cst.BaseExpression) -> bool:
+    """An expression naming a container that other code reaches too: ``history``,
+    ``self.curves``, ``self.curves[key]``, ``logs.setdefault(key, [])``."""
+    if isinstance(expression, (cst.Name, cst.Attribute)):
+        return dotted_name(expression) is not None
+    if isinstance(expression, cst.Subscript):
+        return _is_place(expression.value)
+    holder = _element_holder(expression)
+    return holder is not None and _is_place(holder)
+
+
+def _item_at(container: cst.BaseExpression, index: int) -> cst.Subscript:
+    """``container[index]``: the place a name unpacked from ``container`` at ``index`` is (made
+    here, never reported: findings point at the code's own nodes)."""
+    return cst.Subscript(value=container, slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer(str(index))))])
 
 
 def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
@@ -221,6 +240,54 @@ def _entries_by_key(name: str, mapping: Value) -> Value:
     return Value(Kind.CONTAINER, item=join_all([held for _, held in entries]), attributes=entries, keyed=True)
 
 
+_HOOK_PLACES = frozenset(torch_api.HOOK_ATTRIBUTES.values())
+_MOST_PARTS_FOLLOWED = 64  # a model's parts looked at for hooks (a deep network has hundreds)
+
+
+def _assigned_from(name: str, source: cst.BaseExpression) -> str:
+    """A name as one assignment binds it (the heap's key for what that assignment gives)."""
+    return f"{name}={id(source)}"
+
+
+def _made_at(model: Value) -> Optional[int]:
+    """The node that made a model, which tells it apart from others: where it was built
+    (``nn.Linear(3, 1)``, ``Net()``) or, for one a helper returned, the call."""
+    return id(model.origin.node) if model.kind is Kind.MODULE and model.origin is not None else None
+
+
+def _is_record(value: Value) -> bool:
+    """A tuple whose items have names (a NamedTuple, a namedtuple): worth a summary for its names."""
+    return value.kind is Kind.CONTAINER and value.fields is not None and bool(value.attributes) and not value.keyed
+
+
+def _fields_by_name(name: str, record: Value) -> Value:
+    """A record argument as a summary for its field names sees it: ``batch.coords`` of parameter
+    ``batch`` is that field of what each call passes, not everything the record holds."""
+    each = parameter(name)
+    fields = tuple(held if held.kind is Kind.FUNCTION else element(each, index)
+                   for index, held in enumerate(record.fields or ()))
+    named = tuple((field, held if held.kind is Kind.FUNCTION else element(each, field))
+                  for field, held in record.attributes)
+    return Value(Kind.CONTAINER, item=join_all(fields) if fields else None, fields=fields, attributes=named,
+                 qualified_name=record.qualified_name)
+
+
+def _bound_by_shape(value: Value) -> bool:
+    """A dict known by its keys or a record, holding no closure: its summary binds each entry to
+    that entry of the argument, so one summary serves callers that pass on their own parameters
+    (``summarise(batch)`` calling ``describe(batch)``) as well as those that build it."""
+    if not (_is_dict_of_known_entries(value) or _is_record(value)):
+        return False
+    return not any(held.kind is Kind.FUNCTION and mentions_parameters(held) for _, held in value.attributes)
+
+
+def _as_the_summary_sees(name: str, value: Value) -> Value:
+    """An argument chosen for a summary of its own, as that summary binds it."""
+    if _is_dict_of_known_entries(value):
+        return _entries_by_key(name, value)
+    return _fields_by_name(name, value) if _is_record(value) else as_callers(value)
+
+
 def _join_modes(first: GradMode, second: GradMode) -> GradMode:
     return first if first is second else GradMode.MAYBE
 
@@ -322,7 +389,8 @@ class Interpreter:
         """The arguments worth a summary of their own: functions (``run_with(fn, x)`` calls
         them), instances of the file's classes (their methods run), objects whose methods convert
         (``draw(ax, t)`` plots with ``ax.plot(t)``), dicts whose entries are all known by their
-        keys (a loop over their items runs per entry), literal flags (``if safe:``,
+        keys (a loop over their items runs per entry) and records (``batch.preds`` reads one
+        field), both bound by their shape (see ``_bound_by_shape``), literal flags (``if safe:``,
         ``set_grad_enabled(train)``).  A few per function; past that, the general summary."""
         receiver = function.receiver
         chosen = tuple(sorted(  # (a closure's captured variables too: a decorator's wrapper runs ``fn``)
@@ -330,9 +398,9 @@ class Interpreter:
             # (Prediction(output).to_array() in a helper), is seen with them under names of the
             # caller's, carried back at the call; other such arguments get the general summary,
             # which carries them back as it is (a summary per caller would cost more than it finds)
-            (name, _entries_by_key(name, value) if _is_dict_of_known_entries(value) else as_callers(value))
+            (name, as_callers(value) if name == receiver else _as_the_summary_sees(name, value))
             for name, (_, value) in bindings.items()
-            if self._decides(value) and (name == receiver or not mentions_parameters(value))
+            if self._decides(value) and (name == receiver or not mentions_parameters(value) or _bound_by_shape(value))
         ))
         if not chosen:
             return ()
@@ -355,9 +423,12 @@ class Interpreter:
         if value.kind is Kind.REFERENCE and \
                 torch_api.effect_of_qualified_name(value.qualified_name or "") is Effect.CONVERTS:
             return True  # run(np.asarray, t): the helper converts what it calls its callback on
-        if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value) or value.array:
-            # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries; mse(out,
-            # target) computes out - target, which an ndarray target makes NumPy's
+        if value.kind is Kind.OTHER and value.attributes:
+            return True  # an object known by its attributes (SimpleNamespace(embs=...)): what each holds
+        if value.kind is Kind.CONSUMER or _is_dict_of_known_entries(value) or _is_record(value) or value.array:
+            # draw(ax, t) plots with ax.plot(t); log(out) loops over out's entries; show(bundle)
+            # reads bundle.coords, one field; mse(out, target) computes out - target, which an
+            # ndarray target makes NumPy's
             return True
         return value.kind is Kind.OTHER and isinstance(value.constant, (bool, int, str))
 
@@ -600,6 +671,57 @@ class Interpreter:
         scope = _flag_scope(frame, flag)
         return scope is not None and self.heap.places_on_accelerator(scope, flag)
 
+    def note_differentiated(self, frame: Frame, name: str, call: cst.Call) -> None:
+        """``loss.backward()`` ran on what ``name`` holds, which the analysis could not decide: in
+        a run that goes on, it required grad, and so did what the assignment that bound it gave
+        (``err = criterion(net(x), y)`` with a library's or another file's ``criterion``), there
+        and wherever else that assignment is run from."""
+        held = frame.lookup(name)
+        source = frame.sources.get(name)
+        scope = _shared_scope(frame)
+        if held is None or held.grad is not Grad.UNKNOWN or source is None or scope is None:
+            return
+        proof = requires_grad(Origin("differentiated by", call))
+        self.heap.note_differentiated(scope, _assigned_from(name, source), proof)
+
+    def differentiated(self, frame: Frame, name: str, source: cst.BaseExpression) -> Optional[Value]:
+        """What ``name = source`` binds where the analysis cannot tell, when code differentiates
+        it (see ``note_differentiated``): a tensor that requires grad."""
+        scope = _shared_scope(frame)
+        return self.heap.differentiated(scope, _assigned_from(name, source)) if scope is not None else None
+
+    def keep_hooks_of(self, model: Value, place: str, hook: Value) -> None:
+        """A hook registered on ``model``, known by where it was made: it runs at the calls of
+        that model (or of the model it is a part of) through any name, in any function
+        (``recorder = Recorder(model.layer4)`` registers in a method, ``model(x)`` runs it)."""
+        held = [*(model.fields or ()), model.item] if model.kind is Kind.CONTAINER else [model]  # [model[0], model[2]]
+        for part in held:
+            site = _made_at(part) if part is not None else None
+            if site is not None:
+                self.heap.add_hooks_on(site, place, container_of([hook]))
+
+    def hooks_of(self, model: Value, place: str) -> Optional[Value]:
+        """The hooks kept (``keep_hooks_of``) on ``model`` and on its parts."""
+        kept = (self.heap.hooks_on(site, place) for site in self._sites_of_parts(model))
+        found = [hooks for hooks in kept if hooks is not None]
+        return join_all(found) if found else None
+
+    def _sites_of_parts(self, model: Value) -> Set[int]:
+        """Where ``model`` and its parts, known from how it was built, were made."""
+        sites: Set[int] = set()
+        pending = [model]
+        while pending and len(sites) < _MOST_PARTS_FOLLOWED:
+            module = pending.pop()
+            site = _made_at(module)
+            if site is None or site in sites:
+                continue
+            sites.add(site)
+            info = self.class_of(module)
+            held = self.heap.attributes_of(info.key).values() if info is not None else ()
+            parts = (*(module.fields or ()), module.item, *dict(module.attributes).values(), *held)
+            pending.extend(part for part in parts if part is not None and part.kind is Kind.MODULE)
+        return sites
+
     def _replay(self, write: Write, value: Value, argument: Optional[Tuple[cst.BaseExpression, Value]],
                 callee: FunctionInfo, frame: Frame) -> None:
         """Apply a callee's write at its call: to the argument it was made on, or to the scope."""
@@ -608,6 +730,11 @@ class Interpreter:
             return
         binding = frame.binding_frame(write.root)
         if binding is None:  # a closure called where its factory's variables are not seen
+            factory_held = callee.defining_frame.lookup(write.root)
+            if factory_held is not None and self.class_of(factory_held) is not None:
+                # the ``self`` of the method that made it (a hook from ``recorder._make_hook(n)``)
+                self._replay_on_argument(write, value, (cst.Name(write.root), factory_held), frame)
+                return
             self._replay_in_factory(write, value, callee)
             return
         held = binding.env.get(write.root)
@@ -630,8 +757,10 @@ class Interpreter:
                                                                  key=write.key))
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
-        """A write through an instance of a class of the file reaches what its methods read."""
+        """A write through an instance of a class of the file reaches what its methods read (as
+        any call of the writing function leaves it: the methods do not have its parameters)."""
         info = self.class_of(instance)
+        value = whatever_the_parameters(value)
         attribute = _first_attribute(write.path)
         if info is not None and self._write_class_entry(info, write, value):
             return
@@ -661,8 +790,15 @@ class Interpreter:
         expression, passed = argument
         if not write.path and passed.kind is Kind.OTHER and value.kind is Kind.TENSOR:
             return  # x = torch.as_tensor(x); x.requires_grad_(): the caller's NumPy array is no tensor
+        if write.adds and write.path[1:] in _HOOK_PLACES:  # attach(model[0]) registered a hook on it
+            self.keep_hooks_of(passed, write.path[1:], value)
+            self.evaluator.add_hooks_on(expression, write.path[1:], value, frame)
+            return
         self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)
+        if isinstance(expression, cst.Name) and not self._holds(frame, expression.value, passed):
+            # a hook bound to ``self`` where a recorder registered it, run by a call elsewhere
+            base = self._sole_holder(frame, passed)
         stores_attribute = _is_attribute_chain(write.path) and not write.adds
         if base is None and isinstance(expression, cst.Subscript) and stores_attribute:  # model.blocks[0](x)
             self._store_on_element_taken(expression, write.path[1:].split("."), value, frame)
@@ -676,6 +812,26 @@ class Interpreter:
         self.note_write(frame, key, value, write.adds, write.key)
         if stores_attribute:
             self._store_on_elements(base, write.path[1:].split("."), frame.env[key], frame)
+
+    def _holds(self, frame: Frame, name: str, instance: Value) -> bool:
+        """Whether ``name`` here may be ``instance``: always, unless that is an object of a class
+        of the file and ``name`` holds none of that class."""
+        if self.class_of(instance) is None:
+            return True
+        held = frame.lookup(name)
+        return held is not None and held.qualified_name == instance.qualified_name
+
+    def _sole_holder(self, frame: Frame, instance: Value) -> Optional[str]:
+        """The one name that holds an object of ``instance``'s class here (``recorder``), which
+        a write made through another scope's name for it reaches; None if there are several."""
+        names: Set[str] = set()
+        scope: Optional[Frame] = frame
+        while scope is not None:
+            names.update(name for name, held in scope.env.items()
+                         if held.qualified_name == instance.qualified_name and held.kind is not Kind.FUNCTION
+                         and name.isidentifier())
+            scope = scope.outer
+        return next(iter(names)) if len(names) == 1 else None
 
     def _store_on_elements(self, part: str, path: Sequence[str], value: Value, frame: Frame) -> None:
         """``block(x)`` in ``for block in self.blocks`` stored ``block.attn``: the elements of
@@ -904,11 +1060,13 @@ class Interpreter:
             return self.evaluator.method_call(call, func, current, arguments, frame)
         if name in torch_api.CONTAINER_ADDERS and values:
             self._add_to_container(receiver, key, current, arguments.positional[-1], frame)
+            self._add_through_alias(receiver, current, arguments.positional[-1], frame)
         elif name in torch_api.DICT_UPDATERS and key is not None and _updates_by_key(current, arguments):
             self._update_by_keys(receiver, key, current, arguments, frame)
         elif name in torch_api.CONTAINER_EXTENDERS and values:
             # the tensors enter inside another container: no single place to detach them
             self._add_to_container(receiver, key, current, (call, element(values[0])), frame, known_entry=False)
+            self._add_through_alias(receiver, current, (call, element(values[0])), frame, known_entry=False)
         elif key is None:
             return self.evaluator.method_call(call, func, current, arguments, frame)
         elif name == torch_api.REGISTER_BUFFER_METHOD and len(values) > 1 and isinstance(values[0].constant, str):
@@ -966,6 +1124,22 @@ class Interpreter:
             frame.set(base, self._holding(held, constant, grown))
             # an entry of base grew (under its key, when known): it holds what it holds
             self.evaluator.note_entry_write(holder, base, grown, frame, constant)
+
+    def _add_through_alias(self, receiver: cst.BaseExpression, before: Value, entry: Tuple[cst.BaseExpression, Value],
+                           frame: Frame, known_entry: bool = True) -> None:
+        """``values.append(v)`` with ``values`` bound to ``self.curves[key]``: the same list, so
+        ``self.curves[key]`` grew too, as ``self.curves[key].append(v)`` would have grown it."""
+        if not isinstance(receiver, cst.Name):
+            return
+        alias = frame.aliases.get(receiver.value)
+        if alias is None or alias[1] is not before:  # rebound since: another object
+            return
+        place = alias[0]
+        self._add_to_container(place, place_key(place, frame), self.evaluator.evaluate(place, frame), entry, frame,
+                               known_entry)
+        now = frame.env.get(receiver.value)
+        if now is not None:
+            frame.aliases[receiver.value] = (place, now)
 
     def _update_by_keys(self, receiver: cst.BaseExpression, key: str, current: Value, arguments: Arguments,
                         frame: Frame) -> None:
@@ -1027,6 +1201,25 @@ class Interpreter:
         value = self.evaluator.evaluate(node.value, frame)
         for target in node.targets:
             self._assign(target.target, node.value, value, frame)
+            self._note_aliases(target.target, node.value, frame)
+
+    @staticmethod
+    def _note_aliases(target: cst.BaseExpression, source: cst.BaseExpression, frame: Frame) -> None:
+        """``values = self.curves[key]``, ``steps, values = self.curves[key]``: what is added to
+        ``values`` goes into that place too (see ``_add_through_alias``)."""
+        if not _is_place(source):
+            return
+        if isinstance(target, cst.Name):
+            named = [(target.value, source)]
+        elif isinstance(target, (cst.Tuple, cst.List)) and all(isinstance(e, cst.Element) for e in target.elements):
+            named = [(e.value.value, _item_at(source, index)) for index, e in enumerate(target.elements)
+                     if isinstance(e.value, cst.Name)]
+        else:
+            return
+        for name, place in named:
+            held = frame.env.get(name)
+            if held is not None and held.kind in (Kind.CONTAINER, Kind.UNKNOWN):  # (a new entry: unknown)
+                frame.aliases[name] = (place, held)
 
     def _assign(self, target: cst.BaseExpression, source: cst.BaseExpression, value: Value, frame: Frame) -> None:
         if isinstance(target, cst.Attribute) and target.attr.value == torch_api.REQUIRES_GRAD_KEYWORD:
@@ -1382,6 +1575,10 @@ class Interpreter:
             key = f"{owner.key}.{name}"
         decorator_mode, escapes, context_manager, decorated_by = (
             self._decorators(node, frame) if isinstance(node, cst.FunctionDef) else (None, False, False, ()))
+        if isinstance(node, cst.FunctionDef) and node.asynchronous is not None:
+            # @torch.no_grad() on an ``async def`` only covers making the coroutine: its body runs
+            # when awaited, in the grad mode of that moment (checked with torch 2.13)
+            decorator_mode = None
         if decorator_mode is None and owner is not None and owner.is_autograd_function:
             decorator_mode = GradMode.OFF  # autograd runs forward and backward without recording
         if decorator_mode is None and owner is not None and owner.is_module and name in torch_api.GRAD_OFF_HOOKS:

@@ -125,7 +125,7 @@ _KEPT_WITH_GRAD_OFF = frozenset({"ret", "call-ret", "seed"})
 _HOLDS_ITS_ARGUMENTS = frozenset({Effect.PARTIAL, Effect.MAP, Effect.FILTER, Effect.ELEMENTS, Effect.ELEMENT,
                                   Effect.MAPPING, Effect.DEFAULT_MAPPING,
                                   Effect.ZIP, Effect.ENUMERATE, Effect.RETURNS_ARGUMENT, Effect.COPY,
-                                  Effect.HOLDS_ARGUMENTS})
+                                  Effect.HOLDS_ARGUMENTS, Effect.NAMESPACE})
 
 
 @functools.lru_cache(maxsize=None)
@@ -514,6 +514,7 @@ class _Flows:
         # by x.name; it is ("attr", name) too only where x may hold an instance or class of the file
         # (``writes_to_instances``).  Its name, and the versions of x written through.
         self.written_through: Dict[Symbol, Tuple[str, Set[Symbol]]] = {}
+        self.aliases: Dict[Symbol, Set[Symbol]] = {}  # a name bound to a container reached through others
         self.grads_have_graph = False
         # Where the walk is: in code that runs with grad off, what a computation gives requires
         # no grad (a view and a leaf keep theirs).
@@ -813,7 +814,9 @@ class _Flows:
             self.bind([self.written(scope, key)], function_value)
             if scope.kind == "class":  # a property gives what it returns, as a module too
                 self.method(node, key, function_value.copy().add_symbol(returned), signature, scope)
-        switches = [_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
+        # (@torch.no_grad() on an async def covers only the making of the coroutine, as the interpreter knows)
+        switches = [] if isinstance(node, ast.AsyncFunctionDef) else \
+            [_switches_grad(decorator, scope) for decorator in getattr(node, "decorator_list", ())]
         # autograd runs a Function's methods without recording; Lightning, a module's validation_step
         run_off = scope.kind == "class" and (scope.id in self.autograd_functions or (
             scope.id in self.module_classes and key in torch_api.GRAD_OFF_HOOKS))
@@ -883,6 +886,18 @@ class _Flows:
             value = self.value(node.value, scope)
         for target in targets:
             self.assign_to(target, value, scope, node.value)
+            if _is_place(node.value):
+                self.note_aliases(target, node.value, scope)
+
+    def note_aliases(self, target: ast.expr, place: ast.expr, scope: _Scope) -> None:
+        """``values = self.curves[key]`` (or ``steps, values = ...``): a change to the object
+        ``values`` holds is seen through ``self.curves`` too, as the interpreter follows it."""
+        names = [target] if isinstance(target, ast.Name) else \
+            [element for element in target.elts if isinstance(element, ast.Name)] \
+            if isinstance(target, (ast.Tuple, ast.List)) else []
+        through = self.holders(place, scope)
+        for name in names:
+            self.aliases.setdefault(scope.symbol(name.id), set()).update(through)
 
     def assign_to(self, target: ast.expr, value: _Value, scope: _Scope, source: Optional[ast.expr] = None) -> None:
         """``source`` is the assigned expression when it is assigned whole to ``target``."""
@@ -948,7 +963,7 @@ class _Flows:
                 return []  # np.f(x) changes no module
             symbol = scope.symbol(node.id)
             written = [_writes_of(symbol)] if symbol in self.parameter_of else []
-            return [self.changed(scope, node.id), *written]
+            return [self.changed(scope, node.id), *written, *self.aliases.get(symbol, ())]
         if isinstance(node, ast.Attribute):
             # the object holding it is not changed, and a read of it gives this
             return [self.attribute_written(node.value, node.attr, scope)]
@@ -1210,7 +1225,21 @@ class _Flows:
             callee.add_symbol(("call-ret", through))
         result = self.result(node, qualified, callee, passed, values, scope)
         self.changes(node, result, scope)
+        self.differentiates(node, qualified, scope)
         return result
+
+    def differentiates(self, node: ast.Call, qualified: Optional[str], scope: _Scope) -> None:
+        """``loss.backward()``, ``torch.autograd.grad(loss, ...)``: ``loss`` requires grad (they raise
+        otherwise), and so does what the interpreter then takes the assignment that bound it to give."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == torch_api.DIFFERENTIATING_METHOD:
+            differentiated: Optional[ast.expr] = func.value
+        elif qualified in torch_api.DIFFERENTIATING_FUNCTIONS and node.args:
+            differentiated = node.args[0]
+        else:
+            return
+        if isinstance(differentiated, ast.Name) and scope.imported(differentiated.id) is None:
+            self.bind([self.changed(scope, differentiated.id)], _Value().seeded(Fact.GRAD))
 
     def result(self, node: ast.Call, qualified: Optional[str], callee: _Value, passed: _Value,
                values: List[_Value], scope: _Scope) -> _Value:
@@ -1234,6 +1263,8 @@ class _Flows:
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
+        if effect is Effect.CONVERTS and values:  # np.atleast_1d(axes): an array of the plotting axes
+            result.converters.update(values[0].converters)
         called = _called_name(node.func)
         if called:
             if not self.calls_a_parameter(node.func, scope):
@@ -1851,6 +1882,16 @@ def _sets_grad_mode(statement: ast.AST, scope: _Scope) -> bool:
     """``torch.set_grad_enabled(flag)`` as a statement: grad mode is what it says from there on."""
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
         _effect_of(_qualified(statement.value.func, scope) or "") is Effect.GRAD_SET
+
+
+def _is_place(node: ast.expr) -> bool:
+    """A container other code reaches too: ``history``, ``self.curves[key]``, ``logs.setdefault(k, [])``."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return _is_place(node.value)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in torch_api.ELEMENT_HOLDER_METHODS and _is_place(node.func.value)
 
 
 def _binds_positions(node: ast.Call, qualified: Optional[str]) -> bool:

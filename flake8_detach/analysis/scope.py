@@ -444,6 +444,12 @@ class Frame:
     grad_flag: Optional[GradFlag] = None
     # The flags (``use_cuda``, ``self.gpu_mode``) this path tested true, in this function.
     holding: Tuple[str, ...] = ()
+    # Names bound to a container reached through another place (``values = self.curves[key]``):
+    # the place, and what the name held then (rebound since, the name no longer is that container).
+    aliases: Dict[str, Tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
+    # The expression each name was last assigned from on the path walked (a loop target, an
+    # augmented assignment: none), which tells one assignment of a name from another.
+    sources: Dict[str, cst.BaseExpression] = field(default_factory=dict)
 
     def set(self, key: str, value: Value) -> None:
         root = root_of(key)

@@ -29,6 +29,8 @@ HeapKey = Tuple[str, str]  # (class key, attribute) or (scope, variable)
 MODULE_SCOPE = ""  # the scope of a module variable; a function's variables have the function's key
 _VARIABLE = "variable of "  # a scope's prefix in heap keys: no class key starts with it
 _PLACING = "placing in "  # ... of the flags under which its code moved something to an accelerator
+_DIFFERENTIATED = "differentiated in "  # ... of the variables whose tensors backward() runs on
+_HOOKS = "hooks on the model made at "  # ... of the hooks registered on it, wherever (see ``hooks_on``)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,22 @@ class Heap:
 
     def note_placing(self, scope: str, flag: str) -> None:
         self._write((_PLACING + scope, flag), OTHER)
+
+    def hooks_on(self, site: int, place: str) -> Optional[Value]:
+        """The hooks registered on the model made at ``site`` (the node that made it), through
+        whatever name or object held it; ``place`` says which kind (see ``HOOK_ATTRIBUTES``)."""
+        return self._read((_HOOKS + str(site), place))
+
+    def add_hooks_on(self, site: int, place: str, hooks: Value) -> None:
+        self._write((_HOOKS + str(site), place), hooks)
+
+    def differentiated(self, scope: str, name: str) -> Optional[Value]:
+        """Whether code differentiates what the variable ``name`` of ``scope`` holds
+        (``loss.backward()``): a tensor that requires grad, whose origin names that call."""
+        return self._read((_DIFFERENTIATED + scope, name))
+
+    def note_differentiated(self, scope: str, name: str, proof: Value) -> None:
+        self._write((_DIFFERENTIATED + scope, name), proof)
 
     def attributes_of(self, owner: str) -> Dict[str, Value]:
         """Every attribute known for a class's instances (not a read: no staleness)."""

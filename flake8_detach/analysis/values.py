@@ -710,6 +710,20 @@ def without_parameters(value: Value) -> Optional[Value]:
     return replace(value, item=item, fields=None, attributes=known)
 
 
+def whatever_the_parameters(value: Value) -> Value:
+    """``value`` as any call leaves it, for state every call shares (what objects of a class
+    hold): what requires grad still does; what depends on the parameters may or may not."""
+    if not mentions_parameters(value):
+        return value
+    own = value
+    if value.params:
+        own = replace(value, params=frozenset(), read_from_parameter=False, parameter_path=None,
+                      grad=Grad.YES if value.grad is Grad.YES else Grad.UNKNOWN)
+    return replace(own, item=None if value.item is None else whatever_the_parameters(value.item),
+                   fields=None if value.fields is None else tuple(whatever_the_parameters(f) for f in value.fields),
+                   attributes=tuple((name, whatever_the_parameters(held)) for name, held in value.attributes))
+
+
 def with_innermost(value: Value, change: Callable[[Value], Value]) -> Value:
     """``value`` with what it holds (``innermost``) changed; ``value`` itself when nothing changes."""
     if value.kind is Kind.CONTAINER and value.item is not None:

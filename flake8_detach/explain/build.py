@@ -14,6 +14,7 @@ from flake8_detach.explain.flow import FlowIndex
 from flake8_detach.explain.gradmode import GradModes
 from flake8_detach.explain.model import NO_GRAD, Cut, Explanation, Link, Reason, Step, StepKind, Verdict
 from flake8_detach.findings import Finding, Fix, Position, TraceStep, apply_edits
+from flake8_detach.rules import GRAD_ERROR_CODES
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from flake8_detach.analysis.positions import Positions
     from flake8_detach.analysis.sites import ConversionSite
 
-_DEFINITE = ("DET101", "DET102", "DET104")
-_GRAD_CODES = (*_DEFINITE, "DET103")  # the rules whose verdict is about grad
+_GRAD_CODES = (*GRAD_ERROR_CODES, "DET103")  # the rules whose verdict is about grad
 
 
 def fact_nodes(site: "ConversionSite") -> Iterator["cst.CSTNode"]:
@@ -131,6 +131,13 @@ class Explainer:
                     yield Reason(f"'{step.code}' {step.note}", step.position)
             if facts.grad is GradStatus.NO and not any(step.kind is StepKind.CUT for step in chain.steps):
                 yield Reason("no tensor that requires grad reaches the conversion")
+        origin = facts.origin
+        if verdict is Verdict.RAISES and origin is not None and \
+                all(step.position.line != origin.span.start.line for step in chain.steps):
+            # the proof lies off the path the value took (``loss.backward()`` shows it requires grad)
+            node = self.index.expression_at(origin.span.start, origin.span.end)
+            code = shortened(self.index.text(node)) if node is not None else ""
+            yield Reason(f"it requires grad: {origin.description} '{code}'", origin.span.start)
         if verdict is Verdict.UNDECIDED:
             for step in chain.steps:
                 if step.kind is StepKind.SOURCE and step.note.startswith("parameter:"):
@@ -191,7 +198,7 @@ class Explainer:
 
 
 def _verdict(facts: SiteFacts, finding: Optional[Finding]) -> Verdict:
-    if finding is not None and finding.code in _DEFINITE:
+    if finding is not None and finding.code in GRAD_ERROR_CODES:
         return Verdict.RAISES
     if finding is not None and finding.code not in _GRAD_CODES:
         return Verdict.OTHER_RULE

@@ -262,26 +262,33 @@ class Calls:
             positional = positional[1:]
         if len(positional) < _HOOK_OUTPUT + 1 or positional[_HOOK_OUTPUT] is not parameter:
             return []
-        model = self._model_path(func.value)
-        if model is None:
-            return []
-        return [made for made in self.index.calls() if _is_prefix(dotted(made.func), model)]
+        models = self._model_paths(func.value)
+        return [made for made in self.index.calls() if any(_is_prefix(dotted(made.func), model) for model in models)]
 
-    def _model_path(self, receiver: ast.expr) -> Optional[str]:
-        """The dotted name of the module a hook is registered on: ``model`` for ``model[2]``, the
-        iterated model for a loop's ``layer`` (``for i, layer in enumerate(net.children())``)."""
+    def _model_paths(self, receiver: ast.expr, depth: int = 0) -> List[str]:
+        """The dotted names of the module a hook is registered on: ``model`` for ``model[2]``, the
+        iterated model for a loop's ``layer`` (``for i, layer in enumerate(net.children())``),
+        what the callers pass for a parameter (``watch(model.fc)``)."""
         while isinstance(receiver, ast.Subscript):
             receiver = receiver.value
+        if depth > _MOST_HANDED_ON:
+            return []
         if isinstance(receiver, (ast.List, ast.Tuple, ast.Set)):  # for layer in [net.a, net.b]: their model
-            paths = [self._model_path(element) for element in receiver.elts]
-            return _common_path([path for path in paths if path is not None]) if all(paths) else None
+            paths = [self._model_paths(element, depth + 1) for element in receiver.elts]
+            common = _common_path([path for found in paths for path in found]) if all(paths) else None
+            return [common] if common is not None else []
         if isinstance(receiver, ast.Name):
             for binding in self.index.definitions(receiver):
                 loop = binding.statement
                 if binding.kind is BindingKind.LOOP and isinstance(loop, (ast.For, ast.AsyncFor)):
-                    return self._model_path(_parts_iterated(loop.iter))
+                    return self._model_paths(_parts_iterated(loop.iter), depth + 1)
+                if binding.kind is BindingKind.PARAMETER and isinstance(binding.target, ast.arg) and \
+                        isinstance(binding.statement, (*FUNCTIONS, ast.Lambda)):
+                    return [path for call, callee in self.callers(binding.statement)
+                            for argument in self.arguments(call, callee, binding.target)
+                            for path in self._model_paths(argument, depth + 1)]
         path = dotted(receiver)
-        return None if path in (None, "self") else path
+        return [] if path is None or path == "self" else [path]
 
     def handed_to(self, function: Function) -> List[ast.Call]:
         """The calls that are handed ``function`` as an argument (a library then calls it)."""
@@ -394,6 +401,7 @@ def _parts(value: ast.expr, position: Optional[int] = None) -> List[ast.expr]:
 
 
 _HOOK_OUTPUT = 2  # hook(module, inputs, output)
+_MOST_HANDED_ON = 4  # parameters followed back to their callers' arguments, for a hooked model
 _PASSING_ELEMENTS_ON = frozenset({Effect.ELEMENTS, Effect.ENUMERATE})  # list(xs), enumerate(xs)
 
 

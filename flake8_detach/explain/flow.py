@@ -97,6 +97,16 @@ def container_path(node: ast.AST) -> Optional[str]:
             return dotted(node)
 
 
+def _is_place(node: ast.expr) -> bool:
+    """A container other code reaches too: ``history``, ``self.curves[key]``, ``logs.setdefault(k, [])``."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return _is_place(node.value)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in _ELEMENT_GETTERS and _is_place(node.func.value)
+
+
 def _join(first: Optional[State], second: Optional[State]) -> Optional[State]:
     """None is a state no path reaches (after return or raise)."""
     if first is None:
@@ -387,9 +397,23 @@ class FlowIndex:
             return state
         if path is None:
             return state
-        binding = self._new(self._owner(path, scope), path, kind, call.func.value, statement, value, element,
-                            made_in=scope)
-        return self._add_to(path, binding, state)
+        for entered in (path, *self._aliased(path, state)) if kind is BindingKind.ENTRY else (path,):
+            binding = self._new(self._owner(entered, scope), entered, kind, call.func.value, statement, value,
+                                element, made_in=scope)
+            state = self._add_to(entered, binding, state)
+        return state
+
+    def _aliased(self, path: str, state: State) -> List[str]:
+        """The containers ``path`` may be another name for (``values = self.curves[key]``,
+        ``steps, values = self.curves[key]``): what enters it enters them."""
+        places = []
+        for key in state.get(path, ()):
+            binding = self._by_id[key]
+            if binding.kind is BindingKind.ASSIGN and binding.value is not None and _is_place(binding.value):
+                place = container_path(binding.value)
+                if place is not None and place != path:
+                    places.append(place)
+        return places
 
     def _owner(self, path: str, scope: Scope) -> Scope:
         """The scope whose name ``path`` starts with: this one, an enclosing function's, the module's."""

@@ -22,3 +22,5 @@ CHECKS: Tuple[RuleCheck, ...] = (
 )
 RULES: Dict[str, Rule] = {module.RULE.code: module.RULE for module in CHECKS}
 DEFAULT_OFF: Tuple[str, ...] = tuple(code for code, rule in RULES.items() if not rule.default_enabled)
+# The rules whose findings are conversions that raise the grad error whenever they run.
+GRAD_ERROR_CODES: Tuple[str, ...] = tuple(code for code, rule in RULES.items() if rule.raises_grad_error)

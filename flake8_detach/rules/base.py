@@ -30,6 +30,9 @@ class Rule:
     name: str
     summary: str
     default_enabled: bool
+    # Each finding is a conversion that raises "Can't call numpy() on Tensor that requires grad"
+    # whenever it runs (what the oracle, ``explain`` and the program generator check it against).
+    raises_grad_error: bool
     # What it watches: only files and statements that show these are analysed for it.
     triggers: Triggers
     doc: RuleDoc

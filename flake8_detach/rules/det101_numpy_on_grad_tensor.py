@@ -28,6 +28,7 @@ RULE = Rule(
     name="numpy-on-grad-tensor",
     summary=".numpy() on a tensor that requires grad",
     default_enabled=True,
+    raises_grad_error=True,
     triggers=PROVED_GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(

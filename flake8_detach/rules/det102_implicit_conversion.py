@@ -23,6 +23,7 @@ RULE = Rule(
     name="implicit-conversion-of-grad-tensor",
     summary="NumPy, matplotlib, pandas or scikit-learn converts a tensor that requires grad",
     default_enabled=True,
+    raises_grad_error=True,
     triggers=PROVED_GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(

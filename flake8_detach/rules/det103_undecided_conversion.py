@@ -13,6 +13,7 @@ RULE = Rule(
     name="undecided-conversion",
     summary="conversion of a tensor whose grad status is unknown here (off by default)",
     default_enabled=False,
+    raises_grad_error=False,
     triggers=GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(

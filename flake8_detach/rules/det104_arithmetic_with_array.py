@@ -23,6 +23,7 @@ RULE = Rule(
     name="arithmetic-of-grad-tensor-with-array",
     summary="arithmetic between a tensor that requires grad and a NumPy array",
     default_enabled=True,
+    raises_grad_error=True,
     triggers=PROVED_GRAD_CONVERSIONS,
     doc=RuleDoc(
         what_it_does=(

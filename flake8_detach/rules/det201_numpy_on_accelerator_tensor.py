@@ -30,6 +30,7 @@ RULE = Rule(
     name="numpy-on-accelerator-tensor",
     summary="a tensor that is or may be on a GPU converted to NumPy without .cpu()",
     default_enabled=True,
+    raises_grad_error=False,
     triggers=Triggers(frozenset({SiteKind.CONVERSION}), DEVICE_MARKERS, flows_from=Fact.DEVICE, whole_words=True),
     doc=RuleDoc(
         what_it_does=(

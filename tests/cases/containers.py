@@ -978,3 +978,119 @@ import torch
 w = torch.ones(1, requires_grad=True)
 xs, ys = zip(*[(i, (w * i).sum()) for i in range(3)])
 plt.plot(xs, ys)  # expect: DET102
+
+# case: list-of-a-history-dict-entry-bound-to-a-name-and-appended-in-a-method
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Curves:
+    def __init__(self):
+        self.history = {"train": [], "val": []}
+
+    def record(self, phase, loss):
+        values = self.history[phase]
+        values.append(loss)
+
+    def draw(self):
+        plt.plot(self.history["val"])  # expect: DET102
+
+
+net = nn.Linear(2, 1)
+curves = Curves()
+for epoch in range(3):
+    curves.record("val", net(torch.randn(4, 2)).pow(2).mean())
+curves.draw()
+
+# case: entry-of-a-module-level-dict-appended-through-a-second-name
+import numpy as np
+import torch
+from torch import nn
+
+curves = {"train": [], "val": []}
+train_curve = curves["train"]
+model = nn.Linear(3, 1)
+for step in range(4):
+    loss = model(torch.randn(8, 3)).abs().mean()
+    train_curve.append(loss)
+print(np.array(curves["train"]).min())  # expect: DET102
+
+# case: helper-appends-to-the-list-setdefault-gave-it
+import numpy as np
+import torch
+from torch import nn
+
+
+def log_value(logs, name, value):
+    bucket = logs.setdefault(name, [])
+    bucket.append(value)
+
+
+logs = {}
+layer = nn.Linear(2, 2)
+for step in range(3):
+    log_value(logs, "loss", layer(torch.randn(3, 2)).sum())
+summary = {name: np.mean(values) for name, values in logs.items()}  # expect: DET102
+
+# case: pair-of-lists-unpacked-from-a-dict-entry-and-appended
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Tracker:
+    def __init__(self):
+        self.series = {"val": ([], [])}
+
+    def add(self, key, step, value):
+        steps, values = self.series[key]
+        steps.append(step)
+        values.append(value)
+
+    def plot(self):
+        steps, values = self.series["val"]
+        plt.plot(steps, values)  # expect: DET102
+
+
+net = nn.Linear(2, 1)
+tracker = Tracker()
+for step in range(3):
+    tracker.add("val", step, net(torch.randn(4, 2)).mean())
+tracker.plot()
+
+# case: name-for-a-dict-entry-rebound-before-the-append-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+history = {"train": []}
+values = history["train"]
+values = []
+model = nn.Linear(3, 1)
+for step in range(2):
+    values.append(model(torch.randn(2, 3)).sum())
+print(np.array(history["train"]))
+
+# case: numbers-appended-through-a-name-for-a-dict-entry-stay-clean
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Curves:
+    def __init__(self):
+        self.history = {"train": []}
+
+    def record(self, loss):
+        values = self.history["train"]
+        values.append(loss.item())
+
+    def draw(self):
+        plt.plot(self.history["train"])
+
+
+net = nn.Linear(2, 1)
+curves = Curves()
+curves.record(net(torch.randn(4, 2)).mean())
+curves.draw()

@@ -290,3 +290,68 @@ class Scaled(nn.Module):
 for make in [Identity, Scaled]:
     model = make()
     print(model(torch.rand(2)).numpy())  # expect: DET101
+
+# case: loss-from-an-imported-criterion-is-differentiated-so-its-history-converts
+import numpy as np
+import torch
+from torch import nn
+from thirdparty.differentiable import focal_loss
+
+model = nn.Linear(4, 3)
+history = []
+for step in range(3):
+    loss = focal_loss(model(torch.randn(8, 4)), torch.randint(0, 3, (8,)))
+    history.append(loss)
+    loss.backward()
+print(np.mean(history))  # expect: DET102
+
+# case: method-differentiates-what-a-library-scorer-gives-and-another-method-plots-it
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+from thirdparty.differentiable import perceptual_distance
+
+
+class Reconstructor:
+    def __init__(self):
+        self.decoder = nn.Linear(2, 6)
+        self.errors = []
+
+    def step(self, code, target):
+        error = perceptual_distance(self.decoder(code), target)
+        error.backward()
+        self.errors.append(error)
+
+    def report(self):
+        plt.plot(self.errors)  # expect: DET102
+
+
+rec = Reconstructor()
+rec.step(torch.randn(5, 2), torch.randn(5, 6))
+rec.report()
+
+# case: autograd-grad-of-a-library-output-proves-it-carries-a-graph
+import torch
+from thirdparty.differentiable import scattering
+
+signal = torch.randn(32, requires_grad=True)
+energies = []
+for shift in range(3):
+    energy = scattering(signal.roll(shift)).pow(2).sum()
+    (gradient,) = torch.autograd.grad(energy, [signal])
+    energies.append(energy.numpy())  # expect: DET101
+
+# case: name-rebound-to-an-undecided-value-after-backward-is-not-taken-as-differentiated
+import numpy as np
+import torch
+from torch import nn
+from thirdparty.differentiable import evaluate, hinge
+
+model = nn.Linear(4, 1)
+scores = []
+for step in range(2):
+    loss = hinge(model(torch.randn(8, 4)))
+    loss.backward()
+    loss = evaluate(model)
+    scores.append(loss)
+print(np.mean(scores))

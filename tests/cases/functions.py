@@ -1167,3 +1167,59 @@ for step in range(2):
     record(**{"loss": loss.item(), "lr": 0.1})
     record(**dict(loss=loss.detach(), lr=0.1))
 print(np.asarray(rows))
+
+# case: simple-namespace-holds-the-embeddings-an-evaluator-converts
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+
+
+def get_accuracy(source, target):
+    return float((source.cpu().numpy() @ target.cpu().numpy().T).max())  # expect: DET103
+
+
+class Evaluator:
+    def __init__(self, trainer):
+        self.embs = trainer.embs
+
+    def run(self):
+        with torch.no_grad():
+            source = self.embs["en"].weight * 1.0
+        target = self.embs["de"].weight
+        return get_accuracy(source, target)  # expect: DET101
+
+
+trainer = SimpleNamespace(embs={"en": nn.Embedding(5, 3), "de": nn.Embedding(5, 3)}, lr=0.1)
+Evaluator(trainer).run()
+
+# case: argparse-namespace-of-plain-settings-stays-clean
+import argparse
+
+import numpy as np
+import torch
+from torch import nn
+
+config = argparse.Namespace(hidden=4, scale=np.float32(0.5))
+model = nn.Linear(3, config.hidden)
+with torch.no_grad():
+    scores = model(torch.randn(2, 3)) * config.scale
+print(np.asarray(scores))
+
+# case: outputs-kept-in-a-namespace-by-a-helper-plotted-at-module-level
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+net = nn.Linear(2, 2)
+
+
+def run(batch):
+    logits = net(batch)
+    return SimpleNamespace(logits=logits, size=len(batch))
+
+
+out = run(torch.randn(4, 2))
+plt.imshow(out.logits)  # expect: DET102

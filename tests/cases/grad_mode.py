@@ -853,3 +853,64 @@ class Embedder:
 
 
 print(Embedder().run(torch.rand(3, 4)))
+
+# case: no-grad-decorator-on-an-async-function-leaves-its-body-in-grad-mode
+import asyncio
+
+import torch
+from torch import nn
+
+detector = nn.Linear(4, 2)
+
+
+@torch.no_grad()
+async def detect(batch):
+    scores = detector(batch)
+    return scores.numpy()  # expect: DET101
+
+
+asyncio.run(detect(torch.randn(3, 4)))
+
+# case: async-method-awaited-inside-no-grad-stays-clean
+import asyncio
+
+import torch
+from torch import nn
+
+
+class Service:
+    def __init__(self):
+        self.model = nn.Linear(4, 2)
+
+    async def predict(self, batch):
+        return self.model(batch).numpy()
+
+    async def handle(self, batch):
+        with torch.no_grad():
+            return await self.predict(batch)
+
+
+asyncio.run(Service().handle(torch.randn(2, 4)))
+
+# case: inference-mode-decorator-on-an-async-method-run-by-a-loop
+import asyncio
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Pipeline:
+    def __init__(self):
+        self.encoder = nn.Sequential(nn.Linear(3, 3), nn.Tanh())
+
+    @torch.inference_mode()
+    async def embed(self, items):
+        return [np.asarray(self.encoder(item)) for item in items]  # expect: DET102
+
+
+async def main():
+    return await Pipeline().embed([torch.randn(3) for _ in range(2)])
+
+
+asyncio.run(main())

@@ -1290,3 +1290,278 @@ for part in (encoder[0], encoder[2]):
 with torch.no_grad():
     encoder(torch.rand(4, 3))
 print({name: np.round(value.numpy(), 2) for name, value in features.items()})
+
+# case: named-tuple-handed-to-a-helper-that-reads-its-array-field
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Bundle(NamedTuple):
+    model: nn.Module
+    coords: object
+    scores: torch.Tensor
+
+
+def load():
+    model = nn.Linear(3, 3)
+    with torch.no_grad():
+        scores = model(torch.randn(4, 3))
+    return Bundle(model=model, coords=np.zeros((4, 3)), scores=scores)
+
+
+def show(bundle):
+    return np.asarray(bundle.coords), np.asarray(bundle.scores)
+
+
+show(load())
+
+# case: namedtuple-fields-read-by-name-in-methods
+import collections
+
+import numpy as np
+import torch
+from torch import nn
+
+Step = collections.namedtuple("Step", "loss logits frozen")
+
+
+class Logger:
+    def __init__(self):
+        self.rows = []
+
+    def log(self, step):
+        self.rows.append(np.asarray(step.frozen))
+        self.rows.append(step.loss.item())
+
+    def log_logits(self, step):
+        self.rows.append(np.asarray(step.logits))
+
+
+net = nn.Linear(5, 2)
+logger = Logger()
+for epoch in range(2):
+    out = net(torch.randn(8, 5))
+    loss = out.pow(2).mean()
+    loss.backward()
+    logger.log(Step(loss, out, out.detach()))
+logger.log_logits(Step(loss=loss, logits=out, frozen=None))  # expect: DET102
+
+# case: record-passed-on-by-one-helper-to-another
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Batch(NamedTuple):
+    inputs: torch.Tensor
+    preds: torch.Tensor
+    net: nn.Module
+
+
+def summarise(batch):
+    return describe(batch)
+
+
+def describe(batch):
+    return float(batch.inputs.mean()), np.asarray(batch.preds)
+
+
+net = nn.Linear(4, 1)
+x = torch.randn(6, 4)
+with torch.no_grad():
+    safe = Batch(x, net(x), net)
+summarise(safe)
+risky = Batch(x, net(x), net)
+summarise(risky)  # expect: DET102
+
+# case: dict-of-metrics-passed-on-by-one-helper-to-another
+import numpy as np
+import torch
+from torch import nn
+
+
+def rounded(metrics):
+    return {name: np.round(np.asarray(metrics[name]), 3) for name in ("acc",)}
+
+
+def report(metrics):
+    return rounded(metrics)
+
+
+net = nn.Linear(3, 2)
+out = net(torch.randn(4, 3))
+report({"loss": out.sum(), "acc": (out.argmax(1) == 0).float().mean()})
+report({"loss": out.sum(), "acc": out})  # expect: DET102
+
+# case: grad-cam-hooks-registered-in-the-constructor-on-a-layer-of-the-model-it-keeps
+import torch
+from torch import nn
+
+
+class SaliencyMap:
+    def __init__(self, network, layer):
+        self.network = network
+        self.features = None
+        layer.register_forward_hook(self.keep_features)
+
+    def keep_features(self, module, inputs, output):
+        self.features = output
+
+    def __call__(self, image, label):
+        scores = self.network(image)
+        scores[0, label].backward()
+        weights = self.features.mean(dim=(2, 3), keepdim=True)
+        return (weights * self.features).sum(dim=1).relu().numpy()  # expect: DET101
+
+
+net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+saliency = SaliencyMap(net, net[0])
+heat = saliency(torch.randn(1, 3, 8, 8), 1)
+
+# case: grad-cam-hooks-from-the-constructor-kept-detached-stay-clean
+import torch
+from torch import nn
+
+
+class SaliencyMap:
+    def __init__(self, network, layer):
+        self.network = network
+        self.features = None
+        layer.register_forward_hook(self.keep_features)
+
+    def keep_features(self, module, inputs, output):
+        self.features = output.detach()
+
+    def __call__(self, image):
+        self.network(image)
+        return self.features.mean(dim=1).numpy()
+
+
+net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
+heat = SaliencyMap(net, net[0])(torch.randn(1, 3, 8, 8))
+
+# case: recorder-constructor-registers-a-bound-method-and-the-loop-reads-it
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe:
+    def __init__(self, layer):
+        self.outputs = []
+        layer.register_forward_hook(self.collect)
+
+    def collect(self, module, inputs, output):
+        self.outputs.append(output)
+
+
+encoder = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+probe = Probe(encoder[1])
+for batch in torch.randn(3, 5, 4):
+    encoder(batch)
+stacked = np.stack(probe.outputs)  # expect: DET102
+
+# case: recorder-method-registers-a-closure-over-self-on-parts-of-a-model
+import numpy as np
+import torch
+from torch import nn
+
+
+class Tap:
+    def __init__(self):
+        self.seen = {}
+
+    def hook_into(self, modules):
+        for index, module in enumerate(modules):
+            def grab(mod, inputs, output, index=index):
+                self.seen[index] = output
+            module.register_forward_hook(grab)
+
+
+def run():
+    model = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1))
+    tap = Tap()
+    tap.hook_into([model[0], model[2]])
+    model(torch.randn(2, 3))
+    return [np.asarray(value) for value in tap.seen.values()]  # expect: DET102
+
+
+run()
+
+# case: helper-registers-a-hook-on-the-layer-it-is-handed
+import torch
+from torch import nn
+
+captured = {}
+
+
+def watch(layer, name):
+    def store(module, inputs, output):
+        captured[name] = output
+    layer.register_forward_hook(store)
+
+
+model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+watch(model[2], "logits")
+model(torch.randn(5, 4))
+logits = captured["logits"].numpy()  # expect: DET101
+
+# case: recorder-constructor-hook-run-under-no-grad-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe:
+    def __init__(self, layer):
+        self.outputs = []
+        layer.register_forward_hook(self.collect)
+
+    def collect(self, module, inputs, output):
+        self.outputs.append(output)
+
+
+encoder = nn.Sequential(nn.Linear(4, 8), nn.Tanh())
+probe = Probe(encoder[0])
+with torch.no_grad():
+    encoder(torch.randn(5, 4))
+stacked = np.stack(probe.outputs)
+
+# case: axes-made-an-array-with-numpy-plot-a-tensor
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+weights = torch.randn(3, 10, requires_grad=True)
+fig, axes = plt.subplots(1, 3)
+for ax, row in zip(np.atleast_1d(axes), weights):
+    ax.hist(row, bins=5)  # expect: DET102
+
+# case: two-recorders-the-one-read-saw-only-a-model-run-under-no-grad
+import numpy as np
+import torch
+from torch import nn
+
+
+class Probe:
+    def __init__(self, layer):
+        self.outputs = []
+        layer.register_forward_hook(self.collect)
+
+    def collect(self, module, inputs, output):
+        self.outputs.append(output)
+
+
+trained = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+frozen = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
+seen_in_training = Probe(trained[0])
+seen_in_evaluation = Probe(frozen[0])
+trained(torch.randn(2, 4))
+with torch.no_grad():
+    frozen(torch.randn(2, 4))
+print(np.stack(seen_in_evaluation.outputs).shape)

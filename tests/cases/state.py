@@ -1431,3 +1431,93 @@ model = Transformer()
 model(torch.rand(1, 3, 4))
 stacked = np.stack([layer.attention.last[0] for layer in model.layers])  # expect: DET102
 print(stacked.shape)
+
+# case: callbacks-held-by-a-trainer-get-a-loss-computed-from-its-batch-parameter
+import numpy as np
+import torch
+from torch import nn
+
+
+class Recorder:
+    def __init__(self):
+        self.rows = []
+
+    def on_step(self, logs):
+        self.rows.append(dict(logs))
+
+    def summary(self):
+        return {key: np.asarray([row[key] for row in self.rows]) for key in ("loss",)}  # expect: DET102
+
+
+class Loop:
+    def __init__(self, model, callbacks):
+        self.model = model
+        self.callbacks = list(callbacks)
+
+    def run(self, batch):
+        logs = {"loss": (self.model(batch) - batch).abs().mean()}
+        for callback in self.callbacks:
+            callback.on_step(logs)
+
+
+recorder = Recorder()
+Loop(nn.Linear(4, 4), [recorder]).run(torch.randn(3, 4))
+recorder.summary()
+
+# case: module-level-tracker-fed-by-a-function-of-its-input
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Tracker:
+    def __init__(self):
+        self.values = []
+
+    def add(self, value):
+        self.values.append(value)
+
+    def plot(self):
+        plt.plot(self.values)  # expect: DET102
+
+
+net = nn.Linear(2, 2)
+tracker = Tracker()
+
+
+def step(inputs):
+    tracker.add(net(inputs).sum() / inputs.shape[0])
+
+
+for _ in range(3):
+    step(torch.randn(5, 2))
+tracker.plot()
+
+# case: module-level-tracker-fed-numbers-by-a-function-of-its-input-stays-clean
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Tracker:
+    def __init__(self):
+        self.values = []
+
+    def add(self, value):
+        self.values.append(value)
+
+    def plot(self):
+        plt.plot(self.values)
+
+
+net = nn.Linear(2, 2)
+tracker = Tracker()
+
+
+def step(inputs):
+    tracker.add((net(inputs).sum() / inputs.shape[0]).item())
+
+
+for _ in range(3):
+    step(torch.randn(5, 2))
+tracker.plot()

@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from .grammar import ALL_CONSTRUCTS, CONSTRUCTS, generate
 from .labeller import warm_up
 from .program import Program
-from .scoring import FALSE_ALARM, FIX_FAILURE, MISS, Judged, Mistake, Scores, Tally, judge
+from .scoring import DEFINITE, FALSE_ALARM, FIX_FAILURE, MISS, Judged, Mistake, Scores, Tally, judge
 from .shrinker import shrink
 
 
@@ -177,7 +177,8 @@ def format_report(result: Measurement) -> str:
         f"({result.generated / max(result.seconds, 1e-9):.1f} programs/s)"
         + (" (stopped by --minutes)" if result.out_of_time else ""),
         f"conversion lines: {overall.positives} raise, {overall.negatives} convert without raising",
-        f"DET101/DET102: precision {_rate(overall.precision).strip()} ({overall.true_findings}/{overall.findings}), "
+        f"{'/'.join(DEFINITE)}: precision {_rate(overall.precision).strip()} "
+        f"({overall.true_findings}/{overall.findings}), "
         f"recall {_rate(overall.recall).strip()} ({overall.found}/{overall.positives})",
     ]
     if scores.undecided:

@@ -979,6 +979,21 @@ def sink_container(g: Generator, v: Val) -> Val:
     raise Unsuitable
 
 
+def sink_array_arithmetic(g: Generator, v: Val) -> Val:
+    """The tensor met with a NumPy array in arithmetic, on the left: NumPy converts it (DET104);
+    without grad the result is a tensor. An ndarray on the left raises TypeError: never written."""
+    _need_tensor(v)
+    _need_float(v)
+    if v.shape is None or v.shape == ():
+        raise Unsuitable
+    g.b.need("import numpy as np")
+    dims = ", ".join(str(size) for size in v.shape)
+    array = g.b.pick([f"np.zeros(({dims},), dtype=np.float32)", f"np.ones(({dims},), dtype=np.float32)",
+                      f"np.full(({dims},), 0.5, dtype=np.float32)", f"np.random.rand({dims}).astype(np.float32)"])
+    operator = g.b.pick(["-", "+", "*"])
+    return v.then(f"{v.receiver} {operator} {array}", "array_arithmetic", atom=False, noun="offset")
+
+
 def sink_not_a_conversion(g: Generator, v: Val) -> Val:
     """Uses that never convert: .tolist(), .item(), printing a float."""
     _need_tensor(v)
@@ -994,6 +1009,7 @@ SINKS: Sequence[Ingredient[Callable[[Generator, Val], Val]]] = tuple(Ingredient(
     ("pandas", 0.5, sink_pandas),
     ("sklearn", 0.5, sink_sklearn),
     ("container_sink", 2.0, sink_container),
+    ("array_arithmetic", 0.6, sink_array_arithmetic),
     ("not_a_conversion", 0.2, sink_not_a_conversion),
 ))
 
@@ -1733,7 +1749,7 @@ CONSTRUCTS: Dict[str, Tuple[str, ...]] = {
     "grad mode": ("no_grad", "inference_mode", "enable_grad", "set_grad_enabled", "decorator", "nested_modes",
                   "both_modes"),
     "sinks and decoys": ("numpy", "force", "np_function", "matplotlib", "pandas", "sklearn", "container_sink",
-                         "ndarray_sink", "number_sink", "numpy_method_object"),
+                         "ndarray_sink", "number_sink", "numpy_method_object", "array_arithmetic"),
 }
 ALL_CONSTRUCTS: FrozenSet[str] = frozenset(tag for tags in CONSTRUCTS.values() for tag in tags)
 # Ingredients that may write constructs other than their own name (for --construct).

@@ -1,10 +1,11 @@
 """Judging the checker on a labelled program: true and false findings, misses, fix failures.
 
 A conversion line is a *positive* when it would raise on some execution (the innermost program
-line of a raising ``Tensor.numpy`` call).  A DET101/DET102 finding counts for the line it is
-on, when that line is a positive.  A finding at a helper's call site (its message says "calls
-.numpy() on line N" or "to NumPy on line N") also counts for the positive of every raising
-conversion whose stack holds the call site and, inside it, line N: line N itself, or the
+line of a raising ``Tensor.numpy`` call).  A finding of a rule whose findings raise (DET101,
+DET102, DET104) counts for the line it is on, when that line is a positive.  A finding at a
+helper's call site (its trace ends at the helper's conversion, on line N) also counts for the
+positive of every raising conversion whose stack holds the call site and, inside it, line N:
+line N itself, or the
 conversion a chain of helpers reaches from it (``summarize(t)`` calls ``report(t)`` on line
 N, which converts).  A call site that never leads to a raise (the call under ``no_grad``, the
 early return taken) counts for nothing.  A finding that counts for no positive is a false
@@ -12,7 +13,7 @@ alarm; a positive no finding counts for is a miss.  Findings on lines that never
 neither (whether they would raise is unknown).  DET103 is tallied apart: it claims nothing
 about raising.
 
-Every program with a DET101/DET102 finding is also fixed with the checker's own fixes (safe
+Every program with such a finding is also fixed with the checker's own fixes (safe
 and unsafe, as ``flake8-detach fix --unsafe-fixes`` does) and run again: it must run, a
 conversion whose finding was fixed must no longer raise, and the final module-level values
 must equal the labelling run's (which converted detached tensors, as the author meant).
@@ -20,7 +21,6 @@ must equal the labelling run's (which converted detached tensors, as the author 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
@@ -29,15 +29,14 @@ from flake8_detach.checker import UnanalysableSource, check_source
 from flake8_detach.findings import Finding
 from flake8_detach.frontends.filtering import Selection
 from flake8_detach.frontends.fixer import FixRequest, fix_source
+from flake8_detach.rules import GRAD_ERROR_CODES
 from flake8_detach.settings import Settings
 
 from .labeller import Run, execute, first_difference
 from .program import SHARED, Program
 
-DEFINITE = ("DET101", "DET102")
+DEFINITE = GRAD_ERROR_CODES
 UNDECIDED = "DET103"
-# "to_numpy() calls .numpy() on line 7 on its argument ..." / "converts its argument 't' to NumPy on line 7"
-_NAMED_LINE = re.compile(r"(?:calls \.numpy\(\)|to NumPy) on line (\d+)")
 
 FALSE_ALARM, MISS, FIX_FAILURE, CRASH = "false alarm", "miss", "fix failure", "checker crash"
 NEVER_RAN = "on a line that never ran"
@@ -49,14 +48,14 @@ class Reported:
 
     code: str
     line: int
-    named: Optional[int]  # the helper's conversion line its message names
+    named: Optional[int]  # the helper's conversion line, where its trace ends
     message: str
     fixable: bool
 
     @classmethod
     def of(cls, finding: Finding) -> "Reported":
-        match = _NAMED_LINE.search(finding.message)
-        return cls(finding.code, finding.line, int(match.group(1)) if match else None, finding.message,
+        converted = finding.trace[-1].position.line if finding.trace else finding.line  # the trace ends there
+        return cls(finding.code, finding.line, converted if converted != finding.line else None, finding.message,
                    finding.fix is not None)
 
 
@@ -256,7 +255,7 @@ class Scores:
                      else "a line that converts no tensor itself")
             self.undecided[where] += 1
         if judged.unreached:
-            self.undecided["DET101/DET102 " + NEVER_RAN] += len(judged.unreached)
+            self.undecided["/".join(DEFINITE) + " " + NEVER_RAN] += len(judged.unreached)
         if judged.fixed is not None:
             self.fixes["fixed programs that run and compute the intended values" if judged.fixed
                        else "fixed programs that fail"] += 1
