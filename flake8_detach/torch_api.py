@@ -495,6 +495,10 @@ KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the paramete
 GRAD_ATTRIBUTE = "grad"
 # backward(create_graph=True), autograd.grad(..., create_graph=True): gradients with a graph.
 GRADIENT_METHODS: FrozenSet[str] = frozenset({"backward", GRAD_ATTRIBUTE})
+# NumPy functions whose result holds the objects it was given (an object array of plot axes,
+# np.atleast_1d(axes)); the other functions compute from them.
+NUMPY_OBJECT_HOLDERS: FrozenSet[str] = frozenset(
+    f"numpy.{name}" for name in "array asarray atleast_1d atleast_2d atleast_3d ravel reshape squeeze".split())
 # What differentiates a tensor (the receiver of the method; the functions' first argument): it
 # raises unless the tensor requires grad ("element 0 of tensors does not require grad", checked
 # with torch 2.13), so a program that runs past it shows that what it was given did.

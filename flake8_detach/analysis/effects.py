@@ -315,7 +315,8 @@ def _call_converts(use: Use, dispatched: bool = False) -> Value:
                                   dispatched)
     # pandas objects convert what is later stored in them: frame["col"] = t; an array of plot
     # axes (np.atleast_1d(axes), np.ravel(axes)) holds axes, whose methods plot
-    if tensors_only or use.arguments.positional and use.first.kind is Kind.CONSUMER:
+    if tensors_only or use.name in torch_api.NUMPY_OBJECT_HOLDERS and use.arguments.positional and \
+            use.first.kind is Kind.CONSUMER:
         return CONSUMER
     return NDARRAY if _makes_an_array(use) else OTHER
 

@@ -49,7 +49,6 @@ from flake8_detach.analysis.values import (
     Kind,
     Origin,
     requires_grad,
-    whatever_the_parameters,
     Value,
     container_of,
     depends_on,
@@ -757,10 +756,8 @@ class Interpreter:
                                                                  key=write.key))
 
     def _write_class_attribute(self, instance: Value, write: Write, value: Value) -> None:
-        """A write through an instance of a class of the file reaches what its methods read (as
-        any call of the writing function leaves it: the methods do not have its parameters)."""
+        """A write through an instance of a class of the file reaches what its methods read."""
         info = self.class_of(instance)
-        value = whatever_the_parameters(value)
         attribute = _first_attribute(write.path)
         if info is not None and self._write_class_entry(info, write, value):
             return

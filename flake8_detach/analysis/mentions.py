@@ -31,6 +31,17 @@ def dotted(node: ast.AST) -> Optional[str]:
     return ".".join(reversed(parts))
 
 
+def is_place(node: ast.expr) -> bool:
+    """A container other code reaches too: ``history``, ``self.curves[key]``, ``logs.setdefault(k, [])``
+    (a name bound to it is another name for it)."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return is_place(node.value)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in torch_api.ELEMENT_HOLDER_METHODS and is_place(node.func.value)
+
+
 def positional_parameters(arguments: ast.arguments) -> List[ast.arg]:
     """A function's parameters that an argument can bind by position, in order."""
     return [*arguments.posonlyargs, *arguments.args]

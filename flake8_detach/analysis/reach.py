@@ -38,7 +38,7 @@ from typing import (AbstractSet, Dict, FrozenSet, Iterable, Iterator, List, Name
                     Tuple)
 
 from flake8_detach import torch_api
-from flake8_detach.analysis.mentions import (COMPREHENSIONS, FUNCTIONS, constant_flag, dotted, parameters,
+from flake8_detach.analysis.mentions import (COMPREHENSIONS, FUNCTIONS, constant_flag, dotted, is_place, parameters,
                                              positional_parameters)
 from flake8_detach.prefilter import CONVERTING_ROOTS, Fact
 from flake8_detach.torch_api import Effect
@@ -886,7 +886,7 @@ class _Flows:
             value = self.value(node.value, scope)
         for target in targets:
             self.assign_to(target, value, scope, node.value)
-            if _is_place(node.value):
+            if is_place(node.value):
                 self.note_aliases(target, node.value, scope)
 
     def note_aliases(self, target: ast.expr, place: ast.expr, scope: _Scope) -> None:
@@ -1263,7 +1263,7 @@ class _Flows:
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
-        if effect is Effect.CONVERTS and values:  # np.atleast_1d(axes): an array of the plotting axes
+        if qualified in torch_api.NUMPY_OBJECT_HOLDERS and values:  # np.atleast_1d(axes): an array of the axes
             result.converters.update(values[0].converters)
         called = _called_name(node.func)
         if called:
@@ -1882,16 +1882,6 @@ def _sets_grad_mode(statement: ast.AST, scope: _Scope) -> bool:
     """``torch.set_grad_enabled(flag)`` as a statement: grad mode is what it says from there on."""
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
         _effect_of(_qualified(statement.value.func, scope) or "") is Effect.GRAD_SET
-
-
-def _is_place(node: ast.expr) -> bool:
-    """A container other code reaches too: ``history``, ``self.curves[key]``, ``logs.setdefault(k, [])``."""
-    if isinstance(node, ast.Name):
-        return True
-    if isinstance(node, (ast.Attribute, ast.Subscript)):
-        return _is_place(node.value)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-        node.func.attr in torch_api.ELEMENT_HOLDER_METHODS and _is_place(node.func.value)
 
 
 def _binds_positions(node: ast.Call, qualified: Optional[str]) -> bool:

@@ -17,8 +17,8 @@ from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConvers
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.records import replace
-from flake8_detach.analysis.values import (Grad, GradFlag, Kind, Value, innermost, is_known_entry, join, join_over_time,
-                                           join_paths, known_elements, with_innermost, without_parameters)
+from flake8_detach.analysis.values import (Grad, GradFlag, Kind, Value, as_every_call_leaves, innermost, is_known_entry,
+                                           join, join_over_time, join_paths, known_elements, with_innermost)
 
 
 # A fork copies an environment's own bindings up to this many (or the square root of its layer's):
@@ -217,8 +217,10 @@ class ClassInfo:
 
     def set_attribute(self, name: str, value: Value) -> None:
         """What an instance may hold in ``name`` (all instances, from any method).  A method's
-        parameters mean nothing elsewhere: its calls replay what it stores from them."""
-        known = without_parameters(value)
+        parameters mean nothing elsewhere: its calls replay what it stores from them (what
+        requires grad whatever they hold is kept: a call from a function whose own parameters it
+        was computed from, ``callback.on_step(logs)`` in ``Loop.run(batch)``, is replayed nowhere)."""
+        known = as_every_call_leaves(value)
         if known is not None:  # the bases' methods read it from self too
             for info in self.lineage():
                 self.heap.store_attribute(info.key, name, known)

@@ -710,18 +710,17 @@ def without_parameters(value: Value) -> Optional[Value]:
     return replace(value, item=item, fields=None, attributes=known)
 
 
-def whatever_the_parameters(value: Value) -> Value:
-    """``value`` as any call leaves it, for state every call shares (what objects of a class
-    hold): what requires grad still does; what depends on the parameters may or may not."""
+def as_every_call_leaves(value: Value) -> Optional[Value]:
+    """``value`` less what depends on the enclosing function's parameters, but for what requires
+    grad whatever they hold (``model(batch) - batch``): what any call leaves (None: nothing)."""
+    if value.params:
+        return replace(value, params=frozenset(), read_from_parameter=False, parameter_path=None) \
+            if value.grad is Grad.YES else None
     if not mentions_parameters(value):
         return value
-    own = value
-    if value.params:
-        own = replace(value, params=frozenset(), read_from_parameter=False, parameter_path=None,
-                      grad=Grad.YES if value.grad is Grad.YES else Grad.UNKNOWN)
-    return replace(own, item=None if value.item is None else whatever_the_parameters(value.item),
-                   fields=None if value.fields is None else tuple(whatever_the_parameters(f) for f in value.fields),
-                   attributes=tuple((name, whatever_the_parameters(held)) for name, held in value.attributes))
+    known = tuple((name, kept) for name, held in value.attributes if (kept := as_every_call_leaves(held)) is not None)
+    item = None if value.item is None else as_every_call_leaves(value.item)
+    return replace(value, item=item, fields=None, attributes=known)
 
 
 def with_innermost(value: Value, change: Callable[[Value], Value]) -> Value:

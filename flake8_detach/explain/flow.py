@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from flake8_detach.analysis.mentions import FUNCTIONS, dotted, parameters
+from flake8_detach.analysis.mentions import FUNCTIONS, dotted, is_place, parameters
 from flake8_detach.findings import Position
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -95,16 +95,6 @@ def container_path(node: ast.AST) -> Optional[str]:
             node = node.func.value
         else:
             return dotted(node)
-
-
-def _is_place(node: ast.expr) -> bool:
-    """A container other code reaches too: ``history``, ``self.curves[key]``, ``logs.setdefault(k, [])``."""
-    if isinstance(node, ast.Name):
-        return True
-    if isinstance(node, (ast.Attribute, ast.Subscript)):
-        return _is_place(node.value)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-        node.func.attr in _ELEMENT_GETTERS and _is_place(node.func.value)
 
 
 def _join(first: Optional[State], second: Optional[State]) -> Optional[State]:
@@ -409,7 +399,7 @@ class FlowIndex:
         places = []
         for key in state.get(path, ()):
             binding = self._by_id[key]
-            if binding.kind is BindingKind.ASSIGN and binding.value is not None and _is_place(binding.value):
+            if binding.kind is BindingKind.ASSIGN and binding.value is not None and is_place(binding.value):
                 place = container_path(binding.value)
                 if place is not None and place != path:
                     places.append(place)
