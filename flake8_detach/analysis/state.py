@@ -52,6 +52,9 @@ class Heap:
     reads: Dict[HeapKey, int] = field(default_factory=dict)
     # What the writes under each key had, whatever their order (see ``_Gathered``).
     gathered: Dict[HeapKey, "_Gathered"] = field(default_factory=dict)
+    # The names written under each owner (a class's attributes), so that listing them does not
+    # go over the whole heap (a model's parts are looked up at each of its calls: ``hooks_of``).
+    names: Dict[str, Dict[str, None]] = field(default_factory=dict)
 
     def attribute(self, owner: str, name: str) -> Optional[Value]:
         return self._read((owner, name))
@@ -91,7 +94,7 @@ class Heap:
 
     def attributes_of(self, owner: str) -> Dict[str, Value]:
         """Every attribute known for a class's instances (not a read: no staleness)."""
-        return {name: value for (key, name), value in self.values.items() if key == owner}
+        return {name: self.values[(owner, name)] for name in self.names.get(owner, ())}
 
     def stale(self) -> bool:
         """Something this round read changed after it was read."""
@@ -117,6 +120,8 @@ class Heap:
         else:
             joined = gathered.settle(joined, value)
         if joined != current:
+            if current is None:
+                self.names.setdefault(key[0], {})[key[1]] = None
             self.values[key] = joined
             self.versions[key] = self.versions.get(key, 0) + 1
 
