@@ -1185,9 +1185,8 @@ class Evaluator:
         if not arguments.positional:
             return OTHER
         hook, place = arguments.positional[0][1], torch_api.HOOK_ATTRIBUTES[effect]
-        self.calls.keep_hooks_of(receiver, place, hook)
         self._hooks_on_an_element_of_a_parameter(func.value, receiver, place, hook, frame)
-        keys = self.add_hooks_on(func.value, place, hook, frame)
+        keys = self.add_hooks_on(func.value, receiver, place, hook, frame)
         if not keys:
             return OTHER
         registered = Value(Kind.OTHER, constant=keys, item=container_of([hook]))
@@ -1204,10 +1203,13 @@ class Evaluator:
         if root_name(expression) != name:
             self.calls.note_write(frame, f"{name}.{place}", hook, adds=True)
 
-    def add_hooks_on(self, model: cst.BaseExpression, attribute: str, hook: Value, frame: Frame) -> Tuple[str, ...]:
-        """``hook`` now runs at the calls of the model ``model`` names, or names a part of
-        (``model[0]``, ``layer`` bound to ``model.fc``): registered here, or by a function this
-        scope handed ``model`` to.  The places where they are kept."""
+    def add_hooks_on(self, model: cst.BaseExpression, held: Value, attribute: str, hook: Value,
+                     frame: Frame) -> Tuple[str, ...]:
+        """``hook`` now runs at the calls of the model ``model`` names (and ``held`` is), or names
+        a part of (``model[0]``, ``layer`` bound to ``model.fc``): registered here, or by a
+        function this scope handed ``model`` to.  Kept with the object too (``keep_hooks_of``);
+        the names under which they are kept."""
+        self.calls.keep_hooks_of(held, attribute, hook)
         named = root_name(model)
         root = self._hook_root(named, frame) if named is not None else None
         if root is None or named is None:

@@ -788,8 +788,7 @@ class Interpreter:
         if not write.path and passed.kind is Kind.OTHER and value.kind is Kind.TENSOR:
             return  # x = torch.as_tensor(x); x.requires_grad_(): the caller's NumPy array is no tensor
         if write.adds and write.path[1:] in _HOOK_PLACES:  # attach(model[0]) registered a hook on it
-            self.keep_hooks_of(passed, write.path[1:], value)
-            self.evaluator.add_hooks_on(expression, write.path[1:], value, frame)
+            self.evaluator.add_hooks_on(expression, passed, write.path[1:], value, frame)
             return
         self._write_class_attribute(passed, write, value)
         base = dotted_name(expression) or (frame.self_name if is_super_call(expression) else None)

@@ -5,9 +5,8 @@ line of a raising ``Tensor.numpy`` call).  A finding of a rule whose findings ra
 DET102, DET104) counts for the line it is on, when that line is a positive.  A finding at a
 helper's call site (its trace ends at the helper's conversion, on line N) also counts for the
 positive of every raising conversion whose stack holds the call site and, inside it, line N:
-line N itself, or the
-conversion a chain of helpers reaches from it (``summarize(t)`` calls ``report(t)`` on line
-N, which converts).  A call site that never leads to a raise (the call under ``no_grad``, the
+line N itself, or the conversion a chain of helpers reaches from it (``summarize(t)`` calls
+``report(t)`` on line N, which converts).  A call site that never leads to a raise (the call under ``no_grad``, the
 early return taken) counts for nothing.  A finding that counts for no positive is a false
 alarm; a positive no finding counts for is a miss.  Findings on lines that never ran are
 neither (whether they would raise is unknown).  DET103 is tallied apart: it claims nothing
