@@ -65,6 +65,7 @@ class Effect(enum.Enum):
     DEVICE = "device"  # torch.device("cuda"): the device its argument names
     ACCELERATOR_QUERY = "accelerator-query"  # torch.cuda.is_available(): False means nothing is on one
     DISPATCHES = "dispatches"  # np.squeeze(t): t's own method for a tensor, else a conversion
+    REDUCES_BY_METHOD = "reduces-by-method"  # np.mean(t): TypeError for a tensor, else a conversion
     AUTOGRAD_FUNCTION = "autograd-function"  # its forward/backward run with grad off
     OPTIMIZER = "optimizer"  # holds the parameters it was given in .param_groups
     CONTEXT_MANAGER = "context-manager"  # @contextmanager: `with f() as x` binds what f yields
@@ -240,6 +241,13 @@ NUMPY_DISPATCHES: Mapping[str, str] = {
     "numpy.ndim": "ndim",
 }
 QUALIFIED.update((name, Effect.DISPATCHES) for name in NUMPY_DISPATCHES)
+# NumPy's reductions call a tensor's own method with NumPy's keywords (``np.mean(t)`` is
+# ``t.mean(axis=None, dtype=None, out=None)``), which torch refuses with a TypeError, so a tensor
+# is never converted there, requiring grad or not; a list of tensors is (``np.mean(losses)``).
+# tests/test_derived_api.py derives the list from NumPy's fromnumeric module.
+NUMPY_REDUCTIONS_BY_METHOD: FrozenSet[str] = frozenset(
+    f"numpy.{name}" for name in "all amax amin any max mean min prod std sum var".split())
+QUALIFIED.update((name, Effect.REDUCES_BY_METHOD) for name in NUMPY_REDUCTIONS_BY_METHOD)
 # The legacy constructors: torch.Tensor(16, 784) makes a new tensor on the host (never requiring
 # grad), which .to(device) moves; the types they are, isinstance() reads from TENSOR_TYPES.
 QUALIFIED.update((f"torch.{kind}Tensor", Effect.FACTORY) for kind in

@@ -86,6 +86,36 @@ def test_numpy_functions_that_dispatch_hand_a_tensor_to_its_own_member(name: str
         np.transpose(tensor)  # noqa: DET102 (it converts: that is the point)
 
 
+def test_numpy_reductions_by_method_are_the_ones_numpy_has() -> None:
+    """The NumPy functions that hand a tensor to its own method with NumPy's keywords, which torch
+    refuses (a TypeError, requiring grad or not), derived from NumPy's fromnumeric module: those
+    that take an ndarray but fail so on a tensor.  Each converts a list of tensors."""
+    import numpy as np
+
+    try:
+        from numpy._core import fromnumeric
+    except ImportError:  # NumPy 1
+        from numpy.core import fromnumeric  # type: ignore[no-redef]
+    tensor = torch.rand(2, 3, requires_grad=True)
+    failing = set()
+    for name in fromnumeric.__all__:
+        function = getattr(np, name, None)
+        try:
+            function(tensor.detach().numpy())
+        except Exception:  # needs more arguments, or is no function of one array
+            continue
+        try:
+            function(tensor)
+        except TypeError:
+            failing.add(f"numpy.{name}")
+        except Exception:  # noqa: S112 (others convert: the requires-grad error)
+            continue
+    assert torch_api.NUMPY_REDUCTIONS_BY_METHOD == failing
+    for name in failing:
+        with pytest.raises(RuntimeError, match="requires grad"):
+            getattr(np, name.split(".", 1)[1])([tensor.sum(), tensor.mean()])
+
+
 def test_losses_that_reduce_by_default_are_the_ones_torch_has() -> None:
     """The classes under torch.nn.modules.loss._Loss and the torch.nn.functional functions that
     take ``reduction``; each gives a 0-dim tensor by default."""

@@ -351,6 +351,15 @@ def _call_dispatches(use: Use) -> Value:
                                                   use.frame)
 
 
+def _call_reduces_by_method(use: Use) -> Value:
+    """``np.mean(t)`` fails for a tensor before converting it (torch refuses NumPy's keywords);
+    ``np.mean([a, b])`` converts."""
+    receiver = use.first
+    if receiver.kind is not Kind.TENSOR:  # a parameter: converted only if the caller's is no tensor
+        return _call_converts(use, dispatched=receiver.kind is Kind.UNKNOWN)
+    return OTHER
+
+
 def _sets_grad_mode(use: Use) -> Value:
     assert use.effect is not None
     mode = grad_mode_set_by(use.effect, use.arguments)
@@ -652,6 +661,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.CONVERTS: Semantics(call=_call_converts),
     Effect.CONVERTS_RESULT: Semantics(call=_call_converts_result),
     Effect.DISPATCHES: Semantics(call=_call_dispatches),
+    Effect.REDUCES_BY_METHOD: Semantics(call=_call_reduces_by_method),
     Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
     Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,
                                                                 fields=(CONSUMER, CONSUMER)))),

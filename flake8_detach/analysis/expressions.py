@@ -1462,12 +1462,10 @@ class Evaluator:
 
     def _bound_self(self, expression: cst.BaseExpression, receiver: Value, method: str, frame: Frame) -> Value:
         """The instance a method runs on: for ``super().evaluate(x)``, ``self`` itself, whose class's
-        overrides the base's method calls (``self.predict(x)`` runs the subclass's ``predict``).
-        (Constructors keep the base's view: what they store is the class's, see ``state``.)
+        overrides the base's method calls (``self.predict(x)`` runs the subclass's ``predict``); so
+        for ``super().__init__()``, whose ``self.step = self.process`` binds the subclass's method.
         Otherwise the instance with what this scope knows it holds now (``net.maps()`` after
         ``with torch.no_grad(): net(x)`` reads what that call stored, not what any call did)."""
-        if method == _CONSTRUCTOR:
-            return receiver
         if not is_super_call(expression) or frame.self_name is None:
             name = dotted_name(expression)
             return self._with_attributes_known_here(name, receiver, frame) if name is not None else receiver

@@ -923,8 +923,9 @@ class Interpreter:
         name, entry = holder
         holds_callers = name != helper.parameter  # the caller's parameter, in a field of what is passed
         passed = innermost(entry[1])
-        if helper.site.unless_tensor and entry[1].kind is Kind.TENSOR:
-            return  # np.shape(t) of a tensor reads t.shape
+        value = substitute(helper.site.value, values)
+        if helper.site.unless_tensor and value.kind is Kind.TENSOR:
+            return  # np.shape(t) of a tensor reads t.shape (of batch["x"] too: what the call passes there)
         # what the helper reads from a model (or what the file takes for a tensor) passed to it,
         # under a name no table knows (G.z_dim), may be a number: the argument's place is not
         # its place (``substitute`` has it so for grad)
@@ -934,7 +935,6 @@ class Interpreter:
         if not carries_grad and not off_host:  # nothing a rule judges
             return
         expression = entry[0]
-        value = substitute(helper.site.value, values)
         if not carries_grad:  # kept for its device only: the grad rules judge the argument that carries grad
             value = without_grad_facts(value)
         if helper.site.value.device is not Device.CPU and not read_from_model:

@@ -352,7 +352,7 @@ def join(a: Value, b: Value) -> Value:
         answers_accelerator=a.answers_accelerator and b.answers_accelerator,
         # a loss on one path, None on the other (`return None` early): still no dimensions to index
         zero_dim=(a.zero_dim or b.zero_dim) and all(v.zero_dim or v.kind is Kind.OTHER for v in (a, b)),
-        parameter_path=_join_parameter_paths(a.parameter_path, b.parameter_path),
+        parameter_path=_joined_path(a, b),
         keyed=(a.keyed or b.keyed) and (a.keyed or is_empty_container(a)) and (b.keyed or is_empty_container(b)),
         grad_flag=_shared_flag((a, b)),
         array=a.array and b.array,
@@ -365,6 +365,14 @@ def _shared_flag(values: Sequence[Value]) -> Optional[GradFlag]:
         return None
     flags = {value.grad_flag for value in values if value.grad is not Grad.NO or value.params}
     return flags.pop() if len(flags) == 1 else None
+
+
+def _joined_path(a: Value, b: Value) -> Optional[Tuple[Position, ...]]:
+    """The element of a parameter the join is from: a side that depends on no parameter adds
+    none (``torch.cat((buffer, batch["y"]))`` is from ``batch["y"]``, not from all of ``batch``)."""
+    if not a.params or not b.params:
+        return a.parameter_path if a.params else b.parameter_path
+    return _join_parameter_paths(a.parameter_path, b.parameter_path)
 
 
 def _join_parameter_paths(a: Optional[Tuple[Position, ...]],
@@ -641,17 +649,19 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
         return _parts_substituted(value, arguments)
     if _is_parameter_itself(value):
         # the parameter itself: what was passed (module, list or tensor), where the function put it
-        passed = arguments.get(next(iter(value.params)), UNKNOWN)
-        for position in value.parameter_path or ():
-            passed = element(passed, position)
+        passed = _element_along(arguments.get(next(iter(value.params)), UNKNOWN), value.parameter_path)
         return placed_on(passed, value.device, value.placed)
-    bound = [innermost(arguments.get(name, UNKNOWN)) for name in sorted(value.params)]
+    # computed from an element of a parameter (``torch.cat((buffer, batch["y"]))``): from that
+    # element of what is passed, not from all it holds
+    bound = [innermost(_element_along(arguments.get(name, UNKNOWN), value.parameter_path))
+             for name in sorted(value.params)]
     if value.read_from_parameter:
         bound = [UNKNOWN if argument.kind is Kind.MODULE else argument for argument in bound]
     # passed on from the caller's own parameters as they are: still a read from those
     still_read = value.read_from_parameter and all(is_read_of_a_parameter(argument) for argument in bound)
     # (what it holds too: ``data if isinstance(data, list) else [data]`` holds the parameter)
-    own = _parts_substituted(replace(value, params=frozenset(), read_from_parameter=still_read), arguments)
+    own = _parts_substituted(replace(value, params=frozenset(), read_from_parameter=still_read,
+                                     parameter_path=None), arguments)
     carried = [own] + bound
     grad = max(v.grad for v in carried)
     # (without grad, its own: what a called parameter gave stays an output, not the argument itself)
@@ -667,11 +677,16 @@ def substitute(value: Value, arguments: Mapping[str, Value]) -> Value:
     # computed from elements of the caller's parameter (fn(*args): model is args[0], x args[1]):
     # at the caller's call, from those elements, not from the whole of what it passes
     paths = [argument.parameter_path for argument in bound if argument.params]
-    path = own.parameter_path
-    if path is None and paths and all(p is not None for p in paths):
-        path = functools.reduce(_join_parameter_paths, paths)
+    path = functools.reduce(_join_parameter_paths, paths) if paths and None not in paths else None
     return replace(own, kind=kind, grad=grad, origin=origin, params=params, device=device, placed=placed,
                    parameter_path=path)
+
+
+def _element_along(value: Value, path: Optional[Tuple[Position, ...]]) -> Value:
+    """What ``value`` holds at ``path`` (``pair[1]["loss"]``: (1, "loss")); all of it for None."""
+    for position in path or ():
+        value = element(value, position)
+    return value
 
 
 def _parts_substituted(value: Value, arguments: Mapping[str, Value]) -> Value:

@@ -335,3 +335,65 @@ weights = torch.ones(4, requires_grad=True)
 losses = weights * 2
 print(state.permutation(losses.detach()), state.normal(size=2).shape)
 print(state.permutation(losses))  # expect: DET102
+
+# case: np-mean-of-one-tensor-fails-before-converting
+# np.mean(t) calls t.mean(axis=None, dtype=None, out=None), which torch refuses (TypeError):
+# no conversion, requiring grad or not; detaching would not help, so there is nothing to report
+import numpy as np
+import torch
+
+w = torch.rand(3, requires_grad=True)
+try:
+    print(np.mean(w * 2))
+except TypeError as error:
+    print("np.mean handed the tensor to Tensor.mean:", error)
+
+# case: np-sum-with-an-axis-in-a-helper-given-a-model-output
+import numpy as np
+import torch
+from torch import nn
+
+
+def column_totals(batch):
+    try:
+        return np.sum(batch["scores"], axis=0)
+    except TypeError:
+        return None
+
+
+net = nn.Linear(4, 2)
+print(column_totals({"scores": net(torch.randn(3, 4)), "ids": [1, 2, 3]}))
+
+# case: np-max-of-a-list-of-losses-in-a-method-converts
+import numpy as np
+import torch
+from torch import nn
+
+
+class Tracker:
+    def __init__(self, model):
+        self.model = model
+        self.losses = []
+
+    def step(self, x):
+        self.losses.append(self.model(x).pow(2).mean())
+
+    def worst(self):
+        return np.max(self.losses)  # expect: DET102
+
+
+tracker = Tracker(nn.Linear(3, 1))
+for _ in range(3):
+    tracker.step(torch.randn(4, 3))
+print(tracker.worst())
+
+# case: np-var-of-a-parameter-in-a-loop-fails-before-converting
+import numpy as np
+from torch import nn
+
+model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))
+for name, parameter in model.named_parameters():
+    try:
+        print(name, np.var(parameter))
+    except TypeError:
+        print(name, parameter.detach().var().item())

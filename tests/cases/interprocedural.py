@@ -1210,3 +1210,119 @@ transformer = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decod
 print(np.asarray(mask_for(transformer, 4)).shape, len(Plotter(transformer).masks([2, 3])))
 out = output_of(transformer, torch.rand(3, 1, 8), torch.rand(2, 1, 8))
 print(np.asarray(out).shape)  # expect: DET102
+
+# case: metric-accumulating-one-entry-of-a-batch-dict-with-a-buffer-is-only-hinted
+import numpy as np
+import torch
+from torch import nn
+
+
+class Accuracy:
+    def __init__(self):
+        self.targets = torch.zeros(0, dtype=torch.long)
+
+    def update(self, batch):
+        self.targets = torch.cat((self.targets, batch["target"]))
+        return np.bincount(self.targets)  # expect: DET103
+
+
+model = nn.Linear(4, 3)
+metric = Accuracy()
+for _ in range(2):
+    x = torch.randn(5, 4)
+    metric.update({"logits": model(x), "target": torch.randint(0, 3, (5,))})
+
+# case: metric-accumulating-the-model-entry-of-a-batch-dict-with-a-buffer
+import numpy as np
+import torch
+from torch import nn
+
+
+class Scores:
+    def __init__(self):
+        self.reference = torch.zeros(2)
+
+    def update(self, batch):
+        scores = torch.cat((self.reference, batch["logits"][:, 0]))
+        return np.median(scores)  # expect: DET103
+
+
+model = nn.Linear(4, 3)
+metric = Scores()
+for _ in range(2):
+    x = torch.randn(5, 4)
+    metric.update({"logits": model(x), "target": torch.randint(0, 3, (5,))})  # expect: DET102
+
+# case: helper-stacking-the-label-half-of-a-pair-with-a-constant-is-only-hinted
+import numpy as np
+import torch
+from torch import nn
+
+
+def label_counts(pair):
+    stacked = torch.stack([torch.zeros(3, dtype=torch.long), pair[1]])
+    return np.asarray(stacked).sum(axis=0)  # expect: DET103
+
+
+net = nn.Linear(2, 3)
+inputs = torch.randn(3, 2)
+print(label_counts((net(inputs), net(inputs).argmax(dim=1))))
+
+# case: helper-stacking-the-output-half-of-a-pair-with-a-constant
+import numpy as np
+import torch
+from torch import nn
+
+
+def output_means(pair):
+    stacked = torch.stack([torch.zeros(3), pair[0].mean(dim=1)])
+    return np.asarray(stacked).sum(axis=0)  # expect: DET103
+
+
+net = nn.Linear(2, 3)
+inputs = torch.randn(3, 2)
+print(output_means((net(inputs), net(inputs).argmax(dim=1))))  # expect: DET102
+
+# case: loop-concatenating-one-entry-of-each-output-dict-is-only-hinted
+import torch
+from torch import nn
+
+
+def gather_labels(outputs):
+    labels = torch.zeros(0, dtype=torch.long)
+    for out in outputs:
+        labels = torch.cat([labels, out["labels"]])
+    return labels.numpy()  # expect: DET103
+
+
+def predict(model, batches):
+    results = []
+    for batch in batches:
+        logits = model(batch)
+        results.append({"logits": logits, "labels": logits.argmax(dim=1)})
+    return gather_labels(results)
+
+
+print(predict(nn.Linear(3, 2), [torch.randn(4, 3) for _ in range(2)]))
+
+# case: loop-concatenating-the-logits-entry-of-each-output-dict
+import torch
+from torch import nn
+
+
+def gather_logits(outputs):
+    logits = torch.zeros(0, 2)
+    for out in outputs:
+        logits = torch.cat([logits, out["logits"]])
+    return logits.numpy()  # expect: DET103
+
+
+def predict(model, batches):
+    results = []
+    for batch in batches:
+        logits = model(batch)
+        results.append({"logits": logits, "labels": logits.argmax(dim=1)})
+    return gather_logits(results)
+
+
+print(predict(nn.Linear(3, 2), [torch.randn(4, 3) for _ in range(2)]))  # expect: DET101

@@ -1521,3 +1521,98 @@ def step(inputs):
 for _ in range(3):
     step(torch.randn(5, 2))
 tracker.plot()
+
+# case: base-constructor-keeps-a-bound-method-the-subclass-defines
+import numpy as np
+import torch
+from torch import nn
+
+
+class Metric:
+    def __init__(self, name):
+        self.name = name
+        self._process = self.process_train
+
+    def process(self, *args):
+        return self._process(*args)
+
+
+class MeanScore(Metric):
+    def __init__(self, name, scale=1.0):
+        super().__init__(name)
+        self.scale = scale
+
+    def process_train(self, state):
+        return np.log(state["y_pred"] ** 2).mean() * self.scale
+
+
+model = nn.Linear(3, 1)
+metric = MeanScore("mean")
+x = torch.randn(6, 3)
+state = {"y_pred": model(x), "y_true": torch.zeros(6)}
+print(metric.process(state))  # expect: DET102
+
+# case: base-constructor-maps-phases-to-handlers-a-subclass-overrides
+import numpy as np
+import torch
+from torch import nn
+
+
+class Runner:
+    def __init__(self, model):
+        self.model = model
+        self.handlers = {"train": self.on_train, "eval": self.on_eval}
+
+    def on_train(self, loss):
+        pass
+
+    def on_eval(self, loss):
+        pass
+
+    def run(self, x, phase):
+        loss = self.model(x).pow(2).mean()
+        self.handlers[phase](loss)  # expect: DET102
+
+
+class LoggingRunner(Runner):
+    def __init__(self, model, name):
+        super(LoggingRunner, self).__init__(model)
+        self.name = name
+        self.curve = []
+
+    def on_train(self, loss):
+        self.curve.append(np.log(loss))
+
+
+runner = LoggingRunner(nn.Linear(3, 1), "run")
+for _ in range(2):
+    runner.run(torch.randn(5, 3), "train")
+
+# case: base-constructor-keeps-a-bound-method-the-subclass-defines-detaching-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+class Stage:
+    def __init__(self):
+        self.transform = self.to_host
+
+    def to_host(self, t):
+        return t
+
+    def __call__(self, t):
+        return self.transform(t)
+
+
+class ArrayStage(Stage):
+    def __init__(self, dtype):
+        super().__init__()
+        self.dtype = dtype
+
+    def to_host(self, t):
+        return np.asarray(t.detach(), dtype=self.dtype)
+
+
+stage = ArrayStage(np.float32)
+print(stage(nn.Linear(2, 2)(torch.randn(3, 2))).dtype)
