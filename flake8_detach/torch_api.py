@@ -668,6 +668,16 @@ def member_effect(name: str, owner: Optional[str] = None) -> Optional[Effect]:
     return exact if exact is not None else derived_member_effect(name)
 
 
+def parameters_of(owner: str) -> Optional[FrozenSet[str]]:
+    """The parameters of a library layer of class ``owner`` (``torch.nn.Embedding``: weight), when
+    they are all it trains: None for a class the table does not know or one with parts of its own
+    (``MultiheadAttention.out_proj``)."""
+    members = derived().classes.get(owner)
+    if not members or Effect.MODULE in members.values():
+        return None
+    return frozenset(name for name, effect in members.items() if effect is Effect.SOURCE)
+
+
 def result_fields(name: str) -> Fields:
     """The members of a TUPLE result, by qualified name or method name."""
     return derived().fields.get(name, ())

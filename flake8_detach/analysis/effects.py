@@ -292,10 +292,11 @@ def _call_record_type(use: Use) -> Value:
 
 
 def _call_frozen_module(use: Use) -> Value:
-    """``Embedding.from_pretrained(w)``: frozen unless ``freeze=False``."""
+    """``Embedding.from_pretrained(w)``: frozen unless ``freeze=False``; a layer of that class."""
+    layer = use.name.rsplit(".", 1)[0]
     if is_false(use.arguments.keyword(torch_api.FREEZE_KEYWORD)):
-        return Value(Kind.MODULE, Grad.YES, Origin("module", use.node))
-    return Value(Kind.MODULE, frozen=True)
+        return Value(Kind.MODULE, Grad.YES, Origin("module", use.node), qualified_name=layer)
+    return Value(Kind.MODULE, frozen=True, qualified_name=layer)
 
 
 def _call_loaded(use: Use) -> Value:

@@ -18,8 +18,8 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices, effects, narrowing
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
-from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, entries_run_one_by_one, keep_raising_sites,
-                                          root_of)
+from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, SiteKey, entries_run_one_by_one,
+                                          keep_raising_sites, root_of)
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import (dotted_name, integer_value, is_false, is_super_call, is_true, root_name,
                                            string_value)
@@ -754,7 +754,7 @@ class Evaluator:
     def _per_entry(self, node: cst.ListComp, known: Sequence[Value], frame: Frame) -> List[Value]:
         """The element a comprehension makes from each known entry, each in a pass of its own."""
         made: List[Value] = []
-        seen: Dict[Tuple[int, int, int], ConversionSite] = {}
+        seen: Dict[SiteKey, ConversionSite] = {}
         for entry in known:
             inner = frame.branch()
             self.bind(node.for_in.target, entry, inner)

@@ -29,6 +29,7 @@ from flake8_detach.analysis.scope import (
     Frame,
     FunctionInfo,
     Result,
+    SiteKey,
     entries_run_one_by_one,
     join_all_envs,
     keep_raising_sites,
@@ -130,9 +131,9 @@ def _item_at(container: cst.BaseExpression, index: int) -> cst.Subscript:
 
 def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
     """One site per conversion (and argument): the first that raises, else the first."""
-    chosen: Dict[Tuple[int, int, int], ConversionSite] = {}
+    chosen: Dict[SiteKey, ConversionSite] = {}
     for site in sites:
-        key = site_key(site)
+        key = site_key(site)[:3] + (None,)
         known = chosen.get(key)
         if known is None or known.grad is not Grad.YES and site.grad is Grad.YES:
             chosen[key] = site
@@ -680,8 +681,16 @@ class Interpreter:
         scope = _shared_scope(frame)
         if held is None or held.grad is not Grad.UNKNOWN or source is None or scope is None:
             return
+        if self._defines_a_backward_method():
+            return  # (a hand-written autograd engine's Var.backward(): what it proves is not torch's)
         proof = requires_grad(Origin("differentiated by", call))
         self.heap.note_differentiated(scope, _assigned_from(name, source), proof)
+
+    def _defines_a_backward_method(self) -> bool:
+        """Whether a class of the file (other than an autograd.Function, whose ``backward`` torch
+        calls) has a ``backward`` method that an undecided value may be an instance of."""
+        return any(torch_api.DIFFERENTIATING_METHOD in info.methods and not info.is_autograd_function
+                   for info in self.classes.values())
 
     def differentiated(self, frame: Frame, name: str, source: cst.BaseExpression) -> Optional[Value]:
         """What ``name = source`` binds where the analysis cannot tell, when code differentiates
@@ -1177,6 +1186,27 @@ class Interpreter:
         else:  # state.positions.requires_grad_(): the caller's tensor changes too
             frame.set(key, tensor_requiring(grad, Origin("made to require grad", node)))
             self.note_write(frame, key, frame.env[key], adds=False)
+            layer, _, attribute = key.rpartition(".")
+            if layer:
+                self._set_layer_parameter(layer, attribute, grad, node, frame)
+
+    @staticmethod
+    def _set_layer_parameter(key: str, attribute: str, grad: Grad, node: cst.CSTNode, frame: Frame) -> None:
+        """``emb.weight.requires_grad = False`` freezes the library layer ``emb`` once every
+        parameter its class has is frozen (an Embedding has only ``weight``; a Linear's ``bias``
+        still trains); ``= True`` on one parameter of a frozen layer makes its output require grad."""
+        module = frame.lookup(key)
+        if module is None or module.kind is not Kind.MODULE or not module.qualified_name:
+            return
+        parameters = torch_api.parameters_of(module.qualified_name)
+        if not parameters or attribute not in parameters:
+            return
+        if grad is Grad.YES and module.frozen:
+            frame.set(key, replace(module, frozen=False, grad=Grad.YES, origin=Origin("made to require grad", node)))
+        elif grad is Grad.NO and not module.frozen and all(
+                (held := frame.lookup(f"{key}.{name}")) is not None and held.kind is Kind.TENSOR
+                and held.grad is Grad.NO for name in parameters):
+            frame.set(key, frozen(module))
 
     @staticmethod
     def _freeze_parts(key: str, frame: Frame) -> None:
@@ -1411,7 +1441,7 @@ class Interpreter:
         (each part of ``nn.Sequential(a, b)``, whose hooks run at the model's calls)."""
         outer_jumps = frame.jumps
         sites = frame.context.sites
-        seen: Dict[Tuple[int, int, int], ConversionSite] = {}
+        seen: Dict[SiteKey, ConversionSite] = {}
         for value in constants:
             ends = self._run_pass(node.body, frame, (node.target, value), parts_of)
             # each pass converts another entry: a site keeps the pass where it raises

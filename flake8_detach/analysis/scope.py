@@ -17,8 +17,9 @@ from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConvers
 from flake8_detach.analysis.state import Heap, Write
 from flake8_detach.analysis.syntax import dotted_name
 from flake8_detach.analysis.records import replace
-from flake8_detach.analysis.values import (Grad, GradFlag, Kind, Value, as_every_call_leaves, innermost, is_known_entry,
-                                           join, join_over_time, join_paths, known_elements, with_innermost)
+from flake8_detach.analysis.values import (Grad, GradFlag, Kind, Position, Value, as_every_call_leaves, innermost,
+                                           is_known_entry, join, join_over_time, join_paths, known_elements,
+                                           with_innermost)
 
 
 # A fork copies an environment's own bindings up to this many (or the square root of its layer's):
@@ -334,7 +335,7 @@ class Context:
     """Collects the findings of one function body (or the module body)."""
 
     function: Optional[FunctionInfo]
-    sites: Dict[Tuple[int, int, int], ConversionSite] = field(default_factory=dict)
+    sites: Dict[SiteKey, ConversionSite] = field(default_factory=dict)
     returns: List[Value] = field(default_factory=list)
     writes: Dict[Tuple[str, str, bool, Optional[str]], Write] = field(default_factory=dict)
     # A generator's yields, and the grad modes at the yields that ran under another mode
@@ -362,11 +363,12 @@ class Context:
         # A loop body is interpreted twice; the later pass has seen more paths.  A call may hand
         # one argument to several conversions of the helper: each is a site of its own.  Where
         # the helper reaches one conversion by several routes (it calls itself on the items of
-        # a dict or a list), the most direct one names it, the first of equals.
+        # a dict or a list), the most direct one names it; of equals, one that raises (the route
+        # that takes the argument's entry that requires grad), else the first.
         key = site_key(site)
         known = self.sites.get(key)
         if known is None or _first_helper_step(known) is _first_helper_step(site) or \
-                len(site.helper_chain()) < len(known.helper_chain()):
+                (len(site.helper_chain()), _site_rank(known)) < (len(known.helper_chain()), _site_rank(site)):
             self.sites[key] = site
 
 
@@ -387,8 +389,7 @@ def entries_run_one_by_one(iterable: Value) -> Tuple[Value, ...]:
     return known if 0 < len(known) <= MAX_UNROLLED and all(is_known_entry(entry) for entry in known) else ()
 
 
-def keep_raising_sites(seen: Dict[Tuple[int, int, int], ConversionSite],
-                       sites: Mapping[Tuple[int, int, int], ConversionSite]) -> None:
+def keep_raising_sites(seen: Dict[SiteKey, ConversionSite], sites: Mapping[SiteKey, ConversionSite]) -> None:
     """After one pass per entry: each conversion keeps the pass where it raises, with what
     every pass converted there (a fix must suit each entry: a tensor in one, a float in
     another has none that is safe)."""
@@ -410,11 +411,18 @@ def _site_rank(site: ConversionSite) -> Tuple[bool, Grad, bool]:
     return mode_on and site.grad is Grad.YES, site.grad, mode_on
 
 
-def site_key(site: ConversionSite) -> Tuple[int, int, int]:
+# Where, what, which conversion of a helper, and which element of a parameter it converts.
+SiteKey = Tuple[int, int, int, Optional[Tuple[Position, ...]]]
+
+
+def site_key(site: ConversionSite) -> SiteKey:
     """What makes a conversion site one: where, what, and which conversion of a helper it
-    reaches (through a helper's own calls, a recursive one included, it is still that one)."""
+    reaches (through a helper's own calls, a recursive one included, it is still that one); in
+    a function, which element of a parameter reaches it (``data["points"]`` at one of the
+    helper's calls, any entry of ``data`` at another: the caller's argument decides which raises)."""
     reached = site.helper_chain()[-1]
-    return id(site.anchor), id(site.converted), id(reached.anchor) if reached is not site else 0
+    return (id(site.anchor), id(site.converted), id(reached.anchor) if reached is not site else 0,
+            site.carried.parameter_path if site.carried.params else None)
 
 
 @dataclass

@@ -1326,3 +1326,76 @@ def predict(model, batches):
 
 
 print(predict(nn.Linear(3, 2), [torch.randn(4, 3) for _ in range(2)]))  # expect: DET101
+
+# case: a-helper-converting-a-named-entry-and-then-every-entry-through-one-converter
+import numpy as np
+import torch
+from torch import nn
+
+
+def to_array(value):
+    if isinstance(value, torch.Tensor):
+        return to_array(value.numpy())  # expect: DET103
+    return np.asarray(value, dtype=np.float32)
+
+
+def summarize(sample):
+    points = to_array(sample["points"])
+    columns = {key: to_array(value) for key, value in sample.items()}
+    return points.shape, sorted(columns)
+
+
+net = nn.Linear(3, 2)
+points = torch.rand(5, 3)
+print(summarize({"points": points, "score": net(points).max(-1).values}))  # expect: DET101
+
+# case: a-method-converting-a-named-entry-and-then-every-entry-through-one-converter
+import numpy as np
+import torch
+from torch import nn
+
+
+class Scene:
+    def __init__(self):
+        self.layers = {}
+
+    def _convert(self, value):
+        if isinstance(value, torch.Tensor):
+            return self._convert(value.numpy())  # expect: DET103
+        return np.asarray(value)
+
+    def add(self, name, data):
+        self.layers[name] = {"xyz": self._convert(data["xyz"])}
+        for key, value in data.items():
+            self.layers[name][key] = self._convert(value)
+
+
+net = nn.Linear(3, 4)
+xyz = torch.rand(6, 3)
+scene = Scene()
+for step in range(2):
+    scene.add(f"frame{step}", {"xyz": xyz, "logits": net(xyz)})  # expect: DET101
+
+# case: a-helper-converting-a-named-entry-and-then-every-entry-given-plain-tensors-is-only-hinted
+import numpy as np
+import torch
+from torch import nn
+
+
+def to_array(value):
+    if isinstance(value, torch.Tensor):
+        return to_array(value.numpy())  # expect: DET103
+    return np.asarray(value, dtype=np.float32)
+
+
+def summarize(sample):
+    points = to_array(sample["points"])
+    columns = {key: to_array(value) for key, value in sample.items()}
+    return points.shape, sorted(columns)
+
+
+net = nn.Linear(3, 2)
+points = torch.rand(5, 3)
+with torch.no_grad():
+    score = net(points).max(-1).values
+print(summarize({"points": points, "score": score}))

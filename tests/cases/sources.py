@@ -912,3 +912,96 @@ class Probe:
 probe = Probe(Backbone())
 print(np.linalg.norm(probe.backbone.proj.weight), np.median(probe.encoder.body[0].weight))
 print(probe.backbone(torch.rand(2, 4)).numpy().shape)
+
+# case: an-embedding-whose-only-parameter-is-frozen-gives-plain-outputs
+import numpy as np
+import torch
+from torch import nn
+
+vectors = torch.randn(10, 4)
+table = nn.Embedding(*vectors.shape)
+table.weight.data = vectors
+table.weight.requires_grad = False
+print(np.asarray(table(torch.tensor([1, 2])).mean(dim=0)))
+
+# case: a-linear-layer-with-only-its-weight-frozen-still-trains-its-bias
+import numpy as np
+import torch
+from torch import nn
+
+layer = nn.Linear(4, 2)
+layer.weight.requires_grad = False
+print(np.asarray(layer(torch.randn(3, 4))))  # expect: DET102
+
+# case: an-encoder-freezing-its-embedding-table-in-the-constructor
+import numpy as np
+import torch
+from torch import nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, vectors):
+        super().__init__()
+        self.table = nn.Embedding(*vectors.shape)
+        self.table.weight.data = vectors
+        self.table.weight.requires_grad = False
+
+    def forward(self, ids):
+        return self.table(ids).mean(dim=0)
+
+
+encoder = Encoder(torch.randn(10, 3))
+for ids in ([1, 2], [3]):
+    print(np.round(encoder(torch.tensor(ids)), 2))
+
+# case: a-pretrained-embedding-unfrozen-through-its-weight-in-a-helper
+import torch
+from torch import nn
+
+
+def lookup(vectors, ids):
+    table = nn.Embedding.from_pretrained(vectors)
+    table.weight.requires_grad = True
+    return table(ids).numpy()  # expect: DET101
+
+
+print(lookup(torch.randn(5, 2), torch.tensor([0, 3])))
+
+# case: a-file-with-its-own-autograd-engine-whose-backward-proves-nothing
+import matplotlib.pyplot as plt
+
+
+class Var:
+    def __init__(self, value, parents=()):
+        self.v = value
+        self.parents = parents
+        self.grad = 0.0
+
+    def __add__(self, other):
+        return Var(self.v + other.v, [(self, 1.0), (other, 1.0)])
+
+    def __mul__(self, other):
+        return Var(self.v * other.v, [(self, other.v), (other, self.v)])
+
+    def backward(self, upstream=1.0):
+        self.grad += upstream
+        for parent, local in self.parents:
+            parent.backward(local * upstream)
+
+
+def squared_error(targets, outputs):
+    total = Var(0.0)
+    for t, y in zip(targets, outputs):
+        diff = t + y * Var(-1.0)
+        total += diff * diff
+    return total
+
+
+w = Var(0.5)
+losses = []
+for _ in range(3):
+    loss = squared_error([Var(1.0), Var(2.0)], [w * Var(1.0), w * Var(2.0)])
+    loss.backward()
+    w = Var(w.v - 0.01 * w.grad)
+    losses.append(loss.v)
+plt.plot(losses)
