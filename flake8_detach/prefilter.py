@@ -89,6 +89,7 @@ def _converting_roots() -> FrozenSet[str]:
         for name, effect in torch_api.QUALIFIED.items()
         if effect in (Effect.CONVERTS, Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY)
     }
+    converting |= set(torch_api.STAR_IMPORTS)  # from pylab import *: plot(t) converts
     return frozenset(_root(name) for name in converting)
 
 

@@ -229,6 +229,18 @@ QUALIFIED: Dict[str, Effect] = {
     "numpy.random.RandomState": Effect.CONSUMER_FACTORY,
 }
 
+# ``from M import *`` of these modules: the namespace the file's free names then come from, and
+# the builtins the star import rebinds (``sum``, ``max``... become NumPy's; checked with NumPy 2.4
+# and matplotlib 3.11: pylab's are NumPy's).  ``%pylab inline`` in a notebook is ``from pylab import *``.
+_NUMPY_SHADOWED_BUILTINS = frozenset("abs all any max min pow round sum".split())
+STAR_IMPORTS: Mapping[str, Tuple[str, FrozenSet[str]]] = {
+    "numpy": ("numpy", _NUMPY_SHADOWED_BUILTINS),
+    "pylab": ("matplotlib.pyplot", _NUMPY_SHADOWED_BUILTINS),
+    "matplotlib.pylab": ("matplotlib.pyplot", _NUMPY_SHADOWED_BUILTINS),
+    "matplotlib.pyplot": ("matplotlib.pyplot", frozenset()),
+}
+STAR_SHADOWED_FROM = "numpy"  # where the rebound builtins live
+
 # NumPy functions that hand a tensor to its own method or attribute (NumPy's ``_wrapfunc``:
 # ``np.squeeze(t)`` is ``t.squeeze()``, a tensor on the same device, still in the graph); any
 # other argument (a list of tensors) is converted.  tests/test_derived_api.py runs each.
@@ -501,8 +513,11 @@ REGISTER_BUFFER_METHOD = "register_buffer"  # self.register_buffer("name", t) se
 REQUIRES_GRAD_METHOD = "requires_grad_"
 KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves
 GRAD_ATTRIBUTE = "grad"
-# backward(create_graph=True), autograd.grad(..., create_graph=True): gradients with a graph.
-GRADIENT_METHODS: FrozenSet[str] = frozenset({"backward", GRAD_ATTRIBUTE})
+# backward(create_graph=True) and torch.autograd.backward(..., create_graph=True) leave gradients
+# with a graph in each tensor's .grad; torch.autograd.grad(..., create_graph=True) returns them and
+# leaves .grad alone (checked with torch 2.13: a later backward() fills .grad without a graph).
+GRAD_FILLING_METHODS: FrozenSet[str] = frozenset({"backward"})
+GRAD_FILLING_FUNCTIONS: FrozenSet[str] = frozenset({"torch.autograd.backward"})
 # NumPy functions whose result holds the objects it was given (an object array of plot axes,
 # np.atleast_1d(axes)); the other functions compute from them.
 NUMPY_OBJECT_HOLDERS: FrozenSet[str] = frozenset(

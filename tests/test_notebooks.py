@@ -162,6 +162,20 @@ def test_ipython_lines_are_masked_and_the_rest_of_the_cell_is_checked(cli: Cli, 
     assert [(record["cell"], record["location"]["row"]) for record in records(cli, "nb.ipynb")] == [(1, 4)]
 
 
+@pytest.mark.parametrize("magic", ["%pylab inline", "%pylab", "  %pylab notebook"])
+def test_pylab_runs_its_star_import_so_builtins_and_plots_are_numpy_and_pyplot(cli: Cli, magic: str) -> None:
+    """IPython's %pylab runs ``from pylab import *``: ``sum(losses)`` is NumPy's sum, which
+    converts the list, and ``plot(losses)`` is pyplot's; without it, both are silent."""
+    losses = "import torch\nw = torch.rand(3, requires_grad=True)\nlosses = [w.sum(), (2 * w).sum()]\n"
+    save(cli.directory / "nb.ipynb", [code(magic.strip() + "\n" + losses), code("print(sum(losses))\nplot(losses)\n")])
+    notebook = read_notebook((cli.directory / "nb.ipynb").read_text())
+    assert f"from pylab import *  # {magic.strip()}\n" in notebook.code
+    assert [(record["cell"], record["location"]["row"], record["code"]) for record in records(cli, "nb.ipynb")] == [
+        (2, 1, "DET102"), (2, 2, "DET102")]
+    save(cli.directory / "plain.ipynb", [code(losses), code("print(sum(losses))\n")])
+    assert records(cli, "plain.ipynb") == []
+
+
 @pytest.mark.parametrize(
     "cell",
     [

@@ -31,6 +31,8 @@ class Arguments:
         self.parts: List[Entry] = [spread] if spread else []
         # a closure's captured variables: its factory's parameters as the factory's call bound them
         self.captured: List[Tuple[str, Entry]] = []
+        # f(**weights) with keys not known here: what a ``**kwargs`` parameter holds
+        self.by_name: List[Entry] = []
 
     def is_part(self, entry: Entry) -> bool:
         return self.elements or any(part is entry for part in self.parts)
@@ -45,6 +47,7 @@ class Arguments:
         """The same arguments after ``first``: a method's receiver, a partial's bound value."""
         arguments = Arguments([first] + self.positional, self.keywords, self.unpacked, self.elements, self.spread)
         arguments.parts, arguments.captured, arguments.spread_from = self.parts, self.captured, self.spread_from
+        arguments.by_name = self.by_name
         return arguments
 
     def with_bound(self, bound: Tuple[Tuple[Optional[str], cst.BaseExpression, Value], ...]) -> "Arguments":
@@ -53,6 +56,7 @@ class Arguments:
         keywords = {**{name: (expr, value) for name, expr, value in bound if name is not None}, **self.keywords}
         arguments = Arguments(positional, keywords, self.unpacked, self.elements, self.spread)
         arguments.parts, arguments.captured, arguments.spread_from = self.parts, self.captured, self.spread_from
+        arguments.by_name = self.by_name
         return arguments
 
     def after_first(self) -> "Arguments":

@@ -18,8 +18,8 @@ from flake8_detach import torch_api
 from flake8_detach.analysis import devices, effects, narrowing
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.effects import evidence, may_be_module, names_integer_dtype, short_name
-from flake8_detach.analysis.scope import (ClassInfo, Frame, FunctionInfo, SiteKey, entries_run_one_by_one,
-                                          keep_raising_sites, root_of)
+from flake8_detach.analysis.scope import (STAR_IMPORT_KEY, ClassInfo, Frame, FunctionInfo, SiteKey,
+                                          entries_run_one_by_one, keep_raising_sites, root_of)
 from flake8_detach.analysis.sites import ConversionSite, ConversionStyle, GradMode
 from flake8_detach.analysis.syntax import (dotted_name, integer_value, is_false, is_super_call, is_true, root_name,
                                            string_value)
@@ -381,6 +381,9 @@ class Evaluator:
             return _SCRIPT_NAME  # the file runs as a script: its __main__ block runs
         if node.value in torch_api.BUILTINS:
             return Value(Kind.REFERENCE, qualified_name=f"builtins.{node.value}")
+        star = self.lookup(frame, STAR_IMPORT_KEY)  # from pylab import *: plot(t) is pyplot's
+        if star is not None and star.qualified_name is not None:
+            return Value(Kind.REFERENCE, qualified_name=f"{star.qualified_name}.{node.value}")
         return UNKNOWN
 
     def _mark_escaped(self, value: Value) -> None:
@@ -500,6 +503,9 @@ class Evaluator:
             return Value(Kind.OTHER, device=max(named), array=array) if named else NDARRAY if array else OTHER
         if kinds == {Kind.CONTAINER}:
             return join_all(operands)
+        if kinds == {Kind.CONTAINER, Kind.OTHER} and not any(operand.array for operand in operands):
+            # [GramLoss()] * 5, 3 * [x]: a list of what it holds, whose positions are not known
+            return replace(join_all(o for o in operands if o.kind is Kind.CONTAINER), fields=None)
         if Kind.TENSOR in kinds:
             computed = self.computed(grad_of_computation(operands), frame)
             tensors = [operand for operand in operands if operand.kind is not Kind.OTHER]
@@ -848,6 +854,7 @@ class Evaluator:
         arguments = Arguments(positional, keywords, unpacked, spread=spread)
         arguments.spread_from = spread_from
         arguments.parts.extend(parts)
+        arguments.by_name.extend(by_name)
         return arguments
 
     def with_known_attributes(self, expression: cst.BaseExpression, value: Value, frame: Frame,
@@ -965,8 +972,10 @@ class Evaluator:
 
     def call_back(self, function: Value, node: cst.Call, arguments: Sequence[Tuple[cst.BaseExpression, Value]],
                   frame: Frame) -> Value:
-        """What a library calls a function it was given with (``map(fn, xs)``, ``key=fn``)."""
-        if function.kind in (Kind.UNKNOWN, Kind.OTHER):
+        """What a library calls a function it was given with (``map(fn, xs)``, ``key=fn``; an
+        object of a class of the file runs its ``__call__``: ``minimize(Objective(), x0)``)."""
+        if function.kind in (Kind.UNKNOWN, Kind.OTHER) and \
+                self.calls.class_named(function.qualified_name or "") is None:
             return UNKNOWN
         return self.call(node, function, Arguments(list(arguments), {}, False, elements=True), frame)
 
@@ -1246,8 +1255,9 @@ class Evaluator:
             for value in arguments.values():
                 if value.kind is Kind.FUNCTION:
                     self._mark_escaped(value)
-        if is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
-            self.grads_have_graph = node  # torch.autograd.grad(..., create_graph=True)
+        if is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):  # torch.autograd.grad(..., create_graph=True)
+            if name in torch_api.GRAD_FILLING_FUNCTIONS:
+                self.grads_have_graph = node
             return container_of([requires_grad(Origin("gradient computed with create_graph=True", node))])
         if name.startswith(torch_api.TENSOR_CLASS_PREFIX) and arguments.positional:
             return self._unbound_tensor_method(node, name, arguments, frame)
@@ -1363,7 +1373,7 @@ class Evaluator:
             bound = arguments if method.is_staticmethod else arguments.prepended((func.value, self._bound_self(
                 func.value, receiver, name, frame)))
             return self.calls.call_function(method, node, bound, frame)
-        if name in torch_api.GRADIENT_METHODS and is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
+        if name in torch_api.GRAD_FILLING_METHODS and is_true(arguments.keyword(torch_api.CREATE_GRAPH_KEYWORD)):
             self.grads_have_graph = node
         if name == torch_api.NUMPY_METHOD:
             force = arguments.keyword(torch_api.FORCE_KEYWORD)

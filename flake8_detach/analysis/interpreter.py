@@ -22,6 +22,7 @@ from flake8_detach.analysis.effects import requested_grad, tensor_requiring
 from flake8_detach.analysis.expressions import (NO_ARGUMENTS, Evaluator, constant_index, detach_points, place_key,
                                                 with_item)
 from flake8_detach.analysis.scope import (
+    STAR_IMPORT_KEY,
     CallRecord,
     ClassInfo,
     Context,
@@ -41,6 +42,7 @@ from flake8_detach.analysis.state import MODULE_SCOPE, Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
 from flake8_detach.analysis.syntax import dotted_name, integer_value, is_super_call
 from flake8_detach.analysis.values import (
+    ANY_ENTRY,
     OTHER,
     UNKNOWN,
     Device,
@@ -440,7 +442,10 @@ class Interpreter:
             self.initialise(function.owner)
         context = Context(function=function)
         frame = Frame(env=Env(), context=context, outer=function.defining_frame, mode=mode,
-                      inherits_mode=function.decorator_mode is None, owner=function.owner)
+                      # (a summary asked for with grad off runs its calls with grad off: the
+                      # caller's general mode, on for its other calls, is not theirs)
+                      inherits_mode=function.decorator_mode is None and mode is not GradMode.OFF,
+                      owner=function.owner)
         self._bind_parameters(function, frame)
         frame.env.update(given)
         if isinstance(function.node, cst.Lambda):
@@ -909,11 +914,13 @@ class Interpreter:
             if name in named:
                 bound.setdefault(name, entry)
         rest = [entry for name, entry in arguments.keywords.items() if name not in named]
-        if isinstance(params.star_kwarg, cst.Param) and rest:  # **kwargs: a dict of the rest
-            shown = max(rest, key=lambda entry: innermost(entry[1]).grad)[0]
+        # f(**weights), its keys not known here: what the dict holds is among the rest
+        unnamed = [(expression, element(value, ANY_ENTRY)) for expression, value in arguments.by_name]
+        if isinstance(params.star_kwarg, cst.Param) and (rest or unnamed):  # **kwargs: a dict of the rest
+            shown = max(rest + unnamed, key=lambda entry: innermost(entry[1]).grad)[0]
             by_name = tuple((name, value) for name, (_, value) in arguments.keywords.items() if name not in named)
             bound[params.star_kwarg.name.value] = (shown, replace(
-                container_of([value for _, value in rest], entries=entries_of(rest)), attributes=by_name))
+                container_of([value for _, value in rest + unnamed], entries=entries_of(rest)), attributes=by_name))
         for name, default in function.defaults.items():
             if name not in bound:  # f(**options) may set it: the default, or anything
                 bound[name] = (default[0], join(default[1], UNKNOWN)) if arguments.unpacked else default
@@ -1312,14 +1319,32 @@ class Interpreter:
                 frame.env[root] = Value(Kind.REFERENCE, qualified_name=root)
 
     def _run_ImportFrom(self, node: cst.ImportFrom, frame: Frame) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if node.relative or node.module is None:
             return
         base = dotted_name(node.module) or ""
         self._note_import(base)
+        if isinstance(node.names, cst.ImportStar):
+            self._import_star(base, frame)
+            return
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             frame.env[bound] = Value(Kind.REFERENCE, qualified_name=f"{base}.{name}")
+
+    @staticmethod
+    def _import_star(module: str, frame: Frame) -> None:
+        """``from pylab import *``: the builtins it rebinds are NumPy's (``sum(losses)`` converts),
+        and a name the file does not bind comes from the module (``plot(t)``), unless another star
+        import (of a module the table does not know) may have bound it."""
+        known = torch_api.STAR_IMPORTS.get(module)
+        if known is None:  # from statistics import *: a free name may be any module's
+            frame.env[STAR_IMPORT_KEY] = UNKNOWN
+            return
+        namespace, shadowed = known
+        for name in shadowed:
+            frame.env[name] = Value(Kind.REFERENCE, qualified_name=f"{torch_api.STAR_SHADOWED_FROM}.{name}")
+        if STAR_IMPORT_KEY not in frame.env:
+            frame.env[STAR_IMPORT_KEY] = Value(Kind.REFERENCE, qualified_name=namespace)
 
     def _note_import(self, module: str) -> None:
         if module.split(".", 1)[0] in torch_api.TORCH_PACKAGES:

@@ -1277,8 +1277,9 @@ class _Flows:
         if isinstance(node.func, ast.Attribute) and node.func.attr == torch_api.REQUIRES_GRAD_METHOD and (
                 _is_true(node.args[0]) if node.args else not node.keywords or bool(asked)):
             result.seeded(Fact.GRAD)  # t.requires_grad_(), t.requires_grad_(True)
-        if torch_api.CREATE_GRAPH_KEYWORD in asked:
-            self.grads_have_graph = True
+        if torch_api.CREATE_GRAPH_KEYWORD in asked and (qualified in torch_api.GRAD_FILLING_FUNCTIONS or isinstance(
+                node.func, ast.Attribute) and node.func.attr in torch_api.GRAD_FILLING_METHODS):
+            self.grads_have_graph = True  # x.backward(create_graph=True): every .grad has a graph
         prefix = torch_api.TENSOR_CLASS_PREFIX
         if qualified is not None and qualified.startswith(prefix) and node.args:  # torch.Tensor.numpy(t)
             result.add(self.member(node, qualified[len(prefix):], values[0]))

@@ -376,6 +376,10 @@ def _first_helper_step(site: ConversionSite) -> Optional[cst.CSTNode]:
     return site.via.site.anchor if site.via is not None else None
 
 
+# What ``from pylab import *`` binds in the module's environment: the namespace of the names the
+# file does not bind itself (no identifier can be this key).
+STAR_IMPORT_KEY = "*"
+
 # A loop or comprehension over at most this many known entries runs once per entry:
 # for phase in ["train", "val"], for key, value in metrics.items(), [cls() for cls in classes].
 MAX_UNROLLED = 8

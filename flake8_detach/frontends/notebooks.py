@@ -47,6 +47,9 @@ _HELP = re.compile(r"\s*(\?{1,2}[\w.*]+|[\w.*\[\]()]+\?{1,2})\s*(#.*)?$")  # obj
 _BLANK = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
 # nbqa (``nbqa flake8 nb.ipynb``) starts each code cell of its temporary file with this line.
+# IPython's %pylab runs ``from pylab import *`` (and NumPy's star import, which pylab's includes).
+_PYLAB_MAGIC = re.compile(r"\s*%pylab\b")
+_PYLAB_IMPORT = "from pylab import *"
 _NBQA_SEPARATOR = re.compile(r"# %%NBQA-CELL-SEP[0-9a-f]+\s*$")
 
 _Parse = Callable[[int], Tuple[Any, int]]
@@ -258,9 +261,11 @@ def _indent(line: str) -> str:
 
 
 def _masked(line: str, indent: str) -> str:
-    """``line`` as a ``pass`` at ``indent`` with the IPython syntax in a comment, same line ending."""
+    """``line`` as a ``pass`` at ``indent`` with the IPython syntax in a comment, same line ending;
+    ``%pylab`` as the star import it runs (``sum`` and ``plot`` are then NumPy's and pyplot's)."""
     body = line.rstrip("\r\n")
-    return f"{indent}pass  # {body.strip()}{line[len(body):]}"
+    statement = _PYLAB_IMPORT if _PYLAB_MAGIC.match(body) else "pass"
+    return f"{indent}{statement}  # {body.strip()}{line[len(body):]}"
 
 
 def _continues(line: str) -> bool:

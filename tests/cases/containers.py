@@ -1094,3 +1094,43 @@ net = nn.Linear(2, 1)
 curves = Curves()
 curves.record(net(torch.randn(4, 2)).mean())
 curves.draw()
+
+# case: a-list-of-loss-modules-made-by-repetition-applied-in-a-method
+import numpy as np
+import torch
+from torch import nn
+
+
+class Gram(nn.Module):
+    def forward(self, x, target):
+        return nn.functional.mse_loss(x @ x.T, target)
+
+
+class StyleLoss:
+    def __init__(self, layers, net):
+        self.fns = [Gram()] * layers + [nn.MSELoss()]
+        self.net = net
+
+    def report(self, x, targets):
+        features = [self.net(x)] * len(self.fns)
+        values = [fn(f, t) for fn, f, t in zip(self.fns, features, targets)]
+        return np.array(values)  # expect: DET102
+
+
+print(StyleLoss(2, nn.Linear(3, 3)).report(torch.randn(3, 3), [torch.zeros(3, 3)] * 3))
+
+# case: a-list-repeated-from-a-grad-tensor-is-a-list-of-it
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(4, requires_grad=True)
+baseline = [w.mean()] * 4 + [torch.tensor(0.0)]
+plt.plot(baseline)  # expect: DET102
+
+# case: a-list-repeated-from-detached-values-stays-clean
+import matplotlib.pyplot as plt
+import torch
+
+w = torch.rand(4, requires_grad=True)
+baseline = 4 * [w.mean().detach()] + [torch.tensor(0.0)]
+plt.plot(baseline)

@@ -355,3 +355,48 @@ for step in range(2):
     loss = evaluate(model)
     scores.append(loss)
 print(np.mean(scores))
+
+# case: gradients-taken-with-autograd-grad-and-a-graph-leave-parameter-grads-plain
+import torch
+from torch import nn
+
+net = nn.Linear(1, 1)
+x = torch.rand(5, 1, requires_grad=True)
+u = net(x)
+(du,) = torch.autograd.grad(u.sum(), x, create_graph=True)
+loss = du.pow(2).mean()
+loss.backward()
+print(net.weight.grad.numpy())
+
+# case: gradients-filled-by-backward-with-a-graph-require-grad
+import torch
+from torch import nn
+
+net = nn.Linear(1, 1)
+x = torch.rand(5, 1)
+loss = net(x).pow(2).mean()
+loss.backward(create_graph=True)
+print([p.grad.numpy() for p in net.parameters()])  # expect: DET101
+
+# case: a-flat-objective-object-handed-to-scipy-returns-its-loss-tensor
+import numpy as np
+import torch
+from scipy.optimize import minimize
+from torch import nn
+
+
+class Objective:
+    def __init__(self, model, x):
+        self.model, self.x = model, x
+
+    def __call__(self, theta):
+        with torch.no_grad():
+            self.model.weight.copy_(torch.as_tensor(theta, dtype=torch.float32).view(1, 2))
+        self.model.zero_grad()
+        loss = self.model(self.x).pow(2).mean()
+        loss.backward()
+        return loss, self.model.weight.grad.double().numpy().ravel()
+
+
+net = nn.Linear(2, 1)
+result = minimize(Objective(net, torch.randn(8, 2)), np.zeros(2), jac=True)  # expect: DET102

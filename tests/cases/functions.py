@@ -1223,3 +1223,52 @@ def run(batch):
 
 out = run(torch.randn(4, 2))
 plt.imshow(out.logits)  # expect: DET102
+
+# case: a-dict-of-parameters-unpacked-into-a-helper-that-saves-its-keywords
+import numpy as np
+from torch import nn
+
+
+def export_npz(path, **arrays):
+    np.savez_compressed(path, **arrays)
+    return sorted(arrays)
+
+
+model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))
+weights = {name.replace(".", "_"): p for name, p in model.named_parameters()}
+print(export_npz("/tmp/flake8_detach_case_weights.npz", scale=np.ones(3), **weights))  # expect: DET102
+
+# case: a-dict-of-detached-parameters-unpacked-into-a-helper-stays-clean
+import numpy as np
+from torch import nn
+
+
+def export_npz(path, **arrays):
+    np.savez_compressed(path, **arrays)
+    return sorted(arrays)
+
+
+model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))
+weights = {name.replace(".", "_"): p.detach() for name, p in model.named_parameters()}
+print(export_npz("/tmp/flake8_detach_case_weights.npz", scale=np.ones(3), **weights))
+
+# case: a-method-passing-its-keywords-on-with-a-dict-of-outputs
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Report:
+    def __init__(self):
+        self.figure, self.axes = plt.subplots()
+
+    def curves(self, **series):
+        for name, values in series.items():
+            self.axes.plot(values, label=name)
+
+    def summarize(self, model, x, **extra):
+        outputs = {"layer%d" % i: layer(x).mean(dim=1) for i, layer in enumerate(model)}
+        self.curves(**outputs, **extra)
+
+
+Report().summarize(nn.ModuleList([nn.Linear(3, 3), nn.Linear(3, 3)]), torch.randn(5, 3))  # expect: DET102

@@ -914,3 +914,118 @@ async def main():
 
 
 asyncio.run(main())
+
+# case: a-callback-fired-by-name-only-inside-validation-under-no-grad-stays-clean
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Callback:
+    def on_epoch_end(self, trainer): ...
+    def on_validation_end(self, trainer): ...
+
+
+class CurveLogger(Callback):
+    def __init__(self):
+        self.rows = []
+
+    def on_validation_end(self, trainer):
+        losses = np.asarray(trainer.state["batch_losses"])
+        self.rows.append(losses.mean())
+
+
+class Trainer:
+    def __init__(self, model, callbacks=()):
+        self.model, self.callbacks = model, list(callbacks)
+        self.state = {}
+
+    def fire(self, event):
+        for cb in self.callbacks:
+            getattr(cb, event)(self)
+
+    def train_epoch(self, x, bs=4):
+        self.state["batch_losses"] = []
+        for i in range(0, len(x), bs):
+            batch = x[i:i + bs]
+            loss = F.mse_loss(self.model(batch), batch)
+            loss.backward()
+            self.state["batch_losses"].append(loss)
+
+    def validate(self, x):
+        with torch.no_grad():
+            self.fire("on_validation_end")
+
+    def fit(self, x_train, x_val, epochs):
+        for epoch in range(epochs):
+            self.state["epoch"] = epoch
+            self.train_epoch(x_train)
+            self.validate(x_val)
+            self.fire("on_epoch_end")
+
+
+if __name__ == "__main__":
+    x = torch.randn(8, 3)
+    logger = CurveLogger()
+    trainer = Trainer(nn.Linear(3, 3), [logger])
+    trainer.fit(x, x, epochs=2)
+
+# case: a-callback-fired-by-name-both-inside-and-outside-no-grad
+import numpy as np
+import torch
+from torch import nn
+
+
+class CurveLogger:
+    def __init__(self):
+        self.rows = []
+
+    def on_step(self, trainer):
+        self.rows.append(np.asarray(trainer.state["losses"]).mean())  # expect: DET102
+
+
+class Trainer:
+    def __init__(self, model, callbacks):
+        self.model, self.callbacks, self.state = model, callbacks, {}
+
+    def fire(self, event):
+        for callback in self.callbacks:
+            getattr(callback, event)(self)
+
+    def fit(self, x, epochs):
+        for _ in range(epochs):
+            self.state["losses"] = [self.model(x).pow(2).mean() for _ in range(2)]
+            self.fire("on_step")
+            with torch.no_grad():
+                self.fire("on_step")
+
+
+logger = CurveLogger()
+trainer = Trainer(nn.Linear(3, 1), [logger])
+trainer.fit(torch.randn(4, 3), 2)
+
+# case: a-helper-run-by-a-function-called-only-under-inference-mode-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+def to_rows(outputs):
+    return [np.asarray(t) for t in outputs]
+
+
+def collect(model, batches, convert):
+    return convert([model(b) for b in batches])
+
+
+def train(model, batches):
+    return [model(b).sum() for b in batches]
+
+
+model = nn.Linear(2, 2)
+batches = [torch.randn(3, 2) for _ in range(2)]
+losses = train(model, batches)
+with torch.inference_mode():
+    rows = collect(model, batches, to_rows)
+print(len(rows), len(losses))

@@ -397,3 +397,51 @@ for name, parameter in model.named_parameters():
         print(name, np.var(parameter))
     except TypeError:
         print(name, parameter.detach().var().item())
+
+# case: star-import-from-pylab-makes-sum-numpy-s-in-an-optimizer-closure
+from pylab import *
+import torch
+from torch import nn, optim
+
+net = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 2))
+image = torch.randn(1, 4, requires_grad=True)
+optimizer = optim.LBFGS([image])
+weights = [1.0, 0.5]
+
+
+history = []
+
+
+def closure():
+    optimizer.zero_grad()
+    outputs = [net(image), net(image * 2)]
+    layer_losses = [weights[i] * out.pow(2).mean() for i, out in enumerate(outputs)]
+    loss = layer_losses[0] + layer_losses[1]
+    loss.backward()
+    history.append(sum(layer_losses))  # expect: DET102
+    return loss
+
+
+optimizer.step(closure)
+
+# case: star-import-from-numpy-makes-max-numpy-s-over-a-list-of-losses
+from numpy import *
+import torch
+from torch import nn
+
+model = nn.Linear(3, 1)
+losses = []
+for _ in range(3):
+    losses.append(model(torch.randn(4, 3)).pow(2).mean())
+print("worst", max(losses))  # expect: DET102
+
+# case: star-import-from-numpy-over-floats-stays-clean
+from numpy import *
+import torch
+from torch import nn
+
+model = nn.Linear(3, 1)
+losses = []
+for _ in range(3):
+    losses.append(model(torch.randn(4, 3)).pow(2).mean().item())
+print("worst", max(losses), "total", sum(losses), "mean", mean(losses))
