@@ -270,6 +270,8 @@ QUALIFIED.update((f"torch.{kind}Tensor", Effect.FACTORY) for kind in
 # runs at the model's calls.
 MODULE_PART_ITERATORS: Mapping[str, bool] = {"modules": False, "children": False, "named_modules": True,
                                              "named_children": True}
+# ... those that give the model itself first, then every part, nested ("", "encoder", "encoder.0").
+RECURSIVE_PART_ITERATORS: FrozenSet[str] = frozenset({"modules", "named_modules"})
 
 # Methods and attributes of tensors and modules, by name.
 MEMBERS: Dict[str, Effect] = {

@@ -48,7 +48,8 @@ NO_FIX: Dict[str, str] = {
     name: "the value is in the function's return statements"
     for name in ("scipy-minimize-converts-what-the-objective-returns",
                  "method-minimises-a-closure-returning-loss-and-gradient",
-                 "ode-right-hand-side-computed-by-a-network")
+                 "ode-right-hand-side-computed-by-a-network",
+                 "a-flat-objective-object-handed-to-scipy-returns-its-loss-tensor")
 }
 NO_FIX["in-place-arithmetic-with-an-array"] = "An in-place operation (out -= target) has no expression to detach"
 # Findings without a fix where a fix is possible: the analysis does not keep the expressions
@@ -60,6 +61,8 @@ MISSING_FIXES: Dict[str, str] = {
     **{name: "a matplotlib artist holds its coordinates: the expressions that gave them are not kept "
        "(a fix would detach them where the artist is made)"
        for name in ("rectangle-of-a-predicted-box-added-to-the-axes", "circle-of-a-model-output-added-in-one-line")},
+    "a-dict-of-parameters-unpacked-into-a-helper-that-saves-its-keywords": "the tensors reach the helper's "
+    "**kwargs from a dict unpacked at the call: the comprehension that made the dict is not kept",
 }
 CASES = load_cases()
 # Cases whose bug the checker misses (tests/test_cases.py): nothing is fixed, so nothing can be run.

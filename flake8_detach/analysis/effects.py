@@ -27,7 +27,7 @@ from flake8_detach.analysis import devices
 from flake8_detach.analysis.arguments import Arguments
 from flake8_detach.analysis.scope import Frame
 from flake8_detach.analysis.state import MODULE_SCOPE
-from flake8_detach.analysis.syntax import compared_with_literal, is_false, is_true, source_of, string_value
+from flake8_detach.analysis.syntax import compared_with_literal, dotted_name, is_false, is_true, source_of, string_value
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     CONSUMER,
@@ -48,6 +48,7 @@ from flake8_detach.analysis.values import (
     entries_of,
     grad_of_computation,
     is_read_of_a_parameter,
+    join,
     join_all,
     known_elements,
     requires_grad,
@@ -606,10 +607,46 @@ def _call_module(use: Use) -> Value:
 
 def _module_use(use: Use) -> Value:
     named = torch_api.MODULE_PART_ITERATORS.get(use.name)
-    if named is not None:  # model.modules(), model.named_children(): its parts, taken for the model
-        part = (OTHER, use.receiver) if named else (use.receiver,)
-        return Value(Kind.CONTAINER, item=container_of(part, part) if named else use.receiver)
-    return use.receiver if use.name in torch_api.MODE_SWITCHES else OTHER
+    if named is None:
+        return use.receiver if use.name in torch_api.MODE_SWITCHES else OTHER
+    parts = _known_parts(use.receiver, use.name in torch_api.RECURSIVE_PART_ITERATORS)
+    if parts:  # the parts a model is known to hold, each as it is (a loop runs per part)
+        parts = [(name, _as_it_ran(use, name, part) if name else part) for name, part in parts]
+        listed = constant_pairs(parts) if named else tuple(part for _, part in parts)
+        return Value(Kind.CONTAINER, item=join_all(listed), fields=listed)
+    # model.modules(), model.named_children() of a model not known part by part: taken for the model
+    part = (OTHER, use.receiver) if named else (use.receiver,)
+    return Value(Kind.CONTAINER, item=container_of(part, part) if named else use.receiver)
+
+
+def _as_it_ran(use: Use, name: str, part: Value) -> Value:
+    """A part of the model a loop reaches, with what it may hold since the model ran: what this
+    scope knows under its name (``model.g1.last``), else what its class's methods store over
+    what its constructor stored (``self.last = None``, filled by ``forward``)."""
+    held_by = dotted_name(use.call.func.value) if isinstance(use.call.func, cst.Attribute) else None
+    if held_by is not None:
+        part = use.evaluator.with_attributes_under(f"{held_by}.{name}", part, use.frame)
+    info = use.evaluator.calls.class_of(part)
+    if info is None:
+        return part
+    return replace(part, attributes=tuple((attribute, held if (stored := info.attribute(attribute)) is None
+                                           else join(held, stored)) for attribute, held in part.attributes))
+
+
+def _known_parts(model: Value, recursive: bool, prefix: str = "", depth: int = 3) -> List[Tuple[str, Value]]:
+    """The submodules a model holds by attribute (a model of the file) or by position (the
+    parts nn.Sequential was given), by their dotted names (with the model itself, named "",
+    when ``recursive``); none when it holds none known."""
+    children = [(name, held) for name, held in model.attributes if held.kind is Kind.MODULE]
+    children += [(str(index), held) for index, held in enumerate(model.fields or ()) if held.kind is Kind.MODULE]
+    if not children:
+        return []
+    parts = [(prefix, model)] if recursive else []
+    for name, held in children:
+        dotted = f"{prefix}.{name}" if prefix else name
+        nested = _known_parts(held, recursive, dotted, depth - 1) if recursive and depth > 1 else []
+        parts.extend(nested or [(dotted, held)])
+    return parts
 
 
 def _returns(value: Value) -> Transfer:

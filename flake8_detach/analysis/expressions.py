@@ -414,12 +414,14 @@ class Evaluator:
 
     def _eval_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         key = dotted_name(node)
-        if key is not None:
-            known = self.lookup(frame, key)
-            if known is not None:
-                return known
-        base = self.evaluate(node.value, frame)
-        return self.attribute(base, node, frame)
+        known = self.lookup(frame, key) if key is not None else None
+        if known is None:
+            known = self.attribute(self.evaluate(node.value, frame), node, frame)
+        if key is not None and self.calls.class_of(known) is not None:
+            # an object of the file's classes (model.g1): with what its methods stored since,
+            # under that name (model(x) ran g1's forward: model.g1.last)
+            return self.with_attributes_under(key, known, frame)
+        return known
 
     def attribute(self, base: Value, node: cst.Attribute, frame: Frame) -> Value:
         read = self._attribute(base, node, frame)
@@ -750,29 +752,52 @@ class Evaluator:
         clause = node.for_in
         iterable = self.evaluate(clause.iter, frame)
         known = entries_run_one_by_one(iterable)
-        if clause.inner_for_in is None and not clause.ifs and known:
+        if clause.inner_for_in is None and known:
             made = self._per_entry(node, known, frame)  # [cls() for cls in classes]: one each
-            return container_of(made, tuple(made), entries_of([(node.elt, value) for value in made]))
+            fields = None if clause.ifs else tuple(made)  # (a filter leaves the positions unknown)
+            return container_of(made, fields, entries_of([(node.elt, value) for value in made]))
         inner = self._comprehension_frame(node, frame, iterable)
         value = self.evaluate(node.elt, inner)
         return container_of([value], entries=entries_of([(node.elt, value)]))
 
-    def _per_entry(self, node: cst.ListComp, known: Sequence[Value], frame: Frame) -> List[Value]:
-        """The element a comprehension makes from each known entry, each in a pass of its own."""
+    def _per_entry(self, node: Union[cst.ListComp, cst.DictComp], known: Sequence[Value],
+                   frame: Frame) -> List[Value]:
+        """The element a comprehension makes from each known entry, each in a pass of its own,
+        for the entries its filter keeps (``if isinstance(m, Gate)``: the Gate parts)."""
         made: List[Value] = []
         seen: Dict[SiteKey, ConversionSite] = {}
         for entry in known:
             inner = frame.branch()
             self.bind(node.for_in.target, entry, inner)
-            made.append(self.evaluate(node.elt, inner))
+            if self._filtered_out(node.for_in.ifs, inner):
+                continue
+            if isinstance(node, cst.DictComp):
+                self.evaluate(node.key, inner)
+                made.append(self.evaluate(node.value, inner))
+            else:
+                made.append(self.evaluate(node.elt, inner))
             keep_raising_sites(seen, frame.context.sites)
         frame.context.sites.update(seen)
         return made
+
+    def _filtered_out(self, conditions: Sequence[cst.CompIf], frame: Frame) -> bool:
+        """Whether a comprehension's filter drops this pass's entry; else ``frame`` holds what the
+        filter tells of it (``if t.requires_grad``: see narrowing)."""
+        for condition in conditions:
+            test = self.evaluate(condition.test, frame).constant
+            if test is not None and not test:
+                return True
+            if test is None:
+                self.refine(condition.test, frame, frame.branch())
+        return False
 
     _eval_SetComp = _eval_ListComp
     _eval_GeneratorExp = _eval_ListComp
 
     def _eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        known = entries_run_one_by_one(self.evaluate(node.for_in.iter, frame))
+        if node.for_in.inner_for_in is None and known:  # {name: f(m) for name, m in parts}: one each
+            return container_of(self._per_entry(node, known, frame))
         inner = self._comprehension_frame(node, frame)
         self.evaluate(node.key, inner)
         return container_of([self.evaluate(node.value, inner)])
@@ -863,8 +888,10 @@ class Evaluator:
         callee reads it too.  ``settled``: only what is known here, not what depends on this
         function's parameters (a method run on the receiver could not tell them apart)."""
         key = dotted_name(expression)
-        if key is None:
-            return value
+        return value if key is None else self.with_attributes_under(key, value, frame, settled)
+
+    def with_attributes_under(self, key: str, value: Value, frame: Frame, settled: bool = False) -> Value:
+        """``value``, held by ``key``, with what this scope knows under ``key.name``."""
         prefix = key + "."
         known = {
             name[len(prefix):]: frame.env[name] for name in frame.compound_keys.get(root_of(key), ())
@@ -1288,12 +1315,31 @@ class Evaluator:
             return self._attribute_named(node, arguments, frame)
         if effect is None:
             return OTHER
+        if f"builtins.{name}" == torch_api.TYPE_TEST:
+            decided = self._instance_of_the_files_class(arguments)
+            if decided is not None:  # isinstance(m, Gate) for each part in a loop over model.modules()
+                return Value(Kind.OTHER, constant=decided)
         use = effects.Use(self, effect, node, name, arguments, frame)
         key = arguments.keywords.get(torch_api.CALLBACK_KEYWORD)
         if effect is not Effect.SUPER and key is not None and arguments.positional:
             # sorted(xs, key=fn): fn sees each element
             self.call_back(key[1], node, [(arguments.positional[0][0], element(arguments.positional[0][1]))], frame)
         return effects.transfer("builtin", use)
+
+    def _instance_of_the_files_class(self, arguments: Arguments) -> Optional[bool]:
+        """``isinstance(obj, Cls)`` with ``Cls`` a class of the file, when the class ``obj`` was
+        made from is known: an object of the file's classes or a library layer (never one)."""
+        if len(arguments.positional) != 2:
+            return None
+        (_, instance), (_, cls) = arguments.positional
+        target = self.calls.class_named(cls.qualified_name or "") if cls.kind is Kind.FUNCTION else None
+        made_from = instance.qualified_name
+        if target is None or made_from is None or instance.kind not in (Kind.MODULE, Kind.UNKNOWN):
+            return None
+        own = self.calls.class_named(made_from)
+        if own is not None:
+            return any(info is target for info in own.lineage())
+        return False if made_from.startswith(f"{torch_api.DERIVED_ROOT}.") else None
 
     # --- conversions ----------------------------------------------------
     def record_implicit(self, node: cst.Call, consumer: str, arguments: Arguments, frame: Frame,
@@ -1370,6 +1416,11 @@ class Evaluator:
             return self.call(node, wrapper, arguments.prepended((func.value, receiver)), frame)
         method = instance.method(name) if instance is not None else None
         if method is not None:  # a static method called through an instance is not handed it
+            if name == torch_api.NUMPY_METHOD:
+                # the file's own .numpy() converts nothing; where another pass of a loop converts a
+                # tensor there (``for model in [ours, nn.Linear(3, 1)]``), .detach() is no safe fix
+                self.record_explicit(node, func, replace(receiver, kind=Kind.OTHER, grad=Grad.NO, origin=None,
+                                                         params=frozenset()), frame)
             bound = arguments if method.is_staticmethod else arguments.prepended((func.value, self._bound_self(
                 func.value, receiver, name, frame)))
             return self.calls.call_function(method, node, bound, frame)

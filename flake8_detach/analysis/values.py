@@ -334,12 +334,12 @@ def join(a: Value, b: Value) -> Value:
         params=a.params | b.params,
         # getattr(model, "mean", None): still only a read from the parameter
         read_from_parameter=bool(a.params | b.params) and all(v.read_from_parameter for v in (a, b) if v.params),
-        item=_join_optional(a.item, b.item),
+        item=_joined_item(a, b),
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         alternatives=_joined_alternatives(a, b),
         record=a.record if a.record == b.record else None,
-        captured=a.captured if a.captured == b.captured else (),
+        captured=_join_captured(a.captured, b.captured),
         bound_arguments=a.bound_arguments if a.bound_arguments == b.bound_arguments else (),
         frozen=a.frozen and b.frozen,
         entries=a.entries + tuple(e for e in b.entries if e not in a.entries),
@@ -357,6 +357,21 @@ def join(a: Value, b: Value) -> Value:
         grad_flag=_shared_flag((a, b)),
         array=a.array and b.array,
     )
+
+
+def _joined_item(a: Value, b: Value) -> Optional[Value]:
+    """What iterating the join gives: a container's items, and a tensor or a parameter the other
+    side is (``(weights, (rows, cols))``: the elements are ``weights`` or the index pair's)."""
+    item = _join_optional(a.item, b.item)
+    for container, other in ((a, b), (b, a)):
+        if container.kind is Kind.CONTAINER and other.kind in (Kind.TENSOR, Kind.UNKNOWN) and \
+                (other.params or other.grad is not Grad.NO) and _is_leaf(other):
+            return other if item is None else join(item, other)
+    return item
+
+
+def _is_leaf(value: Value) -> bool:
+    return value.item is None and value.fields is None and not value.attributes
 
 
 def _shared_flag(values: Sequence[Value]) -> Optional[GradFlag]:
@@ -384,6 +399,15 @@ def _join_parameter_paths(a: Optional[Tuple[Position, ...]],
         return a if a == b else None
     return tuple(first if first == second else ANY_ENTRY if isinstance(first, str) or isinstance(second, str)
                  else None for first, second in zip(a, b))
+
+
+def _join_captured(a: Tuple[Tuple[str, Value], ...],
+                   b: Tuple[Tuple[str, Value], ...]) -> Tuple[Tuple[str, Value], ...]:
+    """Two closures of one factory (``keep("0")``, ``keep("fc")``): each captured variable may
+    hold either value."""
+    if a == b or [name for name, _ in a] != [name for name, _ in b]:
+        return a if a == b else ()
+    return tuple((name, join(first, second)) for (name, first), (_, second) in zip(a, b))
 
 
 def _joined_alternatives(a: Value, b: Value) -> FrozenSet[str]:
@@ -551,14 +575,16 @@ def element(value: Value, position: Position = None) -> Value:
 
 def is_known_entry(value: Value) -> bool:
     """An entry a loop can run a pass for: a constant (``"train"``), a function or class (``for
-    cls in [Small, Big]``, ``torch.tanh``), an object of a class of the file, or a pair whose
+    cls in [Small, Big]``, ``torch.tanh``), an object or a layer of a known class, or a pair whose
     first item is a constant (a dict's ``(key, value)``, enumerate's ``(index, element)``)."""
     if value.constant is not None:
         return True
     if value.kind in (Kind.FUNCTION, Kind.REFERENCE) and value.qualified_name is not None and not value.alternatives:
         return True
-    if value.kind is Kind.UNKNOWN and value.qualified_name is not None:
-        return True  # an object of a class of the file (``for callback in [history, stopper]``)
+    if value.kind in (Kind.UNKNOWN, Kind.MODULE) and value.qualified_name is not None:
+        # an object of a class of the file (``for callback in [history, stopper]``), a layer of a
+        # known class (``for m in model.modules()``: isinstance(m, Gate) picks the passes)
+        return True
     return value.fields is not None and len(value.fields) == 2 and value.fields[0].constant is not None
 
 
@@ -571,7 +597,9 @@ def constant_pairs(pairs: Iterable[Tuple[object, Value]]) -> Tuple[Value, ...]:
 
 def known_elements(value: Value) -> Tuple[Value, ...]:
     """What iterating ``value`` gives, one by one, where that is known: a tuple's or literal
-    list's items, a dict's keys (known by its keys); none otherwise."""
+    list's items, a dict's keys (known by its keys), a model's parts (frozen with it); none otherwise."""
+    if value.kind is Kind.MODULE and value.fields:
+        return tuple(part_of(value, position) for position in range(len(value.fields)))
     return value.fields or keys_of(value)
 
 

@@ -131,23 +131,25 @@ class Calls:
                     found.append(statement.target.id)
         return found
 
-    def instance_classes(self, node: ast.expr) -> List[ast.ClassDef]:
+    def instance_classes(self, node: ast.expr, depth: int = 0) -> List[ast.ClassDef]:
         """The file's classes whose instance ``node`` may be: ``Net()`` itself or bound to it, or
-        stored in an attribute of ``self``."""
+        stored in an attribute of ``self``, or bound to another name of one (``block = net.attn``)."""
         if isinstance(node, ast.Call):  # Evaluator().scores(model, x)
             made = self._class_of_name(node.func)
             return [made] if made is not None else []
+        if depth > _MAX_ALIASES:
+            return []
         if isinstance(node, ast.Subscript):  # blocks[0]: an element of what made blocks
-            return [cls for made in self._element_makers(node.value) for cls in self.instance_classes(made)]
+            return [cls for made in self._element_makers(node.value) for cls in self.instance_classes(made, depth + 1)]
         classes: List[ast.ClassDef] = []
         for binding in self._bindings_of_instance(node):
             value = binding.value
             if binding.kind is BindingKind.LOOP and value is not None:  # for layer in model.layers
-                classes += [cls for made in self._element_makers(value) for cls in self.instance_classes(made)]
-            elif isinstance(value, ast.Call) and binding.kind is BindingKind.ASSIGN and not binding.element:
-                cls = self._class_of_name(value.func)
-                if cls is not None:
-                    classes.append(cls)
+                classes += [cls for made in self._element_makers(value)
+                            for cls in self.instance_classes(made, depth + 1)]
+            elif binding.kind is BindingKind.ASSIGN and not binding.element and \
+                    isinstance(value, (ast.Call, ast.Name, ast.Attribute)):
+                classes += self.instance_classes(value, depth + 1)
         return classes
 
     def _bindings_of_instance(self, node: ast.expr) -> List[Binding]:
@@ -185,8 +187,17 @@ class Calls:
         if found or not isinstance(node, ast.Attribute):
             return found
         base = node.value
-        classes = [cls for cls in [self.self_class(base)] if cls is not None] or self.instance_classes(base)
+        classes = [cls for cls in [self.self_class(base)] if cls is not None] or self.instance_classes(base) \
+            or self._sole_class_storing(node.attr)
         return [binding for cls in classes for binding in self.attribute_bindings(cls, node.attr)]
+
+    def _sole_class_storing(self, attribute: str) -> List[ast.ClassDef]:
+        """The class of the file whose methods store ``attribute``, when only one does: what an
+        object reached by no name the file binds (``m`` over ``model.named_modules()``) holds."""
+        classes = [node for node in ast.walk(self.index.tree) if isinstance(node, ast.ClassDef)]
+        storing = [cls for cls in classes if any(
+            binding.kind is not BindingKind.DEFINITION for binding in self.attribute_bindings(cls, attribute))]
+        return storing if len(storing) == 1 else []
 
     # --- calls -------------------------------------------------------------
     def callees(self, call: ast.Call) -> List[Callee]:
@@ -367,6 +378,9 @@ class Calls:
                 found.append(node.value)
             pending.extend(ast.iter_child_nodes(node))
         return sorted(found, key=self.index.start)
+
+
+_MAX_ALIASES = 4  # names bound to names of an instance, followed back this far
 
 
 def _decorated_with(function: Function, name: str) -> bool:

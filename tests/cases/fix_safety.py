@@ -31,8 +31,6 @@ gradient = w.grad
 
 # case: model-guessed-from-use-is-another-librarys
 # m.eval() makes m look like a torch module; here one of them is not, and has no .detach().
-import copy
-
 import numpy as np
 import torch
 import torch.nn as nn
@@ -54,12 +52,40 @@ class OtherLibraryModel:
         return Scores(np.asarray(x).sum(axis=1))
 
 
-models = copy.deepcopy([OtherLibraryModel(), nn.Linear(3, 1)])
+models = []
+models.append(OtherLibraryModel())
+models.append(nn.Linear(3, 1))
 x = torch.rand(2, 3)
 outputs = []
 for model in models:
     model.eval()
     outputs.append(model(x).numpy())  # expect: DET101
+
+# case: models-of-two-libraries-in-a-list-one-with-its-own-numpy
+# A loop runs once per model: the torch layer's output needs .detach(), the other's has none.
+import copy
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Scores:
+    def __init__(self, array):
+        self.array = array
+
+    def numpy(self):
+        return self.array
+
+
+class OtherLibraryModel:
+    def __call__(self, x):
+        return Scores(np.asarray(x).sum(axis=1))
+
+
+models = copy.deepcopy([OtherLibraryModel(), nn.Linear(3, 1)])
+x = torch.rand(2, 3)
+outputs = [model(x).numpy() for model in models]  # expect: DET101
 
 # case: model-guessed-from-use-under-no-grad
 import pickle

@@ -1399,3 +1399,55 @@ points = torch.rand(5, 3)
 with torch.no_grad():
     score = net(points).max(-1).values
 print(summarize({"points": points, "score": score}))
+
+# case: a-helper-building-a-sparse-matrix-from-weights-and-an-index-pair
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+
+def attention_matrix(edge_index, alpha, num_nodes):
+    weights = alpha.mean(-1)
+    rows, cols = edge_index[0], edge_index[1]
+    return sp.coo_matrix((weights, (rows, cols)), shape=(num_nodes, num_nodes))
+
+
+score = nn.Linear(4, 2)
+edges = np.array([[0, 1, 2], [1, 2, 0]])
+print(attention_matrix(edges, score(torch.randn(3, 4)), 3).nnz)  # expect: DET102
+
+# case: a-method-stacking-its-argument-beside-a-literal-row
+import numpy as np
+import torch
+from torch import nn
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, values):
+        self.rows.append(np.array([values, [0.0, 1.0]]))
+
+
+model = nn.Linear(3, 2)
+table = Table()
+table.add(model(torch.randn(1, 3))[0])  # expect: DET102
+
+# case: a-helper-building-a-sparse-matrix-from-detached-weights-stays-clean
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+
+def attention_matrix(edge_index, alpha, num_nodes):
+    weights = alpha.mean(-1)
+    rows, cols = edge_index[0], edge_index[1]
+    return sp.coo_matrix((weights, (rows, cols)), shape=(num_nodes, num_nodes))
+
+
+score = nn.Linear(4, 2)
+edges = np.array([[0, 1, 2], [1, 2, 0]])
+print(attention_matrix(edges, score(torch.randn(3, 4)).detach(), 3).nnz)

@@ -1616,3 +1616,123 @@ class ArrayStage(Stage):
 
 stage = ArrayStage(np.float32)
 print(stage(nn.Linear(2, 2)(torch.randn(3, 2))).dtype)
+
+# case: what-a-quantizer-stored-in-forward-read-over-named-modules-filtered-by-class
+import numpy as np
+import torch
+from torch import nn
+
+
+class FakeQuant(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.log_scale = nn.Parameter(torch.zeros(()))
+        self.last_q = None
+
+    def forward(self, x):
+        self.last_q = torch.round(x / self.log_scale.exp())
+        return self.last_q * self.log_scale.exp()
+
+
+class QuantMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.q1, self.q2 = FakeQuant(), FakeQuant()
+
+    def forward(self, x):
+        return self.q2(self.q1(self.fc(x)))
+
+    def quantizers(self):
+        return {name: m for name, m in self.named_modules() if isinstance(m, FakeQuant)}
+
+
+model = QuantMLP()
+model(torch.randn(3, 4))
+table = {name: np.unique(m.last_q) for name, m in model.quantizers().items()}  # expect: DET102
+
+# case: what-a-gate-stored-in-forward-read-in-a-loop-over-modules
+import numpy as np
+import torch
+from torch import nn
+
+
+class Gate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(3))
+        self.opened = None
+
+    def forward(self, x):
+        self.opened = torch.sigmoid(x * self.weight)
+        return self.opened * x
+
+
+model = nn.Sequential(nn.Linear(3, 3), Gate(), nn.ReLU(), Gate())
+model(torch.randn(2, 3))
+for part in model.modules():
+    if isinstance(part, Gate):
+        print(np.percentile(part.opened, 50))  # expect: DET102
+
+# case: a-part-read-through-another-name-after-the-model-ran
+import numpy as np
+import torch
+from torch import nn
+
+
+class Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.scores = None
+
+    def forward(self, x):
+        self.scores = torch.softmax(self.proj(x) @ x.T, dim=-1)
+        return self.scores @ x
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = Attention()
+
+    def forward(self, x):
+        return self.attn(x)
+
+
+encoder = Encoder()
+encoder(torch.randn(5, 4))
+block = encoder.attn
+print(np.round(np.asarray(block.scores), 2))  # expect: DET102
+
+# case: a-class-filter-over-modules-keeps-only-the-parts-that-store-detached-values
+import numpy as np
+import torch
+from torch import nn
+
+
+class Recorder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.kept = None
+
+    def forward(self, x):
+        self.kept = x.detach()
+        return x
+
+
+class Tap(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(3))
+        self.kept = None
+
+    def forward(self, x):
+        self.kept = x * self.weight
+        return self.kept
+
+
+model = nn.Sequential(nn.Linear(3, 3), Recorder(), Tap())
+model(torch.randn(2, 3))
+recorded = [np.asarray(m.kept) for m in model.modules() if isinstance(m, Recorder)]
+print(len(recorded))
