@@ -52,6 +52,9 @@ class Effect(enum.Enum):
     OBJECT = "object"  # requires grad like PROPAGATE; its members have their own effects (distributions)
     RETURNS_ARGUMENT = "returns-argument"  # its first argument: prune.l1_unstructured(m, ...) is m
     CALLS_ARGUMENT = "calls-argument"  # what calling its first argument with the rest gives: checkpoint
+    # torch.func.functional_call(model, params, args): the model run with the parameters given,
+    # so computed from those and the inputs, not from the model's own parameters
+    FUNCTIONAL_CALL = "functional-call"
     # --- grad mode
     GRAD_OFF = "grad-off"
     GRAD_ON = "grad-on"
@@ -184,6 +187,8 @@ QUALIFIED: Dict[str, Effect] = {
     # comes out (batched, a Jacobian, a gradient) requires grad where its output does, through
     # the parameters it uses (checked with torch 2.13, a linear layer's included)
     **{f"torch.func.{name}": Effect.PARTIAL for name in ("vmap", "jacrev", "jacfwd", "hessian", "grad")},
+    "torch.func.functional_call": Effect.FUNCTIONAL_CALL,
+    "torch.nn.utils.stateless.functional_call": Effect.FUNCTIONAL_CALL,
     "torch.vmap": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
     "types.SimpleNamespace": Effect.NAMESPACE,
@@ -515,11 +520,18 @@ REGISTER_BUFFER_METHOD = "register_buffer"  # self.register_buffer("name", t) se
 REQUIRES_GRAD_METHOD = "requires_grad_"
 KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves
 GRAD_ATTRIBUTE = "grad"
+ITERATOR_METHOD = "__iter__"  # ``for x in sampler``: what the object's __iter__ yields
 # backward(create_graph=True) and torch.autograd.backward(..., create_graph=True) leave gradients
 # with a graph in each tensor's .grad; torch.autograd.grad(..., create_graph=True) returns them and
 # leaves .grad alone (checked with torch 2.13: a later backward() fills .grad without a graph).
 GRAD_FILLING_METHODS: FrozenSet[str] = frozenset({"backward"})
 GRAD_FILLING_FUNCTIONS: FrozenSet[str] = frozenset({"torch.autograd.backward"})
+# SciPy's sparse matrices and their constructors: ``adjacency @ t`` and ``adjacency.dot(t)``
+# convert the tensor (checked with SciPy 1.16: a tensor that requires grad raises there).
+SPARSE_MATRIX_MAKERS: FrozenSet[str] = frozenset(f"scipy.sparse.{name}" for name in """
+    csr_matrix csc_matrix coo_matrix lil_matrix dok_matrix bsr_matrix dia_matrix csr_array csc_array
+    coo_array lil_array dok_array bsr_array dia_array diags diags_array eye eye_array identity random
+    random_array block_diag kron""".split())
 # NumPy functions whose result holds the objects it was given (an object array of plot axes,
 # np.atleast_1d(axes)); the other functions compute from them.
 NUMPY_OBJECT_HOLDERS: FrozenSet[str] = frozenset(

@@ -31,6 +31,7 @@ from flake8_detach.analysis.syntax import compared_with_literal, dotted_name, is
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     CONSUMER,
+    SPARSE_MATRIX,
     FOREIGN,
     NDARRAY,
     OTHER,
@@ -320,6 +321,8 @@ def _call_converts(use: Use, dispatched: bool = False) -> Value:
     if tensors_only or use.name in torch_api.NUMPY_OBJECT_HOLDERS and use.arguments.positional and \
             use.first.kind is Kind.CONSUMER:
         return CONSUMER
+    if use.name in torch_api.SPARSE_MATRIX_MAKERS:
+        return SPARSE_MATRIX
     return NDARRAY if _makes_an_array(use) else OTHER
 
 
@@ -351,6 +354,14 @@ def _call_dispatches(use: Use) -> Value:
         return _call_converts(use, dispatched=receiver.kind is Kind.UNKNOWN)
     return use.evaluator.method_of_first_argument(use.call, torch_api.NUMPY_DISPATCHES[use.name], use.arguments,
                                                   use.frame)
+
+
+def _call_functional(use: Use) -> Value:
+    """``functional_call(model, params, (x,))``: from the parameters and inputs given (the
+    model's own parameters are replaced by them)."""
+    given = [value for _, value in use.arguments.positional[1:]] + \
+        [value for _, value in use.arguments.keywords.values()]
+    return grad_of_computation(given)
 
 
 def _call_reduces_by_method(use: Use) -> Value:
@@ -700,6 +711,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.CONVERTS_RESULT: Semantics(call=_call_converts_result),
     Effect.DISPATCHES: Semantics(call=_call_dispatches),
     Effect.REDUCES_BY_METHOD: Semantics(call=_call_reduces_by_method),
+    Effect.FUNCTIONAL_CALL: Semantics(call=_call_functional),
     Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
     Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,
                                                                 fields=(CONSUMER, CONSUMER)))),

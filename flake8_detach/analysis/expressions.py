@@ -523,6 +523,10 @@ class Evaluator:
         if isinstance(left.constant, str):  # "Layer %i - %s" % (i, name), "loss: " + str(x): a str
             return OTHER
         self.record_mixed(node, node.left, left, node.right, right, frame)
+        if left.kind is Kind.CONSUMER and left.array and right.kind in (Kind.TENSOR, Kind.UNKNOWN):
+            # adjacency @ t with a SciPy sparse matrix: its operator converts t
+            frame.context.record(ConversionSite(ConversionStyle.IMPLICIT, node, node.left, "a sparse matrix's operator",
+                                                node.right, right, frame.mode, detach_points(node.right, right)))
         return self.arithmetic([left, right], frame)
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:

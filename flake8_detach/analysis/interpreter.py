@@ -114,6 +114,21 @@ def _element_holder(receiver: cst.BaseExpression) -> Optional[cst.BaseExpression
     return None
 
 
+def _module_itself(receiver: cst.BaseExpression, frame: Frame) -> cst.BaseExpression:
+    """``model`` for ``model.eval().requires_grad_(False)``: a module's mode switches and moves
+    give the module itself, so what is done to their result is done to it."""
+    inner, switched = receiver, False
+    while isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and (
+            inner.func.attr.value in torch_api.MODE_SWITCHES or inner.func.attr.value in torch_api.DEVICE_MOVES):
+        switched = switched or inner.func.attr.value in torch_api.MODE_SWITCHES  # only modules have .eval()
+        inner = inner.func.value
+    if inner is receiver or dotted_name(inner) is None:
+        return receiver
+    held = frame.lookup(dotted_name(inner) or "")
+    is_module = held is not None and (held.kind is Kind.MODULE or switched and held.kind is Kind.UNKNOWN)
+    return inner if is_module else receiver
+
+
 def _is_place(expression: cst.BaseExpression) -> bool:
     """An expression naming a container that other code reaches too: ``history``,
     ``self.curves``, ``self.curves[key]``, ``logs.setdefault(key, [])``."""
@@ -537,7 +552,16 @@ class Interpreter:
                 info.set_attribute(name, value)
             return replace(instance, attributes=tuple(sorted(attributes.items())))
         stored = self._stored_by(init, call, arguments, instance, frame)
-        return replace(instance, attributes=tuple(sorted(stored.items())))
+        return self._iterable(info, call, replace(instance, attributes=tuple(sorted(stored.items()))), frame)
+
+    def _iterable(self, info: ClassInfo, call: cst.Call, instance: Value, frame: Frame) -> Value:
+        """An object whose class defines ``__iter__`` (a generator over the steps of a sampler):
+        a loop over it gets what that method yields, as run on the object just made."""
+        method = info.method(torch_api.ITERATOR_METHOD)
+        if method is None or instance.kind is not Kind.UNKNOWN:
+            return instance
+        iterator = self._call(method, call, Arguments([(call, instance)], {}, False), frame)[0]
+        return replace(instance, item=element(iterator))
 
     def _stored_by(self, method: FunctionInfo, call: cst.Call, arguments: Arguments, instance: Value,
                    frame: Frame) -> Dict[str, Value]:
@@ -1057,12 +1081,16 @@ class Interpreter:
     def _mutate(self, call: cst.Call, func: cst.Attribute, frame: Frame) -> Value:
         """``losses.append(loss)``, ``history["val"].append(x)``, ``w.add_(u)``, ``model.to(device)``..."""
         name = func.attr.value
-        receiver = func.value
+        receiver = _module_itself(func.value, frame)
+        if receiver is not func.value:
+            self.evaluator.evaluate(func.value, frame)  # (model.eval() runs: its mode switch, a move)
         key = place_key(receiver, frame)
         in_place = torch_api.is_in_place(name)
         if key is None and _element_holder(receiver) is None or not (name in torch_api.RECEIVER_MUTATORS or in_place):
             return self.evaluator.evaluate(call, frame)
         current = self.evaluator.evaluate(receiver, frame)
+        if receiver is not func.value and current.kind is Kind.UNKNOWN:  # m.eval().requires_grad_(False)
+            current = self.evaluator.used_as_module(receiver, current, frame)
         arguments = self.evaluator.arguments(call, frame)
         values = [value for _, value in arguments.positional]
         own_class = self.class_of(current)
@@ -1187,7 +1215,10 @@ class Interpreter:
                 frame.set(loop_module, frozen(module))
                 self._freeze_parts(loop_module, frame)
         if current.kind is Kind.MODULE:
-            frame.set(key, new_value if new_value is not None else current)
+            module = new_value if new_value is not None else current
+            if grad is Grad.YES and module.frozen:  # model.requires_grad_(True) after freezing it
+                module = replace(module, frozen=False, grad=Grad.YES, origin=Origin("made to require grad", node))
+            frame.set(key, module)
             if grad is Grad.NO:
                 self._freeze_parts(key, frame)
         else:  # state.positions.requires_grad_(): the caller's tensor changes too

@@ -1079,6 +1079,7 @@ class _Flows:
         left = self.value(node.left, scope)
         right, arrays = self.operand(node.right, scope)
         self.sink(node, arrays, left, arrays=True)
+        self.sink(node, left.converters, right)  # adjacency @ h: a SciPy sparse matrix's operator converts h
         found = _union([left, right])
         if self.grad_off:
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
@@ -1260,7 +1261,8 @@ class _Flows:
             result.converters.add(_LOADED)
         if qualified in torch_api.NUMPY_ARRAY_MAKERS or qualified in torch_api.NUMPY_SIZED_ARRAY_MAKERS:
             result.converters.add(_ARRAY)  # (with a size or not: the walk over-approximates)
-        if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or (
+        if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or qualified in \
+                torch_api.SPARSE_MATRIX_MAKERS or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them
         if qualified in torch_api.NUMPY_OBJECT_HOLDERS and values:  # np.atleast_1d(axes): an array of the axes

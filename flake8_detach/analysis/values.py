@@ -211,6 +211,9 @@ NDARRAY = Value(Kind.OTHER, array=True)
 PLAIN_TENSOR = Value(Kind.TENSOR)
 FOREIGN = Value(Kind.FOREIGN)
 CONSUMER = Value(Kind.CONSUMER)
+# A SciPy sparse matrix: its methods and its operators (``adjacency @ t``, ``w * t``) convert
+# the tensors they are given, as a plotting object's methods do.
+SPARSE_MATRIX = Value(Kind.CONSUMER, array=True)
 
 
 def strongest_origin(values: Iterable[Value]) -> Optional[Origin]:
@@ -334,7 +337,7 @@ def join(a: Value, b: Value) -> Value:
         params=a.params | b.params,
         # getattr(model, "mean", None): still only a read from the parameter
         read_from_parameter=bool(a.params | b.params) and all(v.read_from_parameter for v in (a, b) if v.params),
-        item=_joined_item(a, b),
+        item=_join_optional(a.item, b.item),
         fields=_join_fields(a.fields, b.fields),
         qualified_name=a.qualified_name if a.qualified_name == b.qualified_name else None,
         alternatives=_joined_alternatives(a, b),
@@ -357,21 +360,6 @@ def join(a: Value, b: Value) -> Value:
         grad_flag=_shared_flag((a, b)),
         array=a.array and b.array,
     )
-
-
-def _joined_item(a: Value, b: Value) -> Optional[Value]:
-    """What iterating the join gives: a container's items, and a tensor or a parameter the other
-    side is (``(weights, (rows, cols))``: the elements are ``weights`` or the index pair's)."""
-    item = _join_optional(a.item, b.item)
-    for container, other in ((a, b), (b, a)):
-        if container.kind is Kind.CONTAINER and other.kind in (Kind.TENSOR, Kind.UNKNOWN) and \
-                (other.params or other.grad is not Grad.NO) and _is_leaf(other):
-            return other if item is None else join(item, other)
-    return item
-
-
-def _is_leaf(value: Value) -> bool:
-    return value.item is None and value.fields is None and not value.attributes
 
 
 def _shared_flag(values: Sequence[Value]) -> Optional[GradFlag]:
@@ -570,6 +558,8 @@ def element(value: Value, position: Position = None) -> Value:
         return replace(value, array=False) if value.array else value  # a row, or a NumPy scalar
     if _is_parameter_itself(value):
         return replace(value, parameter_path=(value.parameter_path or ()) + (position,))
+    if value.kind is Kind.UNKNOWN and value.item is not None:
+        return value.item  # an object of the file whose __iter__ yields these
     return replace(value, kind=Kind.UNKNOWN) if value.params else UNKNOWN
 
 
@@ -652,7 +642,21 @@ def record_of(names: Sequence[str], items: Sequence[Value], named: Mapping[str, 
 def container_of(items: Iterable[Value], fields: Optional[Tuple[Value, ...]] = None,
                  entries: Tuple[cst.BaseExpression, ...] = ()) -> Value:
     item_list = list(items)
-    return Value(Kind.CONTAINER, item=join_all(item_list) if item_list else None, fields=fields, entries=entries)
+    return Value(Kind.CONTAINER, item=_elements_joined(item_list) if item_list else None, fields=fields,
+                 entries=entries)
+
+
+def _elements_joined(items: Sequence[Value]) -> Value:
+    """What iterating a container of ``items`` gives, nested: beside a container among them, the
+    parameters and tensors that are elements themselves (``(weights, (rows, cols))``: ``weights``
+    or the pair's items, not the pair's alone)."""
+    joined = join_all(items)
+    leaves = [v for v in items if v.kind in (Kind.TENSOR, Kind.UNKNOWN) and (v.params or v.grad is not Grad.NO)
+              and v.item is None and v.fields is None and not v.attributes]
+    if joined.kind is not Kind.CONTAINER or not leaves:
+        return joined
+    inner = join_all(leaves)
+    return replace(joined, item=inner if joined.item is None else join(joined.item, inner))
 
 
 def entries_of(pairs: Iterable[Tuple[cst.BaseExpression, Value]]) -> Tuple[cst.BaseExpression, ...]:

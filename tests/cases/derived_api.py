@@ -402,3 +402,37 @@ import torch
 
 model = torch.nn.DataParallel(torch.nn.Linear(2, 1).requires_grad_(False))
 print(model(torch.ones(1, 2)).numpy())
+
+# case: functional-call-with-detached-parameters-stays-clean
+import torch
+from torch.func import functional_call
+
+model = torch.nn.Linear(3, 1)
+frozen = {name: p.detach() for name, p in model.named_parameters()}
+print(functional_call(model, frozen, (torch.randn(2, 3),)).numpy())
+
+# case: functional-call-with-the-live-parameters
+import torch
+from torch.func import functional_call
+
+model = torch.nn.Linear(3, 1)
+live = dict(model.named_parameters())
+print(functional_call(model, live, (torch.randn(2, 3),)).numpy())  # expect: DET101
+
+# case: per-example-gradients-of-a-closure-over-detached-parameters-stay-clean
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.func import functional_call, grad, vmap
+
+
+def make_loss(model):
+    def loss(params, x, y):
+        return F.mse_loss(functional_call(model, params, (x[None],)), y[None])
+    return loss
+
+
+model = torch.nn.Linear(3, 1)
+params = {k: v.detach() for k, v in model.named_parameters()}
+grads = vmap(grad(make_loss(model)), in_dims=(None, 0, 0))(params, torch.randn(4, 3), torch.randn(4, 1))
+print(np.quantile(torch.cat([g.reshape(4, -1) for g in grads.values()], 1).norm(dim=1).numpy(), 0.9))

@@ -1565,3 +1565,79 @@ trained(torch.randn(2, 4))
 with torch.no_grad():
     frozen(torch.randn(2, 4))
 print(np.stack(seen_in_evaluation.outputs).shape)
+
+# case: a-sampler-object-whose-iter-yields-model-steps-plotted-in-a-loop
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Sampler:
+    def __init__(self, model, steps):
+        self.model, self.steps = model, steps
+
+    def __iter__(self):
+        x = torch.randn(16, 2)
+        yield x
+        for _ in range(self.steps):
+            x = x - 0.1 * self.model(x)
+            yield x
+
+
+model = nn.Linear(2, 2)
+for step, points in enumerate(Sampler(model, 3)):
+    plt.scatter(*points.T)  # expect: DET102
+
+# case: snapshots-of-an-iterable-sampler-kept-by-a-filter-and-plotted-by-a-helper
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+class Reverse:
+    def __init__(self, model, steps):
+        self.model, self.steps = model, steps
+
+    def __iter__(self):
+        x = torch.randn(8, 2)
+        for _ in range(self.steps):
+            x = self.model(x)
+            yield x
+
+
+def figure(snapshots):
+    fig, axes = plt.subplots(1, len(snapshots))
+    for ax, (i, pts) in zip(axes, snapshots):
+        ax.plot(pts[:, 0], pts[:, 1])
+
+
+snapshots = [(i, x) for i, x in enumerate(Reverse(nn.Linear(2, 2), 4)) if i % 2 == 0]
+figure(snapshots)  # expect: DET102
+
+# case: an-iterable-sampler-held-by-a-trainer-that-yields-under-no-grad-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+class Sampler:
+    def __init__(self, model, steps):
+        self.model, self.steps = model, steps
+
+    @torch.no_grad()
+    def __iter__(self):
+        x = torch.randn(4, 2)
+        for _ in range(self.steps):
+            x = self.model(x)
+            yield x
+
+
+class Monitor:
+    def __init__(self, model):
+        self.sampler = Sampler(model, 2)
+
+    def spread(self):
+        return [np.std(np.asarray(x)) for x in self.sampler]
+
+
+print(Monitor(nn.Linear(2, 2)).spread())

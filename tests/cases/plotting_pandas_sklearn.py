@@ -642,3 +642,48 @@ for _ in range(2):
     corners = net(torch.randn(4)).view(3, 2)
     triangle = Polygon(corners.detach().numpy(), closed=True)
     ax.add_patch(triangle)
+
+# case: a-scipy-sparse-adjacency-times-a-model-output
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+adjacency = sp.csr_matrix(np.eye(4) + np.eye(4, k=1))
+encoder = nn.Linear(3, 2)
+h = encoder(torch.randn(4, 3))
+smoothed = adjacency @ h  # expect: DET102
+
+# case: a-helper-multiplying-its-sparse-weights-by-standardized-targets
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+
+def local_moran(y, weights):
+    z = (y - y.mean()) / y.std()
+    return z * (weights * z)
+
+
+scaler = nn.Linear(1, 1)
+targets = scaler(torch.randn(5, 1))
+print(local_moran(targets, sp.identity(5, format="csr")))  # expect: DET102
+
+# case: a-layer-holding-a-sparse-graph-propagates-detached-features-stays-clean
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+
+class Propagate:
+    def __init__(self, edges, n):
+        self.graph = sp.coo_matrix((np.ones(len(edges)), tuple(zip(*edges))), shape=(n, n)).tocsr()
+
+    def smooth(self, features):
+        return self.graph.dot(features.detach().numpy())
+
+
+layer = nn.Linear(2, 2)
+print(Propagate([(0, 1), (1, 2)], 3).smooth(layer(torch.randn(3, 2))))

@@ -1005,3 +1005,41 @@ for _ in range(3):
     w = Var(w.v - 0.01 * w.grad)
     losses.append(loss.v)
 plt.plot(losses)
+
+# case: a-model-frozen-by-a-chained-requires-grad-after-eval
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+model.eval().requires_grad_(False)
+print(np.asarray(model(torch.randn(3, 4))))
+
+# case: an-evaluator-freezing-its-model-with-a-chain-in-the-constructor-is-only-hinted
+# (what its constructor did to the model it was handed is not known to the method: undecided)
+import numpy as np
+import torch
+from torch import nn
+
+
+class Sensitivity:
+    def __init__(self, model):
+        self.model = model
+        self.model.train(False).requires_grad_(False)
+
+    def __call__(self, x):
+        base = self.model(x)
+        return np.abs(np.asarray(self.model(x * 0.9) - base))  # expect: DET103
+
+
+print(Sensitivity(nn.Linear(4, 1))(torch.randn(5, 4)).shape)
+
+# case: a-chain-that-unfreezes-after-eval-still-trains
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Linear(4, 2)
+model.requires_grad_(False)
+model.eval().requires_grad_(True)
+print(np.asarray(model(torch.randn(3, 4))))  # expect: DET102
