@@ -82,6 +82,8 @@ class Effect(enum.Enum):
     MAPPING = "mapping"  # dict(pairs), dict(key=value): the values are the pairs' second items
     DEFAULT_MAPPING = "default-mapping"  # defaultdict(list, ...): a dict; its factory fills each new key
     MAP = "map"  # map(fn, xs): fn applied to each element
+    REDUCE = "reduce"  # functools.reduce(fn, xs): fn applied to pairs of elements
+    COLORMAP = "colormap"  # plt.get_cmap("jet"): a colormap, which converts what it is called with
     FILTER = "filter"  # filter(fn, xs): the elements fn keeps
     RECORD_TYPE = "record-type"  # namedtuple("Output", ["loss", "logits"]): a tuple type with names
     SUPER = "super"  # super(): the instance, seen from the class's bases
@@ -89,6 +91,8 @@ class Effect(enum.Enum):
     ZIP = "zip"  # zip(a, b): tuples of elements
     ENUMERATE = "enumerate"  # enumerate(a): (index, element)
 
+
+COLORMAP_CLASS = "matplotlib.colors.Colormap"  # what plt.get_cmap gives: calling it converts
 
 # Namespaces: every name under a prefix gets the effect unless listed exactly.
 NAMESPACE_DEFAULTS: Mapping[str, Effect] = {
@@ -188,6 +192,13 @@ QUALIFIED: Dict[str, Effect] = {
     # the parameters it uses (checked with torch 2.13, a linear layer's included)
     **{f"torch.func.{name}": Effect.PARTIAL for name in ("vmap", "jacrev", "jacfwd", "hessian", "grad")},
     "torch.func.functional_call": Effect.FUNCTIONAL_CALL,
+    "functools.reduce": Effect.REDUCE,
+    "matplotlib.pyplot.get_cmap": Effect.COLORMAP,
+    "matplotlib.cm.get_cmap": Effect.COLORMAP,
+    COLORMAP_CLASS: Effect.CONVERTS,  # cmap(cam): NumPy's array of the values, then colors
+    # the operator module's arithmetic, as the operators themselves (reduce(operator.add, masks))
+    **{f"operator.{name}": Effect.PROPAGATE for name in """add sub mul truediv floordiv matmul pow neg pos abs
+        iadd isub imul itruediv imatmul""".split()},
     "torch.nn.utils.stateless.functional_call": Effect.FUNCTIONAL_CALL,
     "torch.vmap": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
@@ -521,6 +532,7 @@ REQUIRES_GRAD_METHOD = "requires_grad_"
 KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves
 GRAD_ATTRIBUTE = "grad"
 ITERATOR_METHOD = "__iter__"  # ``for x in sampler``: what the object's __iter__ yields
+RECORD_REPLACE_METHOD = "_replace"  # hyp._replace(score=s): a namedtuple with those fields replaced
 # backward(create_graph=True) and torch.autograd.backward(..., create_graph=True) leave gradients
 # with a graph in each tensor's .grad; torch.autograd.grad(..., create_graph=True) returns them and
 # leaves .grad alone (checked with torch 2.13: a later backward() fills .grad without a graph).

@@ -502,6 +502,18 @@ def _builtin_map(use: Use) -> Value:
     return container_of([result if use.effect is Effect.MAP else given[0][1]])
 
 
+def _call_reduce(use: Use) -> Value:
+    """``functools.reduce(fn, xs[, initial])``: what ``fn`` gives for two elements (the first
+    may be the initial value)."""
+    given = use.arguments.positional
+    if len(given) < 2:
+        return UNKNOWN
+    (_, function), (expression, iterable) = given[0], given[1]
+    item = element(iterable)
+    first = join(item, given[2][1]) if len(given) > 2 else item
+    return use.evaluator.call_back(function, use.call, [(expression, first), (expression, item)], use.frame)
+
+
 def _builtin_computation(use: Use) -> Value:
     values = [value for _, value in use.arguments.positional]
     if len(values) == 1 and values[0].kind is Kind.CONTAINER:  # max(losses)
@@ -690,7 +702,9 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.TUPLE: Semantics(call=lambda use: tuple_result(use, use.arguments.values()),
                             method=lambda use: tuple_result(use, [use.receiver] + use.arguments.values())),
     Effect.MODULE: Semantics(call=_call_module, attribute=_attribute_module),
+    # (made somewhere: a hook registered on an nn.ReLU() is kept by that node, see state)
     Effect.PARAMETERLESS_MODULE: Semantics(call=lambda use: Value(Kind.MODULE, frozen=True, qualified_name=use.name,
+                                                                  origin=Origin("module", use.node),
                                                                   zero_dim=reduces_to_zero_dim(use))),
     Effect.FROZEN_MODULE: Semantics(call=_call_frozen_module),
     Effect.MODULE_USE: Semantics(module=_module_use),
@@ -712,6 +726,8 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.DISPATCHES: Semantics(call=_call_dispatches),
     Effect.REDUCES_BY_METHOD: Semantics(call=_call_reduces_by_method),
     Effect.FUNCTIONAL_CALL: Semantics(call=_call_functional),
+    Effect.REDUCE: Semantics(call=_call_reduce),
+    Effect.COLORMAP: Semantics(call=_returns(Value(Kind.REFERENCE, qualified_name=torch_api.COLORMAP_CLASS))),
     Effect.CONSUMER_FACTORY: Semantics(call=_returns(CONSUMER)),
     Effect.CONSUMER_PAIR_FACTORY: Semantics(call=_returns(Value(Kind.CONTAINER, item=CONSUMER,
                                                                 fields=(CONSUMER, CONSUMER)))),

@@ -1400,6 +1400,8 @@ class Evaluator:
     def method_call(self, node: cst.Call, func: cst.Attribute, receiver: Value, arguments: Arguments,
                     frame: Frame) -> Value:
         name = func.attr.value
+        if name == torch_api.RECORD_REPLACE_METHOD and receiver.kind is Kind.CONTAINER and receiver.attributes:
+            return _with_fields_replaced(receiver, arguments)
         if name == torch_api.DIFFERENTIATING_METHOD and isinstance(func.value, cst.Name):
             self.calls.note_differentiated(frame, func.value.value, node)
         instance = self.calls.class_named(receiver.qualified_name or "")
@@ -1613,6 +1615,14 @@ def _is_parameter_mapping_view(name: str, receiver: Value) -> bool:
     whose keys are not what the caller stored in it."""
     return receiver.kind is Kind.UNKNOWN and bool(receiver.params) and (
         name == torch_api.CONTAINER_ITEMS_METHOD or name in torch_api.CONTAINER_COPY_METHODS)
+
+
+def _with_fields_replaced(record: Value, arguments: Arguments) -> Value:
+    """``hyp._replace(score=hyp.score + lp)``: the record with the fields named replaced."""
+    named = {name: value for name, (_, value) in arguments.keywords.items()}
+    attributes = tuple((name, named.get(name, held)) for name, held in record.attributes)
+    fields = tuple(held for _, held in attributes) if record.fields is not None else None
+    return replace(record, attributes=attributes, fields=fields, item=join_all(held for _, held in attributes))
 
 
 def _bound_method(method: FunctionInfo, receiver: cst.BaseExpression, instance: Value) -> Value:

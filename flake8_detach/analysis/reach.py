@@ -1261,7 +1261,7 @@ class _Flows:
             result.converters.add(_LOADED)
         if qualified in torch_api.NUMPY_ARRAY_MAKERS or qualified in torch_api.NUMPY_SIZED_ARRAY_MAKERS:
             result.converters.add(_ARRAY)  # (with a size or not: the walk over-approximates)
-        if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY) or qualified in \
+        if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY, Effect.COLORMAP) or qualified in \
                 torch_api.SPARSE_MATRIX_MAKERS or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
             result.converters.add(_CONVERTER)  # pandas tables convert what is stored in them

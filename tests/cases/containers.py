@@ -1134,3 +1134,72 @@ import torch
 w = torch.rand(4, requires_grad=True)
 baseline = 4 * [w.mean().detach()] + [torch.tensor(0.0)]
 plt.plot(baseline)
+
+# case: masks-folded-with-functools-reduce-and-operator-add
+import operator
+from functools import reduce
+
+import pandas as pd
+import torch
+from torch import nn
+
+gate = nn.Linear(4, 4)
+masks = [torch.softmax(gate(torch.randn(8, 4)), -1) for _ in range(3)]
+importance = reduce(operator.add, (m.sum(0) for m in masks))
+print(pd.Series(importance, index=list("abcd")))  # expect: DET102
+
+# case: losses-folded-with-reduce-and-a-lambda-in-a-helper
+from functools import reduce
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def total(values):
+    return reduce(lambda a, b: a + b, values, 0.0)
+
+
+model = nn.Linear(3, 1)
+losses = [model(torch.randn(2, 3)).pow(2).mean() for _ in range(3)]
+print(np.log(total(losses)))  # expect: DET102
+
+# case: detached-masks-folded-with-reduce-stay-clean
+import operator
+from functools import reduce
+
+import pandas as pd
+import torch
+from torch import nn
+
+gate = nn.Linear(4, 4)
+masks = [torch.softmax(gate(torch.randn(8, 4)), -1).detach() for _ in range(3)]
+print(pd.Series(reduce(operator.add, (m.sum(0) for m in masks)), index=list("abcd")))
+
+# case: a-beam-of-namedtuples-replaced-with-live-scores
+from collections import namedtuple
+
+import numpy as np
+import torch
+from torch import nn
+
+Hypothesis = namedtuple("Hypothesis", ["tokens", "score"])
+decoder = nn.Linear(4, 5)
+beam = [Hypothesis([0], torch.tensor(0.0))]
+for step in range(2):
+    logp = torch.log_softmax(decoder(torch.randn(4)), -1)
+    beam = [h._replace(tokens=h.tokens + [t], score=h.score + logp[t]) for h in beam for t in range(2)]
+print(np.logaddexp.reduce([h.score for h in beam]))  # expect: DET102
+
+# case: a-namedtuple-replaced-with-a-number-stays-clean
+from collections import namedtuple
+
+import numpy as np
+import torch
+from torch import nn
+
+Result = namedtuple("Result", ["name", "value"])
+model = nn.Linear(4, 1)
+r = Result("loss", model(torch.randn(2, 4)).pow(2).mean())
+r = r._replace(value=r.value.item())
+print(np.round(np.asarray([r.value]), 3))

@@ -1641,3 +1641,39 @@ class Monitor:
 
 
 print(Monitor(nn.Linear(2, 2)).spread())
+
+# case: grad-cam-hooks-the-last-activation-of-a-features-block
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+        self.classifier = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+class Cam:
+    def __init__(self, model, layer):
+        self.model = model
+        self.activations = None
+        layer.register_forward_hook(self.capture)
+
+    def capture(self, module, inputs, output):
+        self.activations = output
+
+    def __call__(self, x):
+        self.model(x)
+        return F.relu(self.activations.sum(1))
+
+
+model = Net()
+cam = Cam(model, model.features[-1])(torch.randn(2, 3))
+print(np.asarray(cam))  # expect: DET102
+

@@ -687,3 +687,37 @@ class Propagate:
 
 layer = nn.Linear(2, 2)
 print(Propagate([(0, 1), (1, 2)], 3).smooth(layer(torch.randn(3, 2))))
+
+# case: a-colormap-called-on-a-saliency-map
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+model = nn.Linear(16, 16)
+saliency = torch.sigmoid(model(torch.randn(16))).view(4, 4)
+rgba = plt.get_cmap("jet")(saliency)  # expect: DET102
+
+# case: a-helper-coloring-what-it-is-given-with-a-named-colormap
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+
+
+def overlay(image, heat, cmap="viridis"):
+    colored = plt.get_cmap(cmap)(heat)[..., :3]
+    return 0.5 * np.repeat(image[..., None], 3, axis=-1) + 0.5 * colored
+
+
+net = nn.Conv2d(1, 1, 3, padding=1)
+img = torch.rand(1, 1, 8, 8)
+print(overlay(img[0, 0].numpy(), net(img)[0, 0]).shape)  # expect: DET102
+
+# case: a-colormap-called-on-a-detached-map-stays-clean
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+model = nn.Linear(16, 16)
+saliency = torch.sigmoid(model(torch.randn(16))).view(4, 4)
+rgba = plt.get_cmap("jet")(saliency.detach())
