@@ -532,6 +532,7 @@ REQUIRES_GRAD_METHOD = "requires_grad_"
 KEEP_VARS_KEYWORD = "keep_vars"  # state_dict(keep_vars=True) gives the parameters themselves
 GRAD_ATTRIBUTE = "grad"
 ITERATOR_METHOD = "__iter__"  # ``for x in sampler``: what the object's __iter__ yields
+ITEM_METHOD = "__getitem__"  # ``forecast[0.5]``: what the object's __getitem__ returns
 RECORD_REPLACE_METHOD = "_replace"  # hyp._replace(score=s): a namedtuple with those fields replaced
 # backward(create_graph=True) and torch.autograd.backward(..., create_graph=True) leave gradients
 # with a graph in each tensor's .grad; torch.autograd.grad(..., create_graph=True) returns them and

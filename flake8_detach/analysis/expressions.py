@@ -130,6 +130,9 @@ class FunctionCalls(Protocol):
 
     def read_property(self, function: FunctionInfo, node: cst.Attribute, instance: Value, frame: Frame) -> Value: ...
 
+    def read_item(self, function: FunctionInfo, node: cst.Subscript, instance: Value,
+                  index: Tuple[cst.BaseExpression, Value], frame: Frame) -> Value: ...
+
     def function_named(self, key: str) -> Optional[FunctionInfo]: ...
 
     def class_named(self, key: str) -> Optional[ClassInfo]: ...
@@ -816,6 +819,12 @@ class Evaluator:
                 self.evaluate_children(item, frame)
         if known is not None:
             return known
+        info = self.calls.class_of(base) if base.kind in (Kind.UNKNOWN, Kind.MODULE) else None
+        method = info.method(torch_api.ITEM_METHOD) if info is not None else None
+        if method is not None and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            # forecast[0.5]: the class's own __getitem__ runs on the object
+            index = node.slice[0].slice.value
+            return self.calls.read_item(method, node, base, (index, indices[0]), frame)
         value = self.subscript(base, node, indices)
         if base.kind is Kind.TENSOR and any(index.kind in (Kind.TENSOR, Kind.CONTAINER) for index in indices):
             return self.computed(value, frame)  # advanced indexing copies: no view under no_grad

@@ -581,7 +581,13 @@ class Interpreter:
     def read_property(self, function: FunctionInfo, node: cst.Attribute, instance: Value, frame: Frame) -> Value:
         return self._call(function, node, Arguments([(node.value, instance)], {}, False), frame)[0]
 
-    def _call(self, function: FunctionInfo, call: Union[cst.Call, cst.Attribute], arguments: Arguments,
+    def read_item(self, function: FunctionInfo, node: cst.Subscript, instance: Value,
+                  index: Tuple[cst.BaseExpression, Value], frame: Frame) -> Value:
+        """``obj[k]`` runs ``__getitem__(obj, k)``: what it returns (its own conversions are
+        reported inside it, as a property's are)."""
+        return self._call(function, node, Arguments([(node.value, instance), index], {}, False), frame)[0]
+
+    def _call(self, function: FunctionInfo, call: Union[cst.Call, cst.Attribute, cst.Subscript], arguments: Arguments,
               frame: Frame) -> Tuple[Value, Result, Dict[str, Value]]:
         """What the call returns, the summary it used and the values bound to the parameters
         (``call``: an attribute read for a property, whose own conversions are reported inside it)."""
@@ -1583,15 +1589,56 @@ class Interpreter:
     _run_TryStar = _run_Try
 
     def _run_Match(self, node: cst.Match, frame: Frame) -> None:
-        self.evaluator.evaluate(node.subject, frame)
+        subject = self.evaluator.evaluate(node.subject, frame)
         branches = [frame.branch()]
         for case in node.cases:
             branch = frame.branch()
+            self._bind_pattern(case.pattern, subject, branch)
             if case.guard is not None:
                 self.evaluator.evaluate(case.guard, branch)
             self._run_suite(case.body, branch)
             branches.append(branch)
         self._merge(frame, *branches)
+
+    def _bind_pattern(self, pattern: cst.MatchPattern, subject: Value, frame: Frame) -> None:
+        """The names a case's pattern binds, from the parts of the subject they match:
+        ``case Band(mean=m, std=s)`` binds ``m`` to the subject's ``mean``, ``case [first, *rest]``
+        its elements, ``case {"loss": loss}`` its entry, ``case x`` (or ``as x``) the subject."""
+        if isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self._bind_pattern(pattern.pattern, subject, frame)
+            if pattern.name is not None:
+                frame.env[pattern.name.value] = subject
+        elif isinstance(pattern, cst.MatchClass):
+            info = self.class_of(subject)
+            positional = info.fields if info is not None else ()
+            for name, element_pattern in zip(positional, (p.value for p in pattern.patterns)):
+                self._bind_pattern(element_pattern, self._field_of(subject, name), frame)
+            for keyword in pattern.kwds:
+                self._bind_pattern(keyword.pattern, self._field_of(subject, keyword.key.value), frame)
+        elif isinstance(pattern, cst.MatchSequence):
+            for index, position in enumerate(pattern.patterns):
+                if isinstance(position, cst.MatchStar):
+                    if position.name is not None:
+                        frame.env[position.name.value] = container_of([element(subject)])
+                else:
+                    self._bind_pattern(position.value, element(subject, index), frame)
+        elif isinstance(pattern, cst.MatchMapping):
+            for keyed in pattern.elements:
+                key = keyed.key.value if isinstance(keyed.key, cst.SimpleString) else None
+                entry = element(subject, key[1:-1]) if key is not None else element(subject, ANY_ENTRY)
+                self._bind_pattern(keyed.pattern, entry, frame)
+        elif isinstance(pattern, cst.MatchOr) and pattern.patterns:
+            self._bind_pattern(pattern.patterns[0].pattern, subject, frame)
+
+    def _field_of(self, subject: Value, name: str) -> Value:
+        """What ``subject.name`` holds: its own attribute, else what its class's methods store."""
+        own = dict(subject.attributes).get(name)
+        if own is not None:
+            return own
+        info = self.class_of(subject)
+        stored = info.attribute(name) if info is not None else None
+        return stored if stored is not None else UNKNOWN
 
     def _run_With(self, node: cst.With, frame: Frame) -> None:
         outer_mode, outer_inherits, outer_entered = frame.mode, frame.inherits_mode, list(frame.entered)

@@ -577,3 +577,64 @@ import torch
 
 model = torch.nn.Linear(2, 2)
 print(np.asarray(getattr(model, "weight")))  # expect: DET102
+
+# case: a-match-class-pattern-routes-a-band-to-errorbar
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+@dataclass
+class Scalar:
+    name: str
+    value: torch.Tensor
+
+
+@dataclass
+class Band:
+    name: str
+    mean: torch.Tensor
+    std: torch.Tensor
+
+
+def emit(item, ax):
+    match item:
+        case Scalar(name=name, value=value):
+            print(name, float(value))
+        case Band(name=name, mean=mean, std=std):
+            ax.errorbar(range(len(mean)), mean, yerr=std, label=name)  # expect: DET102
+
+
+model = nn.Linear(3, 4)
+draws = torch.stack([model(torch.randn(3)) for _ in range(5)])
+fig, ax = plt.subplots()
+emit(Band("forecast", draws.mean(0), draws.std(0)), ax)
+
+# case: a-match-mapping-pattern-takes-the-loss-entry
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Linear(3, 1)
+history = []
+for _ in range(2):
+    out = {"loss": model(torch.randn(4, 3)).pow(2).mean(), "step": 1}
+    match out:
+        case {"loss": loss, "step": step}:
+            history.append(loss)
+print(np.array(history))  # expect: DET102
+
+# case: a-match-sequence-pattern-whose-branch-uses-item-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+model = nn.Linear(3, 2)
+result = (model(torch.randn(4, 3)).pow(2).mean(), 4)
+match result:
+    case [loss, count]:
+        print(np.float64(loss.item()) / count)
+    case _:
+        pass

@@ -1736,3 +1736,64 @@ model = nn.Sequential(nn.Linear(3, 3), Recorder(), Tap())
 model(torch.randn(2, 3))
 recorded = [np.asarray(m.kept) for m in model.modules() if isinstance(m, Recorder)]
 print(len(recorded))
+
+# case: a-forecast-object-indexed-by-level-through-its-getitem
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass
+class Forecast:
+    quantiles: torch.Tensor
+    levels: tuple = (0.1, 0.5, 0.9)
+
+    def __getitem__(self, q):
+        return self.quantiles[:, self.levels.index(q)]
+
+
+model = nn.Linear(4, 3)
+forecast = Forecast(model(torch.randn(5, 4)))
+print(np.percentile(forecast[0.5], 50))  # expect: DET102
+
+# case: a-property-reading-the-object-through-its-own-getitem
+import numpy as np
+import torch
+from torch import nn
+
+
+class Bands:
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, i):
+        return self.values[:, i]
+
+    @property
+    def median(self):
+        return self[1]
+
+
+net = nn.Linear(2, 3)
+bands = Bands(net(torch.randn(4, 2)))
+print(np.abs(bands.median).max())  # expect: DET102
+
+# case: a-getitem-that-detaches-stays-clean
+import numpy as np
+import torch
+from torch import nn
+
+
+class Outputs:
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, i):
+        return self.values[:, i].detach()
+
+
+net = nn.Linear(2, 3)
+outputs = Outputs(net(torch.randn(4, 2)))
+print(np.asarray(outputs[0]))
