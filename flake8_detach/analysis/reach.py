@@ -54,6 +54,8 @@ _CONVERTING = frozenset({_CONVERTER})
 # An ndarray: a tensor met with one in arithmetic, or stored into one, is converted (the
 # interpreter's ``Value.array``); it flows as converters do, and through arithmetic.
 _ARRAY: Symbol = ("seed", "array")
+# A SciPy sparse matrix: its operators convert the tensor on their right (``adjacency @ h``).
+_SPARSE: Symbol = ("seed", "sparse")
 _NOTHING: FrozenSet[Symbol] = frozenset()
 # The shapes of calls the walk makes up: a decorator applied; a callback called with anything.
 _HANDED_ONE = ast.Call(func=ast.Name(id="decorator", ctx=ast.Load()), args=[ast.Name(id="function", ctx=ast.Load())],
@@ -216,6 +218,7 @@ class _Sink(NamedTuple):
     # An ndarray converts here too (``output - target``, ``preds[a:b] = output``), not only a
     # converter: calling an array is no conversion.
     arrays: bool
+    sparse: bool = False  # a sparse matrix's operator converts here, no other converter
 
     def facts(self, fact: Fact) -> AbstractSet[Symbol]:
         return self.grad if fact is Fact.GRAD else self.device
@@ -555,11 +558,12 @@ class _Flows:
             if graph is not None:
                 graph.flow({source}, [target])
 
-    def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value, arrays: bool = False) -> None:
+    def sink(self, node: ast.AST, converters: AbstractSet[Symbol], converted: _Value, arrays: bool = False,
+             sparse: bool = False) -> None:
         """A conversion may happen at ``node``.  The sets are the value's own: nothing changes a
         value once it is converted."""
         self.sinks.append(_Sink(getattr(node, "lineno", 0), converters, converted.grad, converted.device,
-                                self.walking, self.mode_here(), arrays))
+                                self.walking, self.mode_here(), arrays, sparse))
 
     # --- variables, version by version ---------------------------------------------------
     def read(self, scope: _Scope, name: str) -> Symbol:
@@ -1079,7 +1083,7 @@ class _Flows:
         left = self.value(node.left, scope)
         right, arrays = self.operand(node.right, scope)
         self.sink(node, arrays, left, arrays=True)
-        self.sink(node, left.converters, right)  # adjacency @ h: a SciPy sparse matrix's operator converts h
+        self.sink(node, left.converters, right, sparse=True)  # adjacency @ h: a sparse matrix's operator converts h
         found = _union([left, right])
         if self.grad_off:
             found.cut(Fact.GRAD)  # a new tensor, computed without grad
@@ -1261,6 +1265,8 @@ class _Flows:
             result.converters.add(_LOADED)
         if qualified in torch_api.NUMPY_ARRAY_MAKERS or qualified in torch_api.NUMPY_SIZED_ARRAY_MAKERS:
             result.converters.add(_ARRAY)  # (with a size or not: the walk over-approximates)
+        if qualified in torch_api.SPARSE_MATRIX_MAKERS:
+            result.converters.add(_SPARSE)
         if effect in (Effect.CONSUMER_FACTORY, Effect.CONSUMER_PAIR_FACTORY, Effect.COLORMAP) or qualified in \
                 torch_api.SPARSE_MATRIX_MAKERS or (
                 effect is Effect.CONVERTS and (qualified or "").split(".", 1)[0] in torch_api.CONVERT_ONLY_TENSORS):
@@ -1731,8 +1737,10 @@ class _Flows:
     def reaching(self, kinds: FrozenSet[Fact]) -> "Reach":
         converters = self.converters.reached_from(_CONVERTER)
         arrays = self.converters.reached_from(_ARRAY)
-        sinks = [sink for sink in self.sinks if not sink.converters.isdisjoint(converters) or (
-            sink.arrays and not sink.converters.isdisjoint(arrays))]
+        sparse = self.converters.reached_from(_SPARSE)
+        sinks = [sink for sink in self.sinks if (not sink.sparse and not sink.converters.isdisjoint(converters)) or (
+            sink.arrays and not sink.converters.isdisjoint(arrays)) or (
+            sink.sparse and not sink.converters.isdisjoint(sparse))]
         reached: Dict[Fact, FrozenSet[int]] = {}
         functions_off = self.run_with_grad_off() if Fact.GRAD in kinds else frozenset()
         for fact in kinds:
