@@ -192,6 +192,7 @@ QUALIFIED: Dict[str, Effect] = {
     # the parameters it uses (checked with torch 2.13, a linear layer's included)
     **{f"torch.func.{name}": Effect.PARTIAL for name in ("vmap", "jacrev", "jacfwd", "hessian", "grad")},
     "torch.func.functional_call": Effect.FUNCTIONAL_CALL,
+    "torch.nn.utils.stateless.functional_call": Effect.FUNCTIONAL_CALL,
     "functools.reduce": Effect.REDUCE,
     "matplotlib.pyplot.get_cmap": Effect.COLORMAP,
     "matplotlib.cm.get_cmap": Effect.COLORMAP,
@@ -199,7 +200,6 @@ QUALIFIED: Dict[str, Effect] = {
     # the operator module's arithmetic, as the operators themselves (reduce(operator.add, masks))
     **{f"operator.{name}": Effect.PROPAGATE for name in """add sub mul truediv floordiv matmul pow neg pos abs
         iadd isub imul itruediv imatmul""".split()},
-    "torch.nn.utils.stateless.functional_call": Effect.FUNCTIONAL_CALL,
     "torch.vmap": Effect.PARTIAL,
     "collections.namedtuple": Effect.RECORD_TYPE,
     "types.SimpleNamespace": Effect.NAMESPACE,

@@ -348,10 +348,13 @@ def _call_converts_result(use: Use) -> Value:
 
 
 def _call_dispatches(use: Use) -> Value:
-    """``np.squeeze(t)`` is ``t.squeeze()`` for a tensor; ``np.squeeze([a, b])`` converts."""
+    """``np.squeeze(t)`` is ``t.squeeze()`` for a tensor; ``np.mean(t)`` fails for one before
+    converting it (torch refuses NumPy's keywords); ``np.squeeze([a, b])`` converts."""
     receiver = use.first
     if receiver.kind is not Kind.TENSOR:  # a parameter: converted only if the caller's is no tensor
         return _call_converts(use, dispatched=receiver.kind is Kind.UNKNOWN)
+    if use.effect is Effect.REDUCES_BY_METHOD:
+        return OTHER
     return use.evaluator.method_of_first_argument(use.call, torch_api.NUMPY_DISPATCHES[use.name], use.arguments,
                                                   use.frame)
 
@@ -362,15 +365,6 @@ def _call_functional(use: Use) -> Value:
     given = [value for _, value in use.arguments.positional[1:]] + \
         [value for _, value in use.arguments.keywords.values()]
     return grad_of_computation(given)
-
-
-def _call_reduces_by_method(use: Use) -> Value:
-    """``np.mean(t)`` fails for a tensor before converting it (torch refuses NumPy's keywords);
-    ``np.mean([a, b])`` converts."""
-    receiver = use.first
-    if receiver.kind is not Kind.TENSOR:  # a parameter: converted only if the caller's is no tensor
-        return _call_converts(use, dispatched=receiver.kind is Kind.UNKNOWN)
-    return OTHER
 
 
 def _sets_grad_mode(use: Use) -> Value:
@@ -724,7 +718,7 @@ TRANSFERS: Mapping[Effect, Semantics] = {
     Effect.CONVERTS: Semantics(call=_call_converts),
     Effect.CONVERTS_RESULT: Semantics(call=_call_converts_result),
     Effect.DISPATCHES: Semantics(call=_call_dispatches),
-    Effect.REDUCES_BY_METHOD: Semantics(call=_call_reduces_by_method),
+    Effect.REDUCES_BY_METHOD: Semantics(call=_call_dispatches),
     Effect.FUNCTIONAL_CALL: Semantics(call=_call_functional),
     Effect.REDUCE: Semantics(call=_call_reduce),
     Effect.COLORMAP: Semantics(call=_returns(Value(Kind.REFERENCE, qualified_name=torch_api.COLORMAP_CLASS))),

@@ -802,10 +802,11 @@ class Evaluator:
     _eval_GeneratorExp = _eval_ListComp
 
     def _eval_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
-        known = entries_run_one_by_one(self.evaluate(node.for_in.iter, frame))
+        iterable = self.evaluate(node.for_in.iter, frame)
+        known = entries_run_one_by_one(iterable)
         if node.for_in.inner_for_in is None and known:  # {name: f(m) for name, m in parts}: one each
             return container_of(self._per_entry(node, known, frame))
-        inner = self._comprehension_frame(node, frame)
+        inner = self._comprehension_frame(node, frame, iterable)
         self.evaluate(node.key, inner)
         return container_of([self.evaluate(node.value, inner)])
 

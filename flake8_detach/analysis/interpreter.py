@@ -40,7 +40,7 @@ from flake8_detach.analysis.scope import (
 )
 from flake8_detach.analysis.state import MODULE_SCOPE, Heap, Write
 from flake8_detach.analysis.sites import ConversionSite, GradMode, HelperConversion
-from flake8_detach.analysis.syntax import dotted_name, integer_value, is_super_call
+from flake8_detach.analysis.syntax import dotted_name, integer_value, is_super_call, string_value
 from flake8_detach.analysis.values import (
     ANY_ENTRY,
     OTHER,
@@ -60,6 +60,7 @@ from flake8_detach.analysis.values import (
     element,
     entries_of,
     frozen,
+    unfrozen,
     innermost,
     known_elements,
     join,
@@ -148,9 +149,9 @@ def _item_at(container: cst.BaseExpression, index: int) -> cst.Subscript:
 
 def _one_per_place(sites: List[ConversionSite]) -> List[ConversionSite]:
     """One site per conversion (and argument): the first that raises, else the first."""
-    chosen: Dict[SiteKey, ConversionSite] = {}
+    chosen: Dict[Tuple[int, int, int], ConversionSite] = {}
     for site in sites:
-        key = site_key(site)[:3] + (None,)
+        key = site_key(site)[:3]  # (not which element of a parameter: the finding is one)
         known = chosen.get(key)
         if known is None or known.grad is not Grad.YES and site.grad is Grad.YES:
             chosen[key] = site
@@ -1223,7 +1224,7 @@ class Interpreter:
         if current.kind is Kind.MODULE:
             module = new_value if new_value is not None else current
             if grad is Grad.YES and module.frozen:  # model.requires_grad_(True) after freezing it
-                module = replace(module, frozen=False, grad=Grad.YES, origin=Origin("made to require grad", node))
+                module = unfrozen(module, Origin("made to require grad", node))
             frame.set(key, module)
             if grad is Grad.NO:
                 self._freeze_parts(key, frame)
@@ -1246,7 +1247,7 @@ class Interpreter:
         if not parameters or attribute not in parameters:
             return
         if grad is Grad.YES and module.frozen:
-            frame.set(key, replace(module, frozen=False, grad=Grad.YES, origin=Origin("made to require grad", node)))
+            frame.set(key, unfrozen(module, Origin("made to require grad", node)))
         elif grad is Grad.NO and not module.frozen and all(
                 (held := frame.lookup(f"{key}.{name}")) is not None and held.kind is Kind.TENSOR
                 and held.grad is Grad.NO for name in parameters):
@@ -1625,8 +1626,8 @@ class Interpreter:
                     self._bind_pattern(position.value, element(subject, index), frame)
         elif isinstance(pattern, cst.MatchMapping):
             for keyed in pattern.elements:
-                key = keyed.key.value if isinstance(keyed.key, cst.SimpleString) else None
-                entry = element(subject, key[1:-1]) if key is not None else element(subject, ANY_ENTRY)
+                key = string_value(keyed.key) if isinstance(keyed.key, cst.SimpleString) else None
+                entry = element(subject, key if isinstance(key, str) else ANY_ENTRY)
                 self._bind_pattern(keyed.pattern, entry, frame)
         elif isinstance(pattern, cst.MatchOr) and pattern.patterns:
             self._bind_pattern(pattern.patterns[0].pattern, subject, frame)

@@ -1083,7 +1083,8 @@ class _Flows:
         left = self.value(node.left, scope)
         right, arrays = self.operand(node.right, scope)
         self.sink(node, arrays, left, arrays=True)
-        self.sink(node, left.converters, right, sparse=True)  # adjacency @ h: a sparse matrix's operator converts h
+        if left.converters:  # adjacency @ h: a sparse matrix's operator converts h
+            self.sink(node, left.converters, right, sparse=True)
         found = _union([left, right])
         if self.grad_off:
             found.cut(Fact.GRAD)  # a new tensor, computed without grad

@@ -609,6 +609,11 @@ def frozen(module: Value) -> Value:
     return replace(module, frozen=True, grad=Grad.NO)
 
 
+def unfrozen(module: Value, origin: Origin) -> Value:
+    """A frozen ``module`` made to train again (``requires_grad_(True)``)."""
+    return replace(module, frozen=False, grad=Grad.YES, origin=origin)
+
+
 def _field_at(value: Value, position: Position) -> Optional[Value]:
     """``value[position]`` for a constant position among its known fields (a tuple's, the parts
     given to nn.Sequential); None where the position is not one of them."""

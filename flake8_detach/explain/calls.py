@@ -36,6 +36,7 @@ class Calls:
         self._handed: Optional[Dict[int, List[ast.Call]]] = None
         self._making: Set[int] = set()  # the factory calls being resolved (see _functions_made_by)
         self._records: Optional[List[Tuple[ast.ClassDef, ast.Call]]] = None  # see _records_made
+        self._classes: Optional[List[ast.ClassDef]] = None  # see _sole_class_storing
 
     # --- classes -----------------------------------------------------------
     def owner_class(self, function: ast.AST) -> Optional[ast.ClassDef]:
@@ -194,8 +195,9 @@ class Calls:
     def _sole_class_storing(self, attribute: str) -> List[ast.ClassDef]:
         """The class of the file whose methods store ``attribute``, when only one does: what an
         object reached by no name the file binds (``m`` over ``model.named_modules()``) holds."""
-        classes = [node for node in ast.walk(self.index.tree) if isinstance(node, ast.ClassDef)]
-        storing = [cls for cls in classes if any(
+        if self._classes is None:
+            self._classes = [node for node in ast.walk(self.index.tree) if isinstance(node, ast.ClassDef)]
+        storing = [cls for cls in self._classes if any(
             binding.kind is not BindingKind.DEFINITION for binding in self.attribute_bindings(cls, attribute))]
         return storing if len(storing) == 1 else []
 

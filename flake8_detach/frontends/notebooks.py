@@ -46,10 +46,10 @@ _ASSIGNED_MAGIC = re.compile(r"\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s
 _HELP = re.compile(r"\s*(\?{1,2}[\w.*]+|[\w.*\[\]()]+\?{1,2})\s*(#.*)?$")  # obj?, ?obj, torch.*Tensor?
 _BLANK = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
 _DECODER = json.JSONDecoder()
-# nbqa (``nbqa flake8 nb.ipynb``) starts each code cell of its temporary file with this line.
 # IPython's %pylab runs ``from pylab import *`` (and NumPy's star import, which pylab's includes).
 _PYLAB_MAGIC = re.compile(r"\s*%pylab\b")
 _PYLAB_IMPORT = "from pylab import *"
+# nbqa (``nbqa flake8 nb.ipynb``) starts each code cell of its temporary file with this line.
 _NBQA_SEPARATOR = re.compile(r"# %%NBQA-CELL-SEP[0-9a-f]+\s*$")
 
 _Parse = Callable[[int], Tuple[Any, int]]
